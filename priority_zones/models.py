@@ -1,0 +1,594 @@
+"""INEGI geography, priority zones, committees and (restricted) household diagnostics.
+
+Geometry is stored in EPSG:4326; areas are computed in EPSG:6372 (INEGI LCC) when needed.
+INEGI keys (CVEGEO) are strings: leading zeros matter and urban AGEB keys may end in a letter.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gis_core.functions import IsValidGeom
+
+FRAME_VERSION_HELP = _("Versión del Marco Geoestadístico de INEGI, p. ej. MG2025")
+
+
+def valid_geom(field: str, table: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=IsValidGeom(field),
+        name=f"{table}_{field}_valid",
+        violation_error_message=_("La geometría no es válida (anillos abiertos, autointersecciones…)."),
+    )
+
+
+def non_negative(field: str, table: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": 0}),
+        name=f"{table}_{field}_non_negative",
+        violation_error_message=_("«%(field)s» no puede ser negativo.") % {"field": field},
+    )
+
+
+def percentage(field: str, table: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": 0, f"{field}__lte": 100}),
+        name=f"{table}_{field}_pct_range",
+        violation_error_message=_("«%(field)s» debe estar entre 0 y 100.") % {"field": field},
+    )
+
+
+class Ambito(models.TextChoices):
+    URBANO = "U", _("Urbano")
+    RURAL = "R", _("Rural")
+
+
+# --- INEGI geography ---------------------------------------------------------------------------
+
+
+class MunicipioQuerySet(models.QuerySet):
+    def containing(self, point):
+        return self.filter(geom__intersects=point)
+
+
+class Municipio(models.Model):
+    cvegeo = models.CharField(_("CVEGEO"), max_length=5, unique=True)
+    name = models.CharField(_("nombre"), max_length=120)
+    population_2020 = models.PositiveIntegerField(_("población 2020"), null=True, blank=True)
+    frame_version = models.CharField(_("marco geoestadístico"), max_length=16, help_text=FRAME_VERSION_HELP)
+    geom = models.MultiPolygonField(_("geometría"), srid=4326)
+
+    objects = MunicipioQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("municipio")
+        verbose_name_plural = _("municipios")
+        ordering = ["cvegeo"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cvegeo__regex=r"^[0-9]{5}$"),
+                name="municipio_cvegeo_format",
+                violation_error_message=_("La CVEGEO de un municipio tiene 5 dígitos (entidad + municipio)."),
+            ),
+            valid_geom("geom", "municipio"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.cvegeo})"
+
+
+class Localidad(models.Model):
+    cvegeo = models.CharField(_("CVEGEO"), max_length=9, unique=True)
+    municipio = models.ForeignKey(Municipio, on_delete=models.PROTECT, related_name="localidades")
+    name = models.CharField(_("nombre"), max_length=160)
+    ambito = models.CharField(_("ámbito"), max_length=1, choices=Ambito.choices)
+    population_2020 = models.PositiveIntegerField(_("población 2020"), null=True, blank=True)
+    frame_version = models.CharField(_("marco geoestadístico"), max_length=16, help_text=FRAME_VERSION_HELP)
+    geom = models.MultiPolygonField(_("polígono"), srid=4326, null=True, blank=True)
+    point = models.PointField(_("punto"), srid=4326, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("localidad")
+        verbose_name_plural = _("localidades")
+        ordering = ["cvegeo"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cvegeo__regex=r"^[0-9]{9}$"),
+                name="localidad_cvegeo_format",
+                violation_error_message=_("La CVEGEO de una localidad tiene 9 dígitos."),
+            ),
+            models.CheckConstraint(
+                condition=Q(geom__isnull=False) | Q(point__isnull=False),
+                name="localidad_has_location",
+                violation_error_message=_("Una localidad necesita polígono o punto."),
+            ),
+            valid_geom("geom", "localidad"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.cvegeo})"
+
+
+class Ageb(models.Model):
+    cvegeo = models.CharField(_("CVEGEO"), max_length=13, unique=True)
+    municipio = models.ForeignKey(Municipio, on_delete=models.PROTECT, related_name="agebs")
+    localidad = models.ForeignKey(Localidad, on_delete=models.PROTECT, null=True, blank=True, related_name="agebs")
+    ambito = models.CharField(_("ámbito"), max_length=1, choices=Ambito.choices)
+    population_2020 = models.PositiveIntegerField(_("población 2020"), null=True, blank=True)
+    frame_version = models.CharField(_("marco geoestadístico"), max_length=16, help_text=FRAME_VERSION_HELP)
+    geom = models.MultiPolygonField(_("geometría"), srid=4326)
+
+    class Meta:
+        verbose_name = _("AGEB")
+        verbose_name_plural = _("AGEB")
+        ordering = ["cvegeo"]
+        constraints = [
+            # Urban AGEB: ent+mun+loc+ageb (13; the last character may be a letter).
+            # Rural AGEB: ent+mun+ageb (9), no localidad.
+            models.CheckConstraint(
+                condition=(Q(ambito="U") & Q(cvegeo__regex=r"^[0-9]{12}[0-9A-Z]$"))
+                | (Q(ambito="R") & Q(cvegeo__regex=r"^[0-9]{8}[0-9A-Z]$")),
+                name="ageb_cvegeo_format",
+                violation_error_message=_(
+                    "La CVEGEO de una AGEB urbana tiene 13 caracteres y la de una rural 9."
+                ),
+            ),
+            valid_geom("geom", "ageb"),
+        ]
+
+    def __str__(self) -> str:
+        return self.cvegeo
+
+
+# --- Zones ---------------------------------------------------------------------------------------
+
+
+class SourceDocument(models.Model):
+    class Kind(models.TextChoices):
+        DOF = "DOF", _("Diario Oficial de la Federación")
+        PO_GTO = "PO_GTO", _("Periódico Oficial del Estado de Guanajuato")
+        LINEAMIENTOS = "LINEAMIENTOS", _("Lineamientos")
+        REGLAS = "REGLAS", _("Reglas de operación")
+        OTRO = "OTRO", _("Otro")
+
+    kind = models.CharField(_("tipo"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("título"), max_length=300)
+    reference = models.CharField(_("referencia"), max_length=120, help_text=_("p. ej. DOF código 5773718"))
+    published_on = models.DateField(_("fecha de publicación"))
+    url = models.URLField(_("URL"), blank=True)
+
+    class Meta:
+        verbose_name = _("documento fuente")
+        verbose_name_plural = _("documentos fuente")
+        ordering = ["-published_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "reference"],
+                name="sourcedocument_unique_reference",
+                violation_error_message=_("Ya existe un documento con ese tipo y referencia."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference} ({self.published_on:%d/%m/%Y})"
+
+
+class ZoneQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Zone.Status.PUBLISHED)
+
+    def for_year(self, year: int):
+        return self.filter(fiscal_year=year)
+
+    def containing(self, point):
+        return self.filter(geom__intersects=point)
+
+    def in_bbox(self, bbox_polygon):
+        return self.filter(geom__bboverlaps=bbox_polygon)
+
+
+class Zone(models.Model):
+    class Kind(models.TextChoices):
+        ZAP_RURAL = "ZAP_RURAL", _("ZAP rural")
+        ZAP_URBANA = "ZAP_URBANA", _("ZAP urbana")
+        ZONA_IMPULSO = "ZONA_IMPULSO", _("Zona Impulso")
+        DRAWN = "DRAWN", _("Zona trazada")
+
+    class Status(models.TextChoices):
+        DRAFT = "DRAFT", _("Borrador")
+        PUBLISHED = "PUBLISHED", _("Publicada")
+
+    OFFICIAL_KINDS = (Kind.ZAP_RURAL, Kind.ZAP_URBANA)
+
+    kind = models.CharField(_("tipo"), max_length=16, choices=Kind.choices)
+    fiscal_year = models.PositiveSmallIntegerField(_("ejercicio fiscal"))
+    cvegeo = models.CharField(_("CVEGEO"), max_length=13, null=True, blank=True)
+    name = models.CharField(_("nombre"), max_length=200)
+    municipio = models.ForeignKey(
+        Municipio, on_delete=models.PROTECT, null=True, blank=True, related_name="zones"
+    )
+    geom = models.MultiPolygonField(_("geometría"), srid=4326)
+    source = models.ForeignKey(
+        SourceDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("fuente legal"),
+        related_name="zones",
+    )
+    status = models.CharField(_("estado"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    population = models.PositiveIntegerField(_("población"), null=True, blank=True)
+    synthetic = models.BooleanField(
+        _("sintética"), default=False, help_text=_("Datos de demostración generados, no oficiales")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ZoneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("zona")
+        verbose_name_plural = _("zonas")
+        ordering = ["-fiscal_year", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "fiscal_year", "cvegeo"],
+                condition=Q(cvegeo__isnull=False),
+                name="zone_unique_official_key",
+                violation_error_message=_("Ya existe una zona de ese tipo, ejercicio y CVEGEO."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["ZAP_RURAL", "ZAP_URBANA"])
+                | (Q(cvegeo__isnull=False) & Q(source__isnull=False)),
+                name="zone_official_needs_key_and_source",
+                violation_error_message=_("Una ZAP necesita CVEGEO y la referencia de su publicación oficial."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="ZAP_RURAL") | Q(cvegeo__regex=r"^[0-9]{5}$"),
+                name="zone_zap_rural_is_municipio",
+                violation_error_message=_("Una ZAP rural es un municipio: CVEGEO de 5 dígitos."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="ZAP_URBANA") | Q(cvegeo__regex=r"^[0-9]{12}[0-9A-Z]$"),
+                name="zone_zap_urbana_is_ageb",
+                violation_error_message=_("Una ZAP urbana es una AGEB urbana: CVEGEO de 13 caracteres."),
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=2000, fiscal_year__lte=2100),
+                name="zone_fiscal_year_range",
+                violation_error_message=_("El ejercicio fiscal debe estar entre 2000 y 2100."),
+            ),
+            valid_geom("geom", "zone"),
+        ]
+        indexes = [models.Index(fields=["fiscal_year", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.fiscal_year}: {self.name}"
+
+
+class Committee(models.Model):
+    class Kind(models.TextChoices):
+        ZONA_IMPULSO = "ZONA_IMPULSO", _("Comité ciudadano de Zona Impulso")
+        DE_LA_GENTE = "DE_LA_GENTE", _("Comité de la Gente")
+        CONTRALORIA_SOCIAL = "CONTRALORIA_SOCIAL", _("Contraloría social")
+        DE_OBRA = "DE_OBRA", _("Comité de obra")
+
+    kind = models.CharField(_("tipo"), max_length=24, choices=Kind.choices)
+    name = models.CharField(_("nombre"), max_length=200)
+    zone = models.ForeignKey(Zone, on_delete=models.SET_NULL, null=True, blank=True, related_name="committees")
+    works = models.ManyToManyField("works_map.Work", blank=True, related_name="committees")
+    constituted_on = models.DateField(_("fecha de constitución"))
+    members_count = models.PositiveSmallIntegerField(_("integrantes"))
+    synthetic = models.BooleanField(_("sintético"), default=False)
+
+    class Meta:
+        verbose_name = _("comité ciudadano")
+        verbose_name_plural = _("comités ciudadanos")
+        ordering = ["-constituted_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(members_count__gte=1, members_count__lte=100),
+                name="committee_members_range",
+                violation_error_message=_("Un comité tiene entre 1 y 100 integrantes."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Households (restricted) ------------------------------------------------------------------
+# Nothing below is public. Access goes through priority_zones.access (one gate); public figures
+# are aggregates with disclosure control (shared/DOMAIN.md §5).
+
+
+class Household(models.Model):
+    class Floor(models.TextChoices):
+        TIERRA = "TIERRA", _("Tierra")
+        CEMENTO = "CEMENTO", _("Cemento o firme")
+        RECUBRIMIENTO = "RECUBRIMIENTO", _("Madera, mosaico u otro recubrimiento")
+
+    class Roof(models.TextChoices):
+        DESECHO = "DESECHO", _("Material de desecho")
+        CARTON = "CARTON", _("Lámina de cartón")
+        LAMINA = "LAMINA", _("Lámina metálica, asbesto, fibrocemento")
+        PALMA = "PALMA", _("Palma o paja")
+        TEJA = "TEJA", _("Madera o tejamanil / teja")
+        LOSA = "LOSA", _("Losa de concreto o viguetas")
+
+    class Wall(models.TextChoices):
+        DESECHO = "DESECHO", _("Material de desecho")
+        CARTON = "CARTON", _("Lámina de cartón")
+        LAMINA = "LAMINA", _("Lámina metálica o de asbesto")
+        CARRIZO = "CARRIZO", _("Carrizo, bambú o palma")
+        EMBARRO = "EMBARRO", _("Embarro o bajareque")
+        MADERA = "MADERA", _("Madera")
+        ADOBE = "ADOBE", _("Adobe")
+        TABIQUE = "TABIQUE", _("Tabique, ladrillo, block, piedra, cemento")
+
+    class Water(models.TextChoices):
+        DENTRO = "DENTRO", _("Entubada dentro de la vivienda")
+        TERRENO = "TERRENO", _("Entubada fuera de la vivienda, dentro del terreno")
+        OTRA_VIVIENDA = "OTRA_VIVIENDA", _("Acarreo de otra vivienda")
+        LLAVE_PUBLICA = "LLAVE_PUBLICA", _("Llave pública o hidrante")
+        PIPA = "PIPA", _("Pipa")
+        POZO = "POZO", _("Pozo")
+        RIO = "RIO", _("Río, arroyo o lago")
+        LLUVIA = "LLUVIA", _("Captación de lluvia")
+
+    class Drainage(models.TextChoices):
+        RED_PUBLICA = "RED_PUBLICA", _("Red pública")
+        FOSA = "FOSA", _("Fosa séptica o tanque")
+        BARRANCA = "BARRANCA", _("Barranca o grieta")
+        RIO = "RIO", _("Río, lago o mar")
+        NINGUNO = "NINGUNO", _("No tiene drenaje")
+
+    class Electricity(models.TextChoices):
+        RED = "RED", _("Servicio público")
+        PANEL = "PANEL", _("Panel solar")
+        PLANTA = "PLANTA", _("Planta particular")
+        NINGUNA = "NINGUNA", _("No tiene")
+
+    class Fuel(models.TextChoices):
+        GAS = "GAS", _("Gas")
+        ELECTRICIDAD = "ELECTRICIDAD", _("Electricidad")
+        LENA = "LENA", _("Leña")
+        CARBON = "CARBON", _("Carbón")
+        OTRO = "OTRO", _("Otro")
+
+    folio = models.CharField(_("folio CUIS"), max_length=32, unique=True)
+    instrument_version = models.CharField(_("versión del instrumento"), max_length=32, default="CUIS-2024")
+    survey_date = models.DateField(_("fecha de levantamiento"))
+    location = models.PointField(_("ubicación"), srid=4326)
+    municipio = models.ForeignKey(Municipio, on_delete=models.PROTECT, related_name="+")
+    localidad = models.ForeignKey(Localidad, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    ageb = models.ForeignKey(Ageb, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    ambito = models.CharField(_("ámbito"), max_length=1, choices=Ambito.choices)
+    consent = models.BooleanField(_("consentimiento informado"), default=False)
+    privacy_notice_version = models.CharField(_("versión del aviso de privacidad"), max_length=32, blank=True)
+    # Dwelling (vivienda). Null = not answered: a missing answer yields a missing carencia.
+    floor = models.CharField(_("piso"), max_length=16, choices=Floor.choices, null=True, blank=True)
+    roof = models.CharField(_("techo"), max_length=16, choices=Roof.choices, null=True, blank=True)
+    wall = models.CharField(_("muros"), max_length=16, choices=Wall.choices, null=True, blank=True)
+    rooms = models.PositiveSmallIntegerField(_("cuartos (total, cocina incluida)"), null=True, blank=True)
+    bedrooms = models.PositiveSmallIntegerField(_("cuartos dormitorio"), null=True, blank=True)
+    residents = models.PositiveSmallIntegerField(_("residentes"), null=True, blank=True)
+    # Services
+    water = models.CharField(_("fuente de agua"), max_length=16, choices=Water.choices, null=True, blank=True)
+    drainage = models.CharField(_("drenaje"), max_length=16, choices=Drainage.choices, null=True, blank=True)
+    electricity = models.CharField(
+        _("electricidad"), max_length=16, choices=Electricity.choices, null=True, blank=True
+    )
+    cooking_fuel = models.CharField(
+        _("combustible para cocinar"), max_length=16, choices=Fuel.choices, null=True, blank=True
+    )
+    has_chimney = models.BooleanField(_("tiene chimenea"), null=True, blank=True)
+    # Food security: EMSA answers keyed "a1".."a6" (adults) and "m1".."m6" (minors), true/false;
+    # food-group consumption days (0-7) keyed by group. Validated by the importer.
+    food_security = models.JSONField(_("escala de seguridad alimentaria"), default=dict, blank=True)
+    food_groups = models.JSONField(_("días de consumo por grupo de alimentos"), default=dict, blank=True)
+    synthetic = models.BooleanField(_("sintético"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hogar")
+        verbose_name_plural = _("hogares")
+        ordering = ["folio"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rooms__isnull=True) | Q(rooms__gte=1),
+                name="household_rooms_positive",
+                violation_error_message=_("Una vivienda tiene al menos un cuarto."),
+            ),
+            models.CheckConstraint(
+                condition=Q(residents__isnull=True) | Q(residents__gte=1),
+                name="household_residents_positive",
+                violation_error_message=_("Un hogar tiene al menos un residente."),
+            ),
+        ]
+        permissions = [("view_household_data", _("Puede ver datos de hogares (restringido)"))]
+
+    def __str__(self) -> str:
+        return self.folio
+
+
+class Person(models.Model):
+    class Relationship(models.TextChoices):
+        JEFE = "JEFE", _("Jefa o jefe")
+        CONYUGE = "CONYUGE", _("Cónyuge")
+        HIJO = "HIJO", _("Hija o hijo")
+        PADRE = "PADRE", _("Madre o padre")
+        SUEGRO = "SUEGRO", _("Suegra o suegro")
+        OTRO_PARIENTE = "OTRO_PARIENTE", _("Otro pariente")
+        NO_PARIENTE = "NO_PARIENTE", _("Sin parentesco")
+        TRABAJADOR_DOMESTICO = "TRABAJADOR_DOMESTICO", _("Trabajador(a) doméstico(a)")
+        HUESPED = "HUESPED", _("Huésped")
+
+    class Sex(models.TextChoices):
+        MUJER = "M", _("Mujer")
+        HOMBRE = "H", _("Hombre")
+
+    class Education(models.TextChoices):
+        NINGUNO = "NINGUNO", _("Ninguno")
+        PREESCOLAR = "PREESCOLAR", _("Preescolar")
+        PRIMARIA = "PRIMARIA", _("Primaria")
+        SECUNDARIA = "SECUNDARIA", _("Secundaria")
+        MEDIA_SUPERIOR = "MEDIA_SUPERIOR", _("Preparatoria o bachillerato")
+        SUPERIOR = "SUPERIOR", _("Licenciatura o más")
+
+    class JobType(models.TextChoices):
+        SUBORDINADO = "SUBORDINADO", _("Subordinado")
+        INDEPENDIENTE = "INDEPENDIENTE", _("Independiente")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="persons")
+    number = models.PositiveSmallIntegerField(_("renglón"))
+    relationship = models.CharField(_("parentesco"), max_length=24, choices=Relationship.choices)
+    sex = models.CharField(_("sexo"), max_length=1, choices=Sex.choices)
+    age = models.PositiveSmallIntegerField(_("edad"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("año de nacimiento"), null=True, blank=True)
+    education_level = models.CharField(
+        _("último nivel aprobado"), max_length=16, choices=Education.choices, null=True, blank=True
+    )
+    education_completed = models.BooleanField(_("nivel terminado"), null=True, blank=True)
+    attends_school = models.BooleanField(_("asiste a la escuela"), null=True, blank=True)
+    # Health institutions the person is affiliated to, directly: e.g. ["IMSS", "IMSS_BIENESTAR"].
+    health_affiliations = models.JSONField(_("afiliaciones de salud"), default=list, blank=True)
+    works = models.BooleanField(_("trabaja"), null=True, blank=True)
+    job_type = models.CharField(_("posición"), max_length=16, choices=JobType.choices, null=True, blank=True)
+    has_medical_benefit = models.BooleanField(_("servicio médico como prestación"), null=True, blank=True)
+    has_sick_leave = models.BooleanField(_("incapacidad con goce de sueldo"), null=True, blank=True)
+    has_retirement_savings = models.BooleanField(_("SAR o Afore"), null=True, blank=True)
+    is_pensioner = models.BooleanField(_("jubilado o pensionado"), null=True, blank=True)
+    elder_programme_amount = models.DecimalField(
+        _("monto mensual de programa para adultos mayores"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    monthly_income = models.DecimalField(
+        _("ingreso corriente mensual"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    has_disability = models.BooleanField(_("tiene discapacidad"), null=True, blank=True)
+    speaks_indigenous_language = models.BooleanField(_("habla lengua indígena"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("persona")
+        verbose_name_plural = _("personas")
+        ordering = ["household", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "number"],
+                name="person_unique_number",
+                violation_error_message=_("El renglón de la persona ya existe en ese hogar."),
+            ),
+            models.CheckConstraint(
+                condition=Q(age__isnull=True) | Q(age__lte=120),
+                name="person_age_range",
+                violation_error_message=_("La edad debe estar entre 0 y 120 años."),
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900, birth_year__lte=2100),
+                name="person_birth_year_range",
+                violation_error_message=_("El año de nacimiento debe estar entre 1900 y 2100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_income__isnull=True) | Q(monthly_income__gte=0),
+                name="person_income_non_negative",
+                violation_error_message=_("El ingreso no puede ser negativo."),
+            ),
+            models.CheckConstraint(
+                condition=Q(elder_programme_amount__isnull=True) | Q(elder_programme_amount__gte=0),
+                name="person_elder_amount_non_negative",
+                violation_error_message=_("El monto del programa no puede ser negativo."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}/{self.number}"
+
+
+class PovertyLine(models.Model):
+    """Monthly per-capita income lines (LPEI: food basket; LPI: food + non-food)."""
+
+    reference_date = models.DateField(_("mes de referencia"))
+    ambito = models.CharField(_("ámbito"), max_length=1, choices=Ambito.choices)
+    extreme = models.DecimalField(_("LPEI (pobreza extrema por ingresos)"), max_digits=10, decimal_places=2)
+    poverty = models.DecimalField(_("LPI (pobreza por ingresos)"), max_digits=10, decimal_places=2)
+    source = models.CharField(_("fuente"), max_length=300)
+
+    class Meta:
+        verbose_name = _("línea de pobreza")
+        verbose_name_plural = _("líneas de pobreza")
+        ordering = ["-reference_date", "ambito"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference_date", "ambito"],
+                name="povertyline_unique_date_ambito",
+                violation_error_message=_("Ya existe una línea de pobreza para esa fecha y ámbito."),
+            ),
+            models.CheckConstraint(
+                condition=Q(extreme__gt=0) & Q(poverty__gte=models.F("extreme")),
+                name="povertyline_ordered",
+                violation_error_message=_("La LPI debe ser mayor o igual que la LPEI, y ambas positivas."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference_date:%Y-%m} {self.get_ambito_display()}"
+
+
+class Diagnostic(models.Model):
+    """One immutable computation of the six carencias and poverty class for a household."""
+
+    class PovertyClass(models.TextChoices):
+        POBREZA_EXTREMA = "POBREZA_EXTREMA", _("Pobreza extrema")
+        POBREZA_MODERADA = "POBREZA_MODERADA", _("Pobreza moderada")
+        VULNERABLE_CARENCIAS = "VULNERABLE_CARENCIAS", _("Vulnerable por carencias sociales")
+        VULNERABLE_INGRESOS = "VULNERABLE_INGRESOS", _("Vulnerable por ingresos")
+        NO_POBRE = "NO_POBRE", _("No pobre y no vulnerable")
+        INDETERMINADO = "INDETERMINADO", _("Indeterminado (faltan datos)")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="diagnostics")
+    version = models.PositiveIntegerField(_("versión"), default=1)
+    methodology_version = models.CharField(_("metodología"), max_length=32)
+    poverty_line = models.ForeignKey(PovertyLine, on_delete=models.PROTECT, null=True, blank=True)
+    computed_at = models.DateTimeField(auto_now_add=True)
+    # Each carencia is null when an input it needs is missing (never silently 0).
+    rezago_educativo = models.BooleanField(null=True)
+    acceso_salud = models.BooleanField(null=True)
+    seguridad_social = models.BooleanField(null=True)
+    calidad_vivienda = models.BooleanField(null=True)
+    servicios_basicos = models.BooleanField(null=True)
+    alimentacion = models.BooleanField(null=True)
+    carencias_count = models.PositiveSmallIntegerField(_("número de carencias"), null=True)
+    income_per_capita = models.DecimalField(
+        _("ingreso corriente per cápita"), max_digits=12, decimal_places=2, null=True
+    )
+    income_estimated = models.BooleanField(_("ingreso estimado"), default=False)
+    poverty_class = models.CharField(_("clase"), max_length=24, choices=PovertyClass.choices)
+
+    class Meta:
+        verbose_name = _("diagnóstico")
+        verbose_name_plural = _("diagnósticos")
+        ordering = ["household", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "version"],
+                name="diagnostic_unique_version",
+                violation_error_message=_("Ya existe esa versión del diagnóstico para el hogar."),
+            ),
+            models.CheckConstraint(
+                condition=Q(carencias_count__isnull=True) | Q(carencias_count__lte=6),
+                name="diagnostic_carencias_range",
+                violation_error_message=_("El número de carencias va de 0 a 6."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} v{self.version}"
