@@ -1,0 +1,54 @@
+# Territorio Abierto: the one task runner. CI (.ci/run) calls `make lint test`.
+SHELL := /bin/bash
+PORT ?= 8000
+PY := .venv/bin/python
+BOOT := scripts/bootstrap.sh
+
+.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households clean-local help
+
+help:
+	@echo "make run    install what is missing, start PostGIS, load demo data, serve http://127.0.0.1:$(PORT)"
+	@echo "make test   same bootstrap without serving, then the whole pytest suite"
+	@echo "make lint   ruff + mypy"
+	@echo "make stop   stop the project-local PostGIS"
+
+setup:
+	@$(BOOT) all
+
+run: setup
+	@echo "Serving http://127.0.0.1:$(PORT)/  (Ctrl+C to stop; 'make stop' stops the database)"
+	@$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test:
+	@$(BOOT) test-setup
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+lint:
+	@$(BOOT) python >/dev/null
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+	@$(PY) -m mypy
+
+stop:
+	@$(BOOT) stop
+
+migrate:
+	@$(BOOT) migrate
+
+demo:
+	@$(BOOT) demo
+
+bench-tiles:
+	@$(BOOT) test-setup
+	@$(PY) benchmarks/bench_tiles.py
+
+bench-queries:
+	@$(BOOT) test-setup
+	@$(PY) benchmarks/bench_queries.py
+
+bench-households:
+	@$(BOOT) test-setup
+	@$(PY) benchmarks/bench_households.py
+
+clean-local: stop
+	rm -rf .local

@@ -1,0 +1,38 @@
+"""Data versions per layer: every write bumps them, tile URLs and cache keys carry them.
+
+Stored in the database (one row per layer) so a cache eviction can never resurrect a stale tile.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import connection, transaction
+
+_CACHE_KEY = "layer-version:{}"
+
+
+def bump_layers(*names: str) -> None:
+    """Bump the version of each named layer once the current transaction commits."""
+
+    def _bump() -> None:
+        from layers.models import LayerVersion
+
+        for name in names:
+            LayerVersion.objects.bump(name)
+            cache.delete(_CACHE_KEY.format(name))
+
+    if connection.in_atomic_block:
+        transaction.on_commit(_bump)
+    else:
+        _bump()
+
+
+def layer_version(name: str) -> int:
+    key = _CACHE_KEY.format(name)
+    version = cache.get(key)
+    if version is None:
+        from layers.models import LayerVersion
+
+        version = LayerVersion.objects.current(name)
+        cache.set(key, version, 300)
+    return int(version)

@@ -1,0 +1,101 @@
+"""Every write to works goes through here: validation, one transaction, layer versions bumped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.core.exceptions import ValidationError
+
+from gis_core.geometry import validate_geometry
+from layers.versions import bump_layers
+from works_map.models import Agency, FundingSource, ProgressReport, Work, WorkAgency, WorkFunding
+
+WORK_LAYERS = ("works", "work_footprints")
+
+
+@transaction.atomic
+def do_create_work(
+    *,
+    acting_user=None,
+    funding: Iterable[tuple[FundingSource, dict]] = (),
+    agencies: Iterable[tuple[Agency, str]] = (),
+    **fields,
+) -> Work:
+    work = Work(**fields)
+    work.geom = validate_geometry(work.geom)
+    work.full_clean(exclude=["point"])
+    work.save()
+    for source, amounts in funding:
+        row = WorkFunding(work=work, source=source, **amounts)
+        row.full_clean()
+        row.save()
+    for agency, role in agencies:
+        WorkAgency.objects.create(work=work, agency=agency, role=role)
+    bump_layers(*WORK_LAYERS)
+    return work
+
+
+@transaction.atomic
+def do_update_work(work: Work, *, acting_user=None, **changes) -> Work:
+    for name, value in changes.items():
+        setattr(work, name, value)
+    if "geom" in changes:
+        work.geom = validate_geometry(work.geom)
+    work.full_clean(exclude=["point"])
+    work.save()
+    bump_layers(*WORK_LAYERS)
+    return work
+
+
+@transaction.atomic
+def do_record_progress(
+    work: Work,
+    *,
+    reported_on: date,
+    physical_pct: Decimal,
+    financial_pct: Decimal,
+    note: str = "",
+    acting_user=None,
+) -> ProgressReport:
+    report = ProgressReport(
+        work=work,
+        reported_on=reported_on,
+        physical_pct=physical_pct,
+        financial_pct=financial_pct,
+        note=note,
+        author=acting_user,
+    )
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def do_review_progress(report: ProgressReport, *, approve: bool, reason: str = "", acting_user=None) -> ProgressReport:
+    """Approve or reject a report; approval refreshes the work's public progress figures."""
+    if report.state != ProgressReport.State.PENDING:
+        raise ValidationError(_("Este reporte ya fue revisado."))
+    report.state = ProgressReport.State.APPROVED if approve else ProgressReport.State.REJECTED
+    report.review_reason = reason
+    report.reviewer = acting_user
+    report.full_clean()
+    report.save()
+    if approve:
+        _refresh_progress(report.work)
+    return report
+
+
+def _refresh_progress(work: Work) -> None:
+    latest = (
+        work.progress_reports.filter(state=ProgressReport.State.APPROVED)
+        .order_by("-reported_on", "-created_at")
+        .first()
+    )
+    work.physical_progress = latest.physical_pct if latest else Decimal(0)
+    work.financial_progress = latest.financial_pct if latest else Decimal(0)
+    work.save(update_fields=["physical_progress", "financial_progress", "updated_at"])
+    bump_layers(*WORK_LAYERS)
