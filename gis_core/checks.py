@@ -23,7 +23,12 @@ def check_postgis(app_configs, databases=None, **kwargs):
         return [Error("The PostGIS extension is not installed in the database.", id="gis_core.E001")]
     version = tuple(int(p) for p in row[0].split(".")[:2])
     if version < MIN_POSTGIS:
-        return [Error(f"PostGIS {row[0]} is too old; {MIN_POSTGIS[0]}.{MIN_POSTGIS[1]}+ is required.", id="gis_core.E001")]
+        return [
+            Error(
+                f"PostGIS {row[0]} is too old; {MIN_POSTGIS[0]}.{MIN_POSTGIS[1]}+ is required.",
+                id="gis_core.E001",
+            )
+        ]
     return []
 
 
@@ -34,5 +39,7 @@ def check_gdal(app_configs, **kwargs):
 
         gdal.gdal_version()
     except Exception as exc:  # noqa: BLE001 - any loader failure is the same problem for the operator
-        return [Error(f"GDAL cannot be loaded: {exc}", hint="Install gdal-bin / libgdal.", id="gis_core.E003")]
+        return [
+            Error(f"GDAL cannot be loaded: {exc}", hint="Install gdal-bin / libgdal.", id="gis_core.E003")
+        ]
     return []

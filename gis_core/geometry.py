@@ -20,7 +20,9 @@ def ensure_srid(geom: GEOSGeometry, field: str = "geom") -> GEOSGeometry:
         try:
             geom = geom.transform(STORAGE_SRID, clone=True)
         except Exception as exc:  # GDAL raises several error types for unknown SRIDs
-            raise ValidationError({field: _("No se pudo transformar desde EPSG:%(srid)s.") % {"srid": geom.srid}}) from exc
+            raise ValidationError(
+                {field: _("No se pudo transformar desde EPSG:%(srid)s.") % {"srid": geom.srid}}
+            ) from exc
     return geom
 
 
@@ -29,7 +31,9 @@ def check_inside_state(geom: GEOSGeometry, field: str = "geom") -> None:
     bx0, by0, bx1, by1 = GTO_BOUNDS
     if xmin < bx0 or xmax > bx1 or ymin < by0 or ymax > by1:
         if by0 <= xmin <= by1 and bx0 <= ymin <= bx1:
-            raise ValidationError({field: _("Coordenadas con el orden de ejes invertido (lat, lon): use lon, lat.")})
+            raise ValidationError(
+                {field: _("Coordenadas con el orden de ejes invertido (lat, lon): use lon, lat.")}
+            )
         raise ValidationError({field: _("La geometría queda fuera de Guanajuato.")})
 
 
@@ -48,4 +52,6 @@ def as_multipolygon(geom: GEOSGeometry, field: str = "geom") -> MultiPolygon:
         return geom
     if isinstance(geom, Polygon):
         return MultiPolygon(geom, srid=geom.srid)
-    raise ValidationError({field: _("Se esperaba un polígono, se recibió %(type)s.") % {"type": geom.geom_type}})
+    raise ValidationError(
+        {field: _("Se esperaba un polígono, se recibió %(type)s.") % {"type": geom.geom_type}}
+    )

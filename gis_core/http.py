@@ -15,7 +15,12 @@ log = logging.getLogger(__name__)
 
 
 def problem(status: int, detail: str, title: str | None = None, **extra) -> JsonResponse:
-    body = {"type": "about:blank", "title": title or _("Solicitud inválida"), "status": status, "detail": detail}
+    body = {
+        "type": "about:blank",
+        "title": title or _("Solicitud inválida"),
+        "status": status,
+        "detail": detail,
+    }
     body.update(extra)
     return JsonResponse(body, status=status, content_type="application/problem+json")
 

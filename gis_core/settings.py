@@ -113,7 +113,9 @@ DB_STATEMENT_TIMEOUT_MS = envint("DB_STATEMENT_TIMEOUT_MS", 30000, 0, 3_600_000)
 if os.environ.get("DATABASE_URL"):
     _db = dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=envint("DB_CONN_MAX_AGE", 60, 0))
     if not _db.get("ENGINE", "").endswith(("postgis", "postgresql")):
-        raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL/PostGIS (postgres:// or postgis://)")
+        raise ImproperlyConfigured(
+            "DATABASE_URL must point to PostgreSQL/PostGIS (postgres:// or postgis://)"
+        )
 else:
     _db = {
         "NAME": os.environ.get("LOCAL_PG_DB", "territorio"),

@@ -114,7 +114,9 @@ class Localidad(models.Model):
 class Ageb(models.Model):
     cvegeo = models.CharField(_("CVEGEO"), max_length=13, unique=True)
     municipio = models.ForeignKey(Municipio, on_delete=models.PROTECT, related_name="agebs")
-    localidad = models.ForeignKey(Localidad, on_delete=models.PROTECT, null=True, blank=True, related_name="agebs")
+    localidad = models.ForeignKey(
+        Localidad, on_delete=models.PROTECT, null=True, blank=True, related_name="agebs"
+    )
     ambito = models.CharField(_("ámbito"), max_length=1, choices=Ambito.choices)
     population_2020 = models.PositiveIntegerField(_("población 2020"), null=True, blank=True)
     frame_version = models.CharField(_("marco geoestadístico"), max_length=16, help_text=FRAME_VERSION_HELP)
@@ -246,7 +248,9 @@ class Zone(models.Model):
                 condition=~Q(kind__in=["ZAP_RURAL", "ZAP_URBANA"])
                 | (Q(cvegeo__isnull=False) & Q(source__isnull=False)),
                 name="zone_official_needs_key_and_source",
-                violation_error_message=_("Una ZAP necesita CVEGEO y la referencia de su publicación oficial."),
+                violation_error_message=_(
+                    "Una ZAP necesita CVEGEO y la referencia de su publicación oficial."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(kind="ZAP_RURAL") | Q(cvegeo__regex=r"^[0-9]{5}$"),
@@ -280,7 +284,9 @@ class Committee(models.Model):
 
     kind = models.CharField(_("tipo"), max_length=24, choices=Kind.choices)
     name = models.CharField(_("nombre"), max_length=200)
-    zone = models.ForeignKey(Zone, on_delete=models.SET_NULL, null=True, blank=True, related_name="committees")
+    zone = models.ForeignKey(
+        Zone, on_delete=models.SET_NULL, null=True, blank=True, related_name="committees"
+    )
     works = models.ManyToManyField("works_map.Work", blank=True, related_name="committees")
     constituted_on = models.DateField(_("fecha de constitución"))
     members_count = models.PositiveSmallIntegerField(_("integrantes"))
@@ -366,7 +372,9 @@ class Household(models.Model):
     survey_date = models.DateField(_("fecha de levantamiento"))
     location = models.PointField(_("ubicación"), srid=4326)
     municipio = models.ForeignKey(Municipio, on_delete=models.PROTECT, related_name="+")
-    localidad = models.ForeignKey(Localidad, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    localidad = models.ForeignKey(
+        Localidad, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     ageb = models.ForeignKey(Ageb, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     ambito = models.CharField(_("ámbito"), max_length=1, choices=Ambito.choices)
     consent = models.BooleanField(_("consentimiento informado"), default=False)

@@ -37,7 +37,11 @@ def leon(db):
     from priority_zones.models import Municipio
 
     return Municipio.objects.create(
-        cvegeo="11020", name="León", population_2020=1721215, frame_version="TEST", geom=box(-101.8, 21.0, -101.5, 21.3)
+        cvegeo="11020",
+        name="León",
+        population_2020=1721215,
+        frame_version="TEST",
+        geom=box(-101.8, 21.0, -101.5, 21.3),
     )
 
 
@@ -47,7 +51,11 @@ def xichu(db):
     from priority_zones.models import Municipio
 
     return Municipio.objects.create(
-        cvegeo="11043", name="Xichú", population_2020=11639, frame_version="TEST", geom=box(-100.2, 21.2, -99.9, 21.4)
+        cvegeo="11043",
+        name="Xichú",
+        population_2020=11639,
+        frame_version="TEST",
+        geom=box(-100.2, 21.2, -99.9, 21.4),
     )
 
 
@@ -107,8 +115,14 @@ def fismdf(db):
     from works_map.models import FundingSource
 
     return FundingSource.objects.create(
-        code="FAIS-FISMDF", conac_code="25", name="FAIS municipal", level="FEDERAL", earmarked=True, ramo="33",
-        fund="FAIS-FISMDF", is_fais=True,
+        code="FAIS-FISMDF",
+        conac_code="25",
+        name="FAIS municipal",
+        level="FEDERAL",
+        earmarked=True,
+        ramo="33",
+        fund="FAIS-FISMDF",
+        is_fais=True,
     )
 
 
@@ -118,11 +132,18 @@ def sop(db):
     from works_map.models import Agency
 
     sicom = Agency.objects.create(
-        code="GTO-SICOM", acronym="SICOM", name="Secretaría de Infraestructura, Conectividad y Movilidad",
-        level="ESTATAL", valid_to=dt.date(2024, 9, 25),
+        code="GTO-SICOM",
+        acronym="SICOM",
+        name="Secretaría de Infraestructura, Conectividad y Movilidad",
+        level="ESTATAL",
+        valid_to=dt.date(2024, 9, 25),
     )
     return Agency.objects.create(
-        code="GTO-SOP", acronym="SOP", name="Secretaría de Obra Pública", level="ESTATAL", predecessor=sicom,
+        code="GTO-SOP",
+        acronym="SOP",
+        name="Secretaría de Obra Pública",
+        level="ESTATAL",
+        predecessor=sicom,
         valid_from=dt.date(2024, 9, 26),
     )
 

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.core.exceptions import ValidationError
 
 from gis_core.geometry import validate_geometry
 from layers.versions import bump_layers
@@ -75,7 +75,9 @@ def do_record_progress(
 
 
 @transaction.atomic
-def do_review_progress(report: ProgressReport, *, approve: bool, reason: str = "", acting_user=None) -> ProgressReport:
+def do_review_progress(
+    report: ProgressReport, *, approve: bool, reason: str = "", acting_user=None
+) -> ProgressReport:
     """Approve or reject a report; approval refreshes the work's public progress figures."""
     if report.state != ProgressReport.State.PENDING:
         raise ValidationError(_("Este reporte ya fue revisado."))

@@ -28,7 +28,9 @@ class Agency(models.Model):
     name = models.CharField(_("nombre"), max_length=200)
     level = models.CharField(_("orden de gobierno"), max_length=10, choices=GovernmentLevel.choices)
     kind = models.CharField(_("tipo"), max_length=16, choices=Kind.choices, default=Kind.CENTRALIZADA)
-    municipio = models.ForeignKey(Municipio, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    municipio = models.ForeignKey(
+        Municipio, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     predecessor = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -47,7 +49,9 @@ class Agency(models.Model):
         ordering = ["level", "acronym"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
                 name="agency_validity_ordered",
                 violation_error_message=_("La vigencia termina antes de empezar."),
             ),
@@ -123,7 +127,9 @@ class Category(models.Model):
     code = models.CharField(_("clave"), max_length=40, unique=True)
     name = models.CharField(_("nombre"), max_length=200)
     level = models.CharField(_("nivel"), max_length=8, choices=Level.choices)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
     fais_incidence = models.CharField(
         _("incidencia FAIS"), max_length=16, choices=FaisIncidence.choices, default=FaisIncidence.NO_APLICA
     )
@@ -140,7 +146,8 @@ class Category(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(level="RUBRO") & Q(parent__isnull=True)) | (~Q(level="RUBRO") & Q(parent__isnull=False)),
+                condition=(Q(level="RUBRO") & Q(parent__isnull=True))
+                | (~Q(level="RUBRO") & Q(parent__isnull=False)),
                 name="category_tree_shape",
                 violation_error_message=_("Un rubro no tiene padre; un tema o subtema sí."),
             ),
@@ -226,9 +233,14 @@ class Work(models.Model):
     name = models.CharField(_("nombre"), max_length=300)
     description = models.TextField(_("descripción"), blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="works")
-    modality = models.CharField(_("modalidad"), max_length=16, choices=Modality.choices, default=Modality.CONSTRUCCION)
+    modality = models.CharField(
+        _("modalidad"), max_length=16, choices=Modality.choices, default=Modality.CONSTRUCCION
+    )
     execution_mode = models.CharField(
-        _("modalidad de ejecución"), max_length=24, choices=ExecutionMode.choices, default=ExecutionMode.CONTRATO
+        _("modalidad de ejecución"),
+        max_length=24,
+        choices=ExecutionMode.choices,
+        default=ExecutionMode.CONTRATO,
     )
     # Any geometry type: a point for a building, a line for a road, a polygon for a park.
     geom = models.GeometryField(_("geometría"), srid=4326)
@@ -236,32 +248,49 @@ class Work(models.Model):
     # and COPY get it too; used for clustering, distance and "which zone is it in".
     point = models.PointField(_("punto representativo"), srid=4326, editable=False, null=True)
     municipio = models.ForeignKey(Municipio, on_delete=models.PROTECT, related_name="works")
-    localidad = models.ForeignKey(Localidad, on_delete=models.PROTECT, null=True, blank=True, related_name="works")
+    localidad = models.ForeignKey(
+        Localidad, on_delete=models.PROTECT, null=True, blank=True, related_name="works"
+    )
     address = models.CharField(_("domicilio"), max_length=300, blank=True)
-    status = models.CharField(_("estatus"), max_length=16, choices=WorkStatus.choices, default=WorkStatus.PLANEACION)
+    status = models.CharField(
+        _("estatus"), max_length=16, choices=WorkStatus.choices, default=WorkStatus.PLANEACION
+    )
     amount_approved = models.DecimalField(_("monto aprobado"), max_digits=16, decimal_places=2, default=0)
-    amount_modified = models.DecimalField(_("monto modificado"), max_digits=16, decimal_places=2, null=True, blank=True)
+    amount_modified = models.DecimalField(
+        _("monto modificado"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     amount_exercised = models.DecimalField(_("monto ejercido"), max_digits=16, decimal_places=2, default=0)
     amount_paid = models.DecimalField(_("monto pagado"), max_digits=16, decimal_places=2, default=0)
     planned_start = models.DateField(_("inicio programado"), null=True, blank=True)
     planned_end = models.DateField(_("término programado"), null=True, blank=True)
     actual_start = models.DateField(_("inicio real"), null=True, blank=True)
     actual_end = models.DateField(_("término real"), null=True, blank=True)
-    goal_quantity = models.DecimalField(_("meta física"), max_digits=14, decimal_places=2, null=True, blank=True)
+    goal_quantity = models.DecimalField(
+        _("meta física"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     goal_unit = models.CharField(_("unidad de la meta"), max_length=40, blank=True)
     beneficiaries = models.PositiveIntegerField(_("beneficiarios"), null=True, blank=True)
     beneficiaries_women = models.PositiveIntegerField(_("beneficiarias mujeres"), null=True, blank=True)
     beneficiaries_men = models.PositiveIntegerField(_("beneficiarios hombres"), null=True, blank=True)
     beneficiary_unit = models.CharField(
-        _("unidad de beneficiarios"), max_length=10, choices=BeneficiaryUnit.choices, default=BeneficiaryUnit.PERSONAS
+        _("unidad de beneficiarios"),
+        max_length=10,
+        choices=BeneficiaryUnit.choices,
+        default=BeneficiaryUnit.PERSONAS,
     )
     # Latest *approved* progress, denormalised from ProgressReport by the actions for fast maps.
     physical_progress = models.DecimalField(_("avance físico %"), max_digits=5, decimal_places=2, default=0)
-    financial_progress = models.DecimalField(_("avance financiero %"), max_digits=5, decimal_places=2, default=0)
+    financial_progress = models.DecimalField(
+        _("avance financiero %"), max_digits=5, decimal_places=2, default=0
+    )
     published = models.BooleanField(_("publicada"), default=True)
-    synthetic = models.BooleanField(_("sintética"), default=False, help_text=_("Dato de demostración generado"))
-    agencies = models.ManyToManyField(Agency, through="WorkAgency", related_name="works")
-    funding_sources = models.ManyToManyField(FundingSource, through="WorkFunding", related_name="works")
+    synthetic = models.BooleanField(
+        _("sintética"), default=False, help_text=_("Dato de demostración generado")
+    )
+    agencies = models.ManyToManyField(Agency, through="WorkAgency", related_name="works")  # type: ignore[var-annotated]
+    funding_sources = models.ManyToManyField(  # type: ignore[var-annotated]
+        FundingSource, through="WorkFunding", related_name="works"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -289,12 +318,16 @@ class Work(models.Model):
             percentage("physical_progress", "work"),
             percentage("financial_progress", "work"),
             models.CheckConstraint(
-                condition=Q(planned_end__isnull=True) | Q(planned_start__isnull=True) | Q(planned_end__gte=F("planned_start")),
+                condition=Q(planned_end__isnull=True)
+                | Q(planned_start__isnull=True)
+                | Q(planned_end__gte=F("planned_start")),
                 name="work_planned_dates_ordered",
                 violation_error_message=_("El término programado es anterior al inicio programado."),
             ),
             models.CheckConstraint(
-                condition=Q(actual_end__isnull=True) | Q(actual_start__isnull=True) | Q(actual_end__gte=F("actual_start")),
+                condition=Q(actual_end__isnull=True)
+                | Q(actual_start__isnull=True)
+                | Q(actual_end__gte=F("actual_start")),
                 name="work_actual_dates_ordered",
                 violation_error_message=_("El término real es anterior al inicio real."),
             ),
@@ -351,7 +384,9 @@ class WorkFunding(models.Model):
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="funding")
     source = models.ForeignKey(FundingSource, on_delete=models.PROTECT, related_name="funding")
     amount_approved = models.DecimalField(_("aprobado"), max_digits=16, decimal_places=2, default=0)
-    amount_modified = models.DecimalField(_("modificado"), max_digits=16, decimal_places=2, null=True, blank=True)
+    amount_modified = models.DecimalField(
+        _("modificado"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     amount_exercised = models.DecimalField(_("ejercido"), max_digits=16, decimal_places=2, default=0)
     amount_paid = models.DecimalField(_("pagado"), max_digits=16, decimal_places=2, default=0)
 
@@ -387,7 +422,9 @@ class ProgressReport(models.Model):
     financial_pct = models.DecimalField(_("avance financiero %"), max_digits=5, decimal_places=2)
     note = models.TextField(_("nota"), blank=True)
     state = models.CharField(_("estado"), max_length=10, choices=State.choices, default=State.PENDING)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
