@@ -17,8 +17,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me"  # noqa: S105 - refused below when DEBUG is off
 
 
+def env(name: str, default: str = "") -> str:
+    """The variable's value; unset and empty both mean "use the default" (as in .env.example)."""
+    return os.environ.get(name, "").strip() or default
+
+
 def envbool(name: str, default: str) -> bool:
-    value = os.environ.get(name, default).strip().lower()
+    value = env(name, default).lower()
     if value in ("1", "true", "yes", "on"):
         return True
     if value in ("0", "false", "no", "off", ""):
@@ -27,7 +32,7 @@ def envbool(name: str, default: str) -> bool:
 
 
 def envint(name: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
-    raw = os.environ.get(name, str(default))
+    raw = env(name, str(default))
     try:
         value = int(raw)
     except ValueError:
@@ -38,17 +43,17 @@ def envint(name: str, default: int, minimum: int | None = None, maximum: int | N
 
 
 def envlist(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
 DEBUG = envbool("DEBUG", "True")
-SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
+SECRET_KEY = env("SECRET_KEY", _DEV_SECRET)
 if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("SECRET_KEY must be set to a random string of 50+ characters when DEBUG=0")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
-SITE_NAME = os.environ.get("SITE_NAME", "Territorio Abierto")
+SITE_NAME = env("SITE_NAME", "Territorio Abierto")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -106,11 +111,11 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 # DATABASE_URL wins. Without it we use the project-local cluster that `make run` / `make test`
 # start under .local/ (unix socket, port LOCAL_PG_PORT), so manage.py works with no setup.
-LOCAL_DIR = Path(os.environ.get("LOCAL_DIR", BASE_DIR / ".local"))
+LOCAL_DIR = Path(env("LOCAL_DIR", BASE_DIR / ".local"))
 LOCAL_PG_PORT = envint("LOCAL_PG_PORT", 5433, 1024, 65535)
 DB_STATEMENT_TIMEOUT_MS = envint("DB_STATEMENT_TIMEOUT_MS", 30000, 0, 3_600_000)
 
-if os.environ.get("DATABASE_URL"):
+if env("DATABASE_URL"):
     _db = dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=envint("DB_CONN_MAX_AGE", 60, 0))
     if not _db.get("ENGINE", "").endswith(("postgis", "postgresql")):
         raise ImproperlyConfigured(
@@ -118,7 +123,7 @@ if os.environ.get("DATABASE_URL"):
         )
 else:
     _db = {
-        "NAME": os.environ.get("LOCAL_PG_DB", "territorio"),
+        "NAME": env("LOCAL_PG_DB", "territorio"),
         "USER": "postgres",
         "HOST": str(LOCAL_DIR / "run"),
         "PORT": str(LOCAL_PG_PORT),
@@ -129,12 +134,12 @@ _db.setdefault("OPTIONS", {})
 # A runaway query is cut by the server instead of holding a connection (answered 503 by the app).
 _db["OPTIONS"]["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
 _db["CONN_HEALTH_CHECKS"] = True
-_db["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", f"test_{_db['NAME']}")}
+_db["TEST"] = {"NAME": env("TEST_DATABASE_NAME", f"test_{_db['NAME']}")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -175,7 +180,7 @@ USE_THOUSAND_SEPARATOR = True
 # MapLibre and other front-end packages come from npm (package.json + lock) and are served by
 # Django itself, so no page ever reaches a CDN.
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/maplibre-gl", BASE_DIR / "node_modules" / "maplibre-gl" / "dist"),
@@ -191,18 +196,18 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(env("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 
 # --- GIS ------------------------------------------------------------------------------------
-GTO_SHARED_DATA = Path(os.environ.get("GTO_SHARED_DATA", BASE_DIR.parent / "shared" / "data"))
+GTO_SHARED_DATA = Path(env("GTO_SHARED_DATA", BASE_DIR.parent / "shared" / "data"))
 # Optional explicit library paths, for hosts where ctypes cannot find them.
-if os.environ.get("GDAL_LIBRARY_PATH"):
+if env("GDAL_LIBRARY_PATH"):
     GDAL_LIBRARY_PATH = os.environ["GDAL_LIBRARY_PATH"]
-if os.environ.get("GEOS_LIBRARY_PATH"):
+if env("GEOS_LIBRARY_PATH"):
     GEOS_LIBRARY_PATH = os.environ["GEOS_LIBRARY_PATH"]
-BASEMAP_URL = os.environ.get("BASEMAP_URL", "")
-BASEMAP_ATTRIBUTION = os.environ.get("BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
+BASEMAP_URL = env("BASEMAP_URL", "")
+BASEMAP_ATTRIBUTION = env("BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -239,7 +244,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
