@@ -175,8 +175,9 @@ EOF
     as_pg_owner "$bindir/initdb" -D "$LOCAL_DIR/pgdata" -U postgres --auth=trust --encoding=UTF8 \
       --locale=C.UTF-8 >"$LOCAL_DIR/initdb.log" 2>&1 || { cat "$LOCAL_DIR/initdb.log"; die "initdb failed"; }
     cat >>"$LOCAL_DIR/pgdata/postgresql.conf" <<EOF
-# Territorio Abierto local cluster: unix socket under .local/run, loopback only.
-listen_addresses = '127.0.0.1'
+# Territorio Abierto local cluster: unix socket under .local/run only (no TCP unless LOCAL_PG_LISTEN
+# is set, e.g. to 127.0.0.1), so several checkouts never fight over a port.
+listen_addresses = '${LOCAL_PG_LISTEN:-}'
 port = $LOCAL_PG_PORT
 unix_socket_directories = '$LOCAL_DIR/run'
 shared_buffers = 256MB
