@@ -184,6 +184,8 @@ STATIC_ROOT = Path(env("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/maplibre-gl", BASE_DIR / "node_modules" / "maplibre-gl" / "dist"),
+    # OpenLayers for the admin's geometry widget (gis_core.widgets): dist/ol.js and ol.css.
+    ("vendor/ol", BASE_DIR / "node_modules" / "ol"),
 ]
 WHITENOISE_USE_FINDERS = DEBUG
 STORAGES = {

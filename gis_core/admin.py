@@ -1,0 +1,53 @@
+"""What every admin page of the project shares: the offline map widget and refusals as form errors."""
+
+from __future__ import annotations
+
+from django.contrib.gis import admin
+from django.contrib.gis.db.models import GeometryField
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError
+from django.http import HttpRequest
+
+from gis_core.http import describe_db_error
+from gis_core.widgets import GtoMapWidget, ValidatedGeometryField
+
+_REFUSAL_ATTR = "_gis_core_db_refusal"
+
+
+class GeoAdmin(admin.GISModelAdmin):
+    """GISModelAdmin with local OpenLayers, geometry messages that name the problem, and no 500s.
+
+    Model constraints are checked by the form (full_clean), but a constraint on a field that is
+    not in the form, a trigger or a column type can still refuse the row at save time. Then the
+    same POST is shown again with the database's reason as a form error, instead of a 500.
+    """
+
+    gis_widget = GtoMapWidget
+    list_per_page = 50
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, GeometryField):
+            kwargs["form_class"] = ValidatedGeometryField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (IntegrityError, DataError) as exc:
+            if request.method != "POST" or hasattr(request, _REFUSAL_ATTR):
+                raise
+            # The failed save was rolled back with the view's transaction; render the POST again.
+            setattr(request, _REFUSAL_ATTR, describe_db_error(exc))
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, _REFUSAL_ATTR, None)
+        if refusal is None:
+            return form_class
+
+        def clean(form):
+            form_class.clean(form)
+            raise ValidationError(refusal, code="db_refused")
+
+        return type(form_class.__name__, (form_class,), {"clean": clean})

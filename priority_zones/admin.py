@@ -1,0 +1,226 @@
+"""Admin for geography, zones, committees and the restricted household data."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from gis_core.admin import GeoAdmin
+from priority_zones.actions import do_create_zone, do_update_zone
+from priority_zones.models import (
+    Ageb,
+    Committee,
+    Diagnostic,
+    Household,
+    Localidad,
+    Municipio,
+    Person,
+    PovertyLine,
+    SourceDocument,
+    Zone,
+)
+
+HOUSEHOLD_PERMISSION = "priority_zones.view_household_data"
+
+
+# --- geography ---------------------------------------------------------------------------------
+
+
+@admin.register(Municipio)
+class MunicipioAdmin(GeoAdmin):
+    list_display = ("cvegeo", "name", "population_2020", "frame_version")
+    list_filter = ("frame_version",)
+    search_fields = ("cvegeo", "name")
+
+
+@admin.register(Localidad)
+class LocalidadAdmin(GeoAdmin):
+    list_display = ("cvegeo", "name", "municipio", "ambito", "population_2020", "frame_version")
+    list_filter = ("ambito", "frame_version", "municipio")
+    list_select_related = ("municipio",)
+    search_fields = ("cvegeo", "name", "municipio__name")
+    autocomplete_fields = ("municipio",)
+
+
+@admin.register(Ageb)
+class AgebAdmin(GeoAdmin):
+    list_display = ("cvegeo", "municipio", "localidad", "ambito", "population_2020", "frame_version")
+    list_filter = ("ambito", "frame_version")
+    list_select_related = ("municipio", "localidad")
+    search_fields = ("cvegeo", "municipio__name", "localidad__name")
+    autocomplete_fields = ("municipio", "localidad")
+
+
+# --- zones ---------------------------------------------------------------------------------------
+
+
+@admin.register(SourceDocument)
+class SourceDocumentAdmin(admin.ModelAdmin):
+    list_display = ("kind", "reference", "title", "published_on")
+    list_filter = ("kind",)
+    search_fields = ("reference", "title")
+    date_hierarchy = "published_on"
+
+
+@admin.register(Zone)
+class ZoneAdmin(GeoAdmin):
+    list_display = ("name", "kind", "fiscal_year", "cvegeo", "municipio", "status", "synthetic")
+    list_filter = ("kind", "fiscal_year", "status", "synthetic")
+    list_select_related = ("municipio",)
+    search_fields = ("name", "cvegeo", "municipio__name")
+    autocomplete_fields = ("municipio", "source")
+    readonly_fields = ("author", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("kind", "fiscal_year", "status", "name", "cvegeo", "municipio", "source")}),
+        (_("Geometría"), {"fields": ("geom",)}),
+        (_("Otros datos"), {"fields": ("population", "synthetic", "author", "created_at", "updated_at")}),
+    )
+
+    def save_model(self, request: HttpRequest, obj: Zone, form, change: bool) -> None:
+        # Writes go through the actions: geometry checks, full_clean and the tile-cache bump.
+        if change:
+            do_update_zone(obj, acting_user=request.user, geom=obj.geom)
+            return
+        fields = {name: value for name, value in form.cleaned_data.items() if name in _field_names(Zone)}
+        created = do_create_zone(acting_user=request.user, **fields)
+        # The admin keeps using `obj` (change message, redirect): make it the stored row.
+        vars(obj).update(vars(created))
+
+
+@admin.register(Committee)
+class CommitteeAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "zone", "constituted_on", "members_count", "synthetic")
+    list_filter = ("kind", "synthetic")
+    list_select_related = ("zone",)
+    search_fields = ("name", "zone__name")
+    autocomplete_fields = ("zone", "works")
+    date_hierarchy = "constituted_on"
+
+
+@admin.register(PovertyLine)
+class PovertyLineAdmin(admin.ModelAdmin):
+    list_display = ("reference_date", "ambito", "extreme", "poverty", "source")
+    list_filter = ("ambito",)
+    date_hierarchy = "reference_date"
+
+
+# --- households (restricted) -----------------------------------------------------------------------
+
+
+def can_see_household_data(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_active and user.has_perm(HOUSEHOLD_PERMISSION))
+
+
+class HouseholdDataMixin:
+    """Household rows exist in the admin only for holders of view_household_data (or superusers).
+
+    Holding the permission is enough to look; adding, changing or deleting also needs Django's
+    ordinary permission for the model.
+    """
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can_see_household_data(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return can_see_household_data(request)
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return can_see_household_data(request) and super().has_add_permission(request, *args)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return can_see_household_data(request) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return can_see_household_data(request) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+class ImmutableMixin:
+    """Rows computed by actions: shown, never edited or deleted by hand."""
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class PersonInline(HouseholdDataMixin, admin.StackedInline):
+    model = Person
+    extra = 0
+    fieldsets = (
+        (None, {"fields": (("number", "relationship", "sex", "age", "birth_year"),)}),
+        (
+            _("Educación y salud"),
+            {
+                "fields": (
+                    ("education_level", "education_completed", "attends_school"),
+                    ("health_affiliations", "has_disability", "speaks_indigenous_language"),
+                )
+            },
+        ),
+        (
+            _("Trabajo e ingreso"),
+            {
+                "fields": (
+                    ("works", "job_type"),
+                    ("has_medical_benefit", "has_sick_leave", "has_retirement_savings", "is_pensioner"),
+                    ("monthly_income", "elder_programme_amount"),
+                )
+            },
+        ),
+    )
+
+
+class DiagnosticInline(HouseholdDataMixin, ImmutableMixin, admin.TabularInline):
+    model = Diagnostic
+    extra = 0
+    fields = ("version", "methodology_version", "poverty_class", "carencias_count", "computed_at")
+    readonly_fields = fields
+    show_change_link = True
+
+
+@admin.register(Household)
+class HouseholdAdmin(HouseholdDataMixin, GeoAdmin):
+    list_display = ("folio", "municipio", "ambito", "survey_date", "residents", "consent", "synthetic")
+    list_filter = ("ambito", "consent", "synthetic", "instrument_version", "municipio")
+    list_select_related = ("municipio",)
+    search_fields = ("folio",)
+    autocomplete_fields = ("municipio", "localidad", "ageb")
+    date_hierarchy = "survey_date"
+    readonly_fields = ("created_at",)
+    inlines = (PersonInline, DiagnosticInline)
+
+
+@admin.register(Person)
+class PersonAdmin(HouseholdDataMixin, admin.ModelAdmin):
+    list_display = ("household", "number", "relationship", "sex", "age", "education_level", "works")
+    list_filter = ("relationship", "sex", "education_level", "works")
+    list_select_related = ("household",)
+    search_fields = ("household__folio",)
+    raw_id_fields = ("household",)
+
+
+@admin.register(Diagnostic)
+class DiagnosticAdmin(HouseholdDataMixin, ImmutableMixin, admin.ModelAdmin):
+    list_display = (
+        "household",
+        "version",
+        "poverty_class",
+        "carencias_count",
+        "income_estimated",
+        "methodology_version",
+        "computed_at",
+    )
+    list_filter = ("poverty_class", "methodology_version", "income_estimated")
+    list_select_related = ("household",)
+    search_fields = ("household__folio",)
+    date_hierarchy = "computed_at"
+
+
+def _field_names(model) -> set[str]:
+    return {field.name for field in model._meta.concrete_fields}

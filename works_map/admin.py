@@ -1,0 +1,219 @@
+"""Admin for works, their catalogues, funding, agencies and progress reports."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from gis_core.admin import GeoAdmin
+from layers.versions import bump_layers
+from works_map.actions import (
+    WORK_LAYERS,
+    do_create_work,
+    do_record_progress,
+    do_review_progress,
+    do_update_work,
+)
+from works_map.models import (
+    Agency,
+    Category,
+    FundingSource,
+    ProgressReport,
+    Work,
+    WorkAgency,
+    WorkFunding,
+)
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("acronym", "name", "code", "level", "kind", "municipio", "valid_from", "valid_to")
+    list_filter = ("level", "kind")
+    list_select_related = ("municipio",)
+    search_fields = ("acronym", "name", "code")
+    autocomplete_fields = ("municipio", "predecessor")
+
+
+@admin.register(FundingSource)
+class FundingSourceAdmin(admin.ModelAdmin):
+    list_display = ("code", "conac_code", "name", "level", "ramo", "fund", "earmarked", "is_fais")
+    list_filter = ("level", "earmarked", "is_fais", "conac_code")
+    search_fields = ("code", "name", "fund")
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level", "parent", "fais_incidence", "carencia")
+    list_filter = ("level", "fais_incidence", "carencia")
+    list_select_related = ("parent",)
+    search_fields = ("code", "name")
+    autocomplete_fields = ("parent",)
+
+
+class WorkFundingInline(admin.TabularInline):
+    model = WorkFunding
+    extra = 0
+    autocomplete_fields = ("source",)
+
+
+class WorkAgencyInline(admin.TabularInline):
+    model = WorkAgency
+    extra = 0
+    autocomplete_fields = ("agency",)
+
+
+class ProgressReportInline(admin.TabularInline):
+    """Reports are recorded here as pending; approval happens in the report list (an action)."""
+
+    model = ProgressReport
+    extra = 0
+    can_delete = False
+    fields = ("reported_on", "physical_pct", "financial_pct", "note", "state", "author", "reviewer")
+    readonly_fields = ("state", "author", "reviewer")
+    ordering = ("-reported_on",)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # A recorded report is evidence: never rewritten in place.
+        return False
+
+
+@admin.register(Work)
+class WorkAdmin(GeoAdmin):
+    list_display = (
+        "folio",
+        "fiscal_year",
+        "name",
+        "municipio",
+        "category",
+        "status",
+        "physical_progress",
+        "amount_approved",
+        "published",
+    )
+    list_filter = ("status", "fiscal_year", "kind", "published", "synthetic", "category", "municipio")
+    list_select_related = ("municipio", "category")
+    search_fields = ("folio", "name", "municipio__name", "address")
+    autocomplete_fields = ("municipio", "localidad", "category")
+    readonly_fields = ("point", "physical_progress", "financial_progress", "created_at", "updated_at")
+    date_hierarchy = "planned_start"
+    inlines = (WorkFundingInline, WorkAgencyInline, ProgressReportInline)
+    fieldsets = (
+        (None, {"fields": (("folio", "fiscal_year"), "name", "description", ("kind", "category"))}),
+        (_("Ubicación"), {"fields": ("geom", "point", ("municipio", "localidad"), "address")}),
+        (
+            _("Ejecución"),
+            {
+                "fields": (
+                    ("status", "modality", "execution_mode"),
+                    ("planned_start", "planned_end"),
+                    ("actual_start", "actual_end"),
+                    ("goal_quantity", "goal_unit"),
+                    ("physical_progress", "financial_progress"),
+                )
+            },
+        ),
+        (
+            _("Montos"),
+            {"fields": (("amount_approved", "amount_modified", "amount_exercised", "amount_paid"),)},
+        ),
+        (
+            _("Beneficiarios"),
+            {"fields": (("beneficiaries", "beneficiaries_women", "beneficiaries_men", "beneficiary_unit"),)},
+        ),
+        (_("Publicación"), {"fields": (("published", "synthetic"), ("created_at", "updated_at"))}),
+    )
+
+    def save_model(self, request: HttpRequest, obj: Work, form, change: bool) -> None:
+        # Writes go through the actions: geometry checks, full_clean and the tile-cache bump.
+        if change:
+            do_update_work(obj, acting_user=request.user, geom=obj.geom)
+            return
+        names = {field.name for field in Work._meta.concrete_fields}
+        fields = {name: value for name, value in form.cleaned_data.items() if name in names}
+        created = do_create_work(acting_user=request.user, **fields)
+        # The admin keeps using `obj` (inlines, change message, redirect): make it the stored row.
+        vars(obj).update(vars(created))
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is not ProgressReport:
+            super().save_formset(request, form, formset, change)
+            bump_layers(*WORK_LAYERS)
+            return
+        for report in formset.save(commit=False):
+            do_record_progress(
+                form.instance,
+                reported_on=report.reported_on,
+                physical_pct=report.physical_pct,
+                financial_pct=report.financial_pct,
+                note=report.note,
+                acting_user=request.user,
+            )
+
+
+@admin.register(WorkFunding)
+class WorkFundingAdmin(admin.ModelAdmin):
+    list_display = ("work", "source", "amount_approved", "amount_modified", "amount_exercised", "amount_paid")
+    list_filter = ("source",)
+    list_select_related = ("work", "source")
+    search_fields = ("work__folio", "work__name", "source__code")
+    autocomplete_fields = ("work", "source")
+
+
+@admin.register(WorkAgency)
+class WorkAgencyAdmin(admin.ModelAdmin):
+    list_display = ("work", "agency", "role")
+    list_filter = ("role", "agency")
+    list_select_related = ("work", "agency")
+    search_fields = ("work__folio", "work__name", "agency__acronym")
+    autocomplete_fields = ("work", "agency")
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = ("work", "reported_on", "physical_pct", "financial_pct", "state", "author", "reviewer")
+    list_filter = ("state", "reported_on")
+    list_select_related = ("work", "author", "reviewer")
+    search_fields = ("work__folio", "work__name")
+    autocomplete_fields = ("work",)
+    date_hierarchy = "reported_on"
+    readonly_fields = ("state", "author", "reviewer", "review_reason", "created_at")
+    actions = ("approve_reports",)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Only pending reports can be corrected; a reviewed one is part of the record.
+        if obj is not None and obj.state != ProgressReport.State.PENDING:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: ProgressReport, form, change: bool) -> None:
+        if change:
+            obj.save()
+            return
+        created = do_record_progress(
+            obj.work,
+            reported_on=obj.reported_on,
+            physical_pct=obj.physical_pct,
+            financial_pct=obj.financial_pct,
+            note=obj.note,
+            acting_user=request.user,
+        )
+        vars(obj).update(vars(created))
+
+    @admin.action(description=_("Aprobar los reportes seleccionados"), permissions=["change"])
+    def approve_reports(self, request: HttpRequest, queryset) -> None:
+        approved = 0
+        for report in queryset.select_related("work"):
+            try:
+                do_review_progress(report, approve=True, acting_user=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{report}: {' '.join(exc.messages)}", messages.WARNING)
+            else:
+                approved += 1
+        self.message_user(
+            request,
+            ngettext("%(n)d reporte aprobado.", "%(n)d reportes aprobados.", approved) % {"n": approved},
+            messages.SUCCESS,
+        )
