@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("works_map.urls")),
+    path("", include("priority_zones.urls")),
 ]

@@ -402,6 +402,11 @@ class Household(models.Model):
     food_groups = models.JSONField(_("días de consumo por grupo de alimentos"), default=dict, blank=True)
     synthetic = models.BooleanField(_("sintético"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Kept by a statement-level trigger on Diagnostic inserts (priority_zones/sql/diagnostic.sql),
+    # so aggregates join one row per household instead of searching for the newest version.
+    latest_diagnostic = models.ForeignKey(
+        "Diagnostic", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("hogar")
@@ -464,8 +469,14 @@ class Person(models.Model):
     )
     education_completed = models.BooleanField(_("nivel terminado"), null=True, blank=True)
     attends_school = models.BooleanField(_("asiste a la escuela"), null=True, blank=True)
-    # Health institutions the person is affiliated to, directly: e.g. ["IMSS", "IMSS_BIENESTAR"].
-    health_affiliations = models.JSONField(_("afiliaciones de salud"), default=list, blank=True)
+    # Health institutions the person reports being affiliated to: e.g. ["IMSS", "IMSS_BIENESTAR"].
+    # [] = answered "none"; null = not answered (gives a missing carencia).
+    health_affiliations = models.JSONField(_("afiliaciones de salud"), default=list, blank=True, null=True)
+    # Covered through a relative outside the household, the death of the insured, or an own contract
+    # (CONEVAL's "otros núcleos familiares / contratación propia", s_salud).
+    health_other_route = models.BooleanField(
+        _("afiliación por otro núcleo familiar o contratación propia"), null=True, blank=True
+    )
     works = models.BooleanField(_("trabaja"), null=True, blank=True)
     job_type = models.CharField(_("posición"), max_length=16, choices=JobType.choices, null=True, blank=True)
     has_medical_benefit = models.BooleanField(_("servicio médico como prestación"), null=True, blank=True)
@@ -579,7 +590,13 @@ class Diagnostic(models.Model):
         _("ingreso corriente per cápita"), max_digits=12, decimal_places=2, null=True
     )
     income_estimated = models.BooleanField(_("ingreso estimado"), default=False)
+    income_method = models.CharField(_("método de ingreso"), max_length=40, blank=True)
     poverty_class = models.CharField(_("clase"), max_length=24, choices=PovertyClass.choices)
+    # Person-level carencias (rezago, salud, seguridad social) by renglón: {"1": [true, false, null]}.
+    person_results = models.JSONField(_("carencias por persona"), default=dict, blank=True)
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("diagnóstico")
@@ -600,3 +617,82 @@ class Diagnostic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} v{self.version}"
+
+
+# --- Access to household data ------------------------------------------------------------------
+
+
+class UserScope(models.Model):
+    """Where a user may see household data: a set of municipios, optionally on behalf of an agency."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scope")
+    municipios = models.ManyToManyField(Municipio, blank=True, related_name="+")
+    agency = models.ForeignKey(
+        "works_map.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("nota"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("ámbito de acceso")
+        verbose_name_plural = _("ámbitos de acceso")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class AccessLog(models.Model):
+    """One read of household-level data: who, when, what and why. Append-only."""
+
+    class Action(models.TextChoices):
+        LIST = "LIST", _("Listado")
+        DETAIL = "DETAIL", _("Detalle")
+        EXPORT = "EXPORT", _("Exportación")
+        COMMAND = "COMMAND", _("Comando")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("fecha y hora"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("acción"), max_length=8, choices=Action.choices)
+    purpose = models.CharField(_("propósito"), max_length=300)
+    object_ids = models.JSONField(_("hogares leídos"), default=list, blank=True)
+    query = models.CharField(_("consulta"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("registro de acceso")
+        verbose_name_plural = _("registros de acceso")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"
+
+
+class DisclosureUnit(models.Model):
+    """A materialized view (priority_zones/sql/disclosure_units.sql): households grouped into
+    disclosure units of at least 10 households, the only source of public household figures."""
+
+    unit = models.CharField(max_length=40, primary_key=True)
+    centre = models.PointField(srid=4326)
+    households = models.IntegerField()
+    rezago_educativo = models.IntegerField()
+    acceso_salud = models.IntegerField()
+    seguridad_social = models.IntegerField()
+    calidad_vivienda = models.IntegerField()
+    servicios_basicos = models.IntegerField()
+    alimentacion = models.IntegerField()
+    known_rezago_educativo = models.IntegerField()
+    known_acceso_salud = models.IntegerField()
+    known_seguridad_social = models.IntegerField()
+    known_calidad_vivienda = models.IntegerField()
+    known_servicios_basicos = models.IntegerField()
+    known_alimentacion = models.IntegerField()
+    pobreza_extrema = models.IntegerField()
+    pobreza_moderada = models.IntegerField()
+    vulnerable_carencias = models.IntegerField()
+    vulnerable_ingresos = models.IntegerField()
+    no_pobre = models.IntegerField()
+    indeterminado = models.IntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "priority_zones_disclosureunit"

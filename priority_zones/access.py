@@ -1,0 +1,88 @@
+"""The one gate for household-level data (records, persons, points, per-household diagnostics).
+
+Who: superusers, and users holding `priority_zones.view_household_data` *and* a UserScope, only
+inside the scope's municipios. Every read through this module writes an AccessLog row (who, when,
+what, why) in the same transaction as the read. Code elsewhere must not query Household/Person for
+display; public figures go through priority_zones.disclosure instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from priority_zones.models import AccessLog, Household
+
+PERMISSION = "priority_zones.view_household_data"
+MIN_PURPOSE_LENGTH = 10
+
+
+class PurposeRequired(ValueError):
+    pass
+
+
+def may_view_households(user) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.has_perm(PERMISSION) and hasattr(user, "scope")
+
+
+def scoped_households(user) -> QuerySet[Household]:
+    """Households the user may see, unevaluated. Raises PermissionDenied for anyone else."""
+    if not may_view_households(user):
+        raise PermissionDenied(_("No tiene permiso para ver datos de hogares."))
+    qs = Household.objects.all()
+    if not user.is_superuser:
+        qs = qs.filter(municipio__in=user.scope.municipios.all())
+    return qs
+
+
+def check_purpose(purpose: str | None) -> str:
+    purpose = (purpose or "").strip()
+    if len(purpose) < MIN_PURPOSE_LENGTH:
+        raise PurposeRequired(
+            _("Indique el propósito de la consulta (parámetro «proposito», al menos %(n)s caracteres).")
+            % {"n": MIN_PURPOSE_LENGTH}
+        )
+    return purpose[:300]
+
+
+def log_read(user, action: str, purpose: str, ids: Sequence[int], query: str = "") -> AccessLog:
+    return AccessLog.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        action=action,
+        purpose=purpose,
+        object_ids=list(ids),
+        query=query[:500],
+    )
+
+
+def read_households(
+    user,
+    *,
+    purpose: str | None,
+    queryset: QuerySet[Household] | None = None,
+    query: str = "",
+    limit: int = 100,
+) -> list[Household]:
+    """Evaluate a scoped read (at most `limit` rows) and log the ids that were read."""
+    base = scoped_households(user)
+    purpose = check_purpose(purpose)
+    qs = base if queryset is None else base & queryset
+    rows = list(qs.select_related("municipio", "latest_diagnostic").order_by("pk")[:limit])
+    log_read(user, AccessLog.Action.LIST, purpose, [h.pk for h in rows], query)
+    return rows
+
+
+def read_household(user, pk: int, *, purpose: str | None) -> Household:
+    """One household with its persons, if in scope (Household.DoesNotExist otherwise); logged."""
+    base = scoped_households(user)
+    purpose = check_purpose(purpose)
+    household = base.select_related("municipio", "latest_diagnostic").prefetch_related("persons").get(pk=pk)
+    log_read(user, AccessLog.Action.DETAIL, purpose, [household.pk], f"hogar {pk}")
+    return household
