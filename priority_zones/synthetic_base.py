@@ -208,6 +208,17 @@ def reserve_ids(model: type[models.Model], n: int) -> np.ndarray:
         return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64, count=n)
 
 
+def column_nullable(model: type[models.Model], column: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT is_nullable = 'YES' FROM information_schema.columns"
+            " WHERE table_name = %s AND column_name = %s",
+            [model._meta.db_table, column],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
 def copy_rows(model: type[models.Model], columns: dict[str, list[str]]) -> int:
     """COPY the given text columns (name -> values) into the model's table; returns the row count."""
     names = list(columns)
@@ -233,6 +244,33 @@ def copy_rows(model: type[models.Model], columns: dict[str, list[str]]) -> int:
             if buffer:
                 copy.write("\n".join(buffer) + "\n")
     return n
+
+
+def purge(queryset: models.QuerySet, depth: int = 0) -> int:
+    """Delete the rows and everything that cascades from them with set-based SQL, never loading
+    instances (Django's collector would fetch a million works into memory first)."""
+    if depth > 6:
+        raise RuntimeError("Relaciones demasiado profundas al borrar datos sintéticos.")
+    model = queryset.model
+    keys = queryset.values("pk")
+    for m2m in model._meta.many_to_many:
+        through = m2m.remote_field.through
+        through.objects.filter(**{f"{m2m.m2m_field_name()}__in": keys})._raw_delete(through.objects.db)
+    for rel in model._meta.related_objects:
+        related = rel.related_model
+        if rel.many_to_many:
+            through = rel.through
+            column = rel.field.m2m_reverse_field_name()
+            through.objects.filter(**{f"{column}__in": keys})._raw_delete(through.objects.db)
+            continue
+        children = related._base_manager.filter(**{f"{rel.field.name}__in": keys})
+        if rel.on_delete is models.SET_NULL:
+            children.update(**{rel.field.name: None})
+        elif rel.on_delete is models.CASCADE:
+            purge(children, depth + 1)
+        elif rel.on_delete is not models.DO_NOTHING and children.exists():
+            raise RuntimeError(f"{related._meta.label} protege filas que se quieren borrar.")
+    return queryset._raw_delete(queryset.db)
 
 
 def now_text(n: int) -> list[str]:
