@@ -61,7 +61,8 @@ def reference_outlines(model_label: str = OUTLINE_MODEL) -> dict[str, Any]:
 class GtoMapWidget(forms.OSMWidget):
     """OpenLayers editor centred on Guanajuato, with local assets and an optional XYZ basemap."""
 
-    template_name = "admin/gis/gto_map_widget.html"
+    # An app template: the default form renderer does not read settings.TEMPLATES["DIRS"].
+    template_name = "gis_core/map_widget.html"
     default_lon = -101.0
     default_lat = 21.0
     default_zoom = 8

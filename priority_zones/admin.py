@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from gis_core.admin import GeoAdmin
 from priority_zones.actions import do_create_zone, do_update_zone
 from priority_zones.models import (
+    AccessLog,
     Ageb,
     Committee,
     Diagnostic,
@@ -18,6 +19,7 @@ from priority_zones.models import (
     Person,
     PovertyLine,
     SourceDocument,
+    UserScope,
     Zone,
 )
 
@@ -159,7 +161,8 @@ class PersonInline(HouseholdDataMixin, admin.StackedInline):
             {
                 "fields": (
                     ("education_level", "education_completed", "attends_school"),
-                    ("health_affiliations", "has_disability", "speaks_indigenous_language"),
+                    ("health_affiliations", "health_other_route"),
+                    ("has_disability", "speaks_indigenous_language"),
                 )
             },
         ),
@@ -220,6 +223,33 @@ class DiagnosticAdmin(HouseholdDataMixin, ImmutableMixin, admin.ModelAdmin):
     list_select_related = ("household",)
     search_fields = ("household__folio",)
     date_hierarchy = "computed_at"
+
+
+@admin.register(UserScope)
+class UserScopeAdmin(admin.ModelAdmin):
+    """Where each user may see household data; granted with Django's ordinary userscope permissions."""
+
+    list_display = ("user", "agency", "note")
+    list_select_related = ("user", "agency")
+    search_fields = ("user__username", "user__email", "note")
+    autocomplete_fields = ("user", "agency", "municipios")
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ImmutableMixin, admin.ModelAdmin):
+    """Append-only record of household reads: only superusers audit it, nobody edits it."""
+
+    list_display = ("at", "user", "action", "purpose")
+    list_filter = ("action",)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "purpose", "query")
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
 
 
 def _field_names(model) -> set[str]:
