@@ -166,37 +166,46 @@ IMPORT_BATCH = 5000
 def do_import_households(path, *, keep_valid: bool = False, acting_user=None) -> HouseholdImportReport:
     """Validate a CUIS-like file and write its households and persons in one transaction.
 
-    All-or-nothing by default: any rejected household means nothing is written. With keep_valid,
-    the valid households are written and the report lists the rest.
+    Streaming: households are validated and written chunk by chunk inside the transaction. In the
+    default all-or-nothing mode the first rejection stops the writing (validation goes on, so the
+    report lists every rejected row) and the transaction is rolled back: nothing is half-written.
+    With keep_valid, the valid households are kept and the report lists the rest.
     """
     report = HouseholdImportReport(mode="keep-valid" if keep_valid else "all-or-nothing")
-    valid = household_import.validate(household_import.read_rows(Path(path)), report)
-    if not valid or (report.households_rejected and not keep_valid):
-        return report
-    for start in range(0, len(valid), IMPORT_BATCH):
-        batch = valid[start : start + IMPORT_BATCH]
-        households = []
-        for parsed in batch:
-            v = dict(parsed.values)
-            lon, lat = v.pop("lon"), v.pop("lat")
-            households.append(
-                Household(
-                    folio=parsed.folio,
-                    location=Point(lon, lat, srid=4326),
-                    municipio_id=v.pop("municipio"),
-                    localidad_id=v.pop("localidad", None),
-                    ageb_id=v.pop("ageb", None),
-                    **v,
-                )
-            )
-        Household.objects.bulk_create(households, batch_size=IMPORT_BATCH)
-        persons = [
-            Person(household_id=household.pk, **person)
-            for household, parsed in zip(households, batch, strict=True)
-            for person in parsed.persons
-        ]
-        Person.objects.bulk_create(persons, batch_size=IMPORT_BATCH)
-        report.households_written += len(households)
-        report.persons_written += len(persons)
-    bump_layers(*HOUSEHOLD_LAYERS)
+    rows = household_import.read_rows(Path(path))
+    for valid in household_import.validated_chunks(rows, report, size=IMPORT_BATCH):
+        if report.households_rejected and not keep_valid:
+            continue
+        _write_households(valid, report)
+    if report.households_rejected and not keep_valid:
+        transaction.set_rollback(True)
+        report.households_written = report.persons_written = 0
+    elif report.households_written:
+        bump_layers(*HOUSEHOLD_LAYERS)
     return report
+
+
+def _write_households(batch, report: HouseholdImportReport) -> None:
+    households = []
+    for parsed in batch:
+        v = dict(parsed.values)
+        lon, lat = v.pop("lon"), v.pop("lat")
+        households.append(
+            Household(
+                folio=parsed.folio,
+                location=Point(lon, lat, srid=4326),
+                municipio_id=v.pop("municipio"),
+                localidad_id=v.pop("localidad", None),
+                ageb_id=v.pop("ageb", None),
+                **v,
+            )
+        )
+    Household.objects.bulk_create(households, batch_size=IMPORT_BATCH)
+    persons = [
+        Person(household_id=household.pk, **person)
+        for household, parsed in zip(households, batch, strict=True)
+        for person in parsed.persons
+    ]
+    Person.objects.bulk_create(persons, batch_size=IMPORT_BATCH)
+    report.households_written += len(households)
+    report.persons_written += len(persons)

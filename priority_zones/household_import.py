@@ -328,9 +328,12 @@ class ParsedHousehold:
     error: RowError | None = None
 
 
-def parse_file(rows: Iterable[dict], report: HouseholdImportReport) -> list[ParsedHousehold]:
-    """Group rows by folio and validate each; a household with any bad row is rejected whole."""
-    households: dict[str, ParsedHousehold] = {}
+def parse_households(rows: Iterable[dict], report: HouseholdImportReport) -> Iterator[ParsedHousehold]:
+    """Group consecutive rows by folio and validate each household as it completes (streaming:
+    memory stays flat for millions of rows). A household with any bad row is rejected whole; a folio
+    that reappears after other folios is a duplicate."""
+    seen: set[str] = set()
+    parsed: ParsedHousehold | None = None
     for line, row in enumerate(rows, start=2):
         report.rows_read += 1
         if line == 2:
@@ -339,13 +342,25 @@ def parse_file(rows: Iterable[dict], report: HouseholdImportReport) -> list[Pars
                 raise ValueError(_("Faltan columnas obligatorias: %(cols)s") % {"cols": ", ".join(missing)})
         folio = (row.get("folio") or "").strip()
         if not folio or len(folio) > 32:
-            report.households_rejected += 1
-            report.reject(line, folio, "folio", _("folio vacío o de más de 32 caracteres"))
+            yield ParsedHousehold(
+                line=line,
+                folio=folio,
+                values={},
+                key=(),
+                error=RowError("folio", _("folio vacío o de más de 32 caracteres")),
+            )
             continue
         key = tuple((row.get(c) or "").strip() for c in HOUSEHOLD_KEY_COLUMNS)
-        parsed = households.get(folio)
-        if parsed is None:
-            parsed = households[folio] = ParsedHousehold(line=line, folio=folio, values={}, key=key)
+        if parsed is None or parsed.folio != folio:
+            if parsed is not None:
+                yield parsed
+            parsed = ParsedHousehold(line=line, folio=folio, values={}, key=key)
+            if folio in seen:
+                parsed.error = RowError(
+                    "folio", _("folio repetido: los renglones de un hogar deben ir juntos y una sola vez")
+                )
+                continue
+            seen.add(folio)
             try:
                 parsed.values = parse_household(row)
             except RowError as exc:
@@ -368,15 +383,25 @@ def parse_file(rows: Iterable[dict], report: HouseholdImportReport) -> list[Pars
             )
             continue
         parsed.persons.append(person)
-    return list(households.values())
+    if parsed is not None:
+        yield parsed
 
 
-def check_references(parsed: list[ParsedHousehold], report: HouseholdImportReport) -> None:
+class References:
+    """Lookups that need the database, loaded once (municipios) or per chunk (the rest)."""
+
+    def __init__(self) -> None:
+        from priority_zones.models import Municipio
+
+        self.municipios = dict(Municipio.objects.values_list("cvegeo", "pk"))
+
+
+def check_references(parsed: list[ParsedHousehold], refs: References) -> None:
     """Codes that need the database: municipio, localidad, AGEB exist; folio not already stored."""
-    from priority_zones.models import Ageb, Localidad, Municipio
+    from priority_zones.models import Ageb, Localidad
 
     live = [p for p in parsed if p.error is None]
-    municipios = dict(Municipio.objects.values_list("cvegeo", "pk"))
+    municipios = refs.municipios
     loc_codes = {p.values["localidad"] for p in live if "localidad" in p.values}
     localidades = {
         cvegeo: (pk, ambito, mun)
@@ -421,18 +446,32 @@ def check_references(parsed: list[ParsedHousehold], report: HouseholdImportRepor
             p.error = RowError("renglon", _("el hogar no tiene personas"))
 
 
-def validate(rows: Iterable[dict], report: HouseholdImportReport) -> list[ParsedHousehold]:
-    parsed = parse_file(rows, report)
-    check_references(parsed, report)
-    valid = []
-    for p in parsed:
-        if p.error is None:
-            valid.append(p)
-        else:
-            report.households_rejected += 1
-            report.reject(p.line, p.folio, p.error.column, p.error.reason)
-    report.households_valid = len(valid)
-    return valid
+def validated_chunks(
+    rows: Iterable[dict], report: HouseholdImportReport, size: int = 5000
+) -> Iterator[list[ParsedHousehold]]:
+    """Chunks of valid households; every rejected one is counted and listed in the report."""
+    refs = References()
+    chunk: list[ParsedHousehold] = []
+
+    def settle(chunk: list[ParsedHousehold]) -> list[ParsedHousehold]:
+        check_references(chunk, refs)
+        valid = []
+        for p in chunk:
+            if p.error is None:
+                valid.append(p)
+            else:
+                report.households_rejected += 1
+                report.reject(p.line, p.folio, p.error.column, p.error.reason)
+        report.households_valid += len(valid)
+        return valid
+
+    for parsed in parse_households(rows, report):
+        chunk.append(parsed)
+        if len(chunk) >= size:
+            yield settle(chunk)
+            chunk = []
+    if chunk:
+        yield settle(chunk)
 
 
 def report_csv(report: HouseholdImportReport) -> str:

@@ -42,6 +42,7 @@ def zone_investment_json(year: int):
         Work.objects.published()
         .for_year(year)
         .filter(point__intersects=OuterRef("geom"))
+        .order_by()
         .annotate(grp=Value(1))
         .values("grp")
         .annotate(j=JSONObject(**sums))
