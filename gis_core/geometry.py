@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+import json
+import math
+from typing import Any
+
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -55,3 +59,197 @@ def as_multipolygon(geom: GEOSGeometry, field: str = "geom") -> MultiPolygon:
     raise ValidationError(
         {field: _("Se esperaba un polígono, se recibió %(type)s.") % {"type": geom.geom_type}}
     )
+
+
+# --- Map parameters from the query string ------------------------------------------------------
+# One parser per kind of parameter; every error names the parameter it refuses.
+
+# Guanajuato covers about 30,600 km²; a drawn area much larger than that is a mistake, not a zone.
+STATE_AREA_KM2 = 30_607
+MAX_DRAWN_AREA_KM2 = 1.5 * STATE_AREA_KM2
+MAX_DRAWN_VERTICES = 20_000
+
+
+def _bad(param: str, message: str) -> ValidationError:
+    return ValidationError({param: message})
+
+
+def parse_number(raw: str | None, param: str, minimum: float, maximum: float) -> float:
+    """A finite float in [minimum, maximum]; the error names the parameter."""
+    if raw is None or str(raw).strip() == "":
+        raise _bad(param, _("Falta el parámetro «%(p)s».") % {"p": param})
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise _bad(
+            param, _("«%(p)s» debe ser un número, se recibió %(v)r.") % {"p": param, "v": raw}
+        ) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _bad(param, _("«%(p)s» debe ser un número finito.") % {"p": param})
+    if not minimum <= value <= maximum:
+        raise _bad(
+            param,
+            _("«%(p)s» debe estar entre %(lo)s y %(hi)s, se recibió %(v)s.")
+            % {"p": param, "lo": minimum, "hi": maximum, "v": raw},
+        )
+    return value
+
+
+def parse_integer(raw: str | None, param: str, minimum: int, maximum: int, default: int | None = None) -> int:
+    if (raw is None or str(raw).strip() == "") and default is not None:
+        return default
+    if raw is None or not str(raw).strip().lstrip("-").isdigit():
+        raise _bad(param, _("«%(p)s» debe ser un número entero, se recibió %(v)r.") % {"p": param, "v": raw})
+    value = int(raw)
+    if not minimum <= value <= maximum:
+        raise _bad(
+            param,
+            _("«%(p)s» debe estar entre %(lo)s y %(hi)s, se recibió %(v)s.")
+            % {"p": param, "lo": minimum, "hi": maximum, "v": value},
+        )
+    return value
+
+
+def parse_bbox(raw: str | None, param: str = "bbox") -> Polygon:
+    """`minlon,minlat,maxlon,maxlat` (CRS84) -> a Polygon in EPSG:4326."""
+    if raw is None or not str(raw).strip():
+        raise _bad(param, _("«%(p)s» está vacío; use minlon,minlat,maxlon,maxlat.") % {"p": param})
+    parts = [p.strip() for p in str(raw).split(",")]
+    if len(parts) != 4:
+        raise _bad(
+            param,
+            _("«%(p)s» necesita 4 números (minlon,minlat,maxlon,maxlat), se recibieron %(n)s.")
+            % {"p": param, "n": len(parts)},
+        )
+    try:
+        x0, y0, x1, y1 = (float(p) for p in parts)
+    except ValueError:
+        raise _bad(param, _("«%(p)s» contiene valores que no son números.") % {"p": param}) from None
+    if any(v != v or v in (float("inf"), float("-inf")) for v in (x0, y0, x1, y1)):
+        raise _bad(param, _("«%(p)s» contiene valores no finitos.") % {"p": param})
+    if not (-180 <= x0 <= 180 and -180 <= x1 <= 180 and -90 <= y0 <= 90 and -90 <= y1 <= 90):
+        raise _bad(
+            param, _("«%(p)s» fuera de rango: longitud en [-180, 180], latitud en [-90, 90].") % {"p": param}
+        )
+    if x0 >= x1 or y0 >= y1:
+        raise _bad(param, _("«%(p)s»: el mínimo debe ser menor que el máximo en cada eje.") % {"p": param})
+    polygon = Polygon.from_bbox((x0, y0, x1, y1))
+    polygon.srid = STORAGE_SRID
+    return polygon
+
+
+def parse_point(lon_raw: str | None, lat_raw: str | None) -> Point:
+    """lon/lat query parameters -> a Point in EPSG:4326 inside Guanajuato."""
+    lon = parse_number(lon_raw, "lon", -180, 180)
+    lat = parse_number(lat_raw, "lat", -90, 90)
+    point = Point(lon, lat, srid=STORAGE_SRID)
+    try:
+        check_inside_state(point, "lon")
+    except ValidationError:
+        if GTO_BOUNDS[1] <= lon <= GTO_BOUNDS[3] and GTO_BOUNDS[0] <= lat <= GTO_BOUNDS[2]:
+            raise _bad("lon", _("lon y lat parecen invertidos: lon≈-101, lat≈21 en Guanajuato.")) from None
+        raise _bad(
+            "lon", _("El punto (%(lon)s, %(lat)s) queda fuera de Guanajuato.") % {"lon": lon, "lat": lat}
+        ) from None
+    return point
+
+
+def _check_position(position: Any, where: str, param: str) -> tuple[float, float]:
+    if not isinstance(position, list | tuple) or len(position) < 2:
+        raise _bad(param, _("%(w)s: cada posición es [lon, lat].") % {"w": where})
+    lon, lat = position[0], position[1]
+    if not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in (lon, lat)
+    ):
+        raise _bad(param, _("%(w)s: las coordenadas deben ser números finitos.") % {"w": where})
+    bx0, by0, bx1, by1 = GTO_BOUNDS
+    if bx0 <= lat <= bx1 and by0 <= lon <= by1:
+        raise _bad(
+            param,
+            _("%(w)s: coordenadas con el orden de ejes invertido (lat, lon); GeoJSON usa [lon, lat].")
+            % {"w": where},
+        )
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise _bad(
+            param,
+            _(
+                "%(w)s: coordenada fuera de rango (%(lon)s, %(lat)s); "
+                "longitud en [-180, 180], latitud en [-90, 90]."
+            )
+            % {"w": where, "lon": lon, "lat": lat},
+        )
+    return float(lon), float(lat)
+
+
+def parse_area_geojson(
+    body: Any, param: str = "geometry", max_vertices: int = MAX_DRAWN_VERTICES
+) -> MultiPolygon:
+    """A drawn area (GeoJSON Polygon/MultiPolygon, bare or inside a Feature) -> a valid MultiPolygon.
+
+    Checks run from cheap to expensive, and each names what is wrong: type, coordinate range,
+    ring closure, vertex count, validity (self-intersection), axis order, area.
+    """
+    if isinstance(body, str | bytes):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            raise _bad(param, _("El cuerpo no es JSON válido.")) from None
+    if not isinstance(body, dict):
+        raise _bad(param, _("Se esperaba un objeto GeoJSON."))
+    if body.get("type") == "Feature":
+        body = body.get("geometry")
+        if not isinstance(body, dict):
+            raise _bad(param, _("El Feature no trae geometría."))
+    gtype = body.get("type")
+    if gtype not in ("Polygon", "MultiPolygon"):
+        raise _bad(
+            param, _("Se esperaba un Polygon o MultiPolygon, se recibió %(t)s.") % {"t": gtype or _("nada")}
+        )
+    coords = body.get("coordinates")
+    polygons = [coords] if gtype == "Polygon" else coords
+    if not isinstance(polygons, list) or not polygons:
+        raise _bad(param, _("«coordinates» está vacío o mal formado."))
+    vertices = 0
+    for p_index, rings in enumerate(polygons):
+        if not isinstance(rings, list) or not rings:
+            raise _bad(param, _("El polígono %(i)s no tiene anillos.") % {"i": p_index + 1})
+        for r_index, ring in enumerate(rings):
+            where = _("polígono %(p)s, anillo %(r)s") % {"p": p_index + 1, "r": r_index + 1}
+            if not isinstance(ring, list) or len(ring) < 4:
+                raise _bad(param, _("%(w)s: un anillo necesita al menos 4 posiciones.") % {"w": where})
+            first = _check_position(ring[0], where, param)
+            for position in ring[1:]:
+                _check_position(position, where, param)
+            if first != _check_position(ring[-1], where, param):
+                raise _bad(
+                    param,
+                    _("%(w)s: el anillo no está cerrado (la primera y la última posición difieren).")
+                    % {"w": where},
+                )
+            vertices += len(ring)
+            if vertices > max_vertices:
+                raise _bad(
+                    param,
+                    _("Demasiados vértices: el máximo es %(n)s; simplifique el polígono.")
+                    % {"n": max_vertices},
+                )
+    try:
+        geom = GEOSGeometry(json.dumps({"type": gtype, "coordinates": coords}), srid=STORAGE_SRID)
+    except (GEOSException, ValueError, TypeError):
+        raise _bad(param, _("La geometría no se pudo leer.")) from None
+    if not geom.valid:
+        raise _bad(param, _("Geometría inválida: %(reason)s") % {"reason": geom.valid_reason})
+    check_inside_state(geom, param)
+    area_km2 = area_m2(geom) / 1e6
+    if area_km2 > MAX_DRAWN_AREA_KM2:
+        raise _bad(
+            param,
+            _("El área (%(a)s km²) es mucho mayor que el estado (%(s)s km²).")
+            % {"a": round(area_km2), "s": STATE_AREA_KM2},
+        )
+    return as_multipolygon(geom, param)
+
+
+def area_m2(geom: GEOSGeometry) -> float:
+    """Area in square metres, computed in EPSG:6372 (INEGI LCC)."""
+    return geom.transform(AREA_SRID, clone=True).area

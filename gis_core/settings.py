@@ -222,6 +222,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `kind` or `level`; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "GovernmentLevelEnum": "works_map.models.GovernmentLevel",
+        "CategoryLevelEnum": "works_map.models.Category.Level",
+        "WorkKindEnum": "works_map.models.Work.Kind",
+        "AgencyKindEnum": "works_map.models.Agency.Kind",
+        "ZoneKindEnum": "priority_zones.models.Zone.Kind",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from priority_zones.models import Localidad, Municipio, non_negative, percentage, valid_geom
@@ -202,6 +204,40 @@ class WorkQuerySet(models.QuerySet):
 
     def for_year(self, year: int):
         return self.filter(fiscal_year=year)
+
+    def funded_by_fais(self):
+        return self.filter(funding__source__is_fais=True).distinct()
+
+    def outside(self, areas):
+        """Works whose representative point lies in none of `areas` (a queryset with a geom field)."""
+        return self.exclude(Exists(areas.filter(geom__intersects=OuterRef("point"))))
+
+    def nearest(self, point, radius_m: float, limit: int):
+        """The `limit` works nearest to `point` within `radius_m` metres, annotated with `distance` (m).
+
+        KNN first: the `limit` nearest by the index (`<->`, planar degrees) give an upper bound on the
+        true distance of the k-th nearest; then only rows inside that bound (a degree circle, index
+        assisted) get the exact geography distance and are sorted by it. Exact, and the expensive
+        distance runs on about `limit` rows.
+        """
+        from gis_core.functions import GeogDistance, KnnDistance
+
+        knn = (
+            self.annotate(metres=GeogDistance("point", point))
+            .order_by(KnnDistance("point", point))
+            .values_list("metres", flat=True)[:limit]
+        )
+        distances = list(knn)
+        bound = min(radius_m, max(distances)) if len(distances) == limit else radius_m
+        # Metres per degree never fall below this in Guanajuato (cos of the northernmost latitude
+        # plus a margin), so the degree circle contains the metre circle.
+        metres_per_degree = 111_320 * math.cos(math.radians(min(abs(point.y) + 2, 89))) * 0.99
+        return (
+            self.filter(point__dwithin=(point, bound / metres_per_degree))
+            .annotate(distance=GeogDistance("point", point))
+            .filter(distance__lte=bound)
+            .order_by("distance", "pk")[:limit]
+        )
 
 
 class Work(models.Model):
@@ -448,3 +484,66 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_id} {self.reported_on}: {self.physical_pct}%"
+
+
+class FaisRuleQuerySet(models.QuerySet):
+    def applicable(self, year: int):
+        """The newest rule in force for `year` (rules are data: they change with the Lineamientos)."""
+        return (
+            self.filter(year_from__lte=year)
+            .filter(Q(year_to__isnull=True) | Q(year_to__gte=year))
+            .order_by("-year_from")
+            .first()
+        )
+
+
+class FaisRule(models.Model):
+    """The FAIS Lineamientos percentages in force for a range of fiscal years (shared/DOMAIN.md §2.4)."""
+
+    year_from = models.PositiveSmallIntegerField(_("desde el ejercicio"), unique=True)
+    year_to = models.PositiveSmallIntegerField(_("hasta el ejercicio"), null=True, blank=True)
+    min_direct_pct = models.DecimalField(_("mínimo incidencia directa %"), max_digits=5, decimal_places=2)
+    max_complementary_pct = models.DecimalField(
+        _("máximo complementarios + especiales %"), max_digits=5, decimal_places=2
+    )
+    max_special_pct = models.DecimalField(_("máximo proyectos especiales %"), max_digits=5, decimal_places=2)
+    max_roads_pct = models.DecimalField(
+        _("máximo caminos, pavimentación, guarniciones y banquetas %"), max_digits=5, decimal_places=2
+    )
+    road_category_prefixes = models.JSONField(
+        _("claves de categoría de caminos y pavimentos"),
+        default=list,
+        help_text=_("Prefijos de Category.code que cuentan para el tope de caminos"),
+    )
+    min_zap_pct = models.DecimalField(
+        _("mínimo en ZAP %"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Vacío cuando el mínimo depende de cada municipio (fórmula PIZU)"),
+    )
+    source = models.CharField(_("fuente"), max_length=300)
+    verified = models.BooleanField(_("verificada"), default=False)
+
+    objects = FaisRuleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("regla FAIS")
+        verbose_name_plural = _("reglas FAIS")
+        ordering = ["-year_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year_to__isnull=True) | Q(year_to__gte=F("year_from")),
+                name="faisrule_years_ordered",
+                violation_error_message=_("El último ejercicio de la regla es anterior al primero."),
+            ),
+            percentage("min_direct_pct", "faisrule"),
+            percentage("max_complementary_pct", "faisrule"),
+            percentage("max_special_pct", "faisrule"),
+            percentage("max_roads_pct", "faisrule"),
+            percentage("min_zap_pct", "faisrule"),
+        ]
+
+    def __str__(self) -> str:
+        return f"FAIS {self.year_from}–{self.year_to or '…'}"

@@ -1,0 +1,442 @@
+"""OGC API - Features, Part 1 (Core + GeoJSON) at /ogc/: landing, conformance, collections, items.
+
+Collections come from a closed registry (`COLLECTIONS`); unknown names are 404. Coordinates are
+CRS84 (lon/lat), `datetime` selects by fiscal year, paging is limit/offset with `next` links, and
+every collection declares which properties can be used as equality filters. Anything else in the
+query string is a 400 naming it, as the standard allows (/req/core/query-param-unknown).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.core.exceptions import ValidationError
+from django.db.models import F, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gis_core.geometry import GTO_BOUNDS, parse_bbox, parse_integer
+from gis_core.http import problem
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+GEOJSON = "application/geo+json"
+JSON = "application/json"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+MAX_OFFSET = 1_000_000
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+COMMON_PARAMS = {"f", "bbox", "bbox-crs", "limit", "offset", "datetime", "crs"}
+
+
+@dataclass(frozen=True)
+class Collection:
+    id: str
+    title: str
+    description: str
+    queryset: Callable[[], QuerySet]
+    properties: dict[str, str]  # output name -> ORM path
+    filters: dict[str, str] = field(default_factory=dict)  # query parameter -> ORM lookup
+    year_field: str | None = None  # `datetime` is mapped to this fiscal-year field
+
+
+def _works() -> QuerySet:
+    from works_map.models import Work
+
+    return Work.objects.published()
+
+
+def _zones() -> QuerySet:
+    from priority_zones.models import Zone
+
+    return Zone.objects.published()
+
+
+def _municipios() -> QuerySet:
+    from priority_zones.models import Municipio
+
+    return Municipio.objects.all()
+
+
+COLLECTIONS: dict[str, Collection] = {
+    c.id: c
+    for c in [
+        Collection(
+            "works",
+            _("Obras y acciones"),
+            _("Obras y acciones públicas publicadas, por ejercicio fiscal."),
+            _works,
+            {
+                "folio": "folio",
+                "fiscal_year": "fiscal_year",
+                "name": "name",
+                "status": "status",
+                "category": "category__code",
+                "municipio": "municipio__cvegeo",
+                "amount_approved": "amount_approved",
+                "amount_exercised": "amount_exercised",
+                "physical_progress": "physical_progress",
+            },
+            {
+                "status": "status",
+                "fiscal_year": "fiscal_year",
+                "category": "category__code",
+                "municipio": "municipio__cvegeo",
+                "folio": "folio",
+            },
+            "fiscal_year",
+        ),
+        Collection(
+            "zones",
+            _("Zonas"),
+            _("Zonas de Atención Prioritaria y zonas de intervención publicadas, por ejercicio fiscal."),
+            _zones,
+            {
+                "kind": "kind",
+                "fiscal_year": "fiscal_year",
+                "cvegeo": "cvegeo",
+                "name": "name",
+                "municipio": "municipio__cvegeo",
+            },
+            {
+                "kind": "kind",
+                "fiscal_year": "fiscal_year",
+                "cvegeo": "cvegeo",
+                "municipio": "municipio__cvegeo",
+            },
+            "fiscal_year",
+        ),
+        Collection(
+            "municipios",
+            _("Municipios"),
+            _("Municipios de Guanajuato (Marco Geoestadístico de INEGI) con su población 2020."),
+            _municipios,
+            {"cvegeo": "cvegeo", "name": "name", "population_2020": "population_2020"},
+            {"cvegeo": "cvegeo", "name": "name"},
+        ),
+    ]
+}
+
+
+def _json(body: dict, content_type: str = JSON, status: int = 200) -> HttpResponse:
+    return JsonResponse(
+        body, content_type=content_type, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _url(request: HttpRequest, name: str, **kwargs) -> str:
+    return request.build_absolute_uri(reverse(f"ogc:{name}", kwargs=kwargs))
+
+
+def _refuse_unknown(request: HttpRequest, allowed: set[str]) -> HttpResponse | None:
+    unknown = sorted(set(request.GET) - allowed)
+    if unknown:
+        return problem(
+            400,
+            _("Parámetro desconocido «%(p)s»; los válidos son: %(valid)s.")
+            % {"p": unknown[0], "valid": ", ".join(sorted(allowed))},
+            parameter=unknown[0],
+        )
+    f = request.GET.get("f")
+    if f and f not in ("json", "geojson"):
+        return problem(400, _("Formato «%(f)s» no disponible; use f=json.") % {"f": f}, parameter="f")
+    return None
+
+
+def _collection_or_404(collection_id: str) -> Collection | None:
+    return COLLECTIONS.get(collection_id)
+
+
+def _not_found(what: str) -> HttpResponse:
+    return problem(404, what, title=_("No encontrado"))
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    if (refused := _refuse_unknown(request, {"f"})) is not None:
+        return refused
+    return _json(
+        {
+            "title": "Territorio Abierto — OGC API - Features",
+            "description": _("Obras, zonas prioritarias y municipios de Guanajuato."),
+            "links": [
+                {"href": _url(request, "landing"), "rel": "self", "type": JSON, "title": _("Esta página")},
+                {
+                    "href": _url(request, "openapi"),
+                    "rel": "service-desc",
+                    "type": OPENAPI,
+                    "title": "OpenAPI",
+                },
+                {
+                    "href": _url(request, "conformance"),
+                    "rel": "conformance",
+                    "type": JSON,
+                    "title": _("Conformidad"),
+                },
+                {
+                    "href": _url(request, "collections"),
+                    "rel": "data",
+                    "type": JSON,
+                    "title": _("Colecciones"),
+                },
+            ],
+        }
+    )
+
+
+def conformance(request: HttpRequest) -> HttpResponse:
+    if (refused := _refuse_unknown(request, {"f"})) is not None:
+        return refused
+    return _json({"conformsTo": CONFORMANCE})
+
+
+def _collection_doc(request: HttpRequest, c: Collection) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "title": str(c.title),
+        "description": str(c.description),
+        "itemType": "feature",
+        "crs": [CRS84],
+        "storageCrs": CRS84,
+        "extent": {"spatial": {"bbox": [list(GTO_BOUNDS)], "crs": CRS84}},
+        "links": [
+            {"href": _url(request, "collection", collection_id=c.id), "rel": "self", "type": JSON},
+            {
+                "href": _url(request, "items", collection_id=c.id),
+                "rel": "items",
+                "type": GEOJSON,
+                "title": str(c.title),
+            },
+        ],
+    }
+
+
+def collections(request: HttpRequest) -> HttpResponse:
+    if (refused := _refuse_unknown(request, {"f"})) is not None:
+        return refused
+    return _json(
+        {
+            "links": [{"href": _url(request, "collections"), "rel": "self", "type": JSON}],
+            "collections": [_collection_doc(request, c) for c in COLLECTIONS.values()],
+        }
+    )
+
+
+def collection(request: HttpRequest, collection_id: str) -> HttpResponse:
+    c = _collection_or_404(collection_id)
+    if c is None:
+        return _not_found(_("No existe la colección «%(c)s».") % {"c": collection_id})
+    if (refused := _refuse_unknown(request, {"f"})) is not None:
+        return refused
+    return _json(_collection_doc(request, c))
+
+
+_YEAR = re.compile(r"^(\d{4})(-\d{2}(-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?)?)?$")
+
+
+def parse_datetime_years(raw: str) -> tuple[int | None, int | None]:
+    """An RFC 3339 instant or interval (`a/b`, `../b`, `a/..`) -> inclusive fiscal-year bounds."""
+
+    def year(part: str, open_ok: bool) -> int | None:
+        if part in ("..", "") and open_ok:
+            return None
+        m = _YEAR.match(part)
+        if not m:
+            raise ValidationError(
+                {"datetime": _("«datetime» no es una fecha RFC 3339 ni un intervalo: %(v)r.") % {"v": raw}}
+            )
+        return int(m.group(1))
+
+    parts = raw.split("/")
+    if len(parts) == 1:
+        y = year(parts[0], open_ok=False)
+        return y, y
+    if len(parts) != 2 or parts == ["..", ".."]:
+        raise ValidationError({"datetime": _("Intervalo «datetime» inválido: %(v)r.") % {"v": raw}})
+    start, end = year(parts[0], True), year(parts[1], True)
+    if start is not None and end is not None and start > end:
+        raise ValidationError({"datetime": _("El intervalo «datetime» termina antes de empezar.")})
+    return start, end
+
+
+def _feature(c: Collection, row: dict[str, Any]) -> dict[str, Any]:
+    geometry = row.pop("_geojson")
+    pk = row.pop("pk")
+    return {
+        "type": "Feature",
+        "id": pk,
+        "geometry": json.loads(geometry) if geometry else None,
+        "properties": {name: _jsonable(row[name]) for name in c.properties},
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _values(c: Collection, qs: QuerySet) -> list[dict[str, Any]]:
+    """One query: geometry as GeoJSON text from PostGIS, properties under their public names."""
+    annotated = qs.annotate(
+        _geojson=AsGeoJSON("geom", precision=6), **{f"p_{k}": F(v) for k, v in c.properties.items()}
+    )
+    rows = []
+    for row in annotated.values("pk", "_geojson", *(f"p_{k}" for k in c.properties)):
+        rows.append(
+            {"pk": row["pk"], "_geojson": row["_geojson"], **{k: row[f"p_{k}"] for k in c.properties}}
+        )
+    return rows
+
+
+def items(request: HttpRequest, collection_id: str) -> HttpResponse:
+    c = _collection_or_404(collection_id)
+    if c is None:
+        return _not_found(_("No existe la colección «%(c)s».") % {"c": collection_id})
+    if (refused := _refuse_unknown(request, COMMON_PARAMS | set(c.filters))) is not None:
+        return refused
+    try:
+        limit = parse_integer(request.GET.get("limit"), "limit", 1, MAX_LIMIT, default=DEFAULT_LIMIT)
+        offset = parse_integer(request.GET.get("offset"), "offset", 0, MAX_OFFSET, default=0)
+        qs = c.queryset()
+        for crs_param in ("bbox-crs", "crs"):
+            if request.GET.get(crs_param) not in (None, CRS84):
+                raise ValidationError({crs_param: _("Solo se admite CRS84 (%(crs)s).") % {"crs": CRS84}})
+        if "bbox" in request.GET:
+            qs = qs.filter(geom__bboverlaps=parse_bbox(request.GET["bbox"], "bbox"))
+        if "datetime" in request.GET:
+            if c.year_field is None:
+                raise ValidationError({"datetime": _("Esta colección no tiene dimensión temporal.")})
+            start, end = parse_datetime_years(request.GET["datetime"])
+            if start is not None:
+                qs = qs.filter(**{f"{c.year_field}__gte": start})
+            if end is not None:
+                qs = qs.filter(**{f"{c.year_field}__lte": end})
+        for param, lookup in c.filters.items():
+            if param in request.GET:
+                value: Any = request.GET[param]
+                if param == "fiscal_year":
+                    value = parse_integer(value, param, 2000, 2100)
+                qs = qs.filter(**{lookup: value})
+    except ValidationError as exc:
+        param, messages = next(iter(exc.message_dict.items()))
+        return problem(400, f"{param}: {messages[0]}", parameter=param)
+
+    rows = _values(c, qs.order_by("pk")[offset : offset + limit + 1])
+    has_next = len(rows) > limit
+    features = [_feature(c, row) for row in rows[:limit]]
+    self_url = _url(request, "items", collection_id=c.id)
+    query = request.GET.copy()
+    links = [
+        {"href": request.build_absolute_uri(), "rel": "self", "type": GEOJSON},
+        {"href": _url(request, "collection", collection_id=c.id), "rel": "collection", "type": JSON},
+    ]
+    if has_next:
+        query["offset"] = str(offset + limit)
+        query["limit"] = str(limit)
+        links.append({"href": f"{self_url}?{query.urlencode()}", "rel": "next", "type": GEOJSON})
+    if offset > 0:
+        query["offset"] = str(max(0, offset - limit))
+        query["limit"] = str(limit)
+        links.append({"href": f"{self_url}?{query.urlencode()}", "rel": "prev", "type": GEOJSON})
+    return _json(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "numberReturned": len(features),
+            "timeStamp": timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "links": links,
+        },
+        content_type=GEOJSON,
+    )
+
+
+def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpResponse:
+    c = _collection_or_404(collection_id)
+    if c is None:
+        return _not_found(_("No existe la colección «%(c)s».") % {"c": collection_id})
+    if (refused := _refuse_unknown(request, {"f", "crs"})) is not None:
+        return refused
+    if not feature_id.isdigit():
+        return _not_found(_("No existe el elemento «%(f)s».") % {"f": feature_id})
+    rows = _values(c, c.queryset().filter(pk=int(feature_id)))
+    if not rows:
+        return _not_found(_("No existe el elemento «%(f)s».") % {"f": feature_id})
+    feature = _feature(c, rows[0])
+    feature["links"] = [
+        {"href": request.build_absolute_uri(), "rel": "self", "type": GEOJSON},
+        {"href": _url(request, "collection", collection_id=c.id), "rel": "collection", "type": JSON},
+    ]
+    return _json(feature, content_type=GEOJSON)
+
+
+def openapi(request: HttpRequest) -> HttpResponse:
+    """The API definition of these endpoints (OpenAPI 3.0), built from the registry."""
+
+    def param(name: str, schema: dict, description: str = "", required: bool = False, where: str = "query"):
+        return {"name": name, "in": where, "required": required, "schema": schema, "description": description}
+
+    ok = {"200": {"description": "OK"}, "400": {"description": _("Parámetro inválido")}}
+    paths: dict[str, Any] = {
+        "/": {"get": {"operationId": "landing", "summary": _("Página de inicio"), "responses": ok}},
+        "/conformance": {"get": {"operationId": "conformance", "summary": _("Conformidad"), "responses": ok}},
+        "/collections": {"get": {"operationId": "collections", "summary": _("Colecciones"), "responses": ok}},
+    }
+    for c in COLLECTIONS.values():
+        common = [
+            param("bbox", {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4}),
+            param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
+            param("offset", {"type": "integer", "minimum": 0}),
+        ]
+        if c.year_field:
+            common.append(param("datetime", {"type": "string"}, _("Ejercicio fiscal (RFC 3339 o intervalo)")))
+        common += [param(name, {"type": "string"}) for name in c.filters]
+        paths[f"/collections/{c.id}"] = {
+            "get": {"operationId": f"describe_{c.id}", "summary": str(c.title), "responses": ok}
+        }
+        paths[f"/collections/{c.id}/items"] = {
+            "get": {
+                "operationId": f"items_{c.id}",
+                "summary": str(c.title),
+                "parameters": common,
+                "responses": ok,
+            }
+        }
+        paths[f"/collections/{c.id}/items/{{featureId}}"] = {
+            "get": {
+                "operationId": f"item_{c.id}",
+                "summary": str(c.title),
+                "parameters": [param("featureId", {"type": "string"}, required=True, where="path")],
+                "responses": {**ok, "404": {"description": _("No encontrado")}},
+            }
+        }
+    return _json(
+        {
+            "openapi": "3.0.3",
+            "info": {"title": "Territorio Abierto — OGC API - Features", "version": "1.0.0"},
+            "servers": [{"url": _url(request, "landing").rstrip("/")}],
+            "paths": paths,
+        },
+        content_type=OPENAPI,
+    )
+
+
+app_name = "ogc"
+urlpatterns = [
+    path("", landing, name="landing"),
+    path("api", openapi, name="openapi"),
+    path("conformance", conformance, name="conformance"),
+    path("collections", collections, name="collections"),
+    path("collections/<str:collection_id>", collection, name="collection"),
+    path("collections/<str:collection_id>/items", items, name="items"),
+    path("collections/<str:collection_id>/items/<str:feature_id>", item, name="item"),
+]

@@ -1,0 +1,379 @@
+"""Read-only investment reports over works: one aggregate query per breakdown.
+
+Amounts are summed in the database (Decimal) and returned as strings of pesos, so JSON keeps
+every centavo. A work belongs to an area when its representative point lies in it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.gis.db.models.functions import Area, Intersection, Transform
+from django.contrib.gis.geos import GEOSGeometry
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, JSONObject
+
+from gis_core.geometry import AREA_SRID, area_m2
+from priority_zones.models import Municipio, Zone
+from works_map.models import Category, FaisRule, Work, WorkAgency, WorkFunding
+
+ZERO = Decimal("0")
+
+
+def _money(value: Any) -> str:
+    return str((value or ZERO).quantize(Decimal("0.01")))
+
+
+def _row(n: int, approved: Decimal | None, exercised: Decimal | None, **key: Any) -> dict[str, Any]:
+    return {**key, "works": n, "aprobado": _money(approved), "ejercido": _money(exercised)}
+
+
+def works_breakdown(works: QuerySet[Work]) -> dict[str, Any]:
+    """Totals and breakdowns (status, category, year, executing agency, funding source).
+
+    Queries: 1 grouped by (status, category, year) and rolled up here; 1 by executing agency;
+    1 by funding source (the source's own share of each work, not the work's total).
+    """
+    groups = (
+        works.order_by()
+        .values("status", "category__code", "category__name", "fiscal_year")
+        .annotate(
+            n=Count("pk"),
+            approved=Sum("amount_approved"),
+            exercised=Sum("amount_exercised"),
+            progress=Sum("physical_progress"),
+        )
+    )
+    total = {"n": 0, "approved": ZERO, "exercised": ZERO, "progress": ZERO}
+    by: dict[str, dict[Any, dict[str, Any]]] = {"status": {}, "category": {}, "year": {}}
+    for g in groups:
+        keys = {
+            "status": (g["status"],),
+            "category": (g["category__code"], g["category__name"]),
+            "year": (g["fiscal_year"],),
+        }
+        for acc in [
+            total,
+            *(by[d].setdefault(k, {"n": 0, "approved": ZERO, "exercised": ZERO}) for d, k in keys.items()),
+        ]:
+            acc["n"] += g["n"]
+            acc["approved"] += g["approved"] or ZERO
+            acc["exercised"] += g["exercised"] or ZERO
+        total["progress"] += g["progress"] or ZERO
+
+    agencies = (
+        WorkAgency.objects.filter(role=WorkAgency.Role.EJECUTORA, work__in=works.order_by().values("pk"))
+        .values("agency__code", "agency__acronym")
+        .annotate(
+            n=Count("work", distinct=True),
+            approved=Sum("work__amount_approved"),
+            exercised=Sum("work__amount_exercised"),
+        )
+        .order_by("agency__acronym")
+    )
+    sources = (
+        WorkFunding.objects.filter(work__in=works.order_by().values("pk"))
+        .values("source__code", "source__name", "source__is_fais")
+        .annotate(
+            n=Count("work", distinct=True), approved=Sum("amount_approved"), exercised=Sum("amount_exercised")
+        )
+        .order_by("source__code")
+    )
+    avg = (total["progress"] / total["n"]).quantize(Decimal("0.01")) if total["n"] else None
+    return {
+        "works": total["n"],
+        "aprobado": _money(total["approved"]),
+        "ejercido": _money(total["exercised"]),
+        "avg_physical_progress": str(avg) if avg is not None else None,
+        "by_status": [
+            _row(v["n"], v["approved"], v["exercised"], status=k[0]) for k, v in sorted(by["status"].items())
+        ],
+        "by_category": [
+            _row(v["n"], v["approved"], v["exercised"], code=k[0], name=k[1])
+            for k, v in sorted(by["category"].items())
+        ],
+        "by_year": [
+            _row(v["n"], v["approved"], v["exercised"], year=k[0]) for k, v in sorted(by["year"].items())
+        ],
+        "by_agency": [
+            _row(
+                a["n"],
+                a["approved"],
+                a["exercised"],
+                code=a["agency__code"],
+                acronym=a["agency__acronym"],
+                role="EJECUTORA",
+            )
+            for a in agencies
+        ],
+        "by_funding_source": [
+            _row(
+                s["n"],
+                s["approved"],
+                s["exercised"],
+                code=s["source__code"],
+                name=s["source__name"],
+                is_fais=s["source__is_fais"],
+            )
+            for s in sources
+        ],
+    }
+
+
+def works_in_area(geom: GEOSGeometry, works: QuerySet[Work] | None = None) -> QuerySet[Work]:
+    return (works if works is not None else Work.objects.published()).within(geom)
+
+
+# --- investment by zone / municipio ------------------------------------------------------------
+
+
+def investment_by_area(
+    areas: QuerySet, works: QuerySet[Work], label_fields: list[str]
+) -> list[dict[str, Any]]:
+    """One row per area (works whose point lies inside it) plus a row for works in none of them.
+
+    Queries: 1 for the areas, each row carrying a correlated aggregate that uses the point's GiST
+    index; 1 for the outside row. A work inside two overlapping areas counts in both rows.
+    """
+    # Grouping by a constant yields no GROUP BY: one aggregate row per area. Sums travel as text
+    # inside the JSON so no centavo is lost to floats.
+    per_area = (
+        works.filter(point__intersects=OuterRef("geom"))
+        .order_by()
+        .annotate(_all=Value(1))
+        .values("_all")
+        .annotate(
+            j=JSONObject(
+                n=Count("pk"),
+                aprobado=Cast(Coalesce(Sum("amount_approved"), ZERO), TextField()),
+                ejercido=Cast(Coalesce(Sum("amount_exercised"), ZERO), TextField()),
+            )
+        )
+        .values("j")
+    )
+    rows = []
+    for area in areas.order_by("pk").values("pk", *label_fields).annotate(agg=Subquery(per_area)):
+        agg = area.pop("agg") or {"n": 0, "aprobado": "0", "ejercido": "0"}
+        rows.append(
+            {
+                "id": area.pop("pk"),
+                **area,
+                "outside": False,
+                "works": agg["n"],
+                "aprobado": _money(Decimal(agg["aprobado"])),
+                "ejercido": _money(Decimal(agg["ejercido"])),
+            }
+        )
+    outside = works.outside(areas).aggregate(
+        n=Count("pk"), aprobado=Sum("amount_approved"), ejercido=Sum("amount_exercised")
+    )
+    rows.append(
+        {
+            "id": None,
+            **dict.fromkeys(label_fields),
+            "outside": True,
+            "works": outside["n"],
+            "aprobado": _money(outside["aprobado"]),
+            "ejercido": _money(outside["ejercido"]),
+        }
+    )
+    return rows
+
+
+def investment_by_zone(works: QuerySet[Work], kind: str | None = None, year: int | None = None):
+    zones = Zone.objects.published()
+    if kind:
+        zones = zones.filter(kind=kind)
+    if year is not None:
+        zones = zones.for_year(year)
+        works = works.for_year(year)
+    return investment_by_area(zones, works, ["kind", "fiscal_year", "cvegeo", "name"])
+
+
+def investment_by_municipio(works: QuerySet[Work], year: int | None = None):
+    if year is not None:
+        works = works.for_year(year)
+    return investment_by_area(Municipio.objects.all(), works, ["cvegeo", "name"])
+
+
+# --- FAIS: did the money reach the ZAP declared for that year? ---------------------------------
+
+
+def _pct(part: Decimal, whole: Decimal) -> str | None:
+    return str((part * 100 / whole).quantize(Decimal("0.01"))) if whole else None
+
+
+def fais_summary(year: int, municipio: Municipio | None = None) -> dict[str, Any]:
+    """FAIS money of one fiscal year split by ZAP (as declared for THAT year) and by incidence.
+
+    Amounts are the FAIS sources' own approved shares (WorkFunding), not the works' totals.
+    Queries: 1 rule, 1 count of declared zones, 1 grouped aggregate.
+    """
+    rule = FaisRule.objects.applicable(year)
+    zones = Zone.objects.published().for_year(year)
+    declared = {
+        row["kind"]: row["n"]
+        for row in zones.filter(kind__in=Zone.OFFICIAL_KINDS)
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    funding = WorkFunding.objects.filter(source__is_fais=True, work__fiscal_year=year, work__published=True)
+    if municipio is not None:
+        funding = funding.filter(work__municipio=municipio)
+    road = Q(pk__in=[])
+    for prefix in rule.road_category_prefixes if rule else []:
+        road |= Q(work__category__code__startswith=prefix)
+    groups = (
+        funding.annotate(
+            in_urbana=Exists(
+                zones.filter(kind=Zone.Kind.ZAP_URBANA, geom__intersects=OuterRef("work__point"))
+            ),
+            in_rural=Exists(zones.filter(kind=Zone.Kind.ZAP_RURAL, geom__intersects=OuterRef("work__point"))),
+            is_road=ExpressionWrapper(road, output_field=BooleanField()),
+        )
+        .values("in_urbana", "in_rural", "is_road", "work__category__fais_incidence")
+        .annotate(
+            amount=Sum("amount_approved"), exercised=Sum("amount_exercised"), n=Count("work", distinct=True)
+        )
+        .order_by()
+    )
+    total = urbana = rural = any_zap = roads = exercised = ZERO
+    works = 0
+    by_incidence: dict[str, Decimal] = {k: ZERO for k in Category.FaisIncidence.values}
+    for g in groups:
+        amount = g["amount"] or ZERO
+        total += amount
+        works += g["n"]  # groups partition works: zone membership and category are per work
+        exercised += g["exercised"] or ZERO
+        urbana += amount if g["in_urbana"] else ZERO
+        rural += amount if g["in_rural"] else ZERO
+        any_zap += amount if (g["in_urbana"] or g["in_rural"]) else ZERO
+        roads += amount if g["is_road"] else ZERO
+        by_incidence[g["work__category__fais_incidence"]] += amount
+
+    shares = {
+        "directa": _pct(by_incidence["DIRECTA"], total),
+        "complementaria_y_especiales": _pct(by_incidence["COMPLEMENTARIA"] + by_incidence["ESPECIAL"], total),
+        "especiales": _pct(by_incidence["ESPECIAL"], total),
+        "caminos_y_pavimentos": _pct(roads, total),
+        "zap": _pct(any_zap, total),
+    }
+    checks = []
+    if rule is not None and total:
+        limits = [
+            ("min_direct_pct", "directa", rule.min_direct_pct, "min"),
+            ("max_complementary_pct", "complementaria_y_especiales", rule.max_complementary_pct, "max"),
+            ("max_special_pct", "especiales", rule.max_special_pct, "max"),
+            ("max_roads_pct", "caminos_y_pavimentos", rule.max_roads_pct, "max"),
+            ("min_zap_pct", "zap", rule.min_zap_pct, "min"),
+        ]
+        for name, share, limit, sense in limits:
+            value = shares[share]
+            if limit is None or value is None:
+                checks.append({"rule": name, "limit": None, "value": value, "ok": None})
+                continue
+            ok = Decimal(value) >= limit if sense == "min" else Decimal(value) <= limit
+            checks.append({"rule": name, "limit": str(limit), "value": value, "ok": ok})
+    evaluated = [c["ok"] for c in checks if c["ok"] is not None]
+    return {
+        "year": year,
+        "municipio": municipio.cvegeo if municipio else None,
+        "zones_declared": {
+            "ZAP_URBANA": declared.get(Zone.Kind.ZAP_URBANA, 0),
+            "ZAP_RURAL": declared.get(Zone.Kind.ZAP_RURAL, 0),
+        },
+        "rule": None
+        if rule is None
+        else {
+            "year_from": rule.year_from,
+            "year_to": rule.year_to,
+            "source": rule.source,
+            "verified": rule.verified,
+            "verified_for_this_year": rule.verified and rule.year_from == year,
+            "min_direct_pct": str(rule.min_direct_pct),
+            "max_complementary_pct": str(rule.max_complementary_pct),
+            "max_special_pct": str(rule.max_special_pct),
+            "max_roads_pct": str(rule.max_roads_pct),
+            "min_zap_pct": None if rule.min_zap_pct is None else str(rule.min_zap_pct),
+        },
+        "works": works,
+        "fais_aprobado": _money(total),
+        "fais_ejercido": _money(exercised),
+        "in_zap_urbana": {"aprobado": _money(urbana), "pct": _pct(urbana, total)},
+        "in_zap_rural": {"aprobado": _money(rural), "pct": _pct(rural, total)},
+        "in_any_zap": {"aprobado": _money(any_zap), "pct": shares["zap"]},
+        "outside_zap": {"aprobado": _money(total - any_zap), "pct": _pct(total - any_zap, total)},
+        "by_incidence": {k: {"aprobado": _money(v), "pct": _pct(v, total)} for k, v in by_incidence.items()},
+        "shares": shares,
+        "checks": checks,
+        "compliant": (all(evaluated) if evaluated else None),
+    }
+
+
+# --- report card of an area (a zone or a drawn polygon) -----------------------------------------
+
+
+def population_by_areal_weighting(geom: GEOSGeometry) -> dict[str, Any]:
+    """Population of an arbitrary polygon from INEGI census units, weighted by the area shared.
+
+    Units: municipios (population_2020, Censo 2020). Each unit contributes population ×
+    area(unit ∩ polygon) / area(unit), areas in EPSG:6372. It assumes people spread evenly in a
+    municipio, so it is exact for whole municipios and an estimate for parts of them. One query.
+    """
+    units = (
+        Municipio.objects.filter(geom__intersects=geom, population_2020__isnull=False)
+        .annotate(
+            shared=Area(Transform(Intersection("geom", geom), AREA_SRID)),
+            whole=Area(Transform("geom", AREA_SRID)),
+        )
+        .values_list("cvegeo", "population_2020", "shared", "whole")
+    )
+    total = 0.0
+    used = []
+    for cvegeo, population, shared, whole in units:
+        if whole.sq_m <= 0:
+            continue
+        share = shared.sq_m / whole.sq_m
+        total += population * share
+        used.append({"cvegeo": cvegeo, "share": round(share, 6)})
+    return {
+        "value": round(total),
+        "method": "areal_weighting",
+        "units": "municipio",
+        "source": "INEGI, Censo de Población y Vivienda 2020 (population_2020)",
+        "units_used": used,
+    }
+
+
+def area_report(geom: GEOSGeometry, works: QuerySet[Work] | None = None) -> dict[str, Any]:
+    """Works, investment per inhabitant and public household-need figures for one area.
+
+    Queries: 3 (works_breakdown) + 1 (population) + 1 (household needs, disclosure-controlled).
+    """
+    from priority_zones.disclosure import household_need_summary
+
+    report = works_breakdown(works_in_area(geom, works))
+    population = population_by_areal_weighting(geom)
+    people = population["value"]
+    report["population"] = population
+    report["per_inhabitant"] = {
+        "aprobado": _money(Decimal(report["aprobado"]) / people) if people else None,
+        "ejercido": _money(Decimal(report["ejercido"]) / people) if people else None,
+    }
+    report["area_km2"] = round(area_m2(geom) / 1e6, 3)
+    report["household_needs"] = household_need_summary(geom)
+    return report
