@@ -140,6 +140,10 @@ def parse_bbox(raw: str | None, param: str = "bbox") -> Polygon:
 
 def parse_point(lon_raw: str | None, lat_raw: str | None) -> Point:
     """lon/lat query parameters -> a Point in EPSG:4326 inside Guanajuato."""
+    lon = parse_number(lon_raw, "lon", -math.inf, math.inf)
+    lat = parse_number(lat_raw, "lat", -math.inf, math.inf)
+    if GTO_BOUNDS[1] <= lon <= GTO_BOUNDS[3] and GTO_BOUNDS[0] <= lat <= GTO_BOUNDS[2]:
+        raise _bad("lon", _("lon y lat parecen invertidos: lon≈-101, lat≈21 en Guanajuato."))
     lon = parse_number(lon_raw, "lon", -180, 180)
     lat = parse_number(lat_raw, "lat", -90, 90)
     point = Point(lon, lat, srid=STORAGE_SRID)

@@ -220,8 +220,13 @@ class WorkQuerySet(models.QuerySet):
         assisted) get the exact geography distance and are sorted by it. Exact, and the expensive
         distance runs on about `limit` rows.
         """
+        from django.contrib.gis.db.models import GeometryField
+        from django.db.models import Value
+
         from gis_core.functions import GeogDistance, KnnDistance
 
+        centre, latitude = point, point.y
+        point = Value(centre, output_field=GeometryField(srid=4326))
         knn = (
             self.annotate(metres=GeogDistance("point", point))
             .order_by(KnnDistance("point", point))
@@ -231,9 +236,9 @@ class WorkQuerySet(models.QuerySet):
         bound = min(radius_m, max(distances)) if len(distances) == limit else radius_m
         # Metres per degree never fall below this in Guanajuato (cos of the northernmost latitude
         # plus a margin), so the degree circle contains the metre circle.
-        metres_per_degree = 111_320 * math.cos(math.radians(min(abs(point.y) + 2, 89))) * 0.99
+        metres_per_degree = 111_320 * math.cos(math.radians(min(abs(latitude) + 2, 89))) * 0.99
         return (
-            self.filter(point__dwithin=(point, bound / metres_per_degree))
+            self.filter(point__dwithin=(centre, bound / metres_per_degree))
             .annotate(distance=GeogDistance("point", point))
             .filter(distance__lte=bound)
             .order_by("distance", "pk")[:limit]

@@ -112,3 +112,9 @@ def shcp_works(shcp_import, inegi_municipios, federal_ppi_category):
             )
         )
     return works
+
+
+@pytest.fixture(autouse=True)
+def api_urls(settings):
+    """Route only /api/ and /ogc/ (see tests/api/urls.py)."""
+    settings.ROOT_URLCONF = "tests.api.urls"

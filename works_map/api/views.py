@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from works_map import summaries
 from works_map.api import serializers as s
 from works_map.api.base import IdCursorPagination, ProblemMixin
 from works_map.api.filters import WorkFilter
-from works_map.models import Agency, Category, FundingSource, Work
+from works_map.models import Agency, Category, FundingSource, Work, WorkAgency, WorkFunding
 
 
 def visible_zones(user):
@@ -74,7 +75,10 @@ class WorkViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         works = super().get_queryset()
         if self.action == "retrieve":
-            works = works.prefetch_related("agency_roles__agency", "funding__source")
+            works = works.prefetch_related(
+                Prefetch("agency_roles", queryset=WorkAgency.objects.select_related("agency")),
+                Prefetch("funding", queryset=WorkFunding.objects.select_related("source")),
+            )
         return works
 
     @extend_schema(
