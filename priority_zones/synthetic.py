@@ -115,7 +115,10 @@ def generate_zones(frame: MunicipioFrame, k: int, seed: int) -> dict[str, int]:
             rows[key].append(value)
 
     cells = {}
-    for year, count in zip(years, allocate(rng, n_zap, np.ones(len(years))), strict=True):
+    taken: dict[int, set[str]] = {int(y): set() for y in years}
+    for y, key in Zone.objects.filter(kind=Zone.Kind.ZAP_URBANA).values_list("fiscal_year", "cvegeo"):
+        taken.setdefault(y, set()).add(key)
+    for year, count in zip(years.tolist(), allocate(rng, n_zap, np.ones(len(years))), strict=True):
         source = _synthetic_zap_source(int(year)).pk
         for m, c in enumerate(allocate(rng, int(count), urban_weight)):
             if c == 0:
@@ -123,9 +126,10 @@ def generate_zones(frame: MunicipioFrame, k: int, seed: int) -> dict[str, int]:
             if m not in cells:
                 cells[m] = _ageb_cells(frame, m)
             geoms, keys = cells[m]
-            c = min(int(c), len(keys))
-            near = 1 / (1 + np.arange(len(keys))) ** 0.7
-            for j in rng.choice(len(keys), size=c, replace=False, p=near / near.sum()):
+            free = np.flatnonzero([key not in taken[year] for key in keys])
+            c = min(int(c), len(free))
+            near = 1 / (1 + free) ** 0.7
+            for j in rng.choice(free, size=c, replace=False, p=near / near.sum()):
                 name = f"AGEB {keys[j]}, {frame.names[m]} (sintética)"
                 add(
                     "ZAP_URBANA",

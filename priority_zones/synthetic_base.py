@@ -76,6 +76,9 @@ def load_frame(seed: int) -> MunicipioFrame:
         pop = frame.population[m]
         k = 3 + int(np.log10(pop))
         x, y = _uniform_in(rng, frame, m, k)
+        # The cabecera proxy (centre 0) is the same for every seed, so synthetic AGEB keys laid out
+        # around it always name the same square.
+        x[0], y[0] = (v[0] for v in _uniform_in(np.random.default_rng([0, m]), frame, m, 1))
         rank = np.arange(1, k + 1, dtype=np.float64)
         weights = 1 / rank**1.2
         weights[0] *= 2.5
