@@ -5,11 +5,14 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import struct
 from pathlib import Path
 
-from django.contrib.gis.geos import Point
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import JSONField, QuerySet
+from django.utils import timezone
+from psycopg import sql
+from psycopg.types.json import Jsonb
 
 from gis_core.geometry import as_multipolygon, validate_geometry
 from layers.versions import bump_layers
@@ -17,6 +20,7 @@ from priority_zones import household_import
 from priority_zones.carencias import INCOME_METHOD, HouseholdInput, Line, PersonInput, diagnose
 from priority_zones.household_import import HouseholdImportReport
 from priority_zones.models import Diagnostic, Household, Person, PovertyLine, Zone
+from priority_zones.synthetic_base import reserve_ids
 
 ZONE_LAYERS = ("zones",)
 
@@ -85,7 +89,32 @@ def _household_ids(households) -> list[int]:
     return sorted(h if isinstance(h, int) else h.pk for h in households)
 
 
-def _diagnose_chunk(ids: list[int], lines: LineTable, acting_user) -> list[Diagnostic]:
+DIAGNOSTIC_COLUMNS = [
+    "household",
+    "version",
+    "methodology_version",
+    "poverty_line",
+    "computed_at",
+    "rezago_educativo",
+    "acceso_salud",
+    "seguridad_social",
+    "calidad_vivienda",
+    "servicios_basicos",
+    "alimentacion",
+    "carencias_count",
+    "income_per_capita",
+    "income_estimated",
+    "income_method",
+    "poverty_class",
+    "person_results",
+    "computed_by",
+]
+
+
+def _diagnose_chunk(ids: list[int], lines: LineTable, acting_user) -> list[tuple]:
+    """Rows for DIAGNOSTIC_COLUMNS, one per household of the chunk (two reads)."""
+    now = timezone.now()
+    user_id = acting_user.pk if acting_user is not None else None
     persons: dict[int, list[PersonInput]] = {}
     for row in (
         Person.objects.filter(household_id__in=ids)
@@ -111,27 +140,25 @@ def _diagnose_chunk(ids: list[int], lines: LineTable, acting_user) -> list[Diagn
             line,
         )
         made.append(
-            Diagnostic(
-                household_id=pk,
-                version=previous + 1,
-                methodology_version=result.methodology_version,
-                poverty_line_id=line.row_id if line else None,
-                rezago_educativo=result.rezago_educativo,
-                acceso_salud=result.acceso_salud,
-                seguridad_social=result.seguridad_social,
-                calidad_vivienda=result.calidad_vivienda,
-                servicios_basicos=result.servicios_basicos,
-                alimentacion=result.alimentacion,
-                carencias_count=result.carencias_count,
-                income_per_capita=result.income_per_capita,
-                income_estimated=result.income_estimated,
-                income_method=INCOME_METHOD,
-                poverty_class=result.poverty_class,
-                person_results={
-                    str(p.number): [p.rezago_educativo, p.acceso_salud, p.seguridad_social]
-                    for p in result.persons
-                },
-                computed_by=acting_user,
+            (
+                pk,
+                previous + 1,
+                result.methodology_version,
+                line.row_id if line else None,
+                now,
+                *result.carencias,
+                result.carencias_count,
+                result.income_per_capita,
+                result.income_estimated,
+                INCOME_METHOD,
+                result.poverty_class,
+                Jsonb(
+                    {
+                        str(p.number): [p.rezago_educativo, p.acceso_salud, p.seguridad_social]
+                        for p in result.persons
+                    }
+                ),
+                user_id,
             )
         )
     return made
@@ -149,7 +176,7 @@ def do_compute_diagnostics(households, *, acting_user=None, chunk: int = DIAGNOS
     created = 0
     for start in range(0, len(ids), chunk):
         batch = _diagnose_chunk(ids[start : start + chunk], lines, acting_user)
-        Diagnostic.objects.bulk_create(batch, batch_size=chunk)
+        copy_into(Diagnostic, DIAGNOSTIC_COLUMNS, batch)
         created += len(batch)
     if created:
         refresh_disclosure_units()
@@ -185,27 +212,56 @@ def do_import_households(path, *, keep_valid: bool = False, acting_user=None) ->
     return report
 
 
+def copy_into(model, names: list[str], rows) -> None:
+    """COPY rows (tuples of Python values, in `names` order) into the model's table.
+
+    psycopg adapts and escapes each value; the statement is composed from model metadata with
+    psycopg.sql identifiers, never from user input. Triggers fire as for INSERT.
+    """
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model._meta.db_table),
+        sql.SQL(", ").join(sql.Identifier(model._meta.get_field(n).column) for n in names),
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _columns(model, skip: tuple[str, ...]) -> list:
+    return [f for f in model._meta.concrete_fields if f.name not in skip]
+
+
+def _db_value(field, value):
+    if isinstance(field, JSONField) and value is not None:
+        return Jsonb(value)
+    return value
+
+
+def point_ewkb(lon: float, lat: float) -> str:
+    """Hex EWKB of a 2D point in EPSG:4326 (what PostGIS reads from COPY text)."""
+    return struct.pack("<BIIdd", 1, 0x20000001, 4326, lon, lat).hex()
+
+
 def _write_households(batch, report: HouseholdImportReport) -> None:
-    households = []
-    for parsed in batch:
-        v = dict(parsed.values)
-        lon, lat = v.pop("lon"), v.pop("lat")
-        households.append(
-            Household(
-                folio=parsed.folio,
-                location=Point(lon, lat, srid=4326),
-                municipio_id=v.pop("municipio"),
-                localidad_id=v.pop("localidad", None),
-                ageb_id=v.pop("ageb", None),
-                **v,
+    """COPY a chunk: ids are reserved from the sequence first so persons can reference them."""
+    h_fields = _columns(Household, ("id", "location", "latest_diagnostic", "created_at"))
+    p_fields = _columns(Person, ("id", "household"))
+    ids = reserve_ids(Household, len(batch)).tolist()
+    now = timezone.now()
+    h_rows, p_rows = [], []
+    for pk, parsed in zip(ids, batch, strict=True):
+        v = parsed.values
+        extra = {"folio": parsed.folio}
+        h_rows.append(
+            (pk, point_ewkb(v["lon"], v["lat"]), now)
+            + tuple(
+                _db_value(f, extra[f.name] if f.name in extra else v.get(f.name, f.get_default()))
+                for f in h_fields
             )
         )
-    Household.objects.bulk_create(households, batch_size=IMPORT_BATCH)
-    persons = [
-        Person(household_id=household.pk, **person)
-        for household, parsed in zip(households, batch, strict=True)
-        for person in parsed.persons
-    ]
-    Person.objects.bulk_create(persons, batch_size=IMPORT_BATCH)
-    report.households_written += len(households)
-    report.persons_written += len(persons)
+        for person in parsed.persons:
+            p_rows.append((pk,) + tuple(_db_value(f, person.get(f.name, f.get_default())) for f in p_fields))
+    copy_into(Household, ["id", "location", "created_at"] + [f.name for f in h_fields], h_rows)
+    copy_into(Person, ["household"] + [f.name for f in p_fields], p_rows)
+    report.households_written += len(h_rows)
+    report.persons_written += len(p_rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -155,17 +156,17 @@ def date(raw: str) -> dt.date:
     return value
 
 
-def health_list(raw: str) -> list[str]:
+def health_list(raw: str) -> tuple[str, ...]:
     items = [p.strip().upper() for p in raw.replace(",", ";").split(";") if p.strip()]
     if items == ["NINGUNA"]:
-        return []
+        return ()
     bad = [i for i in items if i not in HEALTH_INSTITUTIONS]
     if bad:
         raise ValueError(
             _("institución no válida: %(bad)s; use NINGUNA o: %(codes)s")
             % {"bad": ", ".join(bad), "codes": ", ".join(sorted(HEALTH_INSTITUTIONS))}
         )
-    return items
+    return tuple(items)
 
 
 # (column, model field, parser, required)
@@ -190,6 +191,14 @@ HOUSEHOLD_COLUMNS: list[tuple[str, str, Callable, bool]] = [
     ("combustible", "cooking_fuel", code(Household.Fuel.values), False),
     ("chimenea", "has_chimney", as_bool, False),
 ]
+
+
+def _cached(columns):
+    """Parsers memoised per column: a million rows hold a few hundred distinct values per column."""
+    return [(c, n, functools.lru_cache(maxsize=4096)(p), r) for c, n, p, r in columns]
+
+
+HOUSEHOLD_COLUMNS = _cached(HOUSEHOLD_COLUMNS)
 EMSA_COLUMNS = [f"emsa_{k}" for k in ADULT_ITEMS + MINOR_ITEMS]
 FOOD_COLUMNS = [f"dias_{g}" for g in FOOD_GROUP_WEIGHTS] + ["dias_azucar"]
 PERSON_COLUMNS: list[tuple[str, str, Callable, bool]] = [
@@ -214,6 +223,9 @@ PERSON_COLUMNS: list[tuple[str, str, Callable, bool]] = [
     ("discapacidad", "has_disability", as_bool, False),
     ("lengua_indigena", "speaks_indigenous_language", as_bool, False),
 ]
+PERSON_COLUMNS = _cached(PERSON_COLUMNS)
+FLAG = functools.lru_cache(maxsize=64)(as_bool)
+DAYS = functools.lru_cache(maxsize=64)(int_range(0, 7))
 REQUIRED_HEADERS = ["folio", "lon", "lat"] + [
     c for c, _f, _p, req in HOUSEHOLD_COLUMNS + PERSON_COLUMNS if req
 ]
@@ -226,7 +238,7 @@ def parse_columns(row: dict, columns) -> dict:
     out = {}
     for column, name, parser, required in columns:
         raw = row.get(column)
-        if blank(raw):
+        if not raw or raw.isspace():
             if required:
                 raise RowError(column, _("dato obligatorio"))
             continue
@@ -257,7 +269,7 @@ def parse_household(row: dict) -> dict:
         raw = row.get(f"emsa_{key}")
         if not blank(raw):
             try:
-                food[key] = as_bool(raw)
+                food[key] = FLAG(raw)
             except ValueError as exc:
                 raise RowError(f"emsa_{key}", str(exc)) from None
     groups = {}
@@ -265,7 +277,7 @@ def parse_household(row: dict) -> dict:
         raw = row.get(column)
         if not blank(raw):
             try:
-                groups[column.removeprefix("dias_")] = int_range(0, 7)(raw)
+                groups[column.removeprefix("dias_")] = DAYS(raw)
             except ValueError as exc:
                 raise RowError(column, str(exc)) from None
     values.update(lon=lon, lat=lat, food_security=food, food_groups=groups)
@@ -274,8 +286,8 @@ def parse_household(row: dict) -> dict:
 
 def parse_person(row: dict) -> dict:
     values = parse_columns(row, PERSON_COLUMNS)
-    if "health_affiliations" not in values:
-        values["health_affiliations"] = None
+    affiliations = values.get("health_affiliations")
+    values["health_affiliations"] = None if affiliations is None else list(affiliations)
     age, born = values.get("age"), values.get("birth_year")
     if age is not None and born is not None:
         surveyed = (row.get("fecha_levantamiento") or "")[:4]
@@ -350,7 +362,7 @@ def parse_households(rows: Iterable[dict], report: HouseholdImportReport) -> Ite
                 error=RowError("folio", _("folio vacío o de más de 32 caracteres")),
             )
             continue
-        key = tuple((row.get(c) or "").strip() for c in HOUSEHOLD_KEY_COLUMNS)
+        key = tuple(map(row.get, HOUSEHOLD_KEY_COLUMNS))
         if parsed is None or parsed.folio != folio:
             if parsed is not None:
                 yield parsed

@@ -168,16 +168,16 @@ def test_nothing_is_half_written_when_the_database_refuses_a_row(tmp_path, xichu
 
     path = write_csv(tmp_path / "ok.csv", household_rows("X-1") + household_rows("X-2", lat="21.31"))
     monkeypatch.setattr(actions, "IMPORT_BATCH", 1)
-    real = Person.objects.bulk_create
+    real = actions.copy_into
     calls = []
 
-    def fail_second(objs, **kw):
-        calls.append(1)
-        if len(calls) == 2:
+    def fail_on_second_persons(model, names, rows):
+        calls.append(model)
+        if calls.count(Person) == 2:
             raise RuntimeError("disk full")
-        return real(objs, **kw)
+        return real(model, names, rows)
 
-    monkeypatch.setattr(Person.objects, "bulk_create", fail_second)
+    monkeypatch.setattr(actions, "copy_into", fail_on_second_persons)
     with pytest.raises(RuntimeError):
         do_import_households(path)
     assert Household.objects.count() == 0 and Person.objects.count() == 0
