@@ -250,7 +250,8 @@ def main() -> None:
     seed_poverty_lines()
     n = args.households
     print(
-        f"bench_households: N={n:,} households, {Zone.objects.count():,} zones, database {os.environ['LOCAL_PG_DB']}"
+        f"bench_households: N={n:,} households, {Zone.objects.count():,} zones, "
+        f"database {os.environ['LOCAL_PG_DB']}"
     )
 
     if not args.keep or not Household.objects.exists():
@@ -260,7 +261,8 @@ def main() -> None:
             t = time.perf_counter()
             rows = write_csv(path, n, rng, start=0)
             print(
-                f"  generated CSV: {rows:,} person rows, {path.stat().st_size / 1e6:,.0f} MB in {time.perf_counter() - t:.1f} s"
+                f"  generated CSV: {rows:,} person rows, {path.stat().st_size / 1e6:,.0f} MB "
+                f"in {time.perf_counter() - t:.1f} s"
             )
             t = time.perf_counter()
             report = do_import_households(path)
@@ -268,8 +270,9 @@ def main() -> None:
         assert report.ok, report.as_dict()["rechazos"][:5]
         rate = report.households_written / took
         print(
-            f"  import: {report.households_written:,} households + {report.persons_written:,} persons in {took:.1f} s "
-            f"= {rate:,.0f} households/s (target {TARGET_IMPORT_PER_S:,.0f}/s: x{rate / TARGET_IMPORT_PER_S:.2f}); "
+            f"  import: {report.households_written:,} households + {report.persons_written:,} persons "
+            f"in {took:.1f} s = {rate:,.0f} households/s "
+            f"(target {TARGET_IMPORT_PER_S:,.0f}/s: x{rate / TARGET_IMPORT_PER_S:.2f}); "
             f"1,000,000 households would take {1_000_000 / rate / 60:.1f} min (target 5)"
         )
 
@@ -277,7 +280,8 @@ def main() -> None:
         made = do_compute_diagnostics(Household.objects.all())
         took = time.perf_counter() - t
         print(
-            f"  diagnostics: {made:,} in {took:.1f} s = {made / took:,.0f} households/s (disclosure-unit refresh included)"
+            f"  diagnostics: {made:,} in {took:.1f} s = {made / took:,.0f} households/s "
+            "(disclosure-unit refresh included)"
         )
 
     zones = Zone.objects.published().for_year(2026)
@@ -292,7 +296,8 @@ def main() -> None:
             timings.append(time.perf_counter() - t)
         best = min(timings)
         print(
-            f"  {label}: {len(out):,} zones in {best:.3f} s best of 3 (target {TARGET_AGGREGATE_S} s: x{TARGET_AGGREGATE_S / best:.1f})"
+            f"  {label}: {len(out):,} zones in {best:.3f} s best of 3 "
+            f"(target {TARGET_AGGREGATE_S} s: x{TARGET_AGGREGATE_S / best:.1f})"
         )
 
 
