@@ -20,6 +20,7 @@ from works_map.actions import (
 from works_map.models import (
     Agency,
     Category,
+    FaisRule,
     FundingSource,
     ProgressReport,
     Work,
@@ -217,3 +218,19 @@ class ProgressReportAdmin(admin.ModelAdmin):
             ngettext("%(n)d reporte aprobado.", "%(n)d reportes aprobados.", approved) % {"n": approved},
             messages.SUCCESS,
         )
+
+
+@admin.register(FaisRule)
+class FaisRuleAdmin(admin.ModelAdmin):
+    list_display = (
+        "year_from",
+        "year_to",
+        "min_direct_pct",
+        "max_complementary_pct",
+        "max_special_pct",
+        "max_roads_pct",
+        "min_zap_pct",
+        "verified",
+    )
+    list_filter = ("verified",)
+    search_fields = ("source",)
