@@ -70,7 +70,7 @@ def _ids_sql(queryset: QuerySet) -> tuple[str, tuple]:
 def geojson_features(queryset: QuerySet) -> Iterator[bytes]:
     """The FeatureCollection of the works in `queryset`, in chunks of bytes."""
     ids, params = _ids_sql(queryset)
-    sql = WORKS_GEOJSON_SQL.format(ids=ids)
+    sql = WORKS_GEOJSON_SQL.replace("{ids}", ids)
     yield b'{"type":"FeatureCollection","features":[\n'
     first = True
     # Without a transaction Django declares the cursor WITH HOLD, which makes PostgreSQL
@@ -92,7 +92,7 @@ def csv_rows(queryset: QuerySet) -> Iterator[bytes]:
     ids, params = _ids_sql(queryset)
     with transaction.atomic(), connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor: COPY streams without buffering the result
-        with raw.copy(WORKS_CSV_SQL.format(ids=ids), params) as copy:
+        with raw.copy(WORKS_CSV_SQL.replace("{ids}", ids), params) as copy:
             yield from (bytes(block) for block in copy)
 
 
