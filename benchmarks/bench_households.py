@@ -238,6 +238,7 @@ def main() -> None:
     django.setup()
     import numpy as np
     from django.core.management import call_command
+    from django.db import connection
 
     from priority_zones.actions import do_compute_diagnostics, do_import_households
     from priority_zones.disclosure import zones_need_summary
@@ -255,7 +256,8 @@ def main() -> None:
     )
 
     if not args.keep or not Household.objects.exists():
-        Household.objects.all().delete()
+        with connection.cursor() as cursor:  # own database: TRUNCATE beats Django's collector at 2M rows
+            cursor.execute("TRUNCATE priority_zones_household CASCADE")
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "hogares.csv"
             t = time.perf_counter()

@@ -423,7 +423,7 @@ def check_references(parsed: list[ParsedHousehold], refs: References) -> None:
     }
     ageb_codes = {p.values["ageb"] for p in live if "ageb" in p.values}
     agebs = dict(Ageb.objects.filter(cvegeo__in=ageb_codes).values_list("cvegeo", "pk"))
-    existing = set()
+    existing: set[str] = set()
     folios = [p.folio for p in live]
     for start in range(0, len(folios), 50_000):
         existing.update(

@@ -29,7 +29,7 @@ AMOUNT = Coalesce("amount_modified", "amount_approved")
 
 def zone_investment_json(year: int):
     """Correlated subquery: the outer zone's investment in `year` per carencia addressed."""
-    money = DecimalField(max_digits=18, decimal_places=2)
+    money: DecimalField = DecimalField(max_digits=18, decimal_places=2)
     sums = {
         field: Coalesce(
             Sum(Case(When(category__carencia=code, then=AMOUNT), default=Value(0), output_field=money)),

@@ -51,8 +51,8 @@ def need_summary(request: HttpRequest) -> HttpResponse:
         return JsonResponse(disclosure.household_need_summary(area))
     raw = request.body.decode() if request.method == "POST" else request.GET.get("geom", "")
     try:
-        geom = validate_geometry(GEOSGeometry(raw, srid=4326) if raw else None)
-    except (GEOSException, ValueError, TypeError, AttributeError):
+        geom = validate_geometry(GEOSGeometry(raw, srid=4326))
+    except (GEOSException, ValueError, TypeError):
         return problem(400, _("Envíe «zone» o una geometría GeoJSON válida en «geom»."))
     except ValidationError as exc:
         return problem(400, " ".join(exc.messages))

@@ -214,3 +214,26 @@ def test_a_file_without_required_columns_is_refused_whole(tmp_path, xichu):
     path.write_text("folio,lon,lat\nX-1,-100.05,21.3\n")
     with pytest.raises(CommandError, match="Faltan columnas obligatorias"):
         call_command("import_households", str(path))
+
+
+def test_a_folio_that_comes_back_after_another_is_a_duplicate(tmp_path, xichu):
+    rows = household_rows("X-1")[:1] + household_rows("X-2", lat="21.31") + household_rows("X-1")[1:]
+    report = do_import_households(write_csv(tmp_path / "split.csv", rows), keep_valid=True)
+    assert [(r.folio, r.column) for r in report.rejections] == [("X-1", "folio")]
+    assert sorted(Household.objects.values_list("folio", flat=True)) == ["X-1", "X-2"]
+    assert Person.objects.filter(household__folio="X-1").count() == 1
+
+
+def test_import_then_compute_diagnostics_commands(tmp_path, xichu, poverty_lines):
+    from priority_zones.models import Diagnostic
+
+    path = write_csv(tmp_path / "ok.csv", household_rows("X-1"))
+    call_command("import_households", path)
+    call_command("compute_diagnostics", "--municipio", "11043")
+    d = Diagnostic.objects.get(household__folio="X-1")
+    # Earth floor, pipa water, wood without chimney, 3 of 6 adult items with a 2-year-old at home.
+    assert (d.calidad_vivienda, d.servicios_basicos) == (True, True)
+    assert d.alimentacion is False  # 3 of 12 items is "leve" when there are minors
+    assert d.poverty_line.ambito == "R"
+    with pytest.raises(CommandError):
+        call_command("compute_diagnostics", "--municipio", "11020")
