@@ -261,4 +261,9 @@ LOGGING = {
 # gis.W001: Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial reference
 # strings. User input never reaches GDAL as an SRS string: importers resolve CRSs to EPSG codes
 # from a closed list (gis_core.geometry). Remove this line on hosts with GDAL >= 3.9.
-SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+SILENCED_SYSTEM_CHECKS = [
+    "gis.W001",
+    # security.W021: joining the browsers' HSTS preload list is a one-way decision for the whole
+    # domain, so it stays opt-in (SECURE_HSTS_PRELOAD=1) rather than a deploy warning.
+    "security.W021",
+]
