@@ -7,7 +7,7 @@ import logging
 from django.apps import apps
 from django.db import DataError, IntegrityError, OperationalError
 from django.db.models import BaseConstraint
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -89,3 +89,41 @@ class DatabaseErrorMiddleware:
                 title=_("Servicio ocupado"),
             )
         return None
+
+
+# --- Tiles ----------------------------------------------------------------------------------------
+
+MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    """If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/ prefixes are ignored."""
+    if header.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
+
+
+def tile_response(
+    request: HttpRequest,
+    body: bytes,
+    etag: str,
+    *,
+    cache_control: str,
+    content_type: str = MVT_CONTENT_TYPE,
+    vary: str = "",
+) -> HttpResponse:
+    """A tile with martin's semantics: 304 when the client holds it, 204 when it is empty,
+    otherwise 200; always a strong ETag and an explicit Cache-Control."""
+    if _etag_matches(request.headers.get("If-None-Match", ""), etag):
+        response = HttpResponse(status=304)
+    elif not body:
+        response = HttpResponse(status=204)
+    else:
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Length"] = str(len(body))
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
+    if vary:
+        response["Vary"] = vary
+    return response

@@ -1,0 +1,435 @@
+"""Tile coordinates and the only vector-tile SQL in the project (ST_AsMVT, one query per tile).
+
+Data are stored in EPSG:4326 and tiles are EPSG:3857. Every query transforms the tile envelope to
+4326 once and filters the stored column with `&&`, so the GiST index answers; only the rows kept are
+transformed, inside ST_AsMVTGeom. A Web Mercator tile envelope maps to an exact lon/lat rectangle
+(x depends on longitude only, y on latitude only), so the transformed envelope loses nothing.
+
+Identifiers come only from the closed layer registry (layers/registry.py) and are checked here
+against a strict pattern; every value (z, x, y, filter values, sizes) is a bind parameter.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+# Half the side of the EPSG:3857 square world, in metres.
+MERCATOR_HALF = 20037508.342789244
+EXTENT = 4096
+# Rendering buffer around each tile in tile units: symbols and strokes near an edge are drawn in
+# both neighbours instead of being cut.
+BUFFER = 64
+MAX_ZOOM = 24
+
+_INT = re.compile(r"^[0-9]{1,9}$")
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_CASTS = {"": "", "float8": "::float8", "int": "::int", "text": "::text"}
+
+
+class TileError(ValueError):
+    """A bad tile request; `param` names the offending path part or query parameter."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(message)
+        self.param = param
+        self.message = message
+
+
+def _parse_int(raw: str, param: str) -> int:
+    if not isinstance(raw, str) or not _INT.match(raw):
+        raise TileError(param, _("«%(param)s» debe ser un entero no negativo.") % {"param": param})
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class TileCoord:
+    z: int
+    x: int
+    y: int
+
+    @classmethod
+    def parse(cls, z: str, x: str, y: str, *, minzoom: int = 0, maxzoom: int = MAX_ZOOM) -> TileCoord:
+        zi, xi, yi = _parse_int(z, "z"), _parse_int(x, "x"), _parse_int(y, "y")
+        if not minzoom <= zi <= maxzoom:
+            raise TileError(
+                "z",
+                _("El zoom %(z)s está fuera del rango de la capa (%(min)s–%(max)s).")
+                % {"z": zi, "min": minzoom, "max": maxzoom},
+            )
+        last = (1 << zi) - 1
+        for name, value in (("x", xi), ("y", yi)):
+            if value > last:
+                raise TileError(
+                    name,
+                    _("«%(param)s» debe estar entre 0 y %(last)s en el zoom %(z)s.")
+                    % {"param": name, "last": last, "z": zi},
+                )
+        return cls(zi, xi, yi)
+
+    @classmethod
+    def containing(cls, lon: float, lat: float, z: int) -> TileCoord:
+        """The XYZ tile that contains a lon/lat position at zoom z."""
+        n = 1 << z
+        x = int((lon + 180.0) / 360.0 * n)
+        lat_r = math.radians(lat)
+        y = int((1.0 - math.asinh(math.tan(lat_r)) / math.pi) / 2.0 * n)
+        return cls(z, min(max(x, 0), n - 1), min(max(y, 0), n - 1))
+
+    @property
+    def size_m(self) -> float:
+        return 2 * MERCATOR_HALF / (1 << self.z)
+
+    def bounds_3857(self) -> tuple[float, float, float, float]:
+        size = self.size_m
+        minx = -MERCATOR_HALF + self.x * size
+        maxy = MERCATOR_HALF - self.y * size
+        return (minx, maxy - size, minx + size, maxy)
+
+    def bounds_lonlat(self) -> tuple[float, float, float, float]:
+        n = 1 << self.z
+
+        def lat(y: int) -> float:
+            return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
+
+        return (self.x / n * 360.0 - 180.0, lat(self.y + 1), (self.x + 1) / n * 360.0 - 180.0, lat(self.y))
+
+    def __str__(self) -> str:
+        return f"{self.z}/{self.x}/{self.y}"
+
+
+# --- Declarative pieces the registry composes ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Col:
+    """A property read from a column of the layer's table."""
+
+    name: str
+    column: str
+    cast: str = ""
+
+
+@dataclass(frozen=True)
+class FirstOf:
+    """A property that is the first non-null of several columns (e.g. modified, else approved)."""
+
+    name: str
+    columns: tuple[str, ...]
+    cast: str = ""
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A property read from the row a foreign key points at (a LEFT JOIN on its primary key)."""
+
+    name: str
+    fk: str
+    table: str
+    column: str
+    cast: str = ""
+
+
+@dataclass(frozen=True)
+class Const:
+    """A property with the same integer on every feature (count = 1 for an unclustered point)."""
+
+    name: str
+    value: int
+    cast: str = ""
+
+
+Prop = Col | FirstOf | Lookup | Const
+
+
+@dataclass(frozen=True)
+class Equals:
+    """A fixed condition every row of the layer meets (published works, published zones)."""
+
+    column: str
+    value: bool | int | str
+
+
+@dataclass(frozen=True)
+class NotPoint:
+    """Rows whose geometry is a line or polygon (a footprint), not a point."""
+
+    column: str
+
+
+Condition = Equals | NotPoint
+
+
+@dataclass(frozen=True)
+class ColumnFilter:
+    """Query parameter `param` keeps rows whose column is one of the given values."""
+
+    param: str
+    column: str
+
+
+@dataclass(frozen=True)
+class LinkFilter:
+    """Query parameter `param` keeps rows linked (through `table`.`fk`) to one of the given values."""
+
+    param: str
+    table: str
+    fk: str
+    column: str
+
+
+Filter = ColumnFilter | LinkFilter
+
+
+@dataclass(frozen=True)
+class Agg:
+    """An aggregated property of a cluster or hexagon. kind:
+    count, sum, avg, mode; only (the value when the cell holds a single row, else null);
+    rounded (a sum rounded to base `base`); rate (whole percentage sum(of) / sum(per), null unless
+    sum(per) >= min_base and both sum(of) and sum(per) - sum(of) are >= min_count)."""
+
+    name: str
+    kind: str
+    of: str = ""
+    per: str = ""
+    base: int = 5
+    min_base: int = 10
+    min_count: int = 3
+
+
+@dataclass(frozen=True)
+class Features:
+    """One MVT feature per row, clipped to the tile (plus buffer)."""
+
+    geometry: str
+
+
+@dataclass(frozen=True)
+class GridClusters:
+    """Points grouped into square cells aligned with the tile grid (cells_per_tile a power of 2),
+    so a cell belongs to exactly one tile and its figures are the same whichever tile draws it."""
+
+    geometry: str
+    cells_per_tile: int
+    aggregates: tuple[Agg, ...]
+
+
+@dataclass(frozen=True)
+class Hexagons:
+    """Points counted in ST_HexagonGrid cells of a fixed edge (metres, EPSG:3857); cells with fewer
+    than min_count rows are never emitted (small-cell suppression)."""
+
+    geometry: str
+    edge_m: float
+    min_count: int
+    aggregates: tuple[Agg, ...]
+    # Column holding each row's number of households (rows are pre-aggregated units); empty: 1 a row.
+    total: str = ""
+
+
+Handling = Features | GridClusters | Hexagons
+
+
+@dataclass(frozen=True)
+class VectorSource:
+    layer: str
+    table: str
+    properties: tuple[Prop, ...]
+    conditions: tuple[Condition, ...] = ()
+    filters: tuple[Filter, ...] = ()
+
+    def filter_for(self, param: str) -> Filter | None:
+        return next((f for f in self.filters if f.param == param), None)
+
+    def __post_init__(self) -> None:
+        names = [self.layer, self.table]
+        for prop in self.properties:
+            names.append(prop.name)
+            if isinstance(prop, Col):
+                names.append(prop.column)
+            elif isinstance(prop, FirstOf):
+                names.extend(prop.columns)
+            elif isinstance(prop, Lookup):
+                names.extend((prop.fk, prop.table, prop.column))
+        for cond in self.conditions:
+            names.append(cond.column)
+        for flt in self.filters:
+            names.extend((flt.param, flt.column))
+            if isinstance(flt, LinkFilter):
+                names.extend((flt.table, flt.fk))
+        bad = [n for n in names if not _IDENT.match(n)]
+        if bad:
+            raise ValueError(f"invalid identifiers in layer {self.layer}: {bad}")
+        casts = [p.cast for p in self.properties if p.cast not in _CASTS]
+        if casts:
+            raise ValueError(f"unknown casts in layer {self.layer}: {casts}")
+
+
+def _q(name: str) -> str:
+    if not _IDENT.match(name):
+        raise ValueError(f"invalid identifier {name!r}")
+    return connection.ops.quote_name(name)
+
+
+class _Builder:
+    """Assembles the FROM/WHERE shared by every handling: table, lookups, conditions, filters."""
+
+    def __init__(self, source: VectorSource, filters: Mapping[str, Sequence]) -> None:
+        self.source = source
+        self.params: dict[str, object] = {}
+        self.joins: dict[tuple[str, str], str] = {}
+        self.select = [self._prop(p) for p in source.properties]
+        self.where: list[str] = []
+        for i, cond in enumerate(source.conditions):
+            if isinstance(cond, Equals):
+                self.params[f"c{i}"] = cond.value
+                self.where.append(f"t.{_q(cond.column)} = %(c{i})s")
+            else:
+                self.where.append(f"GeometryType(t.{_q(cond.column)}) NOT IN ('POINT', 'MULTIPOINT')")
+        for param in sorted(filters):
+            flt = source.filter_for(param)
+            if flt is None:
+                raise ValueError(f"layer {source.layer} has no filter {param!r}")
+            key = f"f_{param}"
+            self.params[key] = list(filters[param])
+            if isinstance(flt, ColumnFilter):
+                self.where.append(f"t.{_q(flt.column)} = ANY(%({key})s)")
+            else:
+                self.where.append(
+                    f"EXISTS (SELECT 1 FROM {_q(flt.table)} l WHERE l.{_q(flt.fk)} = t.id"  # noqa: S608 - registry identifiers only
+                    f" AND l.{_q(flt.column)} = ANY(%({key})s))"
+                )
+
+    def _prop(self, prop: Prop) -> str:
+        cast = _CASTS[prop.cast]
+        if isinstance(prop, Col):
+            expr = f"t.{_q(prop.column)}"
+        elif isinstance(prop, FirstOf):
+            expr = "COALESCE(" + ", ".join(f"t.{_q(c)}" for c in prop.columns) + ")"
+        elif isinstance(prop, Const):
+            expr = str(int(prop.value))
+        else:
+            alias = self.joins.setdefault((prop.fk, prop.table), f"j{len(self.joins)}")
+            expr = f"{alias}.{_q(prop.column)}"
+        return f"({expr}){cast} AS {_q(prop.name)}"
+
+    def from_clause(self, first: str = "") -> str:
+        parts = [f"{_q(self.source.table)} t"]
+        if first:
+            parts = [first, f"JOIN {_q(self.source.table)} t ON TRUE"]
+        for (fk, table), alias in self.joins.items():
+            parts.append(f"LEFT JOIN {_q(table)} {alias} ON {alias}.id = t.{_q(fk)}")
+        return " ".join(parts)
+
+    def where_clause(self, extra: Sequence[str] = ()) -> str:
+        clauses = list(extra) + self.where
+        return " AND ".join(clauses) if clauses else "TRUE"
+
+
+def _agg(agg: Agg) -> str:
+    name = _q(agg.name)
+    if agg.kind == "count":
+        return f"count(*)::int AS {name}"
+    of = _q(agg.of)
+    if agg.kind == "sum":
+        return f"sum({of})::float8 AS {name}"
+    if agg.kind == "avg":
+        return f"avg({of})::float8 AS {name}"
+    if agg.kind == "mode":
+        return f"mode() WITHIN GROUP (ORDER BY {of}) AS {name}"
+    if agg.kind == "only":
+        return f"CASE WHEN count(*) = 1 THEN min({of}) END AS {name}"
+    if agg.kind == "rounded":
+        return f"(round(sum({of}) / {int(agg.base)}.0) * {int(agg.base)})::int AS {name}"
+    if agg.kind == "rate":
+        num, den = f"sum({of})", f"sum({_q(agg.per)})"
+        return (
+            f"CASE WHEN {den} >= {int(agg.min_base)} AND {num} >= {int(agg.min_count)} "
+            f"AND {den} - {num} >= {int(agg.min_count)} THEN round(100.0 * {num} / {den})::int END AS {name}"
+        )
+    raise ValueError(f"unknown aggregate {agg.kind!r}")
+
+
+_TILE = "ST_TileEnvelope(%(z)s, %(x)s, %(y)s)"
+_MVT_GEOM = f"ST_AsMVTGeom({{geom}}, tile.env, {EXTENT}, {BUFFER}, true)"
+
+
+def build_query(
+    source: VectorSource, handling: Handling, coord: TileCoord, filters: Mapping[str, Sequence]
+) -> tuple[str, dict[str, object]]:
+    """The single SQL statement (and its parameters) returning the MVT bytes of one tile."""
+    b = _Builder(source, filters)
+    params: dict[str, object] = {"z": coord.z, "x": coord.x, "y": coord.y, **b.params}
+    layer = source.layer.replace("'", "")
+    if isinstance(handling, Features):
+        geom = _q(handling.geometry)
+        params["margin"] = BUFFER / EXTENT
+        sql = (
+            f"WITH tile AS (SELECT {_TILE} AS env, "  # noqa: S608 - registry identifiers only
+            f"ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4326) AS q) "
+            f"SELECT ST_AsMVT(mvt, '{layer}', {EXTENT}, 'geom') FROM ("
+            f"SELECT {_MVT_GEOM.format(geom=f'ST_Transform(t.{geom}, 3857)')} AS geom, {', '.join(b.select)} "
+            f"FROM {b.from_clause('tile')} "
+            f"WHERE {b.where_clause([f't.{geom} && tile.q'])}"
+            f") mvt WHERE mvt.geom IS NOT NULL"
+        )
+        return sql, params
+    if isinstance(handling, GridClusters):
+        geom = _q(handling.geometry)
+        cells = handling.cells_per_tile
+        # Reach one cell beyond the tile: cells in the buffer are drawn whole by both neighbours.
+        params["margin"] = 1.0 / cells
+        params["cell"] = coord.size_m / cells
+        params["origin"] = MERCATOR_HALF
+        aggs = ", ".join(_agg(a) for a in handling.aggregates)
+        names = ", ".join(_q(a.name) for a in handling.aggregates)
+        sql = (
+            f"WITH tile AS (SELECT {_TILE} AS env, "  # noqa: S608 - registry identifiers only
+            f"ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4326) AS q), "
+            f"rows AS (SELECT ST_Transform(t.{geom}, 3857) AS g, {', '.join(b.select)} "
+            f"FROM {b.from_clause('tile')} WHERE {b.where_clause([f't.{geom} && tile.q'])}), "
+            f"cells AS (SELECT avg(ST_X(g)) AS cx, avg(ST_Y(g)) AS cy, {aggs} FROM rows "
+            f"GROUP BY floor((ST_X(g) + %(origin)s) / %(cell)s), floor((ST_Y(g) + %(origin)s) / %(cell)s)) "
+            f"SELECT ST_AsMVT(mvt, '{layer}', {EXTENT}, 'geom') FROM ("
+            f"SELECT {_MVT_GEOM.format(geom='ST_SetSRID(ST_MakePoint(cx, cy), 3857)')} AS geom, {names} "
+            f"FROM cells CROSS JOIN tile) mvt WHERE mvt.geom IS NOT NULL"
+        )
+        return sql, params
+    geom = _q(handling.geometry)
+    params["edge"] = handling.edge_m
+    params["min_count"] = handling.min_count
+    total = f"sum({_q(handling.total)})" if handling.total else "count(*)"
+    aggs = ", ".join(_agg(a) for a in handling.aggregates)
+    names = ", ".join(_q(a.name) for a in handling.aggregates)
+    # Each hexagon (the grid is anchored at the origin, so it is the same in every tile) probes
+    # the index with its own lon/lat outline: rows outside the tile still count for the
+    # hexagons that straddle its edge.
+    sql = (
+        f"WITH tile AS (SELECT {_TILE} AS env), "  # noqa: S608 - registry identifiers only
+        f"hexes AS (SELECT h.i, h.j, h.geom, ST_Transform(h.geom, 4326) AS q "
+        f"FROM tile CROSS JOIN ST_HexagonGrid(%(edge)s, tile.env) h), "
+        f"rows AS (SELECT hexes.i, hexes.j, {', '.join(b.select)} "
+        f"FROM {b.from_clause('hexes')} "
+        f"WHERE {b.where_clause([f't.{geom} && hexes.q', f'ST_Intersects(hexes.q, t.{geom})'])}), "
+        f"cells AS (SELECT i, j, {aggs} FROM rows GROUP BY i, j HAVING {total} >= %(min_count)s) "
+        f"SELECT ST_AsMVT(mvt, '{layer}', {EXTENT}, 'geom') FROM ("
+        f"SELECT {_MVT_GEOM.format(geom='hexes.geom')} AS geom, {names} "
+        f"FROM cells JOIN hexes USING (i, j) CROSS JOIN tile) mvt WHERE mvt.geom IS NOT NULL"
+    )
+    return sql, params
+
+
+def render_tile(
+    source: VectorSource, handling: Handling, coord: TileCoord, filters: Mapping[str, Sequence]
+) -> bytes:
+    """Run the tile query: exactly one SQL statement. Empty bytes mean an empty tile."""
+    sql, params = build_query(source, handling, coord, filters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)  # type: ignore[arg-type]
+        row = cursor.fetchone()
+    return bytes(row[0]) if row and row[0] is not None else b""

@@ -1,0 +1,92 @@
+"""Tile, TileJSON and style endpoints: thin views over the registry, the tile cache and the raster module."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from gis_core.http import problem, tile_response
+from gis_core.tiles import TileCoord, TileError
+from layers import access, documents, raster
+from layers.filters import parse_filters
+from layers.registry import Layer, get_layer
+from layers.tilecache import vector_tile as cached_vector_tile
+
+# A URL carrying the current data version never changes content; any other URL revalidates.
+VERSIONED = "public, max-age=86400"
+REVALIDATE = "public, max-age=0, must-revalidate"
+RESTRICTED = "private, max-age=0, must-revalidate"
+
+
+def _layer_for(request: HttpRequest, name: str) -> Layer | HttpResponse:
+    layer = get_layer(name)
+    if layer is None:
+        return problem(404, _("No existe la capa «%(name)s».") % {"name": name}, title=_("Capa desconocida"))
+    if not access.may_view(layer, request.user):
+        return problem(403, _("Esta capa es de acceso restringido."), title=_("Acceso denegado"))
+    return layer
+
+
+def _bad(exc: TileError) -> JsonResponse:
+    return problem(400, exc.message, param=exc.param)
+
+
+@require_GET
+def vector_tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> HttpResponse:
+    found = _layer_for(request, layer)
+    if isinstance(found, HttpResponse):
+        return found
+    try:
+        coord = TileCoord.parse(z, x, y, minzoom=found.minzoom, maxzoom=found.maxzoom)
+        filters = access.scope_filters(found, request.user, parse_filters(found, request.GET))
+    except TileError as exc:
+        return _bad(exc)
+    tile = cached_vector_tile(found, coord, filters)
+    if not found.public:
+        access.log_tile_read(found, request)
+        return tile_response(request, tile.body, tile.etag, cache_control=RESTRICTED, vary="Cookie")
+    current = request.GET.get("v") == str(tile.version)
+    return tile_response(request, tile.body, tile.etag, cache_control=VERSIONED if current else REVALIDATE)
+
+
+@require_GET
+def tilejson(request: HttpRequest, layer: str) -> HttpResponse:
+    found = _layer_for(request, layer)
+    if isinstance(found, HttpResponse):
+        return found
+    try:
+        parse_filters(found, request.GET)
+    except TileError as exc:
+        return _bad(exc)
+    response = JsonResponse(documents.tilejson(request, found, request.GET))
+    response["Cache-Control"] = RESTRICTED if not found.public else REVALIDATE
+    return response
+
+
+@require_GET
+def style(request: HttpRequest) -> HttpResponse:
+    response = JsonResponse(documents.style(request))
+    response["Cache-Control"] = REVALIDATE
+    return response
+
+
+@require_GET
+def raster_tile(request: HttpRequest, name: str, z: str, x: str, y: str) -> HttpResponse:
+    layer = raster.get_public_raster(name)
+    try:
+        coord = TileCoord.parse(z, x, y, minzoom=layer.minzoom, maxzoom=layer.maxzoom)
+    except TileError as exc:
+        return _bad(exc)
+    body, etag = raster.cached_tile(layer, coord)
+    current = request.GET.get("v") == str(layer.version)
+    return tile_response(
+        request, body, etag, cache_control=VERSIONED if current else REVALIDATE, content_type="image/png"
+    )
+
+
+@require_GET
+def raster_legend(request: HttpRequest, name: str) -> HttpResponse:
+    response = JsonResponse(raster.legend(raster.get_public_raster(name)))
+    response["Cache-Control"] = REVALIDATE
+    return response
