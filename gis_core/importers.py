@@ -107,8 +107,6 @@ def read_points(
     frame = pyogrio.read_dataframe(path)
     report = ImportReport(source=Path(path).name)
     seen: set[tuple[str, Any]] = set()
-    point: Point | None = None
-    location: str | None = None
     for index, record in enumerate(frame.itertuples(index=False), start=1):
         props = {k: v for k, v in record._asdict().items() if k != "geometry"}
         props = {
@@ -121,13 +119,13 @@ def read_points(
             report.rejected.append(RejectedRow(index, key, _("sin geometría de punto")))
             continue
         reason = diagnose_lonlat(geom.x, geom.y)
-        if reason is None:
-            point = Point(float(geom.x), float(geom.y), srid=STORAGE_SRID)
-            location = locate(point)
-            if location is None:
-                reason = _("no cae en ningún municipio de Guanajuato")
         if reason is not None:
             report.rejected.append(RejectedRow(index, key, reason))
+            continue
+        point = Point(float(geom.x), float(geom.y), srid=STORAGE_SRID)
+        location = locate(point)
+        if location is None:
+            report.rejected.append(RejectedRow(index, key, _("no cae en ningún municipio de Guanajuato")))
             continue
         warnings = []
         for name in amount_fields:

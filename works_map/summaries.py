@@ -28,7 +28,7 @@ from django.db.models.functions import Cast, Coalesce, JSONObject
 
 from gis_core.geometry import AREA_SRID, area_m2
 from priority_zones.models import Municipio, Zone
-from works_map.models import Category, FaisRule, Work, WorkAgency, WorkFunding
+from works_map.models import Category, FaisRule, Work, WorkAgency, WorkFunding, WorkQuerySet
 
 ZERO = Decimal("0")
 
@@ -41,7 +41,7 @@ def _row(n: int, approved: Decimal | None, exercised: Decimal | None, **key: Any
     return {**key, "works": n, "aprobado": _money(approved), "ejercido": _money(exercised)}
 
 
-def works_breakdown(works: QuerySet[Work]) -> dict[str, Any]:
+def works_breakdown(works: WorkQuerySet) -> dict[str, Any]:
     """Totals and breakdowns (status, category, year, executing agency, funding source).
 
     Queries: 1 grouped by (status, category, year) and rolled up here; 1 by executing agency;
@@ -57,7 +57,7 @@ def works_breakdown(works: QuerySet[Work]) -> dict[str, Any]:
             progress=Sum("physical_progress"),
         )
     )
-    total = {"n": 0, "approved": ZERO, "exercised": ZERO, "progress": ZERO}
+    total: dict[str, Any] = {"n": 0, "approved": ZERO, "exercised": ZERO, "progress": ZERO}
     by: dict[str, dict[Any, dict[str, Any]]] = {"status": {}, "category": {}, "year": {}}
     for g in groups:
         keys = {
@@ -133,16 +133,14 @@ def works_breakdown(works: QuerySet[Work]) -> dict[str, Any]:
     }
 
 
-def works_in_area(geom: GEOSGeometry, works: QuerySet[Work] | None = None) -> QuerySet[Work]:
+def works_in_area(geom: GEOSGeometry, works: WorkQuerySet | None = None) -> WorkQuerySet:
     return (works if works is not None else Work.objects.published()).within(geom)
 
 
 # --- investment by zone / municipio ------------------------------------------------------------
 
 
-def investment_by_area(
-    areas: QuerySet, works: QuerySet[Work], label_fields: list[str]
-) -> list[dict[str, Any]]:
+def investment_by_area(areas: QuerySet, works: WorkQuerySet, label_fields: list[str]) -> list[dict[str, Any]]:
     """One row per area (works whose point lies inside it) plus a row for works in none of them.
 
     Queries: 1 for the areas, each row carrying a correlated aggregate that uses the point's GiST
@@ -193,7 +191,7 @@ def investment_by_area(
     return rows
 
 
-def investment_by_zone(works: QuerySet[Work], kind: str | None = None, year: int | None = None):
+def investment_by_zone(works: WorkQuerySet, kind: str | None = None, year: int | None = None):
     zones = Zone.objects.published()
     if kind:
         zones = zones.filter(kind=kind)
@@ -203,7 +201,7 @@ def investment_by_zone(works: QuerySet[Work], kind: str | None = None, year: int
     return investment_by_area(zones, works, ["kind", "fiscal_year", "cvegeo", "name"])
 
 
-def investment_by_municipio(works: QuerySet[Work], year: int | None = None):
+def investment_by_municipio(works: WorkQuerySet, year: int | None = None):
     if year is not None:
         works = works.for_year(year)
     return investment_by_area(Municipio.objects.all(), works, ["cvegeo", "name"])
@@ -359,7 +357,7 @@ def population_by_areal_weighting(geom: GEOSGeometry) -> dict[str, Any]:
     }
 
 
-def area_report(geom: GEOSGeometry, works: QuerySet[Work] | None = None) -> dict[str, Any]:
+def area_report(geom: GEOSGeometry, works: WorkQuerySet | None = None) -> dict[str, Any]:
     """Works, investment per inhabitant and public household-need figures for one area.
 
     Queries: 3 (works_breakdown) + 1 (population) + 1 (household needs, disclosure-controlled).

@@ -67,7 +67,9 @@ def federal_ppi_category(db):
     """A catch-all category for federal PPI projects (SHCP does not classify them like FAIS)."""
     from works_map.models import Category
 
-    return Category.objects.create(code="PPI_FEDERAL", name="Programa o proyecto de inversión federal", level="RUBRO")
+    return Category.objects.create(
+        code="PPI_FEDERAL", name="Programa o proyecto de inversión federal", level="RUBRO"
+    )
 
 
 @pytest.fixture

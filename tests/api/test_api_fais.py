@@ -97,7 +97,12 @@ def fais_works_2026(work_well_xichu, leon, paving_category, water_category, fism
 
 
 def test_it_splits_fais_money_by_the_zap_of_that_year_and_checks_the_rule(
-    client, fais_rules, zap_xichu_2026, zap_urbana_leon_2026, zap_rural_leon_2025, fais_works_2026,
+    client,
+    fais_rules,
+    zap_xichu_2026,
+    zap_urbana_leon_2026,
+    zap_rural_leon_2025,
+    fais_works_2026,
     django_assert_num_queries,
 ):
     with django_assert_num_queries(3):  # rule; zones declared that year; the grouped aggregate
@@ -110,7 +115,12 @@ def test_it_splits_fais_money_by_the_zap_of_that_year_and_checks_the_rule(
     assert body["zones_declared"] == {"ZAP_URBANA": 1, "ZAP_RURAL": 1}
     assert body["rule"]["year_from"] == 2016 and body["rule"]["verified_for_this_year"] is False
     checks = {c["rule"]: c for c in body["checks"]}
-    assert checks["min_direct_pct"] == {"rule": "min_direct_pct", "limit": "70.00", "value": "75.00", "ok": True}
+    assert checks["min_direct_pct"] == {
+        "rule": "min_direct_pct",
+        "limit": "70.00",
+        "value": "75.00",
+        "ok": True,
+    }
     assert checks["max_roads_pct"]["ok"] is False and checks["max_roads_pct"]["value"] == "25.00"
     assert checks["min_zap_pct"]["ok"] is None  # PIZU depends on each municipio's poverty: not a constant
     assert body["compliant"] is False

@@ -12,21 +12,21 @@ SALAMANCA = (-101.19, 20.57)
 
 def test_it_orders_real_projects_by_geodesic_distance(client, shcp_works, shcp_import):
     lon, lat = SALAMANCA
-    expected = sorted(
-        (GEOD.inv(lon, lat, row.point.x, row.point.y)[2], row.key) for row in shcp_import.kept
-    )
+    expected = sorted((GEOD.inv(lon, lat, row.point.x, row.point.y)[2], row.key) for row in shcp_import.kept)
     expected = [(d, key) for d, key in expected if d <= 30_000][:10]
     response = client.get(f"/api/works/nearby?lon={lon}&lat={lat}&radius_m=30000&limit=10")
     assert response.status_code == 200, response.content
     got = response.json()
     assert len(got) == len(expected) > 3
-    for item, (distance, key) in zip(got, expected, strict=True):
+    for item, (distance, _key) in zip(got, expected, strict=True):
         assert item["distance_m"] == pytest.approx(distance, abs=0.5)
     assert [item["distance_m"] for item in got] == sorted(item["distance_m"] for item in got)
     assert {i["folio"] for i in got} == {key[:40] for _, key in expected}
 
 
-def test_it_prefers_true_metres_over_degree_distance(client, xichu, water_category, django_assert_num_queries):
+def test_it_prefers_true_metres_over_degree_distance(
+    client, xichu, water_category, django_assert_num_queries
+):
     """East of the point 0.0100° is ~1,040 m; north 0.0095° is ~1,051 m: degrees and metres disagree."""
     from works_map.actions import do_create_work
 

@@ -56,7 +56,9 @@ def money(values) -> str:
     return str(sum(values, Decimal(0)).quantize(Decimal("0.01")))
 
 
-def test_zone_report_card_matches_geopandas(client, zap_rural_2026_real, shcp_works, reference, django_assert_num_queries):
+def test_zone_report_card_matches_geopandas(
+    client, zap_rural_2026_real, shcp_works, reference, django_assert_num_queries
+):
     zone = next(z for z in zap_rural_2026_real if z.cvegeo == "11027")  # Salamanca: the refinery projects
     polygon = reference["municipios"].set_index("cve_geo").geometry["11027"]
     inside, population = expected_for(polygon, reference)
@@ -80,10 +82,14 @@ def test_zone_report_card_matches_geopandas(client, zap_rural_2026_real, shcp_wo
     assert body["household_needs"]["households"] is None and body["household_needs"]["suppressed"] is True
 
 
-def test_drawn_polygon_summary_matches_shapely(client, inegi_municipios, shcp_works, reference, django_assert_num_queries):
+def test_drawn_polygon_summary_matches_shapely(
+    client, inegi_municipios, shcp_works, reference, django_assert_num_queries
+):
     polygon = box(-101.45, 20.45, -101.05, 20.75)  # Salamanca–Irapuato corridor, cutting four municipios
     with django_assert_num_queries(5):  # works; agencies; sources; population; household units
-        response = client.post("/api/summary", data=json.dumps(mapping(polygon)), content_type="application/json")
+        response = client.post(
+            "/api/summary", data=json.dumps(mapping(polygon)), content_type="application/json"
+        )
     assert response.status_code == 200, response.content
     body = response.json()
     inside, population = expected_for(polygon, reference)
@@ -102,7 +108,9 @@ def test_drawn_polygon_accepts_a_feature(client, work_well_xichu):
     assert body["works"] == 1 and body["by_funding_source"][0]["code"] == "FAIS-FISMDF"
     assert body["by_agency"][0]["acronym"] == "SOP"
     assert body["avg_physical_progress"] == "40.00"
-    assert body["by_status"] == [{"status": "EN_EJECUCION", "works": 1, "aprobado": "2500000.00", "ejercido": "1000000.00"}]
+    assert body["by_status"] == [
+        {"status": "EN_EJECUCION", "works": 1, "aprobado": "2500000.00", "ejercido": "1000000.00"}
+    ]
 
 
 def ring(*points):
@@ -120,15 +128,38 @@ SQUARE = ((-101.0, 20.5), (-100.9, 20.5), (-100.9, 20.6), (-101.0, 20.6), (-101.
         ({"type": "Polygon", "coordinates": ring(*SQUARE[:-1])}, "no está cerrado"),
         ({"type": "Polygon", "coordinates": ring(*SQUARE[:3])}, "4 posiciones"),
         (
-            {"type": "Polygon", "coordinates": ring((-101, 20.5), (-100.9, 20.6), (-100.9, 20.5), (-101, 20.6), (-101, 20.5))},
+            {
+                "type": "Polygon",
+                "coordinates": ring((-101, 20.5), (-100.9, 20.6), (-100.9, 20.5), (-101, 20.6), (-101, 20.5)),
+            },
             "Self-intersection",
         ),
         ({"type": "Polygon", "coordinates": ring(*((y, x) for x, y in SQUARE))}, "invertido"),
-        ({"type": "Polygon", "coordinates": ring((-101, 20.5), (-100.9, 95), (-100.9, 20.6), (-101, 20.5))}, "fuera de rango"),
-        ({"type": "Polygon", "coordinates": ring((-101, 20.5), (-100.9, "x"), (-100.9, 20.6), (-101, 20.5))}, "números"),
-        ({"type": "Polygon", "coordinates": ring((-90, 40), (-89, 40), (-89, 41), (-90, 40))}, "fuera de Guanajuato"),
         (
-            {"type": "Polygon", "coordinates": ring((-102.25, 19.75), (-99.45, 19.75), (-99.45, 22.05), (-102.25, 22.05), (-102.25, 19.75))},
+            {
+                "type": "Polygon",
+                "coordinates": ring((-101, 20.5), (-100.9, 95), (-100.9, 20.6), (-101, 20.5)),
+            },
+            "fuera de rango",
+        ),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": ring((-101, 20.5), (-100.9, "x"), (-100.9, 20.6), (-101, 20.5)),
+            },
+            "números",
+        ),
+        (
+            {"type": "Polygon", "coordinates": ring((-90, 40), (-89, 40), (-89, 41), (-90, 40))},
+            "fuera de Guanajuato",
+        ),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": ring(
+                    (-102.25, 19.75), (-99.45, 19.75), (-99.45, 22.05), (-102.25, 22.05), (-102.25, 19.75)
+                ),
+            },
             "mucho mayor que el estado",
         ),
         ({"type": "Polygon", "coordinates": []}, "anillos"),
@@ -146,10 +177,15 @@ def test_it_refuses_too_many_vertices(client, db):
     import math
 
     n = 25_000
-    coords = [[-101 + 0.05 * math.cos(2 * math.pi * i / n), 20.5 + 0.05 * math.sin(2 * math.pi * i / n)] for i in range(n)]
+    coords = [
+        [-101 + 0.05 * math.cos(2 * math.pi * i / n), 20.5 + 0.05 * math.sin(2 * math.pi * i / n)]
+        for i in range(n)
+    ]
     coords.append(coords[0])
     response = client.post(
-        "/api/summary", data=json.dumps({"type": "Polygon", "coordinates": [coords]}), content_type="application/json"
+        "/api/summary",
+        data=json.dumps({"type": "Polygon", "coordinates": [coords]}),
+        content_type="application/json",
     )
     assert response.status_code == 400 and "vértices" in response.json()["detail"]
 
@@ -161,7 +197,9 @@ def test_zone_summary_hides_draft_zones(client, xichu):
     assert client.get(f"/api/zones/{draft.pk}/summary").status_code == 404
 
 
-def test_investment_by_zone_matches_a_spatial_join(client, zap_rural_2026_real, shcp_works, reference, django_assert_num_queries):
+def test_investment_by_zone_matches_a_spatial_join(
+    client, zap_rural_2026_real, shcp_works, reference, django_assert_num_queries
+):
     municipios = reference["municipios"]
     zones = municipios[municipios.cve_geo.isin(reference["zap"])]
     joined = gpd.sjoin(reference["points"], zones, predicate="intersects", how="left")
@@ -200,7 +238,8 @@ def test_investment_table_as_csv(client, zap_rural_2026_real, shcp_works):
 
 
 @pytest.mark.parametrize(
-    "query", ["by=estado", "by=municipio&type=ZAP_RURAL", "by=zone&type=OTRA", "year=20x6", "year=1900", "foo=1"]
+    "query",
+    ["by=estado", "by=municipio&type=ZAP_RURAL", "by=zone&type=OTRA", "year=20x6", "year=1900", "foo=1"],
 )
 def test_investment_table_refuses_bad_parameters(client, db, query):
     assert client.get(f"/api/summaries/investment?{query}").status_code == 400

@@ -1,4 +1,4 @@
-"""REST list/detail/GeoJSON of works: filters, cursor pages, published only, refusals that name the parameter."""
+"""REST list/detail/GeoJSON of works: filters, cursor pages, published only, refusals naming the parameter."""
 
 from __future__ import annotations
 
@@ -105,7 +105,9 @@ def test_it_pages_with_a_cursor(client, xichu, water_category):
     assert third["next"] is None
 
 
-def test_it_shows_a_work_with_geometry_agencies_and_funding(client, django_assert_num_queries, work_well_xichu):
+def test_it_shows_a_work_with_geometry_agencies_and_funding(
+    client, django_assert_num_queries, work_well_xichu
+):
     with django_assert_num_queries(3):  # the work; its agency roles; its funding rows
         response = client.get(f"/api/works/{work_well_xichu.pk}")
     body = response.json()
@@ -133,7 +135,13 @@ def test_it_lists_catalogues(client, work_well_xichu):
     assert client.get("/api/funding-sources").json()[0]["is_fais"] is True
     municipios = client.get("/api/municipios").json()
     assert municipios == [
-        {"id": municipios[0]["id"], "cvegeo": "11043", "name": "Xichú", "population_2020": 11639, "frame_version": "TEST"}
+        {
+            "id": municipios[0]["id"],
+            "cvegeo": "11043",
+            "name": "Xichú",
+            "population_2020": 11639,
+            "frame_version": "TEST",
+        }
     ]
     detail = client.get(f"/api/municipios/{municipios[0]['id']}").json()
     assert detail["geometry"]["type"] == "MultiPolygon"
@@ -164,4 +172,3 @@ def test_it_answers_503_when_the_statement_timeout_cuts_a_query(client, work_wel
     response = client.get("/api/works")
     assert response.status_code == 503
     assert response.json()["status"] == 503
-

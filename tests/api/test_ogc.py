@@ -97,7 +97,9 @@ def test_items_refuse_bad_parameters(client, db, query, parameter):
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="GDAL's ogrinfo is not installed")
-def test_gdal_reads_the_collections_and_features(transactional_db, live_server, work_well_xichu, zap_xichu_2026):
+def test_gdal_reads_the_collections_and_features(
+    transactional_db, live_server, work_well_xichu, zap_xichu_2026
+):
     env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
     url = f"OAPIF:{live_server.url}/ogc"
     listing = subprocess.run(["ogrinfo", "-ro", url], capture_output=True, text=True, timeout=60, env=env)

@@ -11,7 +11,13 @@ def test_openapi_schema_validates_without_warnings(tmp_path, db):
     out = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     text = out.read_text()
-    for path in ("/api/works/nearby:", "/api/locate:", "/api/summary:", "/api/summaries/fais:", "/api/export/works.geojson:"):
+    for path in (
+        "/api/works/nearby:",
+        "/api/locate:",
+        "/api/summary:",
+        "/api/summaries/fais:",
+        "/api/export/works.geojson:",
+    ):
         assert path in text
 
 

@@ -11,8 +11,10 @@ from works_map.models import Agency, Category, FundingSource, Work, WorkAgency, 
 
 
 class WorkSerializer(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    municipio = serializers.SlugRelatedField(slug_field="cvegeo", read_only=True)
+    category: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    municipio: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="cvegeo", read_only=True
+    )
     lon = serializers.SerializerMethodField()
     lat = serializers.SerializerMethodField()
 
@@ -99,8 +101,10 @@ class WorkDetailSerializer(WorkSerializer):
 
 
 class WorkFeatureSerializer(GeoFeatureModelSerializer):
-    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    municipio = serializers.SlugRelatedField(slug_field="cvegeo", read_only=True)
+    category: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    municipio: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="cvegeo", read_only=True
+    )
 
     class Meta:
         model = Work
@@ -120,8 +124,10 @@ class WorkFeatureSerializer(GeoFeatureModelSerializer):
 
 
 class ZoneSerializer(serializers.ModelSerializer):
-    municipio = serializers.SlugRelatedField(slug_field="cvegeo", read_only=True)
-    source = serializers.CharField(source="source.reference", default=None, read_only=True)
+    municipio: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="cvegeo", read_only=True
+    )
+    source = serializers.CharField(source="source.reference", default=None, read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = Zone
@@ -159,7 +165,7 @@ class MunicipioDetailSerializer(MunicipioSerializer):
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment,var-annotated]
 
     class Meta:
         model = Category
