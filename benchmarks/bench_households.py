@@ -143,8 +143,17 @@ def seed_poverty_lines() -> None:
         )
 
 
-def write_csv(path: Path, n: int, rng, start: int) -> int:
-    """n households, 1-5 persons each, vectorised; returns the number of person rows."""
+def write_csv(path: Path, n: int, rng, start: int, chunk: int = 200_000) -> int:
+    """n households, 1-5 persons each, written in chunks (flat memory); returns the person rows."""
+    rows = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        for offset in range(0, n, chunk):
+            rows += write_chunk(fh, min(chunk, n - offset), rng, start + offset, header=offset == 0)
+    return rows
+
+
+def write_chunk(fh, n: int, rng, start: int, header: bool) -> int:
+    """One vectorised chunk of households and their persons, appended to an open CSV."""
     import numpy as np
     import pandas as pd
 
@@ -218,7 +227,7 @@ def write_csv(path: Path, n: int, rng, start: int) -> int:
     frame["ingreso_mensual"] = np.where(works == "1", rng.integers(1000, 20000, rows), 0)
     ordered = [c for c in HOUSEHOLD_KEY_COLUMNS if c in frame.columns]
     frame = frame[ordered + [c for c in frame.columns if c not in ordered]]
-    frame.to_csv(path, index=False)
+    frame.to_csv(fh, index=False, header=header)
     return rows
 
 
