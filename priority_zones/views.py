@@ -8,6 +8,7 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gis_core.geometry import validate_geometry
@@ -40,6 +41,7 @@ def need_investment(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"year": year, "disclosure_rules": disclosure.RULES_URL, "zones": table})
 
 
+@csrf_exempt  # read-only: a POST only carries a polygon too long for a query string
 @require_http_methods(["GET", "POST"])
 def need_summary(request: HttpRequest) -> HttpResponse:
     """Public need figures for a published zone (?zone=id) or a drawn polygon (GeoJSON body/?geom=)."""

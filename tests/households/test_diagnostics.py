@@ -109,3 +109,12 @@ def test_the_computation_reads_households_and_persons_set_based(
     # ids, lines, persons, households, insert (+trigger), refresh units: bounded, not per household
     with django_assert_max_num_queries(12):
         assert do_compute_diagnostics(households) == 30
+
+
+def test_a_household_with_diagnostics_can_still_be_deleted(household_xichu):
+    do_compute_diagnostics([household_xichu])
+    do_compute_diagnostics([household_xichu])
+    household_xichu.delete()
+    with connection.cursor() as cursor:  # check the deferred foreign keys now, as a commit would
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert not Diagnostic.objects.exists()
