@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from gis_core.geometry import GTO_BOUNDS
+from gis_core.importers import diagnose_lonlat
 from priority_zones.carencias import ADULT_ITEMS, FOOD_GROUP_WEIGHTS, HEALTH_INSTITUTIONS, MINOR_ITEMS
 from priority_zones.models import Ambito, Household, Person
 
@@ -251,15 +251,10 @@ def parse_columns(row: dict, columns) -> dict:
 
 def parse_household(row: dict) -> dict:
     values = parse_columns(row, HOUSEHOLD_COLUMNS)
-    try:
-        lon, lat = float(row["lon"]), float(row["lat"])
-    except (TypeError, ValueError):
-        raise RowError("lon/lat", _("coordenadas no numéricas")) from None
-    x0, y0, x1, y1 = GTO_BOUNDS
-    if not (x0 <= lon <= x1 and y0 <= lat <= y1):
-        if x0 <= lat <= x1 and y0 <= lon <= y1:
-            raise RowError("lon/lat", _("coordenadas con el orden invertido (lat, lon)"))
-        raise RowError("lon/lat", _("la ubicación queda fuera de Guanajuato"))
+    problem = diagnose_lonlat(row.get("lon"), row.get("lat"))
+    if problem:
+        raise RowError("lon/lat", problem)
+    lon, lat = float(row["lon"]), float(row["lat"])
     if not values["consent"]:
         raise RowError("consentimiento", _("sin consentimiento informado no se registra el hogar"))
     if not values["municipio"].startswith("11"):
