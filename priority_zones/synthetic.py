@@ -39,6 +39,7 @@ from priority_zones.synthetic_base import (
     load_frame,
     now_text,
     pick,
+    relaxed_commit,
     reserve_ids,
     sample_points,
 )
@@ -314,6 +315,7 @@ def generate_households(frame: MunicipioFrame, n: int, seed: int, *, start: int 
     for chunk_start in range(start, start + n, HOUSEHOLD_CHUNK):
         size = min(HOUSEHOLD_CHUNK, start + n - chunk_start)
         with transaction.atomic():
+            relaxed_commit()
             h, p = _household_chunk(frame, seed, chunk_start, size)
         counts["hogares"] += h
         counts["personas"] += p
@@ -381,8 +383,8 @@ def _household_chunk(frame: MunicipioFrame, seed: int, first: int, n: int) -> tu
     # Education: cohort-based attainment for adults, age-based for school ages.
     edu = np.empty(total, dtype=object)
     cohort = np.searchsorted(COHORT_LAST_BIRTH_YEARS, birth_year, side="left")
-    for c, p in enumerate(EDUCATION_BY_COHORT):
-        sel = cohort == c
+    for k, p in enumerate(EDUCATION_BY_COHORT):
+        sel = cohort == k
         edu[sel] = pick(EDU_LEVELS, rng.choice(5, int(sel.sum()), p=np.array(p) / 100))
     completed = rng.random(total) < 0.8
     school_age = age < 16
