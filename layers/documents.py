@@ -14,6 +14,8 @@ from gis_core.geometry import GTO_BOUNDS
 from layers.filters import filters_query
 from layers.registry import Layer, public_layers
 from layers.versions import layer_version
+from priority_zones.models import Zone
+from works_map.models import WorkStatus
 
 CENTER = [-100.95, 20.95, 7]
 ATTRIBUTION = "INEGI · Territorio Abierto"
@@ -220,7 +222,12 @@ def style(request: HttpRequest) -> dict[str, Any]:
     return {
         "version": 8,
         "name": _("Territorio Abierto: Guanajuato"),
-        "metadata": {"territorio:status-colours": STATUS_COLOURS, "territorio:zone-colours": ZONE_COLOURS},
+        "metadata": {
+            "territorio:status-colours": STATUS_COLOURS,
+            "territorio:status-labels": {value: str(label) for value, label in WorkStatus.choices},
+            "territorio:zone-colours": ZONE_COLOURS,
+            "territorio:zone-labels": {value: str(label) for value, label in Zone.Kind.choices},
+        },
         "center": CENTER[:2],
         "zoom": CENTER[2],
         "sources": sources,
