@@ -1,4 +1,4 @@
-"""The home page: a MapLibre map served from our own static files, in Spanish, saying the data are synthetic."""
+"""The home page: a MapLibre map from our own static files, in Spanish, saying the data are synthetic."""
 
 from __future__ import annotations
 
