@@ -312,7 +312,6 @@ def _generate_chunk(frame: MunicipioFrame, lookups: Lookups, seed: int, first: i
         geoms[sl] = _shapes(rng, frame, m, x, y, shape[sl], length_m[sl])
         centre_of[sl] = c
         offset += count
-    shape = np.array(shapely.get_type_id(geoms))  # 0 point, 1 line, 3 polygon after fallbacks
 
     # --- status and dates ---
     age = np.clip(LAST_YEAR - years, 0, 2)

@@ -304,6 +304,11 @@ def test_generate_synthetic_appends_when_run_twice_with_the_same_seed(reference)
     assert Work.objects.filter(folio__startswith="SINT-S9-").count() == 40
 
 
+def test_it_refuses_to_generate_before_the_reference_data_exist(db):
+    with pytest.raises(CommandError, match="load_demo"):
+        run("generate_synthetic", "--works", "10")
+
+
 def test_it_rejects_negative_sizes(reference):
     with pytest.raises(CommandError, match="negativos"):
         run("generate_synthetic", "--works", "-1")
