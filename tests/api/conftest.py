@@ -120,3 +120,11 @@ def shcp_works(shcp_import, inegi_municipios, federal_ppi_category):
 def api_urls(settings):
     """Route only /api/ and /ogc/ (see tests/api/urls.py)."""
     settings.ROOT_URLCONF = "tests.api.urls"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached summaries are keyed by layer versions, which restart with every test database state."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -232,10 +232,7 @@ class InvestmentSummaryView(ProblemMixin, APIView):
             from rest_framework.exceptions import ValidationError
 
             raise ValidationError({"type": _("Tipo de zona desconocido o sin by=zone.")})
-        works = Work.objects.published()
-        if by == "zone":
-            return by, summaries.investment_by_zone(works, kind=kind, year=year)
-        return by, summaries.investment_by_municipio(works, year=year)
+        return by, summaries.investment_table(by, kind, year)
 
     @extend_schema(parameters=INVESTMENT_PARAMS, responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
