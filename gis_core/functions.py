@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.gis.db.models import GeometryField
 from django.db.models import BooleanField, FloatField, Func, IntegerField
+from django.db.models.functions import Cast
 
 
 class IsValidGeom(Func):
@@ -28,16 +29,14 @@ class GeometryType(Func):
 
 
 class GeogDistance(Func):
-    """ST_Distance on geography: true distance in metres on the spheroid."""
+    """ST_Distance of two geometries cast to geography: the true distance in metres on the spheroid."""
 
     function = "ST_Distance"
-    template = "%(function)s(%(expressions)s)"
-    arg_joiner = "::geography, "
     output_field = FloatField()
 
-    def as_sql(self, compiler, connection, **extra_context):
-        sql, params = super().as_sql(compiler, connection, **extra_context)
-        return sql[:-1] + "::geography)", params
+    def __init__(self, a, b, **extra):
+        geography = GeometryField(geography=True, srid=4326)
+        super().__init__(Cast(a, geography), Cast(b, geography), **extra)
 
 
 class KnnDistance(Func):
@@ -46,3 +45,10 @@ class KnnDistance(Func):
     template = "(%(expressions)s)"
     arg_joiner = " <-> "
     output_field = FloatField()
+
+
+class SimplifyPreserveTopology(Func):
+    """ST_SimplifyPreserveTopology(geom, tolerance): fewer vertices, still valid; for display only."""
+
+    function = "ST_SimplifyPreserveTopology"
+    output_field = GeometryField(srid=4326)

@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,8 +38,6 @@ def filtered_works(request: Request):
     """Published works through WorkFilter; a bad filter value raises a 400 naming it."""
     filterset = WorkFilter(request.query_params, queryset=Work.objects.published())
     if not filterset.is_valid():
-        from rest_framework.exceptions import ValidationError
-
         raise ValidationError(filterset.errors)
     return filterset.qs
 
@@ -116,8 +115,6 @@ class ZoneViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
             kind = self.request.query_params.get("kind")
             if kind:
                 if kind not in Zone.Kind.values:
-                    from rest_framework.exceptions import ValidationError
-
                     raise ValidationError({"kind": _("Tipo de zona desconocido.")})
                 zones = zones.filter(kind=kind)
             if self.request.query_params.get("year"):
@@ -225,12 +222,8 @@ class InvestmentSummaryView(ProblemMixin, APIView):
         year = parse_integer(year_raw, "year", 2000, 2100) if year_raw else None
         kind = request.query_params.get("type") or None
         if by not in ("zone", "municipio"):
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError({"by": _("Use by=zone o by=municipio.")})
         if kind is not None and (by != "zone" or kind not in Zone.Kind.values):
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError({"type": _("Tipo de zona desconocido o sin by=zone.")})
         return by, summaries.investment_table(by, kind, year)
 
@@ -274,8 +267,6 @@ class FaisSummaryView(ProblemMixin, APIView):
         if request.query_params.get("municipio"):
             municipio = Municipio.objects.filter(cvegeo=request.query_params["municipio"]).first()
             if municipio is None:
-                from rest_framework.exceptions import ValidationError
-
                 raise ValidationError({"municipio": _("No existe un municipio con esa CVEGEO.")})
         return Response(summaries.fais_summary(year, municipio))
 
