@@ -22,7 +22,7 @@ class GeoAdmin(admin.GISModelAdmin):
     same POST is shown again with the database's reason as a form error, instead of a 500.
     """
 
-    gis_widget = GtoMapWidget
+    gis_widget = GtoMapWidget  # type: ignore[assignment]  # django-stubs types it as an instance
     list_per_page = 50
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):

@@ -18,7 +18,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.gis import forms
-from django.contrib.gis.db.models.functions import AsGeoJSON, SnapToGrid
+from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
 from django.core.cache import cache
@@ -26,12 +26,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
+from gis_core.functions import SimplifyPreserveTopology
 from gis_core.geometry import validate_geometry
 
 # The reference layer drawn under every geometry being edited.
 OUTLINE_MODEL = "priority_zones.Municipio"
-# Outlines are context, not data: ~200 m of snapping keeps the page small for 46 municipios.
-OUTLINE_GRID_DEGREES = 0.002
+# Outlines are context, not data: simplified to ~200 m they weigh ~100 kB for the 46 municipios
+# (the full INEGI boundaries: ~370 kB as GeoJSON).
+OUTLINE_TOLERANCE_DEGREES = 0.002
 OUTLINE_CACHE_SECONDS = 3600
 
 
@@ -44,7 +46,7 @@ def reference_outlines(model_label: str = OUTLINE_MODEL) -> dict[str, Any]:
     if cached is not None:
         return cached
     rows = model.objects.annotate(
-        outline=AsGeoJSON(SnapToGrid("geom", OUTLINE_GRID_DEGREES), precision=4)
+        outline=AsGeoJSON(SimplifyPreserveTopology("geom", OUTLINE_TOLERANCE_DEGREES), precision=4)
     ).values_list("name", "outline")
     outlines = {
         "type": "FeatureCollection",
@@ -63,8 +65,8 @@ class GtoMapWidget(forms.OSMWidget):
 
     # An app template: the default form renderer does not read settings.TEMPLATES["DIRS"].
     template_name = "gis_core/map_widget.html"
-    default_lon = -101.0
-    default_lat = 21.0
+    default_lon = -101  # the middle of the state
+    default_lat = 21
     default_zoom = 8
 
     class Media:

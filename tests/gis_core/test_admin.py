@@ -12,6 +12,8 @@ from django.contrib.auth.models import Permission
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.urls import reverse
 
+from gis_core.admin import GeoAdmin
+from gis_core.widgets import ValidatedGeometryField
 from priority_zones.models import Zone
 from works_map.models import ProgressReport, Work
 
@@ -88,14 +90,96 @@ def admin_client_(client, admin_user):
     return client
 
 
+@pytest.fixture
+def one_of_everything(zap_xichu_2026, work_well_xichu, xichu, admin_user):
+    """A row in every admin table, so that every change page is rendered at least once."""
+    import datetime as dt
+
+    from django.contrib.gis.geos import Point
+
+    from layers.models import LayerVersion, RasterLayer
+    from priority_zones.models import (
+        AccessLog,
+        Ageb,
+        Committee,
+        Diagnostic,
+        Household,
+        Localidad,
+        Person,
+        PovertyLine,
+        UserScope,
+    )
+    from works_map.actions import do_record_progress
+
+    localidad = Localidad.objects.create(
+        cvegeo="110430001",
+        municipio=xichu,
+        name="Xichú",
+        ambito="R",
+        frame_version="TEST",
+        point=Point(-100.05, 21.3, srid=4326),
+    )
+    Ageb.objects.create(
+        cvegeo="110430001001A",
+        municipio=xichu,
+        localidad=localidad,
+        ambito="U",
+        frame_version="TEST",
+        geom=MultiPolygon(Polygon.from_bbox((-100.06, 21.29, -100.05, 21.3)), srid=4326),
+    )
+    committee = Committee.objects.create(
+        kind="DE_OBRA", name="Comité del pozo", constituted_on=dt.date(2026, 1, 10), members_count=7
+    )
+    committee.works.add(work_well_xichu)
+    household = Household.objects.create(
+        folio="XIC-H-0001",
+        survey_date=dt.date(2026, 2, 1),
+        location=Point(-100.05, 21.3, srid=4326),
+        municipio=xichu,
+        localidad=localidad,
+        ambito="R",
+        consent=True,
+        residents=3,
+        rooms=2,
+    )
+    Person.objects.create(household=household, number=1, relationship="JEFE", sex="M", age=41)
+    Diagnostic.objects.create(
+        household=household, version=1, methodology_version="CONEVAL-2020", poverty_class="INDETERMINADO"
+    )
+    PovertyLine.objects.create(
+        reference_date=dt.date(2026, 1, 1),
+        ambito="R",
+        extreme=Decimal("1800"),
+        poverty=Decimal("3400"),
+        source="CONEVAL",
+    )
+    do_record_progress(
+        work_well_xichu, reported_on=dt.date(2026, 2, 1), physical_pct=Decimal(45), financial_pct=Decimal(40)
+    )
+    UserScope.objects.create(user=admin_user, note="Todo el estado")
+    AccessLog.objects.create(user=admin_user, action="LIST", purpose="Prueba del admin")
+    LayerVersion.objects.bump("zones")
+    RasterLayer.objects.create(
+        name="poblacion",
+        title="Población",
+        source_name="pob.tif",
+        cog_path="pob.tif",
+        source_crs="EPSG:4326",
+        west=-102.1,
+        south=19.9,
+        east=-99.6,
+        north=21.9,
+    )
+
+
 def test_every_project_model_has_an_admin():
     missing = [m._meta.label for m in admin_models() if not admin.site.is_registered(m)]
     assert not missing, f"register these in the app's admin.py: {missing}"
 
 
 @pytest.mark.parametrize("model", list(admin_models()), ids=lambda m: m._meta.label)
-def test_the_changelist_add_and_search_pages_render_for_the_administrator(
-    admin_client_, admin_user, rf, model, zap_xichu_2026, work_well_xichu
+def test_the_changelist_add_change_and_search_pages_render_for_the_administrator(
+    admin_client_, admin_user, rf, model, one_of_everything
 ):
     assert admin_client_.get(url_for(model, "changelist")).status_code == 200
     model_admin = admin.site._registry[model]
@@ -106,8 +190,33 @@ def test_the_changelist_add_and_search_pages_render_for_the_administrator(
     expected = 200 if model_admin.has_add_permission(request) else 403
     assert admin_client_.get(url_for(model, "add")).status_code == expected
     first = model.objects.first()
-    if first is not None:
-        assert admin_client_.get(url_for(model, "change", first.pk)).status_code == 200
+    assert first is not None, f"add a {model.__name__} to the one_of_everything fixture"
+    assert admin_client_.get(url_for(model, "change", first.pk)).status_code == 200
+
+
+GEO_ADMIN_MODELS = [
+    model for model, model_admin in admin.site._registry.items() if isinstance(model_admin, GeoAdmin)
+]
+
+
+@pytest.mark.parametrize("model", GEO_ADMIN_MODELS, ids=lambda m: m._meta.label)
+def test_unreadable_text_in_any_map_is_a_form_error_never_a_500(admin_client_, admin_user, rf, model):
+    request = rf.get("/")
+    request.user = admin_user
+    form = admin.site._registry[model].get_form(request)()
+    geometry_fields = [
+        name for name, field in form.fields.items() if isinstance(field, ValidatedGeometryField)
+    ]
+    assert geometry_fields
+    response = admin_client_.post(
+        url_for(model, "add"), {name: "POLYGON((0 0, 1 1" for name in geometry_fields}
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    for name in geometry_fields:
+        assert errors[name] == [
+            "Geometría ilegible: ParseException: Expected word but encountered end of stream"
+        ]
 
 
 def test_the_zone_map_loads_openlayers_from_our_static_files_and_never_a_cdn(admin_client_, zap_xichu_2026):
