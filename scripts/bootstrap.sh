@@ -56,6 +56,7 @@ missing_packages() {
   command -v npm >/dev/null 2>&1 || pkgs+=(npm)
   python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || pkgs+=(python3-venv)
   [ -x /usr/bin/chromium ] || pkgs+=(chromium)
+  command -v msgfmt >/dev/null 2>&1 || pkgs+=(gettext)
   fc-list 2>/dev/null | grep -qi dejavu || pkgs+=(fonts-dejavu-core)
   echo "${pkgs[@]:-}"
 }
