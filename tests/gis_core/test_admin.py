@@ -408,3 +408,67 @@ def test_the_household_permission_opens_households_but_diagnostics_stay_read_onl
     assert staff_client.get(url_for(Household, "add")).status_code == 403  # no add_household
     assert staff_client.get(url_for(Diagnostic, "changelist")).status_code == 200
     assert staff_client.get(url_for(Diagnostic, "add")).status_code == 403
+
+
+def test_a_work_added_in_the_admin_goes_through_the_action_with_its_funding(
+    admin_client_, xichu, water_category, fismdf, sop
+):
+    data = {
+        "folio": "XIC-2026-050",
+        "fiscal_year": "2026",
+        "name": "Pozo profundo en Xichú",
+        "description": "",
+        "kind": "OBRA",
+        "category": water_category.pk,
+        "geom": "SRID=4326;LINESTRING(-100.06 21.30, -100.04 21.31)",
+        "municipio": xichu.pk,
+        "address": "",
+        "status": "PROGRAMADA",
+        "modality": "CONSTRUCCION",
+        "execution_mode": "CONTRATO",
+        "amount_approved": "1500000.00",
+        "amount_exercised": "0",
+        "amount_paid": "0",
+        "beneficiary_unit": "PERSONAS",
+        "published": "on",
+        "funding-TOTAL_FORMS": "1",
+        "funding-INITIAL_FORMS": "0",
+        "funding-0-source": fismdf.pk,
+        "funding-0-amount_approved": "1500000.00",
+        "funding-0-amount_exercised": "0",
+        "funding-0-amount_paid": "0",
+        "agency_roles-TOTAL_FORMS": "1",
+        "agency_roles-INITIAL_FORMS": "0",
+        "agency_roles-0-agency": sop.pk,
+        "agency_roles-0-role": "EJECUTORA",
+        "progress_reports-TOTAL_FORMS": "0",
+        "progress_reports-INITIAL_FORMS": "0",
+    }
+    response = admin_client_.post(url_for(Work, "add"), data)
+    assert response.status_code == 302, form_errors(response)
+    work = Work.objects.get(folio="XIC-2026-050")
+    assert work.point is not None and work.geom.distance(work.point) < 1e-9  # the trigger ran
+    assert work.funding.get().source == fismdf
+    assert work.agencies.get() == sop
+
+
+def test_a_work_outside_the_state_is_refused_by_the_admin_form(admin_client_, xichu, water_category):
+    response = admin_client_.post(
+        url_for(Work, "add"),
+        {
+            "folio": "X-1",
+            "fiscal_year": "2026",
+            "name": "Lejos",
+            "geom": "SRID=4326;POINT(21.3 -100.05)",
+            "funding-TOTAL_FORMS": "0",
+            "funding-INITIAL_FORMS": "0",
+            "agency_roles-TOTAL_FORMS": "0",
+            "agency_roles-INITIAL_FORMS": "0",
+            "progress_reports-TOTAL_FORMS": "0",
+            "progress_reports-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["geom"] == [
+        "Coordenadas con el orden de ejes invertido (lat, lon): use lon, lat."
+    ]

@@ -104,3 +104,17 @@ def test_the_zone_change_form_draws_the_polygon_with_no_request_to_another_host(
     x, y = drawn["pixel"]
     width, height = drawn["size"]
     assert 0 <= x <= width and 0 <= y <= height, "the zone is outside the visible map"
+
+
+def test_with_a_basemap_configured_only_its_tile_server_is_contacted(
+    browser_page, client, admin_user, zap_xichu_2026, settings
+):
+    settings.BASEMAP_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    client.force_login(admin_user)
+    url = reverse("admin:priority_zones_zone_change", args=[zap_xichu_2026.pk])
+    foreign = serve_from_django(browser_page, client, [url, reverse("admin:jsi18n")])
+    browser_page.goto(f"http://testserver{url}")
+    browser_page.wait_for_function("window.geodjango_geom && window.geodjango_geom.map.isRendered()")
+    browser_page.wait_for_timeout(300)  # let the tile queue start
+    assert foreign, "the basemap was never requested"
+    assert all(u.startswith("https://tiles.example.org/") and u.endswith(".png") for u in foreign), foreign
