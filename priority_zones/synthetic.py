@@ -28,11 +28,12 @@ from priority_zones.synthetic_base import (
     SYNTHETIC_NOTE,
     MunicipioFrame,
     allocate,
+    analyze,
     as_bool,
     as_dates,
     as_ewkb,
     as_text,
-    column_nullable,
+    column_state,
     constant,
     copy_rows,
     folio_prefix,
@@ -418,8 +419,11 @@ def _household_chunk(frame: MunicipioFrame, seed: int, first: int, n: int) -> tu
              rng.choice(4, total, p=[0.62, 0.33, 0.03, 0.02])),
     )  # fmt: skip
     health_null = rng.random(total) < 0.02
-    if not column_nullable(Person, "health_affiliations"):  # before the migration that allows "unanswered"
+    if column_state(Person, "health_affiliations") != "NULL":  # before the migration allowing "unanswered"
         health_null[:] = False
+    # Covered through a relative in another household or an own contract: only asked of the uncovered.
+    other_route = rng.random(total) < 0.06
+    other_route_null = health_null | (health != "[]")
     pensioner = (age >= 60) & (rng.random(total) < np.where(male, 0.32, 0.15))
     elder = (age >= 65) & (rng.random(total) < 0.85)
     pension_by_year = np.array([ELDER_PENSION[y] for y in sorted(ELDER_PENSION)], dtype=np.float64)
@@ -467,6 +471,11 @@ def _household_chunk(frame: MunicipioFrame, seed: int, first: int, n: int) -> tu
         "education_completed": as_bool(completed, edu_null | (age < 6)),
         "attends_school": as_bool(attends, (age < 3) | (rng.random(total) < 0.01)),
         "health_affiliations": np.where(health_null, NULL, health).tolist(),
+        **(
+            {"health_other_route": as_bool(other_route, other_route_null)}
+            if column_state(Person, "health_other_route")
+            else {}
+        ),
         "works": as_bool(works, works_null),
         "job_type": np.where(benefits_null, NULL, np.where(subordinate, "SUBORDINADO", "INDEPENDIENTE"))
         .tolist(),
@@ -533,5 +542,8 @@ def generate_all(*, works: int, households: int, zones: int, seed: int, report=p
             + f" en {elapsed:.2f} s ({rows / max(elapsed, 1e-9):,.0f} filas/s)"
         )
         totals.update(counts)
+    from works_map.models import ProgressReport, WorkAgency, WorkFunding
+
+    analyze(Work, WorkFunding, WorkAgency, ProgressReport, Household, Person, Zone, Committee)
     bump_layers("works", "work_footprints", "zones")
     return totals

@@ -218,15 +218,18 @@ def reserve_ids(model: type[models.Model], n: int) -> np.ndarray:
         return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64, count=n)
 
 
-def column_nullable(model: type[models.Model], column: str) -> bool:
+def column_state(model: type[models.Model], column: str) -> str | None:
+    """'NULL' or 'NOT NULL' as the database has the column now, None when it is missing (a migration
+    not applied yet), so the generator writes what the schema accepts."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT is_nullable = 'YES' FROM information_schema.columns"
-            " WHERE table_name = %s AND column_name = %s",
+            "SELECT is_nullable FROM information_schema.columns WHERE table_name = %s AND column_name = %s",
             [model._meta.db_table, column],
         )
         row = cursor.fetchone()
-    return bool(row and row[0])
+    if row is None:
+        return None
+    return "NULL" if row[0] == "YES" else "NOT NULL"
 
 
 def copy_rows(model: type[models.Model], columns: dict[str, list[str]]) -> int:
@@ -254,6 +257,14 @@ def copy_rows(model: type[models.Model], columns: dict[str, list[str]]) -> int:
             if buffer:
                 copy.write("\n".join(buffer) + "\n")
     return n
+
+
+def analyze(*tables: type[models.Model]) -> None:
+    """Refresh planner statistics after a bulk load; until autovacuum gets there the planner would
+    take freshly filled tables for empty ones and pick nested loops over them."""
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(model._meta.db_table)))
 
 
 def purge(queryset: models.QuerySet, depth: int = 0) -> int:
