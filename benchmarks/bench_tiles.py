@@ -1,0 +1,323 @@
+"""Vector-tile benchmark (opt-in: `make bench-tiles`). Prints figures and ratios; asserts nothing.
+
+On one separate database (BENCH_DB, default territorio_bench, in the project-local cluster) seeded
+with BENCH_WORKS synthetic works (manage.py generate_synthetic), for a fixed list of `works` tiles
+at zooms 6-14 it measures, over HTTP on loopback with concurrency 1 and 8:
+
+  ours uncached   gunicorn + Django, cold tile cache (server restarted before each run)
+  raw SQL         the same ST_AsMVT statement run directly, one tile after another (the limit)
+  tipg            the peer OGC tiles server (uvicorn), same table and point column
+  ours cached     the same requests once the Django cache holds every tile
+
+    BENCH_WORKS=100000,1000000 make bench-tiles
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+BENCH_DB = os.environ.get("BENCH_DB", "territorio_bench")
+SIZES = [int(s) for s in os.environ.get("BENCH_WORKS", "100000").split(",") if s.strip()]
+WORKERS = int(os.environ.get("BENCH_SERVER_WORKERS", str(2 * (os.cpu_count() or 1))))
+CONCURRENCY = (1, 8)
+SOCKET_DIR = ROOT / ".local" / "run"
+PG_PORT = os.environ.get("LOCAL_PG_PORT", "5433")
+OUR_PORT, TIPG_PORT = 18431, 18432
+RESULTS = ROOT / "benchmarks" / "results"
+
+# Town centres of Guanajuato; at zoom >= 10 each brings its 3x3 block of tiles.
+PLACES = [
+    (-101.68, 21.12),  # León
+    (-101.35, 20.67),  # Irapuato
+    (-100.81, 20.52),  # Celaya
+    (-101.19, 20.57),  # Salamanca
+    (-101.25, 21.02),  # Guanajuato
+    (-100.74, 20.91),  # San Miguel de Allende
+    (-100.93, 21.16),  # Dolores Hidalgo
+    (-101.43, 20.94),  # Silao
+    (-101.72, 20.43),  # Pénjamo
+    (-100.72, 20.03),  # Acámbaro
+    (-100.52, 21.30),  # San Luis de la Paz
+    (-100.05, 21.30),  # Xichú
+]
+
+SERVER_ENV = {
+    "LOCAL_PG_DB": BENCH_DB,
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-" + "x" * 60,
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def env(**extra: str) -> dict[str, str]:
+    return {**os.environ, **SERVER_ENV, **extra}
+
+
+def manage(*args: str) -> str:
+    out = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env(), check=True, capture_output=True, text=True)
+    return out.stdout
+
+
+def tile_list() -> list[tuple[int, int, int]]:
+    from gis_core.tiles import TileCoord
+
+    tiles: list[tuple[int, int, int]] = []
+    for z in range(6, 15):
+        for lon, lat in PLACES:
+            c = TileCoord.containing(lon, lat, z)
+            block = [(c.x + dx, c.y + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)] if z >= 10 else [(c.x, c.y)]
+            for x, y in block:
+                if (z, x, y) not in tiles:
+                    tiles.append((z, x, y))
+    return tiles
+
+
+# --- database ---------------------------------------------------------------------------------------
+
+
+def ensure_database(n_works: int) -> None:
+    import psycopg
+
+    with psycopg.connect(host=str(SOCKET_DIR), port=PG_PORT, user="postgres", dbname="postgres", autocommit=True) as c:
+        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
+            c.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    with psycopg.connect(host=str(SOCKET_DIR), port=PG_PORT, user="postgres", dbname=BENCH_DB, autocommit=True) as c:
+        c.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    manage("migrate", "--noinput")
+    with psycopg.connect(host=str(SOCKET_DIR), port=PG_PORT, user="postgres", dbname=BENCH_DB, autocommit=True) as c:
+        have = c.execute("SELECT count(*) FROM works_map_work").fetchone()[0]
+    if have != n_works:
+        print(f"  seeding {n_works:,} works (had {have:,}) ...", flush=True)
+        started = time.perf_counter()
+        manage("load_demo")
+        manage("generate_synthetic", "--replace", "--works", str(n_works), "--seed", "7")
+        print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)
+    with psycopg.connect(host=str(SOCKET_DIR), port=PG_PORT, user="postgres", dbname=BENCH_DB, autocommit=True) as c:
+        c.execute("VACUUM ANALYZE works_map_work")
+        c.execute("VACUUM ANALYZE works_map_category")
+        c.execute("VACUUM ANALYZE priority_zones_municipio")
+
+
+# --- servers ----------------------------------------------------------------------------------------
+
+
+def wait_port(port: int, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+def _started(proc: subprocess.Popen, port: int) -> None:
+    try:
+        wait_port(port)
+    except RuntimeError:
+        stop(proc)
+        raise
+
+
+def start_ours() -> subprocess.Popen:
+    gunicorn = shutil.which("gunicorn", path=str(Path(PY).parent)) or "gunicorn"
+    proc = subprocess.Popen(
+        [gunicorn, "gis_core.wsgi", "-b", f"127.0.0.1:{OUR_PORT}", "-w", str(WORKERS), "--log-level", "warning"],
+        cwd=ROOT,
+        env=env(),
+        start_new_session=True,
+    )
+    _started(proc, OUR_PORT)
+    return proc
+
+
+def start_tipg() -> subprocess.Popen:
+    uvicorn = shutil.which("uvicorn", path=str(Path(PY).parent))
+    if uvicorn is None:
+        raise RuntimeError("uvicorn is not installed (pip install -r requirements-bench.lock uvicorn)")
+    # The socket directory as a percent-encoded host: tipg's settings insist on a host in the URL.
+    dsn = f"postgresql://postgres@{quote(str(SOCKET_DIR), safe='')}:{PG_PORT}/{BENCH_DB}"
+    proc = subprocess.Popen(
+        [uvicorn, "tipg.main:app", "--host", "127.0.0.1", "--port", str(TIPG_PORT), "--workers", str(WORKERS)],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DATABASE_URL": dsn,
+            "TIPG_DB_SCHEMAS": '["public"]',
+            "TIPG_DB_ONLY_SPATIAL_TABLES": "true",
+            "TIPG_DEBUG": "false",
+        },
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _started(proc, TIPG_PORT)
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+# --- measuring ---------------------------------------------------------------------------------------
+
+
+def get(port: int, path: str) -> tuple[float, int, int]:
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("GET", path)
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    if resp.status not in (200, 204):
+        raise RuntimeError(f"{path}: HTTP {resp.status} {body[:200]!r}")
+    return time.perf_counter() - started, resp.status, len(body)
+
+
+def run(port: int, paths: list[str], concurrency: int) -> dict:
+    started = time.perf_counter()
+    if concurrency == 1:
+        results = [get(port, p) for p in paths]
+    else:
+        with ThreadPoolExecutor(concurrency) as pool:
+            results = list(pool.map(lambda p: get(port, p), paths))
+    wall = time.perf_counter() - started
+    times = sorted(r[0] for r in results)
+    return {
+        "n": len(times),
+        "p50_ms": 1000 * statistics.median(times),
+        "p95_ms": 1000 * times[int(0.95 * (len(times) - 1))],
+        "rps": len(times) / wall,
+        "bytes": sum(r[2] for r in results),
+    }
+
+
+def raw_sql(tiles: list[tuple[int, int, int]]) -> dict:
+    from django.db import connection
+
+    from gis_core.tiles import TileCoord, build_query
+    from layers.registry import LAYERS
+
+    layer = LAYERS["works"]
+    times = []
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for z, x, y in tiles:
+            coord = TileCoord(z, x, y)
+            sql, params = build_query(layer.source, layer.handling_at(z), coord, {})
+            t0 = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchone()
+            times.append(time.perf_counter() - t0)
+    wall = time.perf_counter() - started
+    times.sort()
+    return {
+        "n": len(times),
+        "p50_ms": 1000 * statistics.median(times),
+        "p95_ms": 1000 * times[int(0.95 * (len(times) - 1))],
+        "rps": len(times) / wall,
+    }
+
+
+def bench(n_works: int) -> dict:
+    print(f"\n== {n_works:,} works ==", flush=True)
+    ensure_database(n_works)
+    tiles = tile_list()
+    ours_paths = [f"/tiles/works/{z}/{x}/{y}.mvt" for z, x, y in tiles]
+    tipg_paths = [
+        f"/collections/public.works_map_work/tiles/WebMercatorQuad/{z}/{x}/{y}"
+        f"?geom-column=point&properties=id,folio,name,status,fiscal_year,amount_approved"
+        for z, x, y in tiles
+    ]
+    out: dict = {"works": n_works, "tiles": len(tiles), "zooms": "6-14", "server_workers": WORKERS}
+
+    # Raw SQL twice: the first pass warms PostgreSQL's buffers for everyone.
+    raw_sql(tiles)
+    out["raw_sql"] = raw_sql(tiles)
+
+    for c in CONCURRENCY:
+        proc = start_ours()  # a fresh process: empty local-memory tile cache
+        try:
+            get(OUR_PORT, "/tiles/works/6/0/0.mvt")  # one request per worker would warm imports, not tiles
+            out[f"ours_uncached_c{c}"] = run(OUR_PORT, ours_paths, c)
+            # Local-memory caches are per worker: repeat until every worker holds every tile.
+            for _ in range(2 * WORKERS):
+                run(OUR_PORT, ours_paths, 8)
+            out[f"ours_cached_c{c}"] = run(OUR_PORT, ours_paths * 3, c)
+        finally:
+            stop(proc)
+
+    proc = start_tipg()
+    try:
+        run(TIPG_PORT, tipg_paths[:5], 1)  # table catalogue load
+        for c in CONCURRENCY:
+            out[f"tipg_c{c}"] = run(TIPG_PORT, tipg_paths, c)
+    finally:
+        stop(proc)
+    return out
+
+
+def report(r: dict) -> None:
+    def row(label: str, m: dict) -> None:
+        print(f"  {label:<22} p50 {m['p50_ms']:8.1f} ms   p95 {m['p95_ms']:8.1f} ms   {m['rps']:8.1f} tiles/s")
+
+    print(f"\n{r['works']:,} works, {r['tiles']} tiles at zooms {r['zooms']}, {r['server_workers']} server workers")
+    row("raw ST_AsMVT SQL", r["raw_sql"])
+    for c in CONCURRENCY:
+        row(f"ours uncached c={c}", r[f"ours_uncached_c{c}"])
+        row(f"tipg c={c}", r[f"tipg_c{c}"])
+        row(f"ours cached c={c}", r[f"ours_cached_c{c}"])
+    print("  ratios:")
+    for c in CONCURRENCY:
+        print(
+            f"    c={c}: ours uncached / tipg throughput "
+            f"{r[f'ours_uncached_c{c}']['rps'] / r[f'tipg_c{c}']['rps']:.2f}x (target >= 1.5);"
+            f" cached / uncached {r[f'ours_cached_c{c}']['rps'] / r[f'ours_uncached_c{c}']['rps']:.1f}x (target >= 10)"
+        )
+    print(
+        f"    ours uncached p50 (c=1) / raw SQL p50 "
+        f"{r['ours_uncached_c1']['p50_ms'] / r['raw_sql']['p50_ms']:.2f}x (target <= 1.5)"
+    )
+
+
+def main() -> None:
+    os.environ.update(SERVER_ENV)
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_core.settings")
+    import django
+
+    django.setup()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    results = []
+    for n in SIZES:
+        r = bench(n)
+        report(r)
+        results.append(r)
+        (RESULTS / f"tiles_{n}.json").write_text(json.dumps(r, indent=2))
+
+
+if __name__ == "__main__":
+    main()
