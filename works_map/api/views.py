@@ -72,7 +72,10 @@ class WorkViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
         return s.WorkSerializer
 
     def get_queryset(self):
-        works = super().get_queryset()
+        # Municipio boundaries are large (full INEGI resolution): never load them with a work.
+        works = super().get_queryset().defer("municipio__geom")
+        if self.action in ("list", "nearby"):
+            works = works.defer("geom")
         if self.action == "retrieve":
             works = works.prefetch_related(
                 Prefetch("agency_roles", queryset=WorkAgency.objects.select_related("agency")),
@@ -99,7 +102,7 @@ class WorkViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
         point = parse_point(request.query_params.get("lon"), request.query_params.get("lat"))
         radius = parse_number(request.query_params.get("radius_m", "1000"), "radius_m", 1, 50_000)
         limit = parse_integer(request.query_params.get("limit"), "limit", 1, 100, default=20)
-        works = filtered_works(request).select_related("category", "municipio").nearest(point, radius, limit)
+        works = self.filter_queryset(self.get_queryset()).nearest(point, radius, limit)
         return Response(s.NearbyWorkSerializer(works, many=True).data)
 
 
