@@ -184,8 +184,13 @@ STATIC_ROOT = Path(env("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/maplibre-gl", BASE_DIR / "node_modules" / "maplibre-gl" / "dist"),
-    # OpenLayers for the admin's geometry widget (gis_core.widgets): dist/ol.js and ol.css.
-    ("vendor/ol", BASE_DIR / "node_modules" / "ol"),
+    # OpenLayers for the admin's geometry widget (gis_core.widgets); its ol.css comes from the finder below.
+    ("vendor/ol", BASE_DIR / "node_modules" / "ol" / "dist"),
+]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "gis_core.staticfiles.NodeModulesFinder",
 ]
 WHITENOISE_USE_FINDERS = DEBUG
 STORAGES = {

@@ -1,7 +1,7 @@
 """The admin's map: GeoDjango's OpenLayers widget served from our own static files, no CDN.
 
 Django's OSMWidget loads OpenLayers from jsDelivr and tiles from openstreetmap.org. Here OpenLayers
-comes from npm (`ol` in package.json, served under static/vendor/ol), the base layer is
+comes from npm (`ol` in package.json, served as static/vendor/ol/ol.js and ol.css), the base layer is
 settings.BASEMAP_URL when set and nothing otherwise, and municipio outlines are drawn from our own
 database so an editor still sees where they are with no internet at all.
 """
@@ -73,7 +73,7 @@ class GtoMapWidget(forms.OSMWidget):
         # extend=False: the parent's Media points at a CDN and must not leak into the page.
         extend = False
         css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
-        js = ("vendor/ol/dist/ol.js", "gis/js/OLMapWidget.js")
+        js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)

@@ -110,6 +110,7 @@ def one_of_everything(zap_xichu_2026, work_well_xichu, xichu, admin_user):
         UserScope,
     )
     from works_map.actions import do_record_progress
+    from works_map.models import FaisRule
 
     localidad = Localidad.objects.create(
         cvegeo="110430001",
@@ -159,6 +160,14 @@ def one_of_everything(zap_xichu_2026, work_well_xichu, xichu, admin_user):
     UserScope.objects.create(user=admin_user, note="Todo el estado")
     AccessLog.objects.create(user=admin_user, action="LIST", purpose="Prueba del admin")
     LayerVersion.objects.bump("zones")
+    FaisRule.objects.create(
+        year_from=2090,
+        min_direct_pct=Decimal(40),
+        max_complementary_pct=Decimal(60),
+        max_special_pct=Decimal(15),
+        max_roads_pct=Decimal(15),
+        source="Lineamientos de prueba",
+    )
     RasterLayer.objects.create(
         name="poblacion",
         title="Población",
@@ -221,7 +230,7 @@ def test_unreadable_text_in_any_map_is_a_form_error_never_a_500(admin_client_, a
 
 def test_the_zone_map_loads_openlayers_from_our_static_files_and_never_a_cdn(admin_client_, zap_xichu_2026):
     page = admin_client_.get(url_for(Zone, "change", zap_xichu_2026.pk)).content.decode()
-    assert "/static/vendor/ol/dist/ol.js" in page
+    assert "/static/vendor/ol/ol.js" in page
     assert "/static/vendor/ol/ol.css" in page
     for foreign in ("cdn.jsdelivr.net", "openstreetmap.org", "earthdata.nasa.gov", "ol.source.OSM"):
         assert foreign not in page
