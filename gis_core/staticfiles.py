@@ -25,11 +25,12 @@ class NodeModulesFinder(BaseFinder):
         return []
 
     def find(self, path: str, find_all: bool = False, **kwargs):
-        find_all = kwargs.get("all", find_all)  # Django < 6 still passes `all`
+        if kwargs:  # the deprecated `all=` spelling
+            find_all = self._check_deprecated_find_param(find_all=find_all, **kwargs)
         relative = NODE_FILES.get(path)
         found = self.root / relative if relative else None
         if found is None or not found.is_file():
-            return [] if find_all else None
+            return []  # like Django's own finders: a miss is [] (None would be reported as a match)
         return [str(found)] if find_all else str(found)
 
     def list(self, ignore_patterns):
