@@ -25,8 +25,7 @@ class NodeModulesFinder(BaseFinder):
         return []
 
     def find(self, path: str, find_all: bool = False, **kwargs):
-        if kwargs:  # the deprecated `all=` spelling
-            find_all = self._check_deprecated_find_param(find_all=find_all, **kwargs)
+        find_all = kwargs.get("all", find_all)  # the spelling deprecated in Django 5.2
         relative = NODE_FILES.get(path)
         found = self.root / relative if relative else None
         if found is None or not found.is_file():
