@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.gis import admin
 from django.contrib.gis.db.models import GeometryField
 from django.core.exceptions import ValidationError
@@ -12,6 +13,9 @@ from gis_core.http import describe_db_error
 from gis_core.widgets import GtoMapWidget, ValidatedGeometryField
 
 _REFUSAL_ATTR = "_gis_core_db_refusal"
+
+admin.site.site_header = settings.SITE_NAME
+admin.site.site_title = settings.SITE_NAME
 
 
 class GeoAdmin(admin.GISModelAdmin):
