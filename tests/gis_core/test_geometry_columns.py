@@ -51,7 +51,8 @@ def test_a_raw_insert_in_web_mercator_is_refused_by_the_column_type(db):
     with pytest.raises(DataError) as caught:
         raw(
             "INSERT INTO priority_zones_municipio (cvegeo, name, frame_version, geom)"
-            " VALUES ('11020', 'León', 'TEST', ST_Multi(ST_Transform(ST_MakeEnvelope(-101.8, 21.0, -101.5, 21.3, 4326), 3857)))",
+            " VALUES ('11020', 'León', 'TEST',"
+            " ST_Multi(ST_Transform(ST_MakeEnvelope(-101.8, 21.0, -101.5, 21.3, 4326), 3857)))",
             [],
         )
     assert describe_db_error(caught.value) == "Geometry SRID (3857) does not match column SRID (4326)"
