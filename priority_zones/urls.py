@@ -8,4 +8,5 @@ urlpatterns = [
     path("api/households/<int:pk>/", views.household_detail, name="household-detail"),
     path("api/summaries/need-investment", views.need_investment, name="need-investment"),
     path("api/summaries/need", views.need_summary, name="need-summary"),
+    path("zonas/<int:pk>/", views.zone_card, name="zone"),
 ]

@@ -96,3 +96,17 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Household.DoesNotExist:
         return problem(404, _("Hogar inexistente o fuera de su ámbito."), title=_("No encontrado"))
     return JsonResponse(household_payloads.household(household, with_persons=True))
+
+
+# --- public report card of a zone (issue 5) --------------------------------------------------------
+
+
+@require_GET
+def zone_card(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.shortcuts import get_object_or_404, render
+
+    from works_map import pages
+    from works_map.api.views import visible_zones
+
+    zone = get_object_or_404(visible_zones(request.user), pk=pk)
+    return render(request, "priority_zones/zone_card.html", pages.zone_card(zone, request.GET.get("pagina")))

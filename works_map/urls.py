@@ -5,4 +5,7 @@ from works_map import views
 app_name = "works_map"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("obras/<int:pk>/", views.work_detail, name="work"),
+    path("municipios/<str:cvegeo>/", views.municipio_card, name="municipio"),
+    path("lugares/buscar", views.place_search, name="place-search"),
 ]

@@ -1,0 +1,316 @@
+"""What the public pages show: the home map's choices, a work's page and the report cards.
+
+Read-only like summaries.py, which it calls for every figure (works_breakdown, area_report,
+population, household need through priority_zones.disclosure); this module only picks and shapes
+them for templates and draws the charts (works_map.charts).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.gis.db.models.functions import PointOnSurface
+from django.core.paginator import Page, Paginator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from layers.documents import STATUS_COLOURS
+from priority_zones.disclosure import CARENCIAS, CLASSES, household_need_summary
+from priority_zones.models import Localidad, Municipio, Zone
+from works_map import charts, summaries
+from works_map.models import Agency, Category, FundingSource, ProgressReport, Work, WorkAgency, WorkStatus
+
+PAGE_SIZE = 20
+TOP_CATEGORIES = 10
+
+# Texts the home map's script shows, translated here so the script needs no catalogue of its own.
+JS_TEXT = {
+    "distance": gettext_lazy("Distancia"),
+    "amount": gettext_lazy("Monto"),
+    "progress": gettext_lazy("Avance físico"),
+    "status": gettext_lazy("Estatus"),
+    "year": gettext_lazy("Ejercicio"),
+    "folio": gettext_lazy("Folio"),
+    "exercised": gettext_lazy("Ejercido"),
+    "works_here": gettext_lazy("obras en este grupo"),
+    "zoom_in": gettext_lazy("Acerque el mapa para verlas una por una."),
+    "nearby_none": gettext_lazy("No hay obras con estos filtros a menos de 50 km."),
+    "nearby_found": gettext_lazy("Obras más cercanas a"),
+    "your_location": gettext_lazy("su ubicación"),
+    "map_point": gettext_lazy("el punto elegido en el mapa"),
+    "locating": gettext_lazy("Buscando su ubicación…"),
+    "no_geolocation": gettext_lazy(
+        "No fue posible obtener su ubicación; busque un municipio o haga clic en el mapa."
+    ),
+    "no_places": gettext_lazy("No se encontró ese municipio ni esa localidad."),
+    "list_count": gettext_lazy("Obras en el área visible del mapa (las más recientes primero):"),
+    "list_none": gettext_lazy("No hay obras con estos filtros en el área visible del mapa."),
+    "filters_applied": gettext_lazy("Filtros aplicados al mapa y a la lista."),
+    "municipio_card": gettext_lazy("Ficha del municipio"),
+    "zone_card": gettext_lazy("Ficha de la zona"),
+    "open_work": gettext_lazy("Ver la ficha de la obra"),
+    "no_data": gettext_lazy("Sin obras"),
+    "per_inhabitant_note": gettext_lazy(
+        "Monto aprobado de las obras publicadas entre la población 2020 (INEGI), por quintiles."
+    ),
+    "error": gettext_lazy("No se pudieron cargar los datos; inténtelo de nuevo."),
+}
+
+
+def visible_works(user):
+    """The one gate for works on public pages: unpublished works only for staff."""
+    works = Work.objects.select_related("category", "category__parent", "municipio", "localidad")
+    return works if getattr(user, "is_staff", False) else works.published()
+
+
+def _fold(text: str) -> str:
+    return "".join(
+        c for c in unicodedata.normalize("NFD", text.casefold()) if unicodedata.category(c) != "Mn"
+    )
+
+
+# --- home ------------------------------------------------------------------------------------------
+
+
+def home_options() -> dict[str, Any]:
+    """Choices of the map filters. Queries: years, zone years, rubros, agencies, sources, municipios."""
+    published = Work.objects.published().order_by()
+    municipios = Municipio.objects.annotate(centre=PointOnSurface("geom")).order_by("name")
+    return {
+        "js_text": {key: str(text) for key, text in JS_TEXT.items()},
+        "years": sorted(set(published.values_list("fiscal_year", flat=True).distinct()), reverse=True),
+        "zone_years": sorted(
+            set(Zone.objects.published().order_by().values_list("fiscal_year", flat=True).distinct()),
+            reverse=True,
+        ),
+        "categories": Category.objects.filter(level=Category.Level.RUBRO).order_by("name"),
+        "statuses": WorkStatus.choices,
+        "status_colours": STATUS_COLOURS,
+        "agencies": Agency.objects.filter(
+            work_roles__role=WorkAgency.Role.EJECUTORA, work_roles__work__published=True
+        )
+        .distinct()
+        .order_by("acronym"),
+        "sources": FundingSource.objects.order_by("name"),
+        "municipios": [
+            {
+                "cvegeo": m.cvegeo,
+                "name": m.name,
+                "population": m.population_2020,
+                "lon": round(m.centre.x, 5),
+                "lat": round(m.centre.y, 5),
+            }
+            for m in municipios.only("cvegeo", "name", "population_2020")
+        ],
+    }
+
+
+def place_search(query: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Municipios and localidades whose name contains `query` (accents and case ignored). Two queries."""
+    wanted = _fold(query.strip())
+    if len(wanted) < 2:
+        return []
+    found = []
+    for m in Municipio.objects.annotate(centre=PointOnSurface("geom")).only("cvegeo", "name"):
+        if wanted in _fold(m.name):
+            found.append({"kind": "municipio", "cvegeo": m.cvegeo, "name": m.name, "centre": m.centre})
+    # Localidad names are matched in the database: there are thousands.
+    localidades = (
+        Localidad.objects.filter(name__icontains=query.strip())
+        .select_related("municipio")
+        .only("cvegeo", "name", "point", "geom", "municipio__name")[:limit]
+    )
+    for loc in localidades:
+        centre = loc.point or loc.geom.point_on_surface
+        found.append(
+            {
+                "kind": "localidad",
+                "cvegeo": loc.cvegeo,
+                "name": f"{loc.name}, {loc.municipio.name}",
+                "centre": centre,
+            }
+        )
+    return [_place(row) for row in found[:limit]]
+
+
+def _place(row: dict[str, Any]) -> dict[str, Any]:
+    centre = row.pop("centre")
+    return {**row, "lon": round(centre.x, 5), "lat": round(centre.y, 5)}
+
+
+# --- a work's page -----------------------------------------------------------------------------------
+
+
+def _timeline(work: Work, reports: list[ProgressReport]) -> list[dict[str, Any]]:
+    """Dated events of the work's life, oldest first; the current status closes it."""
+    events = [
+        (work.planned_start, _("Inicio programado")),
+        (work.actual_start, _("Inicio real")),
+        (work.planned_end, _("Término programado")),
+        (work.actual_end, _("Término real")),
+        *((r.reported_on, _("Reporte de avance: %(p)s %% físico") % {"p": r.physical_pct}) for r in reports),
+    ]
+    rows = [{"date": d, "label": label} for d, label in events if d is not None]
+    rows.sort(key=lambda row: row["date"])
+    return rows
+
+
+def work_page(work: Work) -> dict[str, Any]:
+    """Queries: agencies, funding, approved reports, zones containing the work's point."""
+    agencies = list(work.agency_roles.select_related("agency").order_by("role", "agency__acronym"))
+    funding = list(work.funding.select_related("source").order_by("-amount_approved"))
+    reports = list(work.progress_reports.filter(state=ProgressReport.State.APPROVED).order_by("reported_on"))
+    zones = list(
+        Zone.objects.published().containing(work.point).order_by("-fiscal_year", "kind") if work.point else []
+    )
+    chart = None
+    if reports:
+        chart = charts.progress_lines(
+            [(r.reported_on, r.physical_pct, r.financial_pct) for r in reports],
+            title=_("Avance físico y financiero de la obra"),
+            desc=_("Avance aprobado en %(n)s reportes, del %(a)s al %(b)s.")
+            % {
+                "n": len(reports),
+                "a": reports[0].reported_on.strftime("%d/%m/%Y"),
+                "b": reports[-1].reported_on.strftime("%d/%m/%Y"),
+            },
+            labels=(_("Avance físico"), _("Avance financiero")),
+        )
+    total = sum((f.amount_approved for f in funding), Decimal("0"))
+    return {
+        "work": work,
+        "executors": [a for a in agencies if a.role == WorkAgency.Role.EJECUTORA],
+        "other_agencies": [a for a in agencies if a.role != WorkAgency.Role.EJECUTORA],
+        "funding": [
+            {"row": f, "share": (f.amount_approved * 100 / total) if total else None} for f in funding
+        ],
+        "funding_total": total,
+        "reports": reports,
+        "progress_chart": chart,
+        "timeline": _timeline(work, reports),
+        "zones": zones,
+        "status_colour": STATUS_COLOURS.get(work.status, "#636363"),
+        "geometry": json.loads(work.geom.json),
+    }
+
+
+# --- report cards --------------------------------------------------------------------------------------
+
+
+def _money_label(value: str | Decimal) -> str:
+    from works_map.templatetags.mx import mxn
+
+    return mxn(value, 0)
+
+
+def _charts(report: dict[str, Any]) -> dict[str, Any]:
+    statuses = dict(WorkStatus.choices)
+    by_category = sorted(report["by_category"], key=lambda r: Decimal(r["aprobado"]), reverse=True)
+    shown = by_category[:TOP_CATEGORIES]
+    rest = by_category[TOP_CATEGORIES:]
+    if rest:
+        shown.append(
+            {
+                "name": _("Otras categorías (%(n)s)") % {"n": len(rest)},
+                "aprobado": str(sum(Decimal(r["aprobado"]) for r in rest)),
+                "works": sum(r["works"] for r in rest),
+            }
+        )
+    by_status = [{**r, "label": str(statuses.get(r["status"], r["status"]))} for r in report["by_status"]]
+    return {
+        "category_rows": shown,
+        "status_rows": by_status,
+        "by_year_chart": charts.vbars(
+            [
+                (str(r["year"]), Decimal(r["aprobado"]), _money_label(r["aprobado"]))
+                for r in report["by_year"]
+            ],
+            title=_("Inversión aprobada por ejercicio fiscal"),
+            desc=_("Suma del monto aprobado de las obras publicadas, por año."),
+        )
+        if report["by_year"]
+        else None,
+        "by_category_chart": charts.hbars(
+            [(r["name"], Decimal(r["aprobado"]), _money_label(r["aprobado"])) for r in shown],
+            title=_("Inversión aprobada por categoría"),
+            desc=_("Las categorías con más inversión; el resto, sumado en una barra."),
+        )
+        if shown
+        else None,
+        "by_status_chart": charts.hbars(
+            [(r["label"], r["works"], str(r["works"])) for r in by_status],
+            title=_("Obras por estatus"),
+            desc=_("Número de obras publicadas en cada estatus."),
+            colours=[STATUS_COLOURS.get(r["status"], "#636363") for r in by_status],
+        )
+        if by_status
+        else None,
+    }
+
+
+def _need_rows(need: dict[str, Any]) -> dict[str, Any]:
+    labels = {
+        "rezago_educativo": _("Rezago educativo"),
+        "acceso_salud": _("Sin acceso a servicios de salud"),
+        "seguridad_social": _("Sin acceso a la seguridad social"),
+        "calidad_vivienda": _("Calidad y espacios de la vivienda"),
+        "servicios_basicos": _("Servicios básicos en la vivienda"),
+        "alimentacion": _("Alimentación nutritiva y de calidad"),
+        "pobreza_extrema": _("Pobreza extrema"),
+        "pobreza_moderada": _("Pobreza moderada"),
+        "vulnerable_carencias": _("Vulnerable por carencias"),
+        "vulnerable_ingresos": _("Vulnerable por ingresos"),
+        "no_pobre": _("No pobre ni vulnerable"),
+        "indeterminado": _("Sin determinar"),
+    }
+    return {
+        "households": need["households"],
+        "suppressed": need["suppressed"],
+        "carencias": [{"label": labels[c], **need["carencias"][c]} for c in CARENCIAS],
+        "classes": [{"label": labels[c], "count": need["classes"][c]} for c in CLASSES],
+    }
+
+
+def _paginate(works, page_number: str | None) -> Page:
+    return Paginator(works.order_by("-fiscal_year", "folio"), PAGE_SIZE).get_page(page_number)
+
+
+def municipio_card(municipio: Municipio, page_number: str | None) -> dict[str, Any]:
+    """Works by their registered municipio (as the home choropleth), population from the 2020 census."""
+    works = visible_works(None).filter(municipio=municipio)
+    report = summaries.works_breakdown(works)
+    people = municipio.population_2020
+    per_inhabitant = {k: Decimal(report[k]) / people for k in ("aprobado", "ejercido")} if people else None
+    return {
+        "area": municipio,
+        "report": report,
+        "population": people,
+        "population_note": _("INEGI, Censo de Población y Vivienda 2020"),
+        "per_inhabitant": per_inhabitant,
+        "need": _need_rows(household_need_summary(municipio.geom)),
+        "page": _paginate(works, page_number),
+        "zones": Zone.objects.published().filter(municipio=municipio).order_by("-fiscal_year", "kind")[:50],
+        **_charts(report),
+    }
+
+
+def zone_card(zone: Zone, page_number: str | None) -> dict[str, Any]:
+    """A zone's works are those whose point lies in it (summaries.area_report)."""
+    report = summaries.area_report(zone.geom)
+    people = zone.population or report["population"]["value"]
+    per_inhabitant = {k: Decimal(report[k]) / people for k in ("aprobado", "ejercido")} if people else None
+    return {
+        "area": zone,
+        "report": report,
+        "population": people,
+        "population_note": _("Población de la declaratoria")
+        if zone.population
+        else _("Estimada por ponderación de área a partir del Censo 2020 por municipio"),
+        "per_inhabitant": per_inhabitant,
+        "need": _need_rows(report["household_needs"]),
+        "page": _paginate(summaries.works_in_area(zone.geom, visible_works(None)), page_number),
+        **_charts(report),
+    }
