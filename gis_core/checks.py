@@ -20,7 +20,13 @@ def check_postgis(app_configs, databases=None, **kwargs):
     except OperationalError as exc:
         return [Error(f"Cannot connect to the database: {exc}", id="gis_core.E002")]
     if row is None:
-        return [Error("The PostGIS extension is not installed in the database.", id="gis_core.E001")]
+        return [
+            Error(
+                "The PostGIS extension is not installed in the database.",
+                hint="Run `scripts/bootstrap.sh db` (or, as a superuser, CREATE EXTENSION postgis).",
+                id="gis_core.E001",
+            )
+        ]
     version = tuple(int(p) for p in row[0].split(".")[:2])
     if version < MIN_POSTGIS:
         return [

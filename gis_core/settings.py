@@ -111,7 +111,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 # DATABASE_URL wins. Without it we use the project-local cluster that `make run` / `make test`
 # start under .local/ (unix socket, port LOCAL_PG_PORT), so manage.py works with no setup.
-LOCAL_DIR = Path(env("LOCAL_DIR", BASE_DIR / ".local"))
+LOCAL_DIR = Path(env("LOCAL_DIR", str(BASE_DIR / ".local")))
 LOCAL_PG_PORT = envint("LOCAL_PG_PORT", 5433, 1024, 65535)
 DB_STATEMENT_TIMEOUT_MS = envint("DB_STATEMENT_TIMEOUT_MS", 30000, 0, 3_600_000)
 
@@ -180,7 +180,7 @@ USE_THOUSAND_SEPARATOR = True
 # MapLibre and other front-end packages come from npm (package.json + lock) and are served by
 # Django itself, so no page ever reaches a CDN.
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/maplibre-gl", BASE_DIR / "node_modules" / "maplibre-gl" / "dist"),
@@ -203,11 +203,11 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = Path(env("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 
 # --- GIS ------------------------------------------------------------------------------------
-GTO_SHARED_DATA = Path(env("GTO_SHARED_DATA", BASE_DIR.parent / "shared" / "data"))
+GTO_SHARED_DATA = Path(env("GTO_SHARED_DATA", str(BASE_DIR.parent / "shared" / "data")))
 # Optional explicit library paths, for hosts where ctypes cannot find them.
 if env("GDAL_LIBRARY_PATH"):
     GDAL_LIBRARY_PATH = os.environ["GDAL_LIBRARY_PATH"]
