@@ -113,3 +113,9 @@ def test_gdal_reads_the_collections_and_features(
     assert "Feature Count: 1" in features.stdout or "XIC-2026-001" in features.stdout
     assert "folio (String) = XIC-2026-001" in features.stdout
     assert "POINT (-100.05 21.3)" in features.stdout
+
+
+def test_items_page_is_one_query(client, shcp_works, django_assert_num_queries):
+    with django_assert_num_queries(1):  # features with their GeoJSON geometry and joined properties
+        body = client.get("/ogc/collections/works/items?limit=100&datetime=2019").json()
+    assert body["numberReturned"] == sum(1 for w in shcp_works if w.fiscal_year == 2019)
