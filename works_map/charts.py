@@ -107,7 +107,7 @@ def progress_lines(
     if last != first:
         body.append(_text(width - right, height - 10, points[-1][0].strftime("%d/%m/%Y"), "end", 11, MUTED))
     for index, (colour, dash) in ((1, (PHYSICAL, "")), (2, (FINANCIAL, ' stroke-dasharray="6 4"'))):
-        coords = [xy(p[0], p[index]) for p in points]
+        coords = [xy(p[0], p[1] if index == 1 else p[2]) for p in points]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
         body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}/>')
         shape = "circle" if index == 1 else "rect"

@@ -124,7 +124,7 @@ def place_search(query: str, limit: int = 10) -> list[dict[str, Any]]:
         .only("cvegeo", "name", "point", "geom", "municipio__name")[:limit]
     )
     for loc in localidades:
-        centre = loc.point or loc.geom.point_on_surface
+        centre = loc.point or loc.geom.point_on_surface  # type: ignore[union-attr] # one is set (constraint)
         found.append(
             {
                 "kind": "localidad",
@@ -153,9 +153,8 @@ def _timeline(work: Work, reports: list[ProgressReport]) -> list[dict[str, Any]]
         (work.actual_end, _("Término real")),
         *((r.reported_on, _("Reporte de avance: %(p)s %% físico") % {"p": r.physical_pct}) for r in reports),
     ]
-    rows = [{"date": d, "label": label} for d, label in events if d is not None]
-    rows.sort(key=lambda row: row["date"])
-    return rows
+    dated = sorted(((d, label) for d, label in events if d is not None), key=lambda event: event[0])
+    return [{"date": d, "label": label} for d, label in dated]
 
 
 def work_page(work: Work) -> dict[str, Any]:
