@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.contrib.gis.db.models.functions import Area, Intersection, Transform
@@ -21,13 +22,8 @@ from django.db.models import (
     ExpressionWrapper,
     OuterRef,
     Q,
-    QuerySet,
-    Subquery,
     Sum,
-    TextField,
-    Value,
 )
-from django.db.models.functions import Cast, Coalesce, JSONObject
 
 from gis_core.geometry import AREA_SRID, area_m2
 from layers.versions import layer_version
@@ -144,57 +140,6 @@ def works_in_area(geom: GEOSGeometry, works: WorkQuerySet | None = None) -> Work
 # --- investment by zone / municipio ------------------------------------------------------------
 
 
-def investment_by_area(areas: QuerySet, works: WorkQuerySet, label_fields: list[str]) -> list[dict[str, Any]]:
-    """One row per area (works whose point lies inside it) plus a row for works in none of them.
-
-    Queries: 1 for the areas, each row carrying a correlated aggregate that uses the point's GiST
-    index; 1 for the outside row. A work inside two overlapping areas counts in both rows.
-    """
-    # Grouping by a constant yields no GROUP BY: one aggregate row per area. Sums travel as text
-    # inside the JSON so no centavo is lost to floats.
-    per_area = (
-        works.filter(point__intersects=OuterRef("geom"))
-        .order_by()
-        .annotate(_all=Value(1))
-        .values("_all")
-        .annotate(
-            j=JSONObject(
-                n=Count("pk"),
-                aprobado=Cast(Coalesce(Sum("amount_approved"), ZERO), TextField()),
-                ejercido=Cast(Coalesce(Sum("amount_exercised"), ZERO), TextField()),
-            )
-        )
-        .values("j")
-    )
-    rows = []
-    for area in areas.order_by("pk").values("pk", *label_fields).annotate(agg=Subquery(per_area)):
-        agg = area.pop("agg") or {"n": 0, "aprobado": "0", "ejercido": "0"}
-        rows.append(
-            {
-                "id": area.pop("pk"),
-                **area,
-                "outside": False,
-                "works": agg["n"],
-                "aprobado": _money(Decimal(agg["aprobado"])),
-                "ejercido": _money(Decimal(agg["ejercido"])),
-            }
-        )
-    outside = works.outside(areas).aggregate(
-        n=Count("pk"), aprobado=Sum("amount_approved"), ejercido=Sum("amount_exercised")
-    )
-    rows.append(
-        {
-            "id": None,
-            **dict.fromkeys(label_fields),
-            "outside": True,
-            "works": outside["n"],
-            "aprobado": _money(outside["aprobado"]),
-            "ejercido": _money(outside["ejercido"]),
-        }
-    )
-    return rows
-
-
 @contextmanager
 def planner_without_jit():
     """JIT compilation costs PostgreSQL 0.4–1.7 s on these one-off aggregates and saves nothing."""
@@ -203,15 +148,32 @@ def planner_without_jit():
         yield
 
 
-def investment_by_zone(works: WorkQuerySet, kind: str | None = None, year: int | None = None):
-    zones = Zone.objects.published()
-    if kind:
-        zones = zones.filter(kind=kind)
-    if year is not None:
-        zones = zones.for_year(year)
-        works = works.for_year(year)
-    with planner_without_jit():
-        return investment_by_area(zones, works, ["kind", "fiscal_year", "cvegeo", "name"])
+INVESTMENT_BY_ZONE_SQL = (Path(__file__).parent / "sql" / "investment_by_zone.sql").read_text()
+
+
+def investment_by_zone(kind: str | None = None, year: int | None = None) -> list[dict[str, Any]]:
+    """Published works in every published zone (point in polygon), and the row of works in none.
+
+    `year` selects zones declared for that fiscal year and works of that year. A work inside two
+    overlapping zones counts in both rows. Queries: SET LOCAL jit; the statement in
+    works_map/sql/investment_by_zone.sql.
+    """
+    with planner_without_jit(), connection.cursor() as cursor:
+        cursor.execute(INVESTMENT_BY_ZONE_SQL, {"kind": kind, "year": year})
+        return [
+            {
+                "id": pk,
+                "kind": zone_kind,
+                "fiscal_year": fiscal_year,
+                "cvegeo": cvegeo,
+                "name": name,
+                "outside": outside,
+                "works": n,
+                "aprobado": _money(approved),
+                "ejercido": _money(exercised),
+            }
+            for pk, zone_kind, fiscal_year, cvegeo, name, outside, n, approved, exercised in cursor.fetchall()
+        ]
 
 
 def investment_by_municipio(works: WorkQuerySet, year: int | None = None) -> list[dict[str, Any]]:
@@ -249,11 +211,10 @@ def investment_table(by: str, kind: str | None, year: int | None) -> list[dict[s
     key = f"investment:{by}:{kind}:{year}:{layer_version('works')}:{layer_version('zones')}"
     rows = cache.get(key)
     if rows is None:
-        works = Work.objects.published()
         rows = (
-            investment_by_zone(works, kind=kind, year=year)
+            investment_by_zone(kind=kind, year=year)
             if by == "zone"
-            else investment_by_municipio(works, year=year)
+            else investment_by_municipio(Work.objects.published(), year=year)
         )
         cache.set(key, rows)
     return rows

@@ -203,9 +203,9 @@ def test_investment_by_zone_matches_a_spatial_join(
     municipios = reference["municipios"]
     zones = municipios[municipios.cve_geo.isin(reference["zap"])]
     joined = gpd.sjoin(reference["points"], zones, predicate="intersects", how="left")
-    # 2 layer versions; savepoint; SET LOCAL jit; zones with their correlated aggregates; outside row;
-    # release savepoint. Then the same table again from the cache: only the 2 versions... also cached.
-    with django_assert_num_queries(7):
+    # 2 layer versions; savepoint; SET LOCAL jit; the one statement (zones and the outside row);
+    # release savepoint. The same table again comes from the cache, versions included.
+    with django_assert_num_queries(6):
         body = client.get("/api/summaries/investment?by=zone&type=ZAP_RURAL").json()
     with django_assert_num_queries(0):
         assert client.get("/api/summaries/investment?by=zone&type=ZAP_RURAL").json() == body
@@ -270,3 +270,42 @@ def test_cached_investment_table_changes_when_a_work_is_added(
         )
     after = client.get("/api/summaries/investment?by=zone&year=2026").json()["rows"]
     assert after[0]["works"] == 1 and after[0]["aprobado"] == "10.00"
+
+
+def test_investment_counts_a_work_once_per_zone_even_in_a_many_vertex_zone(client, xichu, water_category):
+    """A 400-vertex zone is cut into pieces for the index; a work still counts once in each zone."""
+    import math
+
+    from django.contrib.gis.geos import MultiPolygon as GeosMultiPolygon
+    from django.contrib.gis.geos import Point as GeosPoint
+    from django.contrib.gis.geos import Polygon as GeosPolygon
+
+    from priority_zones.models import Zone
+    from works_map.actions import do_create_work
+
+    ring = [
+        (-100.05 + 0.08 * math.cos(2 * math.pi * i / 400), 21.3 + 0.08 * math.sin(2 * math.pi * i / 400))
+        for i in range(400)
+    ]
+    circle = GeosMultiPolygon(GeosPolygon([*ring, ring[0]]), srid=4326)
+    Zone.objects.create(
+        kind="ZONA_IMPULSO", fiscal_year=2026, name="Círculo", geom=circle, status="PUBLISHED"
+    )
+    Zone.objects.create(kind="DRAWN", fiscal_year=2026, name="Caja", geom=xichu.geom, status="PUBLISHED")
+    for i, (dx, dy) in enumerate([(0, 0), (0.05, 0), (-0.03, 0.04), (0.0, -0.079), (0.12, 0.05)]):
+        do_create_work(
+            folio=f"C-{i}",
+            fiscal_year=2026,
+            name=f"Obra {i}",
+            category=water_category,
+            geom=GeosPoint(-100.05 + dx, 21.3 + dy, srid=4326),
+            municipio=xichu,
+            amount_approved=Decimal("100"),
+        )
+    rows = {
+        r["name"]: r
+        for r in client.get("/api/summaries/investment?by=zone&year=2026").json()["rows"]
+        if r["name"]
+    }
+    assert rows["Círculo"]["works"] == 4 and rows["Círculo"]["aprobado"] == "400.00"
+    assert rows["Caja"]["works"] == 5  # the box holds all five, including the four in the circle
