@@ -359,8 +359,41 @@ def _agg(agg: Agg) -> str:
     raise ValueError(f"unknown aggregate {agg.kind!r}")
 
 
+def _cluster_aggregates(aggregates: Sequence[Agg]) -> tuple[str, str, str]:
+    """(first-step aggregates, second-step aggregates, first-step extra GROUP BY columns)."""
+    first: list[str] = []
+    second: list[str] = []
+    by = ""
+    for agg in aggregates:
+        name = _q(agg.name)
+        part = _q(f"p_{agg.name}")
+        if agg.kind == "count":
+            second.append(f"sum(n)::int AS {name}")
+            continue
+        of = _q(agg.of)
+        if agg.kind == "sum":
+            first.append(f"sum({of}) AS {part}")
+            second.append(f"sum({part})::float8 AS {name}")
+        elif agg.kind == "avg":
+            first.append(f"sum({of}) AS {part}")
+            second.append(f"(sum({part}) / sum(n))::float8 AS {name}")
+        elif agg.kind == "only":
+            first.append(f"min({of}) AS {part}")
+            second.append(f"CASE WHEN sum(n) = 1 THEN min({part}) END AS {name}")
+        elif agg.kind == "mode" and not by:
+            by = f"{of}, "
+            second.append(f"(array_agg({of} ORDER BY n DESC, {of}))[1] AS {name}")
+        else:
+            raise ValueError(f"clusters cannot aggregate {agg.kind!r} ({agg.name})")
+    return ", ".join(first) or "0 AS none", ", ".join(second), by
+
+
 _TILE = "ST_TileEnvelope(%(z)s, %(x)s, %(y)s)"
-_MVT_GEOM = f"ST_AsMVTGeom({{geom}}, tile.env, {EXTENT}, {BUFFER}, true)"
+# The envelopes are written inline, not in a CTE: with the values bound, the planner folds them
+# to constants and estimates from the column statistics how much of the table a tile holds (an
+# index scan for a street, a sequential scan and a hash aggregate for the whole state).
+_QUERY_ENV = "ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4326)"
+_MVT_GEOM = f"ST_AsMVTGeom({{geom}}, {_TILE}, {EXTENT}, {BUFFER}, true)"
 
 
 def build_query(
@@ -377,12 +410,10 @@ def build_query(
         geom = _q(handling.geometry)
         params["margin"] = BUFFER / EXTENT
         sql = (
-            f"WITH tile AS (SELECT {_TILE} AS env, "  # noqa: S608 - registry identifiers only
-            f"ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4326) AS q) "
-            f"SELECT ST_AsMVT(mvt, '{layer}', {EXTENT}, 'geom') FROM ("
+            f"SELECT ST_AsMVT(mvt, '{layer}', {EXTENT}, 'geom') FROM ("  # noqa: S608 - registry identifiers only
             f"SELECT {_MVT_GEOM.format(geom=f'ST_Transform(t.{geom}, 3857)')} AS geom, {', '.join(b.select)} "
-            f"FROM {b.from_clause('tile')} "
-            f"WHERE {b.where_clause([f't.{geom} && tile.q'])}"
+            f"FROM {b.from_clause()} "
+            f"WHERE {b.where_clause([f't.{geom} && {_QUERY_ENV}'])}"
             f") mvt WHERE mvt.geom IS NOT NULL"
         )
         return sql, params
@@ -394,23 +425,25 @@ def build_query(
         params["margin"] = 1.0 / cells
         params["kx"] = world / 360.0
         params["ky"] = world / 2.0
-        aggs = ", ".join(_agg(a) for a in handling.aggregates)
         names = ", ".join(_q(a.name) for a in handling.aggregates)
+        first, second, by = _cluster_aggregates(handling.aggregates)
         # The Web Mercator cell of each point comes from its lon/lat by arithmetic (the XYZ tile
         # formula), not by ST_Transform: on a low-zoom tile that covers the whole state this is the
-        # cost of the query. Only one point per cell (the mean position) is transformed.
-        cell_x = "floor((lon + 180.0) * %(kx)s)"
-        cell_y = "floor((1.0 - asinh(tan(radians(lat))) / pi()) * %(ky)s)"
+        # cost of the query. Only one point per cell (the mean position) is transformed. Two
+        # steps, both hash aggregates: per cell and status, then per cell (the most frequent
+        # status from a handful of rows instead of an ordered-set aggregate over every point).
         sql = (
-            f"WITH tile AS (SELECT {_TILE} AS env, "  # noqa: S608 - registry identifiers only
-            f"ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4326) AS q), "
-            f"rows AS (SELECT ST_X(t.{geom}) AS lon, ST_Y(t.{geom}) AS lat, {', '.join(b.select)} "
-            f"FROM {b.from_clause('tile')} WHERE {b.where_clause([f't.{geom} && tile.q'])}), "
-            f"cells AS (SELECT avg(lon) AS lon, avg(lat) AS lat, {aggs} FROM rows "
-            f"GROUP BY {cell_x}, {cell_y}) "
-            f"SELECT ST_AsMVT(mvt, '{layer}', {EXTENT}, 'geom') FROM ("
+            f"SELECT ST_AsMVT(mvt, '{layer}', {EXTENT}, 'geom') FROM ("  # noqa: S608 - registry identifiers only
             f"SELECT {_MVT_GEOM.format(geom='ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 3857)')}"
-            f" AS geom, {names} FROM cells CROSS JOIN tile) mvt WHERE mvt.geom IS NOT NULL"
+            f" AS geom, {names} FROM ("
+            f"SELECT sum(slon) / sum(n) AS lon, sum(slat) / sum(n) AS lat, {second} FROM ("
+            f"SELECT cx, cy, {by}count(*) AS n, sum(lon) AS slon, sum(lat) AS slat, {first} FROM ("
+            f"SELECT floor((ST_X(t.{geom}) + 180.0) * %(kx)s) AS cx, "
+            f"floor((1.0 - asinh(tan(radians(ST_Y(t.{geom})))) / pi()) * %(ky)s) AS cy, "
+            f"ST_X(t.{geom}) AS lon, ST_Y(t.{geom}) AS lat, {', '.join(b.select)} "
+            f"FROM {b.from_clause()} WHERE {b.where_clause([f't.{geom} && {_QUERY_ENV}'])}"
+            f") pts GROUP BY cx, cy{', ' + by.rstrip(', ') if by else ''}"
+            f") parts GROUP BY cx, cy) cells) mvt WHERE mvt.geom IS NOT NULL"
         )
         return sql, params
     geom = _q(handling.geometry)
@@ -443,6 +476,10 @@ def render_tile(
     """Run the tile query: exactly one SQL statement. Empty bytes mean an empty tile."""
     sql, params = build_query(source, handling, coord, filters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)  # type: ignore[arg-type]
+        # One round trip, run as one implicit transaction: JIT off for this statement only. A
+        # whole-state tile is estimated expensive enough to trigger JIT compilation, which costs
+        # several hundred milliseconds more than the aggregation it would speed up.
+        cursor.execute(f"SET LOCAL jit = off; {sql}", params)  # type: ignore[arg-type]
+        cursor.nextset()
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
