@@ -43,28 +43,29 @@ def hbars(
     desc: str,
     colours: Sequence[str] | None = None,
 ) -> SafeString:
-    """Horizontal bars: (label, value, value as displayed). Labels on the left, values on the right."""
-    width, label_w, value_w, row_h = 640, 230, 120, 26
-    height = max(row_h * len(rows) + 8, 34)
+    """Horizontal bars: (label, value, value as displayed). Each label sits above its bar, so long
+    category names stay readable on a phone."""
+    width, value_w, row_h = 420, 96, 40
+    height = max(row_h * len(rows) + 4, 34)
     top = max((float(v) for _label, v, _shown in rows), default=0.0) or 1.0
     body = []
     for i, (label, value, shown) in enumerate(rows):
-        y = 4 + i * row_h
-        length = (width - label_w - value_w) * float(value) / top
+        y = 2 + i * row_h
+        length = (width - value_w) * float(value) / top
         colour = colours[i] if colours else BAR
-        short = label if len(label) <= 34 else label[:33] + "…"
-        body.append(_text(label_w - 8, y + 17, short, anchor="end"))
+        short = label if len(label) <= 60 else label[:59] + "…"
+        body.append(_text(0, y + 13, short, size=13))
         body.append(
-            f'<rect x="{label_w}" y="{y + 4}" width="{max(length, 1.5):.1f}" height="{row_h - 8}" '
+            f'<rect x="0" y="{y + 18}" width="{max(length, 1.5):.1f}" height="16" '
             f'fill="{colour}" stroke="{INK}" stroke-width="0.4"/>'
         )
-        body.append(_text(label_w + length + 6, y + 17, shown))
+        body.append(_text(length + 6, y + 31, shown, size=13))
     return _svg(width, height, title, desc, body)
 
 
 def vbars(rows: Sequence[tuple[str, Decimal | float | int, str]], title: str, desc: str) -> SafeString:
     """Vertical bars (one per year): value labels above the bars, category labels below."""
-    width, height, left, bottom, top_pad = 640, 240, 10, 28, 22
+    width, height, left, bottom, top_pad = 420, 220, 4, 26, 22
     n = max(len(rows), 1)
     slot = (width - 2 * left) / n
     top = max((float(v) for _label, v, _shown in rows), default=0.0) or 1.0
@@ -79,8 +80,8 @@ def vbars(rows: Sequence[tuple[str, Decimal | float | int, str]], title: str, de
         w = slot * 0.7
         y = height - bottom - h
         body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{max(h, 1):.1f}" fill="{BAR}"/>')
-        body.append(_text(x + w / 2, y - 5, shown, anchor="middle", size=11))
-        body.append(_text(x + w / 2, height - bottom + 17, label, anchor="middle"))
+        body.append(_text(x + w / 2, y - 5, shown, anchor="middle", size=12))
+        body.append(_text(x + w / 2, height - bottom + 18, label, anchor="middle", size=13))
     return _svg(width, height, title, desc, body)
 
 
@@ -88,7 +89,7 @@ def progress_lines(
     points: Sequence[tuple[dt.date, Decimal, Decimal]], title: str, desc: str, labels: tuple[str, str]
 ) -> SafeString:
     """Physical and financial progress (0–100 %) over time, one marker per approved report."""
-    width, height, left, right, top, bottom = 640, 260, 44, 16, 28, 34
+    width, height, left, right, top, bottom = 420, 230, 42, 12, 28, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     days = [p[0].toordinal() for p in points]
     first, last = min(days), max(days)
@@ -119,6 +120,6 @@ def progress_lines(
             )
     body.append(f'<circle cx="{left + 6}" cy="12" r="5" fill="{PHYSICAL}"/>')
     body.append(_text(left + 16, 16, labels[0]))
-    body.append(f'<rect x="{left + 196}" y="7" width="10" height="10" fill="{FINANCIAL}"/>')
-    body.append(_text(left + 212, 16, labels[1]))
+    body.append(f'<rect x="{left + 186}" y="7" width="10" height="10" fill="{FINANCIAL}"/>')
+    body.append(_text(left + 202, 16, labels[1]))
     return _svg(width, height, title, desc, body)

@@ -200,9 +200,9 @@ def work_page(work: Work) -> dict[str, Any]:
 
 
 def _money_label(value: str | Decimal) -> str:
-    from works_map.templatetags.mx import mxn
+    from works_map.templatetags.mx import mxn_short
 
-    return mxn(value, 0)
+    return mxn_short(value)
 
 
 def _charts(report: dict[str, Any]) -> dict[str, Any]:

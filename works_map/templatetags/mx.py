@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -37,6 +38,19 @@ def mxn(value, places: int = 2) -> str:
         return "—"
     text = _grouped(abs(number), int(places))
     return f"-${text}" if number < 0 else f"${text}"
+
+
+@register.filter
+def mxn_short(value) -> str:
+    """Pesos for chart labels: 21201453 -> "$21.2 M", 850000 -> "$850 mil"."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    if abs(number) >= 1_000_000:
+        return f"${_grouped(number / 1_000_000, 1)} M"
+    if abs(number) >= 1_000:
+        return f"${_grouped(number / 1_000, 0)} {_('mil')}"
+    return mxn(number, 0)
 
 
 @register.filter
