@@ -9,6 +9,18 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 _CACHE_KEY = "layer-version:{}"
+# A shared cache (Redis) sees every bump's delete at once. A process-local one (the default local
+# memory cache) only sees deletes from its own process, so other workers re-read the version
+# after at most LOCAL_TTL seconds: a write shows up everywhere that fast.
+SHARED_TTL = 300
+LOCAL_TTL = 2
+
+
+def _version_ttl() -> int:
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    return LOCAL_TTL if isinstance(caches["default"], LocMemCache) else SHARED_TTL
 
 
 def bump_layers(*names: str) -> None:
@@ -34,5 +46,5 @@ def layer_version(name: str) -> int:
         from layers.models import LayerVersion
 
         version = LayerVersion.objects.current(name)
-        cache.set(key, version, 300)
+        cache.set(key, version, _version_ttl())
     return int(version)

@@ -267,3 +267,20 @@ def test_localidades_and_agebs_are_tiled(client, leon):
     coord = TileCoord.containing(-101.695, 21.105, 12)
     assert [f["properties"]["name"] for f in fetch(client, "localidades", coord)] == ["León de los Aldama"]
     assert [f["properties"]["cvegeo"] for f in fetch(client, "agebs", coord)] == ["1102000010010"]
+
+
+def test_with_a_process_local_cache_other_workers_see_a_write_within_seconds(db):
+    import time
+
+    from django.core.cache import cache
+
+    from layers.models import LayerVersion
+    from layers.versions import LOCAL_TTL, layer_version
+
+    layer_version("works")
+    # Another worker's bump reaches the database but not this process's local-memory cache.
+    LayerVersion.objects.bump("works")
+    expires = cache._expire_info[cache.make_and_validate_key("layer-version:works")]
+    assert expires - time.time() <= LOCAL_TTL
+    cache.delete("layer-version:works")  # what expiry does after LOCAL_TTL seconds
+    assert layer_version("works") == 2
