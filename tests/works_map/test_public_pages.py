@@ -156,3 +156,23 @@ def test_the_pages_speak_english_after_the_switch(client, work_well_xichu):
     assert '<html lang="en">' in html
     assert "How much and from where" in html and "Under way" in html
     assert "$2,500,000.00" in html
+
+
+def test_the_work_page_costs_five_queries(client, work_well_xichu, django_assert_num_queries):
+    # work (with category, parent, municipio, localidad), agencies, funding, approved reports, zones
+    with django_assert_num_queries(5):
+        assert client.get(reverse("works_map:work", args=[work_well_xichu.pk])).status_code == 200
+
+
+def test_a_report_card_costs_a_fixed_number_of_queries(client, work_road_leon, django_assert_max_num_queries):
+    # municipio; breakdown (3); household need (1); page count + rows (2); zones (1)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("works_map:municipio", args=["11020"])).status_code == 200
+
+
+def test_a_missing_page_is_a_friendly_404_in_the_site_layout(client, db, settings):
+    settings.DEBUG = False
+    response = client.get("/obras/987654/")
+    assert response.status_code == 404
+    assert "Página no encontrada" in response.content.decode()
+    assert "Volver al mapa" in response.content.decode()
