@@ -184,3 +184,29 @@ def test_the_language_switch_shows_the_work_page_in_english_and_back(visit, live
     visit.page.click("form.lang-switch button[value=es]")
     visit.page.wait_for_load_state()
     assert visit.page.locator("html").get_attribute("lang") == "es"
+
+
+def test_the_zone_year_and_the_investment_choropleth_change_the_map(visit, live_server, live_works):
+    _open_home(visit, live_server)
+    page = visit.page
+    assert page.eval_on_selector("#zone-year", "s => s.value") == "2026"  # the newest year with zones
+    assert "year=2026" in page.evaluate("() => window.territorioMap.getSource('zones').tiles[0]")
+    page.select_option("#zone-year", "")
+    assert "year=" not in page.evaluate("() => window.territorioMap.getSource('zones').tiles[0]")
+
+    page.check("#choropleth")
+    page.wait_for_selector("#choropleth-legend li")
+    wait_for_map(page)
+    assert page.evaluate("() => window.territorioMap.getPaintProperty('municipios-fill', 'fill-opacity')") > 0
+    colours = page.evaluate("() => window.territorioMap.getPaintProperty('municipios-fill', 'fill-color')")
+    assert colours[0] == "match" and {"11020", "11043"} <= set(colours[2:-1:2])
+    assert page.locator("#choropleth-legend li").count() == 5
+    assert visit.errors == []
+
+
+def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_content(visit, live_server, live_works):
+    visit.page.goto(f"{live_server.url}/municipios/11020/")
+    visit.page.keyboard.press("Tab")
+    assert visit.page.evaluate("document.activeElement.textContent") == "Saltar al contenido"
+    visit.page.keyboard.press("Enter")
+    assert visit.page.evaluate("document.activeElement.id") == "contenido"
