@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "priority_zones",
     "works_map",
     "layers",
+    "planning",
 ]
 
 MIDDLEWARE = [
@@ -165,7 +166,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/cuenta/entrar/"
+LOGIN_REDIRECT_URL = "/planeacion/"
+LOGOUT_REDIRECT_URL = "/"
+# Failed logins per username + client address before the login form answers 429 (planning.auth).
+LOGIN_FAILURE_LIMIT = 5
+LOGIN_FAILURE_WINDOW = 15 * 60
+# A working day; staff sessions end with the browser too.
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "es-mx"

@@ -1,9 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from planning import auth
+
+# The admin's login is throttled like the site's (planning.auth).
+admin.site.login_form = auth.ThrottledAdminAuthenticationForm
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("cuenta/entrar/", auth.LoginView.as_view(), name="login"),
+    path("cuenta/salir/", auth.LogoutView.as_view(), name="logout"),
+    path("planeacion/", include("planning.urls")),
     path("api/", include("works_map.api.urls")),
     path("ogc/", include("gis_core.ogc")),
     path("tiles/", include("layers.urls")),

@@ -16,6 +16,7 @@ from psycopg.types.json import Jsonb
 
 from gis_core.geometry import as_multipolygon, validate_geometry
 from layers.versions import bump_layers
+from planning.history import record as record_version
 from priority_zones import household_import
 from priority_zones.carencias import INCOME_METHOD, HouseholdInput, Line, PersonInput, diagnose
 from priority_zones.household_import import HouseholdImportReport
@@ -33,6 +34,7 @@ def do_create_zone(*, acting_user=None, **fields) -> Zone:
         zone.author = acting_user
     zone.full_clean()
     zone.save()
+    record_version(zone, acting_user, "CREATE")
     bump_layers(*ZONE_LAYERS)
     return zone
 
@@ -45,6 +47,7 @@ def do_update_zone(zone: Zone, *, acting_user=None, **changes) -> Zone:
         zone.geom = as_multipolygon(validate_geometry(zone.geom))
     zone.full_clean()
     zone.save()
+    record_version(zone, acting_user, "UPDATE")
     bump_layers(*ZONE_LAYERS)
     return zone
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from gis_core.geometry import validate_geometry
 from layers.versions import bump_layers
+from planning.history import record as record_version
 from works_map.models import Agency, FundingSource, ProgressReport, Work, WorkAgency, WorkFunding
 
 WORK_LAYERS = ("works", "work_footprints")
@@ -35,6 +36,7 @@ def do_create_work(
         row.save()
     for agency, role in agencies:
         WorkAgency.objects.create(work=work, agency=agency, role=role)
+    record_version(work, acting_user, "CREATE")
     bump_layers(*WORK_LAYERS)
     return work
 
@@ -47,6 +49,7 @@ def do_update_work(work: Work, *, acting_user=None, **changes) -> Work:
         work.geom = validate_geometry(work.geom)
     work.full_clean(exclude=["point"])
     work.save()
+    record_version(work, acting_user, "UPDATE")
     bump_layers(*WORK_LAYERS)
     return work
 

@@ -61,9 +61,10 @@ JS_TEXT = {
 
 
 def visible_works(user):
-    """The one gate for works on public pages: unpublished works only for staff."""
-    works = Work.objects.select_related("category", "category__parent", "municipio", "localidad")
-    return works if getattr(user, "is_staff", False) else works.published()
+    """Works on public pages: unpublished works only for staff roles (decided in gis_core.access)."""
+    from gis_core.access import visible_works as gate
+
+    return gate(user)
 
 
 def _fold(text: str) -> str:

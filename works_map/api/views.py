@@ -29,9 +29,10 @@ from works_map.models import Agency, Category, FundingSource, Work, WorkAgency, 
 
 
 def visible_zones(user):
-    """The one gate for zones: drafts only for staff, everything published for everyone."""
-    zones = Zone.objects.select_related("municipio", "source")
-    return zones if getattr(user, "is_staff", False) else zones.published()
+    """Zones: drafts only for staff roles, everything published for everyone (gis_core.access)."""
+    from gis_core.access import visible_zones as gate
+
+    return gate(user)
 
 
 def filtered_works(request: Request):

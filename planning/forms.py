@@ -1,0 +1,138 @@
+"""Forms of the planner's workspace. They validate input only; the views hand cleaned data to actions."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.contrib.gis.gdal.error import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from priority_zones.models import Zone
+from works_map.models import Work
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTOS = 6
+# Magic numbers of the accepted image types: the browser's declared type and the name are not trusted.
+PHOTO_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+)
+
+
+class GeometryField(forms.CharField):
+    """GeoJSON geometry or WKT/EWKT text; GeoJSON and plain WKT are taken as EPSG:4326."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            geom = GEOSGeometry(value)
+        except (GEOSException, GDALException, ValueError, TypeError):
+            raise ValidationError(_("La geometría no es GeoJSON ni WKT válido."), code="invalid") from None
+        if geom.srid is None:
+            geom.srid = 4326
+        return geom
+
+
+class WorkForm(forms.ModelForm):
+    geom = GeometryField(label=_("geometría (GeoJSON o WKT)"))
+
+    class Meta:
+        model = Work
+        fields = [
+            "folio",
+            "fiscal_year",
+            "name",
+            "category",
+            "municipio",
+            "status",
+            "amount_approved",
+            "published",
+        ]
+
+
+class ZoneForm(forms.ModelForm):
+    geom = GeometryField(label=_("geometría (GeoJSON o WKT)"))
+    # Official ZAP come from the DOF import, never from a drawing.
+    kind = forms.ChoiceField(
+        label=_("tipo"),
+        choices=[
+            (Zone.Kind.DRAWN, Zone.Kind.DRAWN.label),
+            (Zone.Kind.ZONA_IMPULSO, Zone.Kind.ZONA_IMPULSO.label),
+        ],
+    )
+
+    class Meta:
+        model = Zone
+        fields = ["name", "kind", "fiscal_year", "status", "municipio"]
+
+
+class ProgressForm(forms.Form):
+    reported_on = forms.DateField(label=_("fecha"))
+    physical_pct = forms.DecimalField(
+        label=_("avance físico %"), min_value=Decimal(0), max_value=Decimal(100)
+    )
+    financial_pct = forms.DecimalField(
+        label=_("avance financiero %"), min_value=Decimal(0), max_value=Decimal(100)
+    )
+    note = forms.CharField(label=_("nota"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.photos: list[dict] = []
+
+    def clean_reported_on(self) -> date:
+        value = self.cleaned_data["reported_on"]
+        if value > date.today():
+            raise ValidationError(_("La fecha del avance no puede estar en el futuro."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        files = self.files.getlist("photos") if self.files else []
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(_("A lo más %(n)s fotos por reporte.") % {"n": MAX_PHOTOS})
+        for upload in files:
+            self.photos.append(checked_photo(upload))
+        return cleaned
+
+
+def checked_photo(upload) -> dict:
+    if upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError(
+            _("La foto «%(name)s» pesa más de %(mb)s MB.")
+            % {"name": upload.name, "mb": MAX_PHOTO_BYTES // 2**20}
+        )
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, content_type, extension in PHOTO_SIGNATURES:
+        if head.startswith(signature):
+            return {
+                "file": upload,
+                "content_type": content_type,
+                "extension": extension,
+                "size": upload.size,
+                "token": secrets.token_hex(16),
+            }
+    raise ValidationError(_("«%(name)s» no es una foto JPEG ni PNG.") % {"name": upload.name})
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("decisión"), choices=[("approve", _("Aprobar")), ("reject", _("Rechazar"))]
+    )
+    reason = forms.CharField(label=_("motivo"), required=False, max_length=1000)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not cleaned.get("reason", "").strip():
+            raise ValidationError(_("Un rechazo necesita un motivo."))
+        return cleaned

@@ -1,0 +1,109 @@
+"""Versions of zones and works: a full snapshot per change, a readable diff, and what a revert needs.
+
+The domain actions call `record` after every create/update; planning.actions records deletions and
+reverts. Snapshots hold concrete field values (foreign keys as ids, geometry as GeoJSON).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import models
+
+from planning.models import Version
+from priority_zones.models import Zone
+from works_map.models import Work
+
+SKIP = {"id", "point", "created_at", "updated_at"}
+
+
+def kind_of(obj: Any) -> str:
+    if isinstance(obj, Zone):
+        return Version.Kind.ZONE
+    if isinstance(obj, Work):
+        return Version.Kind.WORK
+    raise TypeError(f"no version history for {type(obj).__name__}")
+
+
+def _fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.name not in SKIP]
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    state: dict[str, Any] = {}
+    for field in _fields(type(obj)):
+        value = getattr(obj, field.attname)
+        if isinstance(value, GEOSGeometry):
+            value = json.loads(
+                value.transform(4326, clone=True).geojson if value.srid != 4326 else value.geojson
+            )
+        elif isinstance(value, Decimal):
+            value = str(value)
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        state[field.attname] = value
+    return state
+
+
+def record(obj: models.Model, user, change: str, note: str = "") -> Version:
+    kind = kind_of(obj)
+    state = snapshot(obj)
+    previous = Version.objects.filter(kind=kind, object_id=obj.pk).order_by("-number").first()
+    changed = sorted(k for k in state if previous is None or previous.state.get(k) != state[k])
+    return Version.objects.create(
+        kind=kind,
+        object_id=obj.pk,
+        number=(previous.number + 1) if previous else 1,
+        change=change,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        state=state,
+        changed_fields=changed if previous is not None else [],
+        note=note[:200],
+    )
+
+
+def versions_of(kind: str, object_id: int):
+    return Version.objects.filter(kind=kind, object_id=object_id).select_related("user").order_by("-number")
+
+
+def diff(older: Version | None, newer: Version) -> list[dict[str, Any]]:
+    """Changed fields with verbose names, old and new values (geometry as GeoJSON for the map)."""
+    model = Zone if newer.kind == Version.Kind.ZONE else Work
+    names = {f.attname: f for f in _fields(model)}
+    rows = []
+    before = older.state if older else {}
+    for key in sorted(set(newer.state) | set(before)):
+        old, new = before.get(key), newer.state.get(key)
+        if old == new:
+            continue
+        field = names.get(key)
+        rows.append(
+            {
+                "field": key,
+                "label": str(field.verbose_name) if field is not None else key,
+                "old": old,
+                "new": new,
+                "geometry": isinstance(new, dict) or isinstance(old, dict),
+            }
+        )
+    return rows
+
+
+def changes_for_revert(obj: models.Model, version: Version) -> dict[str, Any]:
+    """Field values that bring `obj` back to `version`, as the update action expects them."""
+    changes: dict[str, Any] = {}
+    for field in _fields(type(obj)):
+        if field.attname not in version.state:
+            continue
+        value = version.state[field.attname]
+        if value is not None and isinstance(field, GeometryField):
+            value = GEOSGeometry(json.dumps(value), srid=4326)
+        elif value is not None:
+            value = field.to_python(value)
+        if getattr(obj, field.attname) != value:
+            changes[field.attname] = value
+    return changes

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from planning import views
+
+app_name = "planning"
+urlpatterns = [
+    path("", views.workspace, name="workspace"),
+    path("obras/nueva/", views.work_form, name="work-create"),
+    path("obras/<int:pk>/", views.work_form, name="work-edit"),
+    path("obras/<int:pk>/eliminar/", views.work_delete, name="work-delete"),
+    path("obras/<int:pk>/avance/", views.progress_form, name="progress"),
+    path("avances/<int:pk>/revisar/", views.progress_review, name="progress-review"),
+    path("zonas/nueva/", views.zone_form, name="zone-create"),
+    path("zonas/<int:pk>/", views.zone_form, name="zone-edit"),
+    path("zonas/<int:pk>/eliminar/", views.zone_delete, name="zone-delete"),
+    path("<str:kind>/<int:pk>/versiones/", views.versions, name="versions"),
+    path("<str:kind>/<int:pk>/versiones/<int:number>/revertir/", views.revert, name="revert"),
+]

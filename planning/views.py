@@ -1,0 +1,199 @@
+"""The planner's workspace: thin views; gates in gis_core.access, writes in actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gis_core import access
+from gis_core.access import Action
+from planning import actions, history
+from planning.forms import ProgressForm, ReviewForm, WorkForm, ZoneForm
+from planning.models import Version
+from priority_zones.actions import do_create_zone, do_update_zone
+from priority_zones.models import Zone
+from works_map.actions import do_create_work, do_review_progress, do_update_work
+from works_map.models import Work
+
+
+def _staff(request: HttpRequest) -> None:
+    if not access.has_role(request.user):
+        raise PermissionDenied(_("Su cuenta no tiene un papel en el espacio de planeación."))
+
+
+def _form_errors(form_or_error) -> str:
+    if isinstance(form_or_error, ValidationError):
+        return " ".join(form_or_error.messages)
+    return " ".join(str(e) for errors in form_or_error.errors.values() for e in errors)
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    context = {
+        "pending": access.reviewable_reports(request.user)[:50],
+        "zones": access.visible_zones(request.user).filter(
+            kind__in=[Zone.Kind.DRAWN, Zone.Kind.ZONA_IMPULSO]
+        )[:100],
+        "zone_form": ZoneForm(),
+    }
+    return render(request, "planning/workspace.html", context)
+
+
+@login_required
+def work_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    work = access.get_work_for(request.user, pk, Action.CHANGE) if pk else None
+    if work is None and not access.may_write(request.user):
+        raise PermissionDenied(_("Su papel no permite crear obras."))
+    form = WorkForm(
+        request.POST or None, instance=work, initial={"geom": work.geom.geojson} if work else None
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {**form.cleaned_data}
+        candidate = Work(**{k: v for k, v in fields.items() if k != "geom"})
+        candidate.pk = work.pk if work else None
+        access.require(request.user, Action.CHANGE if work else Action.CREATE, candidate)
+        try:
+            if work is None:
+                work = do_create_work(acting_user=request.user, **fields)
+            else:
+                work = do_update_work(work, acting_user=request.user, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Obra guardada."))
+            return redirect("planning:work-edit", pk=work.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "planning/work_form.html", {"form": form, "work": work}, status=status)
+
+
+@login_required
+@require_POST
+def work_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    work = access.get_work_for(request.user, pk, Action.DELETE)
+    actions.do_delete_work(work, acting_user=request.user)
+    messages.success(request, _("Obra eliminada."))
+    return redirect("planning:workspace")
+
+
+@login_required
+def zone_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    zone = access.get_zone_for(request.user, pk, Action.CHANGE) if pk else None
+    if zone is None and not access.may_write(request.user):
+        raise PermissionDenied(_("Su papel no permite crear zonas."))
+    form = ZoneForm(
+        request.POST or None, instance=zone, initial={"geom": zone.geom.geojson} if zone else None
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {**form.cleaned_data}
+        candidate = Zone(**fields)
+        candidate.pk = zone.pk if zone else None
+        access.require(request.user, Action.CHANGE if zone else Action.CREATE, candidate)
+        try:
+            if zone is None:
+                zone = do_create_zone(acting_user=request.user, **fields)
+            else:
+                zone = do_update_zone(zone, acting_user=request.user, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Zona guardada."))
+            return redirect("planning:zone-edit", pk=zone.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "planning/zone_form.html", {"form": form, "zone": zone}, status=status)
+
+
+@login_required
+@require_POST
+def zone_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    zone = access.get_zone_for(request.user, pk, Action.DELETE)
+    actions.do_delete_zone(zone, acting_user=request.user)
+    messages.success(request, _("Zona eliminada."))
+    return redirect("planning:workspace")
+
+
+@login_required
+def progress_form(request: HttpRequest, pk: int) -> HttpResponse:
+    work = access.get_work_for(request.user, pk, Action.RECORD_PROGRESS)
+    form = ProgressForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_record_progress_with_photos(
+                work, photos=form.photos, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Avance registrado; espera la aprobación de un supervisor."))
+            return redirect("planning:progress", pk=work.pk)
+    reports = work.progress_reports.select_related("author", "reviewer").prefetch_related("photos")
+    context = {"form": form, "work": work, "reports": reports}
+    return render(request, "planning/progress.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def progress_review(request: HttpRequest, pk: int) -> HttpResponse:
+    report = access.get_report_for(request.user, pk, Action.APPROVE)
+    form = ReviewForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_form_errors(form))
+        approve = form.cleaned_data["decision"] == "approve"
+        do_review_progress(
+            report, approve=approve, reason=form.cleaned_data["reason"], acting_user=request.user
+        )
+    except ValidationError as error:
+        return render(request, "planning/error.html", {"message": _form_errors(error)}, status=400)
+    messages.success(request, _("Reporte aprobado.") if approve else _("Reporte rechazado."))
+    return redirect("planning:workspace")
+
+
+def _object_for(request: HttpRequest, kind: str, pk: int, action: Action) -> Work | Zone:
+    if kind == Version.Kind.WORK:
+        return access.get_work_for(request.user, pk, action)
+    return access.get_zone_for(request.user, pk, action)
+
+
+@login_required
+def versions(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    _staff(request)
+    obj = _object_for(request, kind, pk, Action.VIEW)
+    rows = list(history.versions_of(kind, pk))
+    entries = [
+        {"version": v, "diff": history.diff(rows[i + 1] if i + 1 < len(rows) else None, v)}
+        for i, v in enumerate(rows)
+    ]
+    may_revert = access.may(request.user, Action.CHANGE, obj)
+    geometries = [
+        {"version": e["version"].number, "old": d["old"], "new": d["new"]}
+        for e in entries
+        for d in e["diff"]
+        if d["geometry"]
+    ]
+    context = {
+        "object": obj,
+        "kind": kind,
+        "entries": entries,
+        "may_revert": may_revert,
+        "geometries": geometries,
+    }
+    return render(request, "planning/versions.html", context)
+
+
+@login_required
+@require_POST
+def revert(request: HttpRequest, kind: str, pk: int, number: int) -> HttpResponse:
+    obj = _object_for(request, kind, pk, Action.CHANGE)
+    version = get_object_or_404(Version, kind=kind, object_id=pk, number=number)
+    try:
+        actions.do_revert(obj, version, acting_user=request.user)
+    except ValidationError as error:
+        return render(request, "planning/error.html", {"message": _form_errors(error)}, status=400)
+    messages.success(request, _("Revertido a la versión %(n)s.") % {"n": number})
+    return redirect("planning:versions", kind=kind, pk=pk)

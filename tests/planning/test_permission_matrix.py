@@ -1,0 +1,134 @@
+"""Every role x object (in/out of scope, draft/published) x action, through HTTP.
+
+The expectation is written out here independently of gis_core.access, so a change of the rules there
+that this table does not share makes a cell fail.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.planning.conftest import make_report, make_work, make_zone, work_payload, zone_payload
+
+ROLES = ["anonymous", "nobody", "analyst", "planner_leon", "supervisor_leon", "administrator"]
+ACTIONS = [
+    "view_work",
+    "view_zone",
+    "create_work",
+    "change_work",
+    "delete_work",
+    "create_zone",
+    "change_zone",
+    "delete_zone",
+    "record_progress",
+    "approve_progress",
+]
+
+ALLOWED, DENIED, HIDDEN, LOGIN = "allowed", "denied", "hidden", "login"
+
+
+def expected(role: str, action: str, in_scope: bool, draft: bool) -> str:
+    if action.startswith("view"):
+        return ALLOWED if not draft or role not in ("anonymous", "nobody") else HIDDEN
+    if role == "anonymous":
+        return LOGIN
+    if role == "nobody" and action == "approve_progress":
+        return HIDDEN  # pending reports are not public
+    if role == "nobody" and draft and not action.startswith("create"):
+        return HIDDEN  # a draft does not exist for someone without a role
+    if role == "administrator":
+        return ALLOWED
+    if role in ("nobody", "analyst"):
+        return DENIED
+    if action == "approve_progress":
+        return ALLOWED if role == "supervisor_leon" and in_scope else DENIED
+    if action.startswith("delete") and role == "planner_leon":
+        return ALLOWED if in_scope and draft else DENIED
+    return ALLOWED if in_scope else DENIED
+
+
+@pytest.fixture
+def actor(request, client, db):
+    role = request.param
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    return role
+
+
+@pytest.mark.parametrize("draft", [False, True], ids=["published", "draft"])
+@pytest.mark.parametrize("in_scope", [True, False], ids=["in_scope", "out_of_scope"])
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("actor", ROLES, indirect=True)
+def test_permission_matrix(
+    actor, action, in_scope, draft, client, leon, xichu, water_category, planner_leon, django_user_model
+):
+    from priority_zones.models import Zone
+    from works_map.models import ProgressReport, Work
+
+    municipio = leon if in_scope else xichu
+    work = make_work(municipio, water_category, folio="M-1", published=not draft, point=_inside(municipio))
+    zone = make_zone(municipio, name="Zona de prueba", published=not draft)
+
+    if action == "view_work":
+        response = client.get(reverse("works_map:work", args=[work.pk]))
+    elif action == "view_zone":
+        response = client.get(reverse("priority_zones:zone", args=[zone.pk]))
+    elif action == "create_work":
+        response = client.post(reverse("planning:work-create"), work_payload(municipio, water_category))
+    elif action == "change_work":
+        response = client.post(
+            reverse("planning:work-edit", args=[work.pk]), work_payload(work, water_category)
+        )
+    elif action == "delete_work":
+        response = client.post(reverse("planning:work-delete", args=[work.pk]))
+    elif action == "create_zone":
+        response = client.post(reverse("planning:zone-create"), zone_payload(municipio))
+    elif action == "change_zone":
+        response = client.post(reverse("planning:zone-edit", args=[zone.pk]), zone_payload(zone))
+    elif action == "delete_zone":
+        response = client.post(reverse("planning:zone-delete", args=[zone.pk]))
+    elif action == "record_progress":
+        response = client.post(
+            reverse("planning:progress", args=[work.pk]),
+            {"reported_on": "2026-03-01", "physical_pct": "10", "financial_pct": "5"},
+        )
+    else:
+        report = make_report(work, planner_leon)
+        response = client.post(reverse("planning:progress-review", args=[report.pk]), {"decision": "approve"})
+
+    want = expected(actor, action, in_scope, draft)
+    if want == LOGIN:
+        assert response.status_code == 302 and response["Location"].startswith("/cuenta/entrar/")
+    elif want == DENIED:
+        assert response.status_code == 403
+    elif want == HIDDEN:
+        assert response.status_code == 404
+    elif action.startswith("view"):
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302, response.content.decode()[:2000]
+
+    # The side effect happened exactly when allowed.
+    done = want == ALLOWED
+    if action == "create_work":
+        assert Work.objects.filter(folio=f"NEW-{municipio.cvegeo}").exists() is done
+    elif action == "change_work":
+        assert Work.objects.get(pk=work.pk).name.endswith("(cambio)") is done
+    elif action == "delete_work":
+        assert Work.objects.filter(pk=work.pk).exists() is not done
+    elif action == "create_zone":
+        assert Zone.objects.filter(name="Zona nueva").exists() is done
+    elif action == "change_zone":
+        assert Zone.objects.get(pk=zone.pk).name.endswith("(cambio)") is done
+    elif action == "delete_zone":
+        assert Zone.objects.filter(pk=zone.pk).exists() is not done
+    elif action == "record_progress":
+        assert ProgressReport.objects.filter(work=work).exists() is done
+    elif action == "approve_progress":
+        assert ProgressReport.objects.get(work=work).state == ("APPROVED" if done else "PENDING")
+
+
+def _inside(municipio) -> tuple[float, float]:
+    c = municipio.geom.point_on_surface
+    return (c.x, c.y)
