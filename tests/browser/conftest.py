@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -29,16 +28,22 @@ ARGS = [
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium for all the browser tests (they live in one module).
+
+    Module scope, not session: Playwright's sync API keeps an event loop in the test thread, and
+    Django refuses ORM calls from such a thread unless DJANGO_ALLOW_ASYNC_UNSAFE is set. The
+    variable is set only while this module runs and Playwright stops with it, so no later test
+    (nor a subprocess such as `check --deploy`) inherits either.
+    """
     sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API keeps an event loop in the test thread; Django refuses ORM calls from a
-    # thread with a running loop unless told this is fine (the fixtures below write test data).
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_api.sync_playwright() as pw:
+            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            yield chromium
+            chromium.close()
 
 
 @dataclass
