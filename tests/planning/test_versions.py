@@ -1,0 +1,109 @@
+"""Every change to a zone or a work keeps a version (who, when, what); a revert goes through the action."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from tests.conftest import box
+from tests.planning.conftest import make_zone, zone_payload
+
+
+def test_each_save_of_a_zone_keeps_a_version_with_who_and_what(client, planner_leon, leon):
+    from planning.models import Version
+
+    client.force_login(planner_leon)
+    client.post(reverse("planning:zone-create"), zone_payload(leon, name="Colonia Las Joyas"))
+    zone = leon.zones.model.objects.get(name="Colonia Las Joyas")
+    moved = box(-101.70, 21.10, -101.65, 21.16)
+    client.post(
+        reverse("planning:zone-edit", args=[zone.pk]),
+        zone_payload(zone, name="Las Joyas", geom=moved.geojson),
+    )
+    versions = list(Version.objects.filter(kind="zone", object_id=zone.pk).order_by("number"))
+    assert [(v.number, v.change, v.user) for v in versions] == [
+        (1, "CREATE", planner_leon),
+        (2, "UPDATE", planner_leon),
+    ]
+    assert versions[1].changed_fields == ["geom", "name"]
+
+    page = client.get(reverse("planning:versions", args=["zone", zone.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Colonia Las Joyas" in text and "Las Joyas" in text and "geometría nueva" in text
+    geometries = page.context["geometries"]
+    assert geometries[0]["version"] == 2 and geometries[0]["new"]["type"] == "MultiPolygon"
+
+
+def test_a_revert_restores_the_geometry_bumps_the_tiles_and_is_itself_a_version(
+    client, planner_leon, leon, django_capture_on_commit_callbacks
+):
+    from django.contrib.gis.geos import GEOSGeometry
+
+    from layers.versions import layer_version
+    from planning.models import Version
+    from priority_zones.actions import do_update_zone
+
+    zone = make_zone(leon, name="Zona a revertir", published=False)
+    original = zone.geom.clone()
+    do_update_zone(zone, acting_user=planner_leon, geom=box(-101.75, 21.05, -101.70, 21.08))
+    client.force_login(planner_leon)
+    before = layer_version("zones")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("planning:revert", args=["zone", zone.pk, 1]))
+    assert response.status_code == 302
+    zone.refresh_from_db()
+    assert zone.geom.equals_exact(GEOSGeometry(original.geojson, srid=4326), 1e-9)
+    assert layer_version("zones") > before
+    latest = Version.objects.filter(kind="zone", object_id=zone.pk).order_by("-number").first()
+    assert (latest.number, latest.change, latest.changed_fields) == (3, "REVERT", ["geom"])
+    assert "versión 1" in latest.note
+
+
+def test_reverting_to_the_current_state_is_a_clear_400(client, planner_leon, leon):
+    zone = make_zone(leon, name="Sin cambios", published=False)
+    client.force_login(planner_leon)
+    response = client.post(reverse("planning:revert", args=["zone", zone.pk, 1]))
+    assert response.status_code == 400 and "ya está como en la versión 1" in response.content.decode()
+
+
+def test_a_work_change_and_its_revert_are_versions_too(client, planner_leon, leon, water_category):
+    from planning.models import Version
+    from tests.planning.conftest import make_work, work_payload
+
+    work = make_work(leon, water_category, folio="LEO-V-1", published=True, point=(-101.65, 21.15))
+    client.force_login(planner_leon)
+    client.post(
+        reverse("planning:work-edit", args=[work.pk]),
+        work_payload(work, water_category, amount_approved="7.50"),
+    )
+    work.refresh_from_db()
+    assert str(work.amount_approved) == "7.50"
+    assert client.post(reverse("planning:revert", args=["work", work.pk, 1])).status_code == 302
+    work.refresh_from_db()
+    assert str(work.amount_approved) == "100000.00" and work.name == "Obra LEO-V-1"
+    assert list(Version.objects.filter(kind="work", object_id=work.pk).values_list("change", flat=True)) == [
+        "REVERT",
+        "UPDATE",
+        "CREATE",
+    ]
+
+
+def test_an_analyst_reads_versions_but_cannot_revert(client, analyst, planner_leon, leon):
+    from priority_zones.actions import do_update_zone
+
+    zone = make_zone(leon, name="Zona vista", published=True)
+    do_update_zone(zone, acting_user=planner_leon, name="Zona vista 2")
+    client.force_login(analyst)
+    page = client.get(reverse("planning:versions", args=["zone", zone.pk]))
+    assert page.status_code == 200 and "Revertir" not in page.content.decode()
+    assert client.post(reverse("planning:revert", args=["zone", zone.pk, 1])).status_code == 403
+
+
+def test_a_deletion_leaves_its_last_state_in_the_history(client, supervisor_leon, leon):
+    from planning.models import Version
+
+    zone = make_zone(leon, name="Zona borrada", published=True)
+    client.force_login(supervisor_leon)
+    assert client.post(reverse("planning:zone-delete", args=[zone.pk])).status_code == 302
+    last = Version.objects.filter(kind="zone", object_id=zone.pk).order_by("-number").first()
+    assert last.change == "DELETE" and last.state["name"] == "Zona borrada" and last.user == supervisor_leon
