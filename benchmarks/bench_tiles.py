@@ -252,7 +252,7 @@ def run(port: int, paths: list[str], concurrency: int) -> dict:
 def raw_sql(tiles: list[tuple[int, int, int]]) -> dict:
     from django.db import connection
 
-    from gis_core.tiles import TileCoord, build_query
+    from gis_core.tiles import TILE_SETTINGS, TileCoord, build_query
     from layers.registry import LAYERS
 
     layer = LAYERS["works"]
@@ -263,7 +263,8 @@ def raw_sql(tiles: list[tuple[int, int, int]]) -> dict:
             coord = TileCoord(z, x, y)
             sql, params = build_query(layer.source, layer.handling_at(z), coord, {})
             t0 = time.perf_counter()
-            cursor.execute(f"SET LOCAL jit = off; {sql}", params)  # as gis_core.tiles.render_tile
+            cursor.execute(TILE_SETTINGS + sql, params)  # as gis_core.tiles.render_tile
+            cursor.nextset()
             cursor.nextset()
             cursor.fetchone()
             times.append(time.perf_counter() - t0)

@@ -430,20 +430,22 @@ def build_query(
         # The Web Mercator cell of each point comes from its lon/lat by arithmetic (the XYZ tile
         # formula), not by ST_Transform: on a low-zoom tile that covers the whole state this is the
         # cost of the query. Only one point per cell (the mean position) is transformed. Two
-        # steps, both hash aggregates: per cell and status, then per cell (the most frequent
-        # status from a handful of rows instead of an ordered-set aggregate over every point).
+        # steps: a hash aggregate of every point per cell and status (materialized, so it is
+        # planned on its own and never sorts the points), then per cell over those few rows
+        # (the most frequent status without an ordered-set aggregate over every point).
         sql = (
-            f"SELECT ST_AsMVT(mvt, '{layer}', {EXTENT}, 'geom') FROM ("  # noqa: S608 - registry identifiers only
-            f"SELECT {_MVT_GEOM.format(geom='ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 3857)')}"
-            f" AS geom, {names} FROM ("
-            f"SELECT sum(slon) / sum(n) AS lon, sum(slat) / sum(n) AS lat, {second} FROM ("
+            f"WITH parts AS MATERIALIZED ("  # noqa: S608 - registry identifiers only
             f"SELECT cx, cy, {by}count(*) AS n, sum(lon) AS slon, sum(lat) AS slat, {first} FROM ("
             f"SELECT floor((ST_X(t.{geom}) + 180.0) * %(kx)s) AS cx, "
             f"floor((1.0 - asinh(tan(radians(ST_Y(t.{geom})))) / pi()) * %(ky)s) AS cy, "
             f"ST_X(t.{geom}) AS lon, ST_Y(t.{geom}) AS lat, {', '.join(b.select)} "
             f"FROM {b.from_clause()} WHERE {b.where_clause([f't.{geom} && {_QUERY_ENV}'])}"
-            f") pts GROUP BY cx, cy{', ' + by.rstrip(', ') if by else ''}"
-            f") parts GROUP BY cx, cy) cells) mvt WHERE mvt.geom IS NOT NULL"
+            f") pts GROUP BY cx, cy{', ' + by.rstrip(', ') if by else ''}) "
+            f"SELECT ST_AsMVT(mvt, '{layer}', {EXTENT}, 'geom') FROM ("
+            f"SELECT {_MVT_GEOM.format(geom='ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 3857)')}"
+            f" AS geom, {names} FROM ("
+            f"SELECT sum(slon) / sum(n) AS lon, sum(slat) / sum(n) AS lat, {second} "
+            f"FROM parts GROUP BY cx, cy) cells) mvt WHERE mvt.geom IS NOT NULL"
         )
         return sql, params
     geom = _q(handling.geometry)
@@ -470,16 +472,22 @@ def build_query(
     return sql, params
 
 
+# Sent with each tile statement in one round trip, run as one implicit transaction, so they hold
+# for that statement only. A whole-state tile is estimated expensive enough to trigger JIT
+# compilation, which costs several hundred milliseconds more than the aggregation it would
+# speed up. The planner cannot know how few clusters a tile has (it guesses one per point), so it
+# would sort every point to group them, spilling to disk; hashing needs memory for the real few.
+TILE_SETTINGS = "SET LOCAL jit = off; SET LOCAL enable_sort = off; "
+
+
 def render_tile(
     source: VectorSource, handling: Handling, coord: TileCoord, filters: Mapping[str, Sequence]
 ) -> bytes:
     """Run the tile query: exactly one SQL statement. Empty bytes mean an empty tile."""
     sql, params = build_query(source, handling, coord, filters)
     with connection.cursor() as cursor:
-        # One round trip, run as one implicit transaction: JIT off for this statement only. A
-        # whole-state tile is estimated expensive enough to trigger JIT compilation, which costs
-        # several hundred milliseconds more than the aggregation it would speed up.
-        cursor.execute(f"SET LOCAL jit = off; {sql}", params)  # type: ignore[arg-type]
+        cursor.execute(TILE_SETTINGS + sql, params)  # type: ignore[arg-type]
+        cursor.nextset()
         cursor.nextset()
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
