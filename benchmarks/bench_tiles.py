@@ -36,7 +36,7 @@ WORKERS = int(os.environ.get("BENCH_SERVER_WORKERS", str(2 * (os.cpu_count() or 
 CONCURRENCY = (1, 8)
 SOCKET_DIR = ROOT / ".local" / "run"
 PG_PORT = os.environ.get("LOCAL_PG_PORT", "5433")
-OUR_PORT, TIPG_PORT = 18431, 18432
+OUR_PORT, TIPG_PORT, REDIS_PORT = 18431, 18432, 18433
 RESULTS = ROOT / "benchmarks" / "results"
 
 # Town centres of Guanajuato; at zoom >= 10 each brings its 3x3 block of tiles.
@@ -145,6 +145,28 @@ def _started(proc: subprocess.Popen, port: int) -> None:
     except RuntimeError:
         stop(proc)
         raise
+
+
+def start_redis() -> subprocess.Popen | None:
+    """A private Redis on loopback, as in production (REDIS_URL): one tile cache for all workers.
+    Without redis-server the workers keep per-process local-memory caches."""
+    server = shutil.which("redis-server")
+    if server is None:
+        return None
+    proc = subprocess.Popen(
+        [server, "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+    _started(proc, REDIS_PORT)
+    SERVER_ENV["REDIS_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
+    return proc
+
+
+def flush_redis() -> None:
+    with socket.create_connection(("127.0.0.1", REDIS_PORT)) as s:
+        s.sendall(b"FLUSHALL\r\n")
+        s.recv(64)
 
 
 def start_ours() -> subprocess.Popen:
@@ -294,17 +316,26 @@ def bench(n_works: int) -> dict:
     raw_sql(tiles)
     out["raw_sql"] = raw_sql(tiles)
 
-    for c in CONCURRENCY:
-        proc = start_ours()  # a fresh process: empty local-memory tile cache
-        try:
-            warm(OUR_PORT, "/tiles/works/6/{x}/0.mvt")
-            out[f"ours_uncached_c{c}"] = run(OUR_PORT, ours_paths, c)
-            # Local-memory caches are per worker: repeat until every worker holds every tile.
-            for _ in range(2 * WORKERS):
-                run(OUR_PORT, ours_paths, 8)
-            out[f"ours_cached_c{c}"] = run(OUR_PORT, ours_paths * 3, c)
-        finally:
-            stop(proc)
+    redis = start_redis()
+    out["tile_cache"] = "redis" if redis else "local memory, per worker"
+    try:
+        for c in CONCURRENCY:
+            proc = start_ours()  # fresh workers: empty local-memory caches
+            try:
+                if redis:
+                    flush_redis()
+                warm(OUR_PORT, "/tiles/works/6/{x}/0.mvt")
+                out[f"ours_uncached_c{c}"] = run(OUR_PORT, ours_paths, c)
+                # Per-worker local-memory caches need several passes before every worker holds every tile.
+                for _ in range(1 if redis else 2 * WORKERS):
+                    run(OUR_PORT, ours_paths, 8)
+                out[f"ours_cached_c{c}"] = run(OUR_PORT, ours_paths * 3, c)
+            finally:
+                stop(proc)
+    finally:
+        if redis:
+            stop(redis)
+            SERVER_ENV.pop("REDIS_URL", None)
 
     proc = start_tipg()
     try:
@@ -323,7 +354,7 @@ def report(r: dict) -> None:
         )
 
     print(f"\n{r['works']:,} works, {r['tiles']} tiles at zooms {r['zooms']}, ", end="")
-    print(f"{r['server_workers']} server workers")
+    print(f"{r['server_workers']} server workers, tile cache: {r['tile_cache']}")
     row("raw ST_AsMVT SQL", r["raw_sql"])
     for c in CONCURRENCY:
         row(f"ours uncached c={c}", r[f"ours_uncached_c{c}"])
