@@ -4,10 +4,13 @@ On one separate database (BENCH_DB, default territorio_bench, in the project-loc
 with BENCH_WORKS synthetic works (manage.py generate_synthetic), for a fixed list of `works` tiles
 at zooms 6-14 it measures, over HTTP on loopback with concurrency 1 and 8:
 
-  ours uncached   gunicorn + Django, cold tile cache (server restarted before each run)
+  ours uncached   gunicorn + Django, cold tile cache (a private Redis, flushed before each run)
   raw SQL         the same ST_AsMVT statement run directly, one tile after another (the limit)
   tipg            the peer OGC tiles server (uvicorn), same table and point column
   ours cached     the same requests once the Django cache holds every tile
+
+The peer serves every point of the table (up to its per-tile feature limit) while ours aggregates
+low zooms into clusters, so low-zoom tiles are not the same work; the figures say so per zoom band.
 
     BENCH_WORKS=100000,1000000 make bench-tiles
 """
