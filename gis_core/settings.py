@@ -195,6 +195,12 @@ STATICFILES_DIRS = [
     ("vendor/maplibre-gl", BASE_DIR / "node_modules" / "maplibre-gl" / "dist"),
     # OpenLayers for the admin's geometry widget (gis_core.widgets); its ol.css comes from the finder below.
     ("vendor/ol", BASE_DIR / "node_modules" / "ol" / "dist"),
+    # Drawing tools of the planner's map (planning, static/js/planner.js).
+    ("vendor/terra-draw", BASE_DIR / "node_modules" / "terra-draw" / "dist"),
+    (
+        "vendor/terra-draw-maplibre-gl-adapter",
+        BASE_DIR / "node_modules" / "terra-draw-maplibre-gl-adapter" / "dist",
+    ),
 ]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",

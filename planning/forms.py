@@ -12,6 +12,7 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gis_core.geometry import as_multipolygon
 from priority_zones.models import Zone
 from works_map.models import Work
 
@@ -73,6 +74,13 @@ class ZoneForm(forms.ModelForm):
     class Meta:
         model = Zone
         fields = ["name", "kind", "fiscal_year", "status", "municipio"]
+
+    def clean_geom(self):
+        # Zones are stored as MultiPolygons; a drawn Polygon is one part. Other types are refused here.
+        try:
+            return as_multipolygon(self.cleaned_data["geom"])
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
 
 
 class ProgressForm(forms.Form):

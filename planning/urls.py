@@ -5,6 +5,7 @@ from planning import views
 app_name = "planning"
 urlpatterns = [
     path("", views.workspace, name="workspace"),
+    path("buffer", views.buffer, name="buffer"),
     path("obras/nueva/", views.work_form, name="work-create"),
     path("obras/<int:pk>/", views.work_form, name="work-edit"),
     path("obras/<int:pk>/eliminar/", views.work_delete, name="work-delete"),

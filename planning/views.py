@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gis_core import access
 from gis_core.access import Action
-from planning import actions, history
+from planning import actions, history, shapes
 from planning.forms import ProgressForm, ReviewForm, WorkForm, ZoneForm
 from planning.models import Version
 from priority_zones.actions import do_create_zone, do_update_zone
@@ -35,12 +38,28 @@ def _form_errors(form_or_error) -> str:
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
     _staff(request)
+    zones = list(
+        access.visible_zones(request.user).filter(kind__in=[Zone.Kind.DRAWN, Zone.Kind.ZONA_IMPULSO])[:100]
+    )
     context = {
         "pending": access.reviewable_reports(request.user)[:50],
-        "zones": access.visible_zones(request.user).filter(
-            kind__in=[Zone.Kind.DRAWN, Zone.Kind.ZONA_IMPULSO]
-        )[:100],
+        "zones": zones,
+        "editable_zones": [
+            {
+                "id": z.pk,
+                "name": z.name,
+                "kind": z.kind,
+                "fiscal_year": z.fiscal_year,
+                "status": z.status,
+                "municipio": z.municipio_id,
+                "geometry": json.loads(z.geom.geojson),
+                "url": reverse("planning:zone-edit", args=[z.pk]),
+            }
+            for z in zones
+            if access.may(request.user, Action.CHANGE, z)
+        ],
         "zone_form": ZoneForm(),
+        "may_write": access.may_write(request.user),
     }
     return render(request, "planning/workspace.html", context)
 
@@ -102,10 +121,22 @@ def zone_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            if _wants_json(request):
+                url = reverse("planning:zone-edit", args=[zone.pk])
+                return JsonResponse(
+                    {"id": zone.pk, "url": url, "status": zone.status}, status=201 if pk is None else 200
+                )
             messages.success(request, _("Zona guardada."))
             return redirect("planning:zone-edit", pk=zone.pk)
     status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and _wants_json(request):
+        errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+        return JsonResponse({"errors": errors, "detail": _form_errors(form)}, status=400)
     return render(request, "planning/zone_form.html", {"form": form, "zone": zone}, status=status)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
 
 
 @login_required
@@ -197,3 +228,16 @@ def revert(request: HttpRequest, kind: str, pk: int, number: int) -> HttpRespons
         return render(request, "planning/error.html", {"message": _form_errors(error)}, status=400)
     messages.success(request, _("Revertido a la versión %(n)s.") % {"n": number})
     return redirect("planning:versions", kind=kind, pk=pk)
+
+
+@login_required
+@require_POST
+def buffer(request: HttpRequest) -> JsonResponse:
+    """The polygon `metres` around a drawn line, computed in EPSG:6372 (metres, INEGI's Lambert)."""
+    _staff(request)
+    try:
+        body = json.loads(request.body or b"{}")
+        polygon = shapes.buffer_line(body.get("geometry"), body.get("metres"))
+    except ValueError as error:
+        return JsonResponse({"detail": str(error)}, status=400)
+    return JsonResponse({"type": "Feature", "properties": {}, "geometry": json.loads(polygon.geojson)})

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
 
+from tests.browser.conftest import browser, visit  # noqa: F401  (Chromium fixtures for the map tests)
 from tests.conftest import box
 
 PASSWORD = "una-clave-larga-123"  # noqa: S105  (test accounts only)
@@ -19,7 +20,8 @@ def staff(django_user_model, username: str, role: str | None, municipios=(), age
 
     user = django_user_model.objects.create_user(username, f"{username}@example.org", PASSWORD)
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        # get_or_create: a transactional test (browser) flushes the groups the migration made.
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     if municipios or agency:
         scope = UserScope.objects.create(user=user, agency=agency)
         scope.municipios.set(municipios)

@@ -107,3 +107,46 @@ def test_a_deletion_leaves_its_last_state_in_the_history(client, supervisor_leon
     assert client.post(reverse("planning:zone-delete", args=[zone.pk])).status_code == 302
     last = Version.objects.filter(kind="zone", object_id=zone.pk).order_by("-number").first()
     assert last.change == "DELETE" and last.state["name"] == "Zona borrada" and last.user == supervisor_leon
+
+
+def test_a_zone_takes_a_bare_polygon_and_refuses_a_line_with_a_reason(client, planner_leon, leon):
+    from django.contrib.gis.geos import LineString, Polygon
+
+    from priority_zones.models import Zone
+
+    client.force_login(planner_leon)
+    square = Polygon.from_bbox((-101.7, 21.1, -101.69, 21.11))
+    ok = client.post(reverse("planning:zone-create"), zone_payload(leon, name="Cuadro", geom=square.geojson))
+    assert ok.status_code == 302 and Zone.objects.get(name="Cuadro").geom.num_geom == 1
+    line = LineString((-101.7, 21.1), (-101.69, 21.11))
+    refused = client.post(
+        reverse("planning:zone-create"),
+        zone_payload(leon, name="Línea", geom=line.geojson),
+        HTTP_ACCEPT="application/json",
+    )
+    assert refused.status_code == 400 and "polígono" in refused.json()["detail"]
+    garbage = client.post(reverse("planning:zone-create"), zone_payload(leon, geom="{not json"))
+    assert garbage.status_code == 400 and "GeoJSON ni WKT" in garbage.content.decode()
+
+
+def test_a_buffer_refuses_bad_input_with_the_parameter_named(client, planner_leon):
+    client.force_login(planner_leon)
+    url = reverse("planning:buffer")
+    line = {"type": "LineString", "coordinates": [[-101.7, 21.1], [-101.69, 21.1]]}
+    ok = client.post(url, {"geometry": line, "metres": 100}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["geometry"]["type"] == "Polygon"
+    for body, word in [
+        ({"geometry": line, "metres": 0}, "metres"),
+        ({"geometry": line, "metres": "x"}, "metres"),
+        ({"geometry": {"type": "Point", "coordinates": [-101.7, 21.1]}, "metres": 10}, "geometry"),
+        (
+            {
+                "geometry": {"type": "LineString", "coordinates": [[21.1, -101.7], [21.2, -101.7]]},
+                "metres": 10,
+            },
+            "orden",
+        ),
+    ]:
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == 400 and word in response.json()["detail"]
+    assert client.post(url, b"{oops", content_type="application/json").status_code == 400
