@@ -181,6 +181,8 @@ class LinkFilter:
     table: str
     fk: str
     column: str
+    # Optional fixed condition on the link row, e.g. only the executing agency of a work.
+    only: Equals | None = None
 
 
 Filter = ColumnFilter | LinkFilter
@@ -304,9 +306,13 @@ class _Builder:
             if isinstance(flt, ColumnFilter):
                 self.where.append(f"t.{_q(flt.column)} = ANY(%({key})s)")
             else:
+                only = ""
+                if flt.only is not None:
+                    self.params[f"{key}_only"] = flt.only.value
+                    only = f" AND l.{_q(flt.only.column)} = %({key}_only)s"
                 self.where.append(
                     f"EXISTS (SELECT 1 FROM {_q(flt.table)} l WHERE l.{_q(flt.fk)} = t.id"  # noqa: S608 - registry identifiers only
-                    f" AND l.{_q(flt.column)} = ANY(%({key})s))"
+                    f" AND l.{_q(flt.column)} = ANY(%({key})s){only})"
                 )
 
     def _prop(self, prop: Prop) -> str:

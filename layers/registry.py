@@ -85,7 +85,14 @@ _WORK_FILTERS = (
     ColumnFilter("status", _col(Work, "status")),
     ColumnFilter("category", _col(Work, "category")),
     ColumnFilter("municipio", _col(Work, "municipio")),
-    LinkFilter("agency", _table(WorkAgency), _col(WorkAgency, "work"), _col(WorkAgency, "agency")),
+    # Same meaning as the API's `agency`: the agency that executes the work.
+    LinkFilter(
+        "agency",
+        _table(WorkAgency),
+        _col(WorkAgency, "work"),
+        _col(WorkAgency, "agency"),
+        only=Equals(_col(WorkAgency, "role"), WorkAgency.Role.EJECUTORA.value),
+    ),
     LinkFilter("source", _table(WorkFunding), _col(WorkFunding, "work"), _col(WorkFunding, "source")),
 )
 _WORK_PROPS = (

@@ -128,12 +128,12 @@ def test_moving_a_work_empties_its_old_tile(client, work_well_xichu, django_capt
 
 @pytest.fixture
 def two_works_apart_in_xichu(work_well_xichu, xichu, sop, fismdf):
-    """A 2024 road work in Xichú under another category, with no agency and no funding: filters split them."""
+    """A 2024 road in Xichú, another category, only requested by SOP, unfunded: filters split them."""
     from works_map.actions import do_create_work
-    from works_map.models import Category
+    from works_map.models import Category, WorkAgency
 
     roads = Category.objects.create(code="CAMINOS", name="Caminos", level="RUBRO")
-    do_create_work(
+    road = do_create_work(
         folio="XIC-2024-007",
         fiscal_year=2024,
         name="Camino rural",
@@ -142,6 +142,8 @@ def two_works_apart_in_xichu(work_well_xichu, xichu, sop, fismdf):
         municipio=xichu,
         status="TERMINADA",
     )
+    # SOP only requested the road: the agency filter means "executed by", on tiles as in the API.
+    WorkAgency.objects.create(work=road, agency=sop, role="SOLICITANTE")
 
 
 @pytest.mark.parametrize(
