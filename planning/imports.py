@@ -1,0 +1,698 @@
+"""Imports that never lose data: any file GDAL or pandas reads -> checked rows -> one transaction.
+
+Steps: `read_table` (format, CRS and text encoding detected; CSV/XLSX geometry from lon/lat or WKT
+columns), `check_rows` (every row kept or rejected with a reason: geometry present, of the right
+type, valid or repaired by choice, inside Guanajuato with the axis order right, required fields,
+numbers written as text, duplicates by key), then `write_rows` (all-or-nothing or keep the valid
+rows; upsert by key, so re-importing the same file changes nothing). Targets: INEGI municipios and
+AGEB, zones, and works.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gis_core.geometry import GTO_BOUNDS
+from gis_core.importers import RejectedRow, diagnose_lonlat
+from layers.versions import bump_layers
+
+TARGETS = ("municipios", "agebs", "zones", "works")
+MODES = ("all", "valid")
+GEOMETRY_EXTENSIONS = (".zip", ".shp", ".gpkg", ".geojson", ".json", ".topojson", ".fgb")
+TABLE_EXTENSIONS = (".csv", ".xlsx")
+
+# Default column for each target field: the first candidate present in the file (case-insensitive).
+CANDIDATES: dict[str, tuple[str, ...]] = {
+    "cvegeo": ("cvegeo", "cve_geo", "cvegeo_mun", "clave"),
+    "name": ("nomgeo", "nom_mun", "nombre", "name", "nom_agem", "id", "nombre_ppi"),
+    "population": ("pob", "pobtot", "pob1", "population", "poblacion"),
+    "folio": ("folio", "id_ppi", "cve_ppi", "cve_cartera"),
+    "fiscal_year": ("fiscal_year", "ejercicio", "ciclo", "anio"),
+    "amount_approved": ("amount_approved", "aprobado", "monto"),
+    "lon": ("lon", "longitud", "longitude", "x", "longitud_inicial"),
+    "lat": ("lat", "latitud", "latitude", "y", "latitud_inicial"),
+    "wkt": ("wkt", "geometry_wkt", "geom"),
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "municipios": ("cvegeo", "name"),
+    "agebs": ("cvegeo",),
+    "zones": ("name",),
+    "works": ("name",),
+}
+POLYGON_TARGETS = ("municipios", "agebs", "zones")
+
+
+class ImportError_(ValueError):
+    """The file as a whole cannot be read (the message says why)."""
+
+
+@dataclass
+class Options:
+    target: str
+    mode: str = "all"
+    repair: bool = False
+    mapping: dict[str, str] = field(default_factory=dict)
+    fiscal_year: int | None = None
+    zone_kind: str = "ZONA_IMPULSO"
+    zone_status: str = "DRAFT"
+    category_code: str = ""
+    frame_version: str = ""
+    source_srid: int | None = None
+    encoding: str = ""
+
+    def __post_init__(self) -> None:
+        if self.target not in TARGETS:
+            raise ImportError_(_("Destino desconocido: %(t)s.") % {"t": self.target})
+        if self.mode not in MODES:
+            raise ImportError_(_("Modo desconocido: %(m)s (use «all» o «valid»).") % {"m": self.mode})
+
+
+@dataclass
+class Table:
+    rows: list[dict[str, Any]]  # column -> value, plus "__geom__" (a GEOSGeometry in 4326 or None)
+    columns: list[str]
+    driver: str
+    crs: str
+    encoding: str
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CheckedRow:
+    row: int
+    key: str
+    values: dict[str, Any]
+    geom: GEOSGeometry | None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    source: str
+    kept: list[CheckedRow] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    written: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "rows": len(self.kept) + len(self.rejected),
+            "kept": len(self.kept),
+            "rejected": len(self.rejected),
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "written": self.written,
+            "notes": self.notes,
+        }
+
+    def rejected_csv(self, table: Table | None = None) -> str:
+        """The rejected rows with their reason first, then the original columns: fix and re-import."""
+        out = io.StringIO()
+        columns = table.columns if table else []
+        writer = csv.writer(out)
+        writer.writerow(["fila", "clave", "motivo", *columns])
+        originals = {i + 1: r for i, r in enumerate(table.rows)} if table else {}
+        for r in self.rejected:
+            original = originals.get(r.row, {})
+            writer.writerow([r.row, r.key, r.reason, *(_plain(original.get(c)) for c in columns)])
+        return out.getvalue()
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return value
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def _dbf_encoding(dbf: bytes) -> str | None:
+    """The code page a DBF declares in its language driver byte (offset 29), for files without .cpg."""
+    ldid = dbf[29] if len(dbf) > 29 else 0
+    return {0x57: "cp1252", 0x03: "cp1252", 0x01: "cp437", 0x02: "cp850", 0x64: "cp852"}.get(ldid)
+
+
+def _shapefile_encoding(path: Path) -> tuple[str | None, str]:
+    """(encoding to force or None, where it came from) for a .shp or a .zip holding one."""
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if any(n.lower().endswith(".cpg") for n in names):
+                return None, ".cpg"
+            dbf = [n for n in names if n.lower().endswith(".dbf")]
+            if not dbf:
+                return None, ""
+            with archive.open(dbf[0]) as handle:
+                head = handle.read(32)
+    else:
+        if path.with_suffix(".cpg").exists() or path.with_suffix(".CPG").exists():
+            return None, ".cpg"
+        dbf_path = path.with_suffix(".dbf")
+        if not dbf_path.exists():
+            return None, ""
+        head = dbf_path.read_bytes()[:32]
+    found = _dbf_encoding(head)
+    return (found, "LDID") if found else ("cp1252", _("sin .cpg ni LDID: se supone cp1252"))
+
+
+def _zip_target(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        bad = [n for n in archive.namelist() if n.startswith("/") or ".." in Path(n).parts]
+        if bad:
+            raise ImportError_(_("El ZIP contiene rutas no permitidas."))
+        shapes = [n for n in archive.namelist() if n.lower().endswith((".shp", ".gpkg", ".geojson"))]
+    if not shapes:
+        raise ImportError_(_("El ZIP no contiene un Shapefile (.shp), GeoPackage ni GeoJSON."))
+    return f"/vsizip/{path}/{shapes[0]}"
+
+
+def read_table(path: Path, options: Options) -> Table:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in TABLE_EXTENSIONS:
+        return _read_tabular(path, options)
+    if suffix not in GEOMETRY_EXTENSIONS:
+        raise ImportError_(
+            _("Formato no admitido (%(s)s): use ZIP de Shapefile, GeoPackage, GeoJSON, TopoJSON, CSV o XLSX.")
+            % {"s": suffix or "?"}
+        )
+    import pyogrio
+
+    source = _zip_target(path) if suffix == ".zip" else str(path)
+    encoding, encoding_note = options.encoding or None, ""
+    if encoding is None and (suffix == ".shp" or (suffix == ".zip" and ".shp" in source.lower())):
+        encoding, encoding_note = _shapefile_encoding(path)
+    try:
+        info = pyogrio.read_info(source, encoding=encoding)
+        frame = pyogrio.read_dataframe(source, encoding=encoding)
+    except Exception as error:  # GDAL's own message says what it could not read
+        raise ImportError_(_("No se pudo leer el archivo: %(e)s") % {"e": error}) from None
+    notes = []
+    crs = frame.crs
+    if options.source_srid:
+        frame = frame.set_crs(options.source_srid, allow_override=True)
+        notes.append(_("SRC indicado por el usuario: EPSG:%(s)s") % {"s": options.source_srid})
+    elif crs is None:
+        frame = frame.set_crs(4326)
+        notes.append(_("El archivo no declara SRC: se supone EPSG:4326 (lon, lat)."))
+    epsg = frame.crs.to_epsg(min_confidence=60)
+    declared = f"EPSG:{epsg}" if epsg else frame.crs.name
+    if epsg != 4326:
+        frame = frame.to_crs(4326)
+        notes.append(_("Reproyectado de %(c)s a EPSG:4326.") % {"c": declared})
+    if encoding:
+        notes.append(_("Codificación de texto: %(e)s (%(w)s).") % {"e": encoding, "w": encoding_note})
+    columns = [c for c in frame.columns if c != "geometry"]
+    rows = []
+    for record in frame.to_dict("records"):
+        shape = record.pop("geometry", None)
+        record["__geom__"] = (
+            GEOSGeometry(memoryview(shape.wkb), srid=4326)
+            if shape is not None and not shape.is_empty
+            else None
+        )
+        rows.append(record)
+    return Table(
+        rows, columns, info.get("driver", ""), declared, encoding or info.get("encoding") or "", notes
+    )
+
+
+def _read_tabular(path: Path, options: Options) -> Table:
+    import pandas as pd
+
+    notes = []
+    encoding = options.encoding or ""
+    if path.suffix.lower() == ".xlsx":
+        frame = pd.read_excel(path, dtype=str)
+        encoding = "xlsx"
+    else:
+        raw = path.read_bytes()
+        if not encoding:
+            try:
+                raw.decode("utf-8-sig")
+                encoding = "utf-8-sig"
+            except UnicodeDecodeError:
+                encoding = "cp1252"
+                notes.append(_("El CSV no es UTF-8: se leyó como cp1252."))
+        frame = pd.read_csv(io.BytesIO(raw), dtype=str, encoding=encoding, keep_default_na=False)
+    columns = list(frame.columns)
+    mapping = resolve_mapping(columns, options)
+    srid = options.source_srid or 4326
+    if options.source_srid:
+        notes.append(_("SRC indicado por el usuario: EPSG:%(s)s") % {"s": srid})
+    rows = []
+    for record in frame.to_dict("records"):
+        record["__geom__"] = _geometry_from_columns(record, mapping, srid)
+        rows.append(record)
+    return Table(rows, columns, "CSV" if encoding != "xlsx" else "XLSX", f"EPSG:{srid}", encoding, notes)
+
+
+def _geometry_from_columns(record: dict[str, Any], mapping: dict[str, str], srid: int) -> Any:
+    """A GEOSGeometry, None (no geometry) or a str saying why the columns are not a geometry."""
+    if mapping.get("wkt") and str(record.get(mapping["wkt"]) or "").strip():
+        try:
+            geom = GEOSGeometry(str(record[mapping["wkt"]]).strip(), srid=srid)
+        except Exception:
+            return _("WKT ilegible")
+    elif mapping.get("lon") and mapping.get("lat"):
+        lon, lat = _number(record.get(mapping["lon"])), _number(record.get(mapping["lat"]))
+        if lon is None or lat is None:
+            return _("coordenadas ausentes o no numéricas")
+        if srid == 4326:
+            reason = diagnose_lonlat(lon, lat)
+            if reason is not None:
+                return reason
+        geom = GEOSGeometry(f"POINT({lon} {lat})", srid=srid)
+    else:
+        return None
+    if geom.srid != 4326:
+        geom.transform(4326)
+    return geom
+
+
+def resolve_mapping(columns: list[str], options: Options) -> dict[str, str]:
+    """Target field -> source column: the user's choice, else the first known name present."""
+    lower = {c.lower(): c for c in columns}
+    mapping = {}
+    for target_field, candidates in CANDIDATES.items():
+        chosen = options.mapping.get(target_field)
+        if chosen:
+            if chosen not in columns:
+                raise ImportError_(_("La columna «%(c)s» no está en el archivo.") % {"c": chosen})
+            mapping[target_field] = chosen
+            continue
+        for name in candidates:
+            if name in lower:
+                mapping[target_field] = lower[name]
+                break
+    return mapping
+
+
+# --- checking --------------------------------------------------------------------------------------
+
+NUMBER_TEXT = re.compile(r"^\s*-?[\d,]+(\.\d+)?\s*$")
+
+
+def _number(value: Any) -> Decimal | None:
+    """Numbers written as text ("92,040", " 12.5 ") parse; "-", "" and junk are None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value))
+    text = str(value).strip().lstrip("'")
+    if not NUMBER_TEXT.match(text):
+        return None
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip().lstrip("'")
+
+
+def _polygonal(geom: GEOSGeometry, repair: bool) -> tuple[MultiPolygon | None, str | None, str | None]:
+    """(multipolygon, rejection reason, warning)."""
+    import shapely
+    from shapely.validation import explain_validity
+
+    warning = None
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return None, _("se esperaba un polígono, se recibió %(t)s") % {"t": geom.geom_type}, None
+    if not geom.valid:
+        shape = shapely.from_wkb(bytes(geom.wkb))
+        why = explain_validity(shape)
+        if not repair:
+            return None, _("geometría inválida: %(why)s") % {"why": why}, None
+        fixed = shapely.make_valid(shape)
+        parts = [g for g in getattr(fixed, "geoms", [fixed]) if g.geom_type in ("Polygon", "MultiPolygon")]
+        if not parts:
+            return None, _("geometría inválida sin reparación poligonal: %(why)s") % {"why": why}, None
+        fixed = shapely.unary_union(parts)
+        geom = GEOSGeometry(memoryview(fixed.wkb), srid=4326)
+        warning = _("geometría reparada (%(why)s)") % {"why": why}
+    if geom.geom_type == "Polygon":
+        geom = MultiPolygon(geom, srid=4326)
+    return geom, None, warning  # type: ignore[return-value]  (a MultiPolygon by now)
+
+
+def _inside_reason(geom: GEOSGeometry) -> str | None:
+    x0, y0, x1, y1 = geom.extent
+    bx0, by0, bx1, by1 = GTO_BOUNDS
+    if x0 >= bx0 and x1 <= bx1 and y0 >= by0 and y1 <= by1:
+        return None
+    if by0 <= x0 <= by1 and bx0 <= y0 <= bx1:
+        return _("orden de ejes invertido: (lat, lon) en lugar de (lon, lat)")
+    return _("fuera de Guanajuato")
+
+
+def check_rows(table: Table, options: Options, source: str) -> Outcome:
+    mapping = resolve_mapping(table.columns, options)
+    outcome = Outcome(source=source, notes=list(table.notes))
+    missing_columns = [f for f in REQUIRED[options.target] if f not in mapping]
+    if options.target == "municipios" and "name" in missing_columns and "cvegeo" in mapping:
+        missing_columns.remove("name")
+    if missing_columns:
+        raise ImportError_(
+            _("Faltan columnas para: %(f)s. Indique cuáles usar.") % {"f": ", ".join(missing_columns)}
+        )
+    outcome.notes.append(
+        _("Columnas usadas: %(m)s") % {"m": ", ".join(f"{k}={v}" for k, v in mapping.items())}
+    )
+    seen: set[str] = set()
+    for index, record in enumerate(table.rows, start=1):
+        values = {f: record.get(column) for f, column in mapping.items()}
+        key = _row_key(values, options) or f"fila-{index}"
+        reason, geom, warnings = _check_one(record.get("__geom__"), values, options)
+        if reason is None and key in seen:
+            reason = _("duplicada en el archivo (misma clave %(k)s)") % {"k": key}
+        if reason is not None:
+            outcome.rejected.append(RejectedRow(index, key, reason))
+            continue
+        seen.add(key)
+        outcome.kept.append(CheckedRow(index, key, values, geom, warnings))
+    return outcome
+
+
+def _row_key(values: dict[str, Any], options: Options) -> str:
+    if options.target in ("municipios", "agebs"):
+        return _text(values.get("cvegeo")) or _text(values.get("name"))
+    if options.target == "zones":
+        return _text(values.get("cvegeo")) or _text(values.get("name"))
+    year = _text(values.get("fiscal_year")) or str(options.fiscal_year or "")
+    return f"{_folio(values)}/{year}"
+
+
+def _folio(values: dict[str, Any]) -> str:
+    """The row's folio, or for rows without one a folio derived from its content (stable on re-import)."""
+    folio = _text(values.get("folio"))
+    if folio:
+        return folio[:40]
+    import hashlib
+
+    basis = "|".join(_text(values.get(k)) for k in ("name", "fiscal_year", "lon", "lat", "wkt"))
+    return "SF-" + hashlib.sha256(basis.encode()).hexdigest()[:16]
+
+
+def _municipio_at(geom: GEOSGeometry) -> Any:
+    from priority_zones.models import Municipio
+
+    point = geom if geom.geom_type == "Point" else geom.point_on_surface
+    return Municipio.objects.filter(geom__intersects=point).first()
+
+
+def _check_one(geom: Any, values: dict[str, Any], options: Options) -> tuple[str | None, Any, list[str]]:
+    warnings: list[str] = []
+    if isinstance(geom, str):
+        return geom, None, warnings
+    if geom is None:
+        return _("sin geometría"), None, warnings
+    for required in REQUIRED[options.target]:
+        if required == "name" and options.target == "municipios" and _text(values.get("cvegeo")):
+            continue
+        if not _text(values.get(required)):
+            return _("falta el campo obligatorio «%(f)s»") % {"f": required}, None, warnings
+    if options.target in POLYGON_TARGETS:
+        geom, reason, warning = _polygonal(geom, options.repair)
+        if reason is not None:
+            return reason, None, warnings
+        if warning:
+            warnings.append(warning)
+    if geom.geom_type == "Point":
+        reason = diagnose_lonlat(geom.x, geom.y)
+    else:
+        reason = _inside_reason(geom)
+    if reason is not None:
+        return reason, None, warnings
+    if options.target == "works" and not _municipio_at(geom):
+        return _("no cae en ningún municipio de Guanajuato"), None, warnings
+    if options.target == "agebs" and not re.fullmatch(r"11\d{7}[0-9A-Z]{4}", _text(values.get("cvegeo"))):
+        return (
+            _("CVEGEO de AGEB ajena a Guanajuato o mal formada: %(c)s") % {"c": values.get("cvegeo")},
+            None,
+            warnings,
+        )
+    if options.target == "agebs":
+        from priority_zones.models import Municipio
+
+        if not Municipio.objects.filter(cvegeo=_text(values.get("cvegeo"))[:5]).exists():
+            return (
+                _("no existe el municipio %(m)s de la AGEB") % {"m": _text(values.get("cvegeo"))[:5]},
+                None,
+                warnings,
+            )
+    if options.target == "municipios" and not re.fullmatch(r"11\d{3}", _text(values.get("cvegeo"))):
+        return (
+            _("CVEGEO de municipio inválida (5 dígitos, entidad 11): %(c)s") % {"c": values.get("cvegeo")},
+            None,
+            warnings,
+        )
+    if "population" in values:
+        raw = values.get("population")
+        number = _number(raw)
+        if _text(raw) and number is None:
+            warnings.append(_("población ilegible («%(v)s»): se deja vacía") % {"v": _text(raw)})
+        values["population"] = int(number) if number is not None and number >= 0 else None
+    if options.target == "works":
+        if not _text(values.get("folio")):
+            warnings.append(
+                _("sin folio: se usa %(f)s, derivado del contenido de la fila") % {"f": _folio(values)}
+            )
+        amount = _number(values.get("amount_approved"))
+        if _text(values.get("amount_approved")) and amount is None:
+            return _("monto ilegible: %(v)s") % {"v": _text(values.get("amount_approved"))}, None, warnings
+        values["amount_approved"] = amount or Decimal(0)
+        year = _number(values.get("fiscal_year")) or (
+            Decimal(options.fiscal_year) if options.fiscal_year else None
+        )
+        if year is None or not 2000 <= year <= 2100:
+            return _("falta el ejercicio fiscal o no es un año"), None, warnings
+        values["fiscal_year"] = int(year)
+    return None, geom, warnings
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+def write_rows(
+    outcome: Outcome, options: Options, *, acting_user=None, progress: Callable[[int], None] | None = None
+) -> Outcome:
+    """One transaction. With mode "all" any rejected row means nothing is written."""
+    if options.mode == "all" and outcome.rejected:
+        outcome.notes.append(_("Modo todo o nada: hay filas rechazadas, no se escribió nada."))
+        return outcome
+    writer = {
+        "municipios": _write_municipio,
+        "agebs": _write_ageb,
+        "zones": _write_zone,
+        "works": _write_work,
+    }[options.target]
+    context = _context(options)
+    with transaction.atomic():
+        for done, row in enumerate(outcome.kept, start=1):
+            result = writer(row, options, context, acting_user)
+            if result == "created":
+                outcome.created += 1
+            elif result == "updated":
+                outcome.updated += 1
+            else:
+                outcome.unchanged += 1
+            if progress is not None and done % 10 == 0:
+                progress(done)
+        layers = {
+            "municipios": ("municipios",),
+            "agebs": ("agebs",),
+            "zones": ("zones",),
+            "works": ("works", "work_footprints"),
+        }
+        if outcome.created or outcome.updated:
+            bump_layers(*layers[options.target])
+    outcome.written = True
+    return outcome
+
+
+def _context(options: Options) -> dict[str, Any]:
+    from works_map.models import Category
+
+    context: dict[str, Any] = {}
+    if options.target == "works":
+        category = Category.objects.filter(code=options.category_code).first()
+        if category is None:
+            raise ImportError_(
+                _("Indique una categoría existente para las obras (clave «%(c)s»).")
+                % {"c": options.category_code}
+            )
+        context["category"] = category
+    return context
+
+
+def _same_geom(a: GEOSGeometry, b: GEOSGeometry) -> bool:
+    return a.equals_exact(b, 1e-9)
+
+
+def _apply(obj: Any, values: dict[str, Any]) -> bool:
+    changed = False
+    for name, value in values.items():
+        current = getattr(obj, name)
+        if name == "geom":
+            if current is None or not _same_geom(current, value):
+                setattr(obj, name, value)
+                changed = True
+        elif current != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def _write_municipio(row: CheckedRow, options: Options, context: dict, acting_user) -> str:
+    from priority_zones.models import Municipio
+
+    cvegeo = _text(row.values.get("cvegeo"))
+    values: dict[str, Any] = {"geom": row.geom}
+    if _text(row.values.get("name")):
+        values["name"] = _text(row.values.get("name"))
+    if row.values.get("population") is not None:
+        values["population_2020"] = row.values["population"]
+    existing = Municipio.objects.filter(cvegeo=cvegeo).first()
+    if existing is None:
+        municipio = Municipio(cvegeo=cvegeo, frame_version=options.frame_version or "IMPORT", **values)
+        municipio.full_clean()
+        municipio.save()
+        return "created"
+    if options.frame_version:
+        values["frame_version"] = options.frame_version
+    if not _apply(existing, values):
+        return "unchanged"
+    existing.full_clean()
+    existing.save()
+    return "updated"
+
+
+def _write_ageb(row: CheckedRow, options: Options, context: dict, acting_user) -> str:
+    from priority_zones.models import Ageb, Municipio
+
+    cvegeo = _text(row.values.get("cvegeo"))
+    municipio = Municipio.objects.filter(cvegeo=cvegeo[:5]).first()
+    if municipio is None:
+        raise ValidationError(
+            _("Fila %(r)s: no existe el municipio %(m)s.") % {"r": row.row, "m": cvegeo[:5]}
+        )
+    values = {"geom": row.geom, "municipio": municipio, "population_2020": row.values.get("population")}
+    existing = Ageb.objects.filter(cvegeo=cvegeo).first()
+    if existing is None:
+        ageb = Ageb(cvegeo=cvegeo, ambito="U", frame_version=options.frame_version or "IMPORT", **values)
+        ageb.full_clean()
+        ageb.save()
+        return "created"
+    if not _apply(existing, values):
+        return "unchanged"
+    existing.full_clean()
+    existing.save()
+    return "updated"
+
+
+def _write_zone(row: CheckedRow, options: Options, context: dict, acting_user) -> str:
+    from priority_zones.actions import do_create_zone, do_update_zone
+    from priority_zones.models import Zone
+
+    year = options.fiscal_year
+    if year is None:
+        raise ImportError_(_("Indique el ejercicio fiscal de las zonas."))
+    name = _text(row.values.get("name"))
+    cvegeo = _text(row.values.get("cvegeo")) or None
+    found = Zone.objects.filter(kind=options.zone_kind, fiscal_year=year)
+    existing = (
+        found.filter(cvegeo=cvegeo) if cvegeo else found.filter(name=name, cvegeo__isnull=True)
+    ).first()
+    values: dict[str, Any] = {"name": name, "geom": row.geom, "population": row.values.get("population")}
+    if existing is None:
+        do_create_zone(
+            acting_user=acting_user,
+            kind=options.zone_kind,
+            fiscal_year=year,
+            cvegeo=cvegeo,
+            status=options.zone_status,
+            **values,
+        )
+        return "created"
+    changes = {
+        k: v
+        for k, v in values.items()
+        if (not _same_geom(existing.geom, v) if k == "geom" else getattr(existing, k) != v)
+    }
+    if not changes:
+        return "unchanged"
+    do_update_zone(existing, acting_user=acting_user, **changes)
+    return "updated"
+
+
+def _write_work(row: CheckedRow, options: Options, context: dict, acting_user) -> str:
+    from works_map.actions import do_create_work, do_update_work
+    from works_map.models import Work
+
+    municipio = _municipio_at(row.geom) if row.geom is not None else None
+    if municipio is None:
+        raise ValidationError(_("Fila %(r)s: el punto no cae en ningún municipio cargado.") % {"r": row.row})
+    folio = _folio(row.values)
+    values: dict[str, Any] = {
+        "name": _text(row.values.get("name"))[:300],
+        "amount_approved": row.values["amount_approved"],
+        "municipio": municipio,
+        "geom": row.geom,
+    }
+    existing = Work.objects.filter(folio=folio, fiscal_year=row.values["fiscal_year"]).first()
+    if existing is None:
+        do_create_work(
+            acting_user=acting_user,
+            folio=folio,
+            fiscal_year=row.values["fiscal_year"],
+            category=context["category"],
+            status="PROGRAMADA",
+            published=False,
+            **values,
+        )
+        return "created"
+    changes = {
+        k: v
+        for k, v in values.items()
+        if (not _same_geom(existing.geom, v) if k == "geom" else getattr(existing, k) != v)
+    }
+    if not changes:
+        return "unchanged"
+    do_update_work(existing, acting_user=acting_user, **changes)
+    return "updated"
+
+
+def run_import(
+    path: Path, options: Options, *, acting_user=None, write: bool = True, progress=None
+) -> tuple[Outcome, Table]:
+    table = read_table(path, options)
+    outcome = check_rows(table, options, Path(path).name)
+    if write:
+        write_rows(outcome, options, acting_user=acting_user, progress=progress)
+    return outcome, table
