@@ -144,3 +144,79 @@ class ReviewForm(forms.Form):
         if cleaned.get("decision") == "reject" and not cleaned.get("reason", "").strip():
             raise ValidationError(_("Un rechazo necesita un motivo."))
         return cleaned
+
+
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
+MAPPED_FIELDS = (
+    "cvegeo",
+    "name",
+    "population",
+    "folio",
+    "fiscal_year",
+    "amount_approved",
+    "lon",
+    "lat",
+    "wkt",
+)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("archivo (ZIP de Shapefile, GeoPackage, GeoJSON, TopoJSON, CSV o XLSX)"))
+    target = forms.ChoiceField(
+        label=_("destino"),
+        choices=[
+            ("works", _("Obras")),
+            ("zones", _("Zonas")),
+            ("municipios", _("Municipios (INEGI)")),
+            ("agebs", _("AGEB urbanas (INEGI)")),
+        ],
+    )
+    mode = forms.ChoiceField(
+        label=_("si hay filas rechazadas"),
+        choices=[("all", _("no importar nada (todo o nada)")), ("valid", _("importar solo las válidas"))],
+    )
+    repair = forms.BooleanField(label=_("reparar geometrías inválidas"), required=False)
+    fiscal_year = forms.IntegerField(
+        label=_("ejercicio fiscal"), required=False, min_value=2000, max_value=2100
+    )
+    zone_kind = forms.ChoiceField(
+        label=_("tipo de zona"),
+        choices=[
+            (Zone.Kind.ZONA_IMPULSO, Zone.Kind.ZONA_IMPULSO.label),
+            (Zone.Kind.DRAWN, Zone.Kind.DRAWN.label),
+        ],
+    )
+    category_code = forms.CharField(label=_("clave de la categoría (obras)"), required=False, max_length=40)
+    source_srid = forms.IntegerField(
+        label=_("SRC de origen (EPSG), si el archivo no lo declara"), required=False
+    )
+    encoding = forms.CharField(
+        label=_("codificación del texto, si la detección falla"), required=False, max_length=20
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in MAPPED_FIELDS:
+            self.fields[f"map_{name}"] = forms.CharField(
+                label=_("columna para «%(f)s»") % {"f": name}, required=False, max_length=100
+            )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(_("El archivo pesa más de %(mb)s MB.") % {"mb": MAX_IMPORT_BYTES // 2**20})
+        return upload
+
+    def options(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "target": data["target"],
+            "mode": data["mode"],
+            "repair": data["repair"],
+            "fiscal_year": data["fiscal_year"],
+            "zone_kind": data["zone_kind"],
+            "category_code": data["category_code"],
+            "source_srid": data["source_srid"],
+            "encoding": data["encoding"],
+            "mapping": {name: data[f"map_{name}"] for name in MAPPED_FIELDS if data.get(f"map_{name}")},
+        }

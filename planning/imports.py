@@ -356,9 +356,10 @@ def _polygonal(geom: GEOSGeometry, repair: bool) -> tuple[MultiPolygon | None, s
         fixed = shapely.unary_union(parts)
         geom = GEOSGeometry(memoryview(fixed.wkb), srid=4326)
         warning = _("geometría reparada (%(why)s)") % {"why": why}
+    # A MultiPolygon from here on (mypy cannot follow geom_type).
     if geom.geom_type == "Polygon":
         geom = MultiPolygon(geom, srid=4326)
-    return geom, None, warning  # type: ignore[return-value]  (a MultiPolygon by now)
+    return geom, None, warning  # type: ignore[return-value]
 
 
 def _inside_reason(geom: GEOSGeometry) -> str | None:

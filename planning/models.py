@@ -72,3 +72,48 @@ class Version(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} v{self.number}"
+
+
+def import_path(instance: ImportJob, filename: str) -> str:
+    # Only the checked extension of the uploaded name is kept.
+    return f"importaciones/{instance.token}{instance.extension}"
+
+
+class ImportJob(models.Model):
+    """One import: the uploaded file, the user's choices, its progress and its report (a DB-backed queue)."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "PREVIEW", _("Vista previa")
+        QUEUED = "QUEUED", _("En cola")
+        RUNNING = "RUNNING", _("En proceso")
+        DONE = "DONE", _("Terminada")
+        FAILED = "FAILED", _("Fallida")
+
+    file = models.FileField(_("archivo"), upload_to=import_path, max_length=200)
+    token = models.CharField(max_length=32, editable=False)
+    extension = models.CharField(max_length=10, editable=False)
+    original_name = models.CharField(_("nombre original"), max_length=200)
+    options = models.JSONField(_("opciones"), default=dict)
+    status = models.CharField(_("estado"), max_length=8, choices=Status.choices, default=Status.PREVIEW)
+    progress = models.PositiveIntegerField(_("filas revisadas"), default=0)
+    total = models.PositiveIntegerField(_("filas"), default=0)
+    summary = models.JSONField(_("resumen"), default=dict)
+    rejected = models.JSONField(_("filas rechazadas"), default=list)
+    rejected_csv = models.TextField(_("CSV de rechazadas"), blank=True)
+    preview = models.JSONField(_("vista previa (GeoJSON)"), default=dict)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("importación")
+        verbose_name_plural = _("importaciones")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from gis_core import access
 from gis_core.access import Action
-from planning import actions, history, shapes
-from planning.forms import ProgressForm, ReviewForm, WorkForm, ZoneForm
-from planning.models import Version
+from planning import actions, history, imports, jobs, shapes
+from planning.forms import ImportForm, ProgressForm, ReviewForm, WorkForm, ZoneForm
+from planning.models import ImportJob, Version
 from priority_zones.actions import do_create_zone, do_update_zone
 from priority_zones.models import Zone
 from works_map.actions import do_create_work, do_review_progress, do_update_work
@@ -241,3 +241,70 @@ def buffer(request: HttpRequest) -> JsonResponse:
     except ValueError as error:
         return JsonResponse({"detail": str(error)}, status=400)
     return JsonResponse({"type": "Feature", "properties": {}, "geometry": json.loads(polygon.geojson)})
+
+
+# --- imports ---------------------------------------------------------------------------------------
+
+
+def _job_for(request: HttpRequest, pk: int) -> ImportJob:
+    access.require(request.user, Action.IMPORT)
+    job = get_object_or_404(ImportJob, pk=pk)
+    if job.created_by_id != request.user.pk and not access.is_administrator(request.user):
+        raise PermissionDenied(_("Esta importación es de otra persona."))
+    return job
+
+
+@login_required
+def import_start(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, Action.IMPORT)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = jobs.create_job(form.cleaned_data["file"], form.options(), request.user)
+        except imports.ImportError_ as error:
+            form.add_error("file", str(error))
+        else:
+            jobs.preview(job)
+            return redirect("planning:import-job", pk=job.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "planning/import_start.html", {"form": form}, status=status)
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    return render(request, "planning/import_job.html", {"job": job, "Status": ImportJob.Status})
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    if job.status != ImportJob.Status.PREVIEW:
+        return render(
+            request, "planning/error.html", {"message": _("Esta importación ya se envió.")}, status=400
+        )
+    jobs.enqueue(job)
+    return redirect("planning:import-job", pk=job.pk)
+
+
+@login_required
+def import_rejected(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    response = HttpResponse(job.rejected_csv, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rechazadas-{job.pk}.csv"'
+    return response
+
+
+@login_required
+def import_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = _job_for(request, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "progress": job.progress,
+            "total": job.total,
+            "summary": job.summary,
+            "error": job.error,
+        }
+    )

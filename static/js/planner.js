@@ -181,3 +181,29 @@
     });
   });
 })();
+
+/* The import preview: the accepted rows on a plain map before anything is written. */
+(function () {
+  "use strict";
+  var box = document.getElementById("import-map");
+  if (!box || !window.maplibregl) return;
+  var data = JSON.parse(document.getElementById("import-preview").textContent);
+  var bounds = new maplibregl.LngLatBounds();
+  function extend(c) { if (typeof c[0] === "number") bounds.extend(c); else c.forEach(extend); }
+  data.features.forEach(function (f) { extend(f.geometry.coordinates); });
+  var map = new maplibregl.Map({
+    container: box,
+    style: { version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#f4f1ea" } }] },
+    bounds: bounds,
+    fitBoundsOptions: { padding: 20 },
+  });
+  window.importPreviewMap = map;
+  map.on("load", function () {
+    map.addSource("preview", { type: "geojson", data: data });
+    map.addLayer({ id: "preview-fill", type: "fill", source: "preview", filter: ["==", ["geometry-type"], "Polygon"],
+      paint: { "fill-color": "#2b8cbe", "fill-opacity": 0.3 } });
+    map.addLayer({ id: "preview-line", type: "line", source: "preview", paint: { "line-color": "#045a8d", "line-width": 1 } });
+    map.addLayer({ id: "preview-points", type: "circle", source: "preview", filter: ["==", ["geometry-type"], "Point"],
+      paint: { "circle-radius": 4, "circle-color": "#045a8d" } });
+  });
+})();

@@ -150,3 +150,111 @@ def test_an_unreadable_or_unknown_file_is_a_clear_error(tmp_path, db):
     broken.write_text("{not json")
     with pytest.raises(imports.ImportError_, match="No se pudo leer"):
         run(broken, target="zones")
+
+
+# --- the import page and the queue -------------------------------------------------------------------
+
+
+@pytest.fixture
+def immediate_imports(settings, media_root):
+    """Imports run in the request instead of waiting for the worker."""
+    settings.IMPORTS_RUN_IMMEDIATELY = True
+
+
+def upload(client, path, **fields):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"target": "zones", "mode": "all", "zone_kind": "ZONA_IMPULSO", "fiscal_year": 2026}
+    data.update(fields)
+    data["file"] = SimpleUploadedFile(path.name, path.read_bytes())
+    return client.post("/planeacion/importar/", data)
+
+
+def test_the_import_page_previews_then_writes_and_offers_the_rejected_rows(
+    client, administrator, shared_data, immediate_imports
+):
+    from planning.models import ImportJob
+
+    client.force_login(administrator)
+    assert client.get("/planeacion/importar/").status_code == 200
+    response = upload(client, shared_data / "gto_municipios_2010.topojson", mode="valid", map_name="id")
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and job.status == "PREVIEW" and Zone.objects.count() == 0
+    assert job.preview["features"] and "geometría inválida" in page.content.decode()
+    rejected = client.get(f"/planeacion/importar/{job.pk}/rechazadas.csv")
+    assert rejected["Content-Type"].startswith("text/csv") and b"Self-intersection" in rejected.content
+
+    confirmed = client.post(f"/planeacion/importar/{job.pk}/confirmar/")
+    assert confirmed.status_code == 302
+    job.refresh_from_db()
+    assert job.status == "DONE" and Zone.objects.count() == job.summary["kept"] == job.summary["created"]
+    assert client.post(f"/planeacion/importar/{job.pk}/confirmar/").status_code == 400
+    status = client.get(f"/planeacion/importar/{job.pk}/estado.json").json()
+    assert status["status"] == "DONE" and status["progress"] == status["total"] == 46
+
+
+def test_an_unknown_format_is_refused_on_the_form(client, administrator, tmp_path, immediate_imports):
+    bad = tmp_path / "datos.docx"
+    bad.write_bytes(b"PK\x03\x04")
+    client.force_login(administrator)
+    response = upload(client, bad)
+    assert response.status_code == 400 and "Formato no admitido" in response.content.decode()
+
+
+def test_a_planner_imports_only_inside_their_scope_and_never_inegi_geography(
+    client, planner_leon, leon, xichu, tmp_path, immediate_imports
+):
+    from planning.models import ImportJob
+
+    path = tmp_path / "zonas.csv"
+    path.write_text(
+        "nombre,wkt\n"
+        '"En León","POLYGON((-101.7 21.1,-101.69 21.1,-101.69 21.11,-101.7 21.1))"\n'
+        '"En Xichú","POLYGON((-100.1 21.3,-100.09 21.3,-100.09 21.31,-100.1 21.3))"\n',
+        encoding="utf-8",
+    )
+    client.force_login(planner_leon)
+    upload(client, path, mode="valid")
+    job = ImportJob.objects.get()
+    assert [r["reason"] for r in job.rejected] == ["fuera de su ámbito de trabajo"]
+    client.post(f"/planeacion/importar/{job.pk}/confirmar/")
+    assert list(Zone.objects.values_list("name", flat=True)) == ["En León"]
+
+    upload(client, path, target="municipios")
+    geography = ImportJob.objects.latest("pk")
+    assert geography.status == "FAILED" and "administrador" in geography.error
+
+
+def test_an_analyst_cannot_import_and_cannot_see_someone_elses_job(
+    client, analyst, administrator, shared_data, immediate_imports
+):
+    from planning.models import ImportJob
+
+    client.force_login(analyst)
+    assert client.get("/planeacion/importar/").status_code == 403
+    client.force_login(administrator)
+    upload(client, shared_data / "gto_municipios_2010.topojson", map_name="id")
+    job = ImportJob.objects.get()
+    client.force_login(analyst)
+    assert client.get(f"/planeacion/importar/{job.pk}/").status_code == 403
+
+
+def test_queued_imports_wait_for_the_worker(client, administrator, shared_data, settings, media_root):
+    from django.core.management import call_command
+
+    from planning.models import ImportJob
+
+    settings.IMPORTS_RUN_IMMEDIATELY = False
+    client.force_login(administrator)
+    upload(client, shared_data / "gto_municipios_2010.topojson", map_name="id", repair="on")
+    job = ImportJob.objects.get()
+    client.post(f"/planeacion/importar/{job.pk}/confirmar/")
+    job.refresh_from_db()
+    assert job.status == "QUEUED" and Zone.objects.count() == 0
+    page = client.get(f"/planeacion/importar/{job.pk}/").content.decode()
+    assert '<progress id="import-progress"' in page and 'http-equiv="refresh"' in page
+    call_command("run_import_worker", "--once")
+    job.refresh_from_db()
+    assert job.status == "DONE" and Zone.objects.count() == 46
