@@ -258,3 +258,28 @@ def test_queued_imports_wait_for_the_worker(client, administrator, shared_data, 
     call_command("run_import_worker", "--once")
     job.refresh_from_db()
     assert job.status == "DONE" and Zone.objects.count() == 46
+
+
+def test_geopackage_and_xlsx_are_read_too(shared_data, db, tmp_path, water_category, leon):
+    import openpyxl
+    import pyogrio
+
+    frame = pyogrio.read_dataframe(shared_data / "gto_municipios_mg2025.geojson")
+    gpkg = tmp_path / "municipios.gpkg"
+    pyogrio.write_dataframe(frame.to_crs(6372), gpkg, layer="municipios")
+    outcome, table = run(gpkg, target="municipios", mapping={"cvegeo": "cve_geo", "name": "nom_mun"})
+    assert (outcome.created, outcome.updated) == (45, 1) and table.crs == "EPSG:6372"  # León existed
+    assert Municipio.objects.get(cvegeo="11015").name == "Guanajuato"
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["folio", "nombre", "lon", "lat", "ejercicio", "aprobado"])
+    sheet.append(["X-1", "Obra en León", "-101.65", "21.15", "2026", "1,500.50"])
+    sheet.append(["X-2", "Obra sin signo", "101.65", "21.15", "2026", "10"])
+    xlsx = tmp_path / "obras.xlsx"
+    book.save(xlsx)
+    outcome, _table = run(xlsx, target="works", mode="valid", category_code=water_category.code)
+    assert outcome.created == 1 and "signo" in outcome.rejected[0].reason
+    from works_map.models import Work
+
+    assert str(Work.objects.get(folio="X-1").amount_approved) == "1500.50"
