@@ -306,13 +306,13 @@ class _Builder:
             if isinstance(flt, ColumnFilter):
                 self.where.append(f"t.{_q(flt.column)} = ANY(%({key})s)")
             else:
-                only = ""
+                fixed = ""
                 if flt.only is not None:
                     self.params[f"{key}_only"] = flt.only.value
-                    only = f" AND l.{_q(flt.only.column)} = %({key}_only)s"
+                    fixed = f" AND l.{_q(flt.only.column)} = %({key}_only)s"
                 self.where.append(
                     f"EXISTS (SELECT 1 FROM {_q(flt.table)} l WHERE l.{_q(flt.fk)} = t.id"  # noqa: S608 - registry identifiers only
-                    f" AND l.{_q(flt.column)} = ANY(%({key})s){only})"
+                    f" AND l.{_q(flt.column)} = ANY(%({key})s){fixed})"
                 )
 
     def _prop(self, prop: Prop) -> str:
