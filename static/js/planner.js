@@ -207,3 +207,39 @@
       paint: { "circle-radius": 4, "circle-color": "#045a8d" } });
   });
 })();
+
+/* Version history: each geometry change drawn on one map, the old shape grey, the new one orange. */
+(function () {
+  "use strict";
+  var box = document.getElementById("version-map");
+  if (!box || !window.maplibregl) return;
+  var changes = JSON.parse(document.getElementById("version-geometries").textContent);
+  var features = [];
+  var bounds = new maplibregl.LngLatBounds();
+  function extend(c) { if (typeof c[0] === "number") bounds.extend(c); else c.forEach(extend); }
+  changes.forEach(function (c) {
+    ["old", "new"].forEach(function (role) {
+      if (!c[role]) return;
+      extend(c[role].coordinates);
+      features.push({ type: "Feature", properties: { role: role, version: c.version }, geometry: c[role] });
+    });
+  });
+  if (!features.length) return;
+  var map = new maplibregl.Map({
+    container: box,
+    style: { version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#f4f1ea" } }] },
+    bounds: bounds,
+    fitBoundsOptions: { padding: 20 },
+  });
+  window.versionMap = map;
+  map.on("load", function () {
+    map.addSource("versions", { type: "geojson", data: { type: "FeatureCollection", features: features } });
+    var colour = ["match", ["get", "role"], "old", "#737373", "#d95f0e"];
+    map.addLayer({ id: "versions-fill", type: "fill", source: "versions", filter: ["!=", ["geometry-type"], "Point"],
+      paint: { "fill-color": colour, "fill-opacity": 0.2 } });
+    map.addLayer({ id: "versions-line", type: "line", source: "versions",
+      paint: { "line-color": colour, "line-width": 2, "line-dasharray": ["match", ["get", "role"], "old", ["literal", [2, 2]], ["literal", [1, 0]]] } });
+    map.addLayer({ id: "versions-points", type: "circle", source: "versions", filter: ["==", ["geometry-type"], "Point"],
+      paint: { "circle-radius": 5, "circle-color": colour } });
+  });
+})();

@@ -132,3 +132,42 @@ def test_permission_matrix(
 def _inside(municipio) -> tuple[float, float]:
     c = municipio.geom.point_on_surface
     return (c.x, c.y)
+
+
+IMPORT_EXPECTED = {
+    "anonymous": LOGIN,
+    "nobody": DENIED,
+    "analyst": DENIED,
+    "planner_leon": ALLOWED,
+    "supervisor_leon": ALLOWED,
+    "administrator": ALLOWED,
+}
+
+
+@pytest.mark.parametrize("actor", ROLES, indirect=True)
+def test_import_page_matrix(actor, client):
+    response = client.get(reverse("planning:import"))
+    want = IMPORT_EXPECTED[actor]
+    if want == LOGIN:
+        assert response.status_code == 302 and response["Location"].startswith("/cuenta/entrar/")
+    else:
+        assert response.status_code == (200 if want == ALLOWED else 403)
+
+
+@pytest.mark.parametrize("actor", ROLES, indirect=True)
+def test_the_workspace_is_for_roles_only(actor, client):
+    response = client.get(reverse("planning:workspace"))
+    if actor == "anonymous":
+        assert response.status_code == 302
+    else:
+        assert response.status_code == (403 if actor == "nobody" else 200)
+
+
+def test_households_are_decided_by_their_own_gate_through_the_access_module(planner_leon, admin_user):
+    from gis_core import access
+    from priority_zones import access as household_access
+
+    # A planner role alone does not open household data; the household permission does (h5's gate).
+    assert access.may_view_households is household_access.may_view_households
+    assert not access.may_view_households(planner_leon)
+    assert access.may_view_households(admin_user)

@@ -155,3 +155,20 @@ def test_a_circle_gets_its_card(visit, live_server, planner_on_map):
     area = float(card(page, "area_km2").split()[0].replace(",", ""))
     assert 2.5 < area < 4.0  # a radius of about 1.04 km
     assert visit.errors == []
+
+
+def test_the_version_page_draws_the_old_and_new_geometry(visit, live_server, planner_on_map, leon):
+    from priority_zones.actions import do_update_zone
+    from tests.conftest import box
+
+    zone = make_zone(leon, name="Zona movida", published=False)
+    do_update_zone(zone, geom=box(-101.70, 21.10, -101.66, 21.14))
+    page = visit.page
+    login(page, live_server.url)
+    page.goto(f"{live_server.url}/planeacion/zone/{zone.pk}/versiones/")
+    page.wait_for_function("window.versionMap && window.versionMap.loaded()", timeout=20000)
+    roles = page.evaluate(
+        "() => window.versionMap.querySourceFeatures('versions').map(f => f.properties.role).sort()"
+    )
+    assert set(roles) == {"new", "old"}
+    assert visit.errors == []
