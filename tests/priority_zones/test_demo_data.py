@@ -111,6 +111,8 @@ def test_load_demo_creates_real_geography_zap_2026_and_a_large_synthetic_set(db)
     assert Person.objects.count() > Household.objects.count()
     assert Committee.objects.filter(synthetic=True).count() >= 3
     assert "filas/s" in output
+    # Every demo household is diagnosed, so the public need figures have something to aggregate.
+    assert not Household.objects.filter(latest_diagnostic__isnull=True).exists()
 
 
 def _extent() -> tuple[float, float, float, float]:

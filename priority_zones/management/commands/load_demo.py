@@ -10,6 +10,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from priority_zones.actions import do_compute_diagnostics
 from priority_zones.models import Household, Zone
 from priority_zones.reference_data import load_municipios, load_poverty_lines, load_zap_rural_2026
 from priority_zones.synthetic import delete_synthetic, generate_all
@@ -62,6 +63,11 @@ class Command(BaseCommand):
                 self.stdout.write("Datos sintéticos anteriores borrados: " + self._join(deleted))
             self.stdout.write(f"Generando el conjunto sintético de demostración (semilla {DEMO_SEED}):")
             generate_all(**DEMO_SIZES, seed=DEMO_SEED, report=self.stdout.write)
+        # The public need figures (report cards, the need layer) come from the diagnostics.
+        pending = Household.objects.filter(synthetic=True, latest_diagnostic__isnull=True)
+        if pending.exists():
+            computed = do_compute_diagnostics(pending)
+            self.stdout.write(f"  diagnósticos CONEVAL de los hogares sintéticos: {computed:,}")
         self.stdout.write(self.style.SUCCESS(f"Demo lista en {time.perf_counter() - started:.1f} s."))
 
     def _tally(self, label: str, counts: dict[str, int]) -> None:
