@@ -15,20 +15,16 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gis_core.geometry import GTO_BOUNDS
 from gis_core.importers import RejectedRow, diagnose_lonlat
-from layers.versions import bump_layers
 
 TARGETS = ("municipios", "agebs", "zones", "works")
 MODES = ("all", "valid")
@@ -497,203 +493,13 @@ def _check_one(geom: Any, values: dict[str, Any], options: Options) -> tuple[str
     return None, geom, warnings
 
 
-# --- writing ---------------------------------------------------------------------------------------
-
-
-def write_rows(
-    outcome: Outcome, options: Options, *, acting_user=None, progress: Callable[[int], None] | None = None
-) -> Outcome:
-    """One transaction. With mode "all" any rejected row means nothing is written."""
-    if options.mode == "all" and outcome.rejected:
-        outcome.notes.append(_("Modo todo o nada: hay filas rechazadas, no se escribió nada."))
-        return outcome
-    writer = {
-        "municipios": _write_municipio,
-        "agebs": _write_ageb,
-        "zones": _write_zone,
-        "works": _write_work,
-    }[options.target]
-    context = _context(options)
-    with transaction.atomic():
-        for done, row in enumerate(outcome.kept, start=1):
-            result = writer(row, options, context, acting_user)
-            if result == "created":
-                outcome.created += 1
-            elif result == "updated":
-                outcome.updated += 1
-            else:
-                outcome.unchanged += 1
-            if progress is not None and done % 10 == 0:
-                progress(done)
-        layers = {
-            "municipios": ("municipios",),
-            "agebs": ("agebs",),
-            "zones": ("zones",),
-            "works": ("works", "work_footprints"),
-        }
-        if outcome.created or outcome.updated:
-            bump_layers(*layers[options.target])
-    outcome.written = True
-    return outcome
-
-
-def _context(options: Options) -> dict[str, Any]:
-    from works_map.models import Category
-
-    context: dict[str, Any] = {}
-    if options.target == "works":
-        category = Category.objects.filter(code=options.category_code).first()
-        if category is None:
-            raise ImportError_(
-                _("Indique una categoría existente para las obras (clave «%(c)s»).")
-                % {"c": options.category_code}
-            )
-        context["category"] = category
-    return context
-
-
-def _same_geom(a: GEOSGeometry, b: GEOSGeometry) -> bool:
-    return a.equals_exact(b, 1e-9)
-
-
-def _apply(obj: Any, values: dict[str, Any]) -> bool:
-    changed = False
-    for name, value in values.items():
-        current = getattr(obj, name)
-        if name == "geom":
-            if current is None or not _same_geom(current, value):
-                setattr(obj, name, value)
-                changed = True
-        elif current != value:
-            setattr(obj, name, value)
-            changed = True
-    return changed
-
-
-def _write_municipio(row: CheckedRow, options: Options, context: dict, acting_user) -> str:
-    from priority_zones.models import Municipio
-
-    cvegeo = _text(row.values.get("cvegeo"))
-    values: dict[str, Any] = {"geom": row.geom}
-    if _text(row.values.get("name")):
-        values["name"] = _text(row.values.get("name"))
-    if row.values.get("population") is not None:
-        values["population_2020"] = row.values["population"]
-    existing = Municipio.objects.filter(cvegeo=cvegeo).first()
-    if existing is None:
-        municipio = Municipio(cvegeo=cvegeo, frame_version=options.frame_version or "IMPORT", **values)
-        municipio.full_clean()
-        municipio.save()
-        return "created"
-    if options.frame_version:
-        values["frame_version"] = options.frame_version
-    if not _apply(existing, values):
-        return "unchanged"
-    existing.full_clean()
-    existing.save()
-    return "updated"
-
-
-def _write_ageb(row: CheckedRow, options: Options, context: dict, acting_user) -> str:
-    from priority_zones.models import Ageb, Municipio
-
-    cvegeo = _text(row.values.get("cvegeo"))
-    municipio = Municipio.objects.filter(cvegeo=cvegeo[:5]).first()
-    if municipio is None:
-        raise ValidationError(
-            _("Fila %(r)s: no existe el municipio %(m)s.") % {"r": row.row, "m": cvegeo[:5]}
-        )
-    values = {"geom": row.geom, "municipio": municipio, "population_2020": row.values.get("population")}
-    existing = Ageb.objects.filter(cvegeo=cvegeo).first()
-    if existing is None:
-        ageb = Ageb(cvegeo=cvegeo, ambito="U", frame_version=options.frame_version or "IMPORT", **values)
-        ageb.full_clean()
-        ageb.save()
-        return "created"
-    if not _apply(existing, values):
-        return "unchanged"
-    existing.full_clean()
-    existing.save()
-    return "updated"
-
-
-def _write_zone(row: CheckedRow, options: Options, context: dict, acting_user) -> str:
-    from priority_zones.actions import do_create_zone, do_update_zone
-    from priority_zones.models import Zone
-
-    year = options.fiscal_year
-    if year is None:
-        raise ImportError_(_("Indique el ejercicio fiscal de las zonas."))
-    name = _text(row.values.get("name"))
-    cvegeo = _text(row.values.get("cvegeo")) or None
-    found = Zone.objects.filter(kind=options.zone_kind, fiscal_year=year)
-    existing = (
-        found.filter(cvegeo=cvegeo) if cvegeo else found.filter(name=name, cvegeo__isnull=True)
-    ).first()
-    values: dict[str, Any] = {"name": name, "geom": row.geom, "population": row.values.get("population")}
-    if existing is None:
-        do_create_zone(
-            acting_user=acting_user,
-            kind=options.zone_kind,
-            fiscal_year=year,
-            cvegeo=cvegeo,
-            status=options.zone_status,
-            **values,
-        )
-        return "created"
-    changes = {
-        k: v
-        for k, v in values.items()
-        if (not _same_geom(existing.geom, v) if k == "geom" else getattr(existing, k) != v)
-    }
-    if not changes:
-        return "unchanged"
-    do_update_zone(existing, acting_user=acting_user, **changes)
-    return "updated"
-
-
-def _write_work(row: CheckedRow, options: Options, context: dict, acting_user) -> str:
-    from works_map.actions import do_create_work, do_update_work
-    from works_map.models import Work
-
-    municipio = _municipio_at(row.geom) if row.geom is not None else None
-    if municipio is None:
-        raise ValidationError(_("Fila %(r)s: el punto no cae en ningún municipio cargado.") % {"r": row.row})
-    folio = _folio(row.values)
-    values: dict[str, Any] = {
-        "name": _text(row.values.get("name"))[:300],
-        "amount_approved": row.values["amount_approved"],
-        "municipio": municipio,
-        "geom": row.geom,
-    }
-    existing = Work.objects.filter(folio=folio, fiscal_year=row.values["fiscal_year"]).first()
-    if existing is None:
-        do_create_work(
-            acting_user=acting_user,
-            folio=folio,
-            fiscal_year=row.values["fiscal_year"],
-            category=context["category"],
-            status="PROGRAMADA",
-            published=False,
-            **values,
-        )
-        return "created"
-    changes = {
-        k: v
-        for k, v in values.items()
-        if (not _same_geom(existing.geom, v) if k == "geom" else getattr(existing, k) != v)
-    }
-    if not changes:
-        return "unchanged"
-    do_update_work(existing, acting_user=acting_user, **changes)
-    return "updated"
-
-
 def run_import(
     path: Path, options: Options, *, acting_user=None, write: bool = True, progress=None
 ) -> tuple[Outcome, Table]:
     table = read_table(path, options)
     outcome = check_rows(table, options, Path(path).name)
     if write:
+        from planning.import_writers import write_rows
+
         write_rows(outcome, options, acting_user=acting_user, progress=progress)
     return outcome, table

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from gis_core import access
 from planning import imports
+from planning.import_writers import write_rows
 from planning.models import ImportJob
 
 PREVIEW_FEATURES = 300
@@ -147,7 +148,7 @@ def run(pk: int) -> None:
         outcome, table = check(job)
         job.total = len(table.rows)
         job.save(update_fields=["total"])
-        imports.write_rows(outcome, _options(job), acting_user=job.created_by)
+        write_rows(outcome, _options(job), acting_user=job.created_by)
     except Exception as error:  # the transaction rolled back; the job says why
         job.status, job.error, job.finished_at = ImportJob.Status.FAILED, _describe(error), timezone.now()
         job.save(update_fields=["status", "error", "finished_at"])
