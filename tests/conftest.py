@@ -47,13 +47,13 @@ def leon(db):
 
 @pytest.fixture
 def xichu(db):
-    """Xichú (11043): a rural ZAP municipio in the Sierra Gorda, north-east."""
+    """Xichú (11045): a rural ZAP municipio in the Sierra Gorda, north-east."""
     from priority_zones.models import Municipio
 
     return Municipio.objects.create(
-        cvegeo="11043",
+        cvegeo="11045",
         name="Xichú",
-        population_2020=11639,
+        population_2020=11143,
         frame_version="TEST",
         geom=box(-100.2, 21.2, -99.9, 21.4),
     )
@@ -81,7 +81,7 @@ def zap_xichu_2026(xichu, dof_zap_2026):
     return Zone.objects.create(
         kind="ZAP_RURAL",
         fiscal_year=2026,
-        cvegeo="11043",
+        cvegeo="11045",
         name="Xichú",
         municipio=xichu,
         geom=xichu.geom,

@@ -50,7 +50,7 @@ def test_it_exports_csv_with_lon_lat(client, work_well_xichu, work_road_leon):
     assert response["Content-Disposition"] == 'attachment; filename="obras.csv"'
     rows = list(csv.DictReader(io.StringIO(read_stream(response).decode())))
     assert len(rows) == 1
-    assert rows[0]["folio"] == "XIC-2026-001" and rows[0]["municipio"] == "11043"
+    assert rows[0]["folio"] == "XIC-2026-001" and rows[0]["municipio"] == "11045"
     assert (float(rows[0]["lon"]), float(rows[0]["lat"])) == (-100.05, 21.3)
     assert rows[0]["amount_approved"] == "2500000.00"
 

@@ -79,10 +79,10 @@ def localidad_xichu(xichu):
 
     square = MultiPolygon(Polygon.from_bbox((-100.07, 21.28, -100.03, 21.32)), srid=4326)
     loc = Localidad.objects.create(
-        cvegeo="110430001", municipio=xichu, name="Xichú", ambito="U", frame_version="TEST", geom=square
+        cvegeo="110450001", municipio=xichu, name="Xichú", ambito="U", frame_version="TEST", geom=square
     )
     Ageb.objects.create(
-        cvegeo="110430001001A", municipio=xichu, localidad=loc, ambito="U", frame_version="TEST", geom=square
+        cvegeo="110450001001A", municipio=xichu, localidad=loc, ambito="U", frame_version="TEST", geom=square
     )
     return loc
 
@@ -92,9 +92,9 @@ def test_it_locates_a_point_in_municipio_localidad_ageb_and_zones(
 ):
     with django_assert_num_queries(4):  # municipio, localidad, AGEB, zones
         body = client.get("/api/locate?lon=-100.05&lat=21.3").json()
-    assert body["municipio"] == {"cvegeo": "11043", "name": "Xichú"}
-    assert body["localidad"]["cvegeo"] == "110430001"
-    assert body["ageb"]["cvegeo"] == "110430001001A"
+    assert body["municipio"] == {"cvegeo": "11045", "name": "Xichú"}
+    assert body["localidad"]["cvegeo"] == "110450001"
+    assert body["ageb"]["cvegeo"] == "110450001001A"
     assert [(z["kind"], z["fiscal_year"]) for z in body["zones"]] == [("ZAP_RURAL", 2026)]
 
 

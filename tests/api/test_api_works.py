@@ -32,7 +32,7 @@ def test_it_lists_published_works_in_one_query(
     assert folios == {"XIC-2026-001", "LEO-2025-010"}
     well = next(w for w in response.json()["results"] if w["folio"] == "XIC-2026-001")
     assert (well["lon"], well["lat"]) == (-100.05, 21.3)
-    assert well["municipio"] == "11043" and well["category"] == "AGUA.RED"
+    assert well["municipio"] == "11045" and well["category"] == "AGUA.RED"
     assert "count" not in response.json()
 
 
@@ -137,9 +137,9 @@ def test_it_lists_catalogues(client, work_well_xichu):
     assert municipios == [
         {
             "id": municipios[0]["id"],
-            "cvegeo": "11043",
+            "cvegeo": "11045",
             "name": "Xichú",
-            "population_2020": 11639,
+            "population_2020": 11143,
             "frame_version": "TEST",
         }
     ]

@@ -54,7 +54,7 @@ def test_items_filter_by_bbox_datetime_and_properties(client, work_well_xichu, w
     assert folios("datetime=2026-01-01/..") == ["XIC-2026-001"]
     assert folios("datetime=../2026-12-31") == ["LEO-2025-010", "XIC-2026-001"]
     assert folios("status=TERMINADA") == ["LEO-2025-010"]
-    assert folios("municipio=11043&fiscal_year=2026") == ["XIC-2026-001"]
+    assert folios("municipio=11045&fiscal_year=2026") == ["XIC-2026-001"]
 
 
 def test_single_item_is_a_feature_with_links(client, work_road_leon):
@@ -68,9 +68,9 @@ def test_single_item_is_a_feature_with_links(client, work_road_leon):
 
 def test_zones_and_municipios_collections(client, zap_xichu_2026):
     zones = client.get("/ogc/collections/zones/items?datetime=2026").json()["features"]
-    assert [z["properties"]["cvegeo"] for z in zones] == ["11043"]
-    municipios = client.get("/ogc/collections/municipios/items?cvegeo=11043").json()["features"]
-    assert municipios[0]["properties"]["population_2020"] == 11639
+    assert [z["properties"]["cvegeo"] for z in zones] == ["11045"]
+    municipios = client.get("/ogc/collections/municipios/items?cvegeo=11045").json()["features"]
+    assert municipios[0]["properties"]["population_2020"] == 11143
     assert client.get("/ogc/collections/municipios/items?datetime=2026").status_code == 400
 
 

@@ -93,7 +93,7 @@ def test_the_filters_change_the_works_on_the_map_and_in_the_list_together(visit,
     )
     assert "status=TERMINADA" in visit.page.url  # the filtered view has its own address
 
-    visit.page.select_option("select[name=municipio]", "11043")  # Xichú has no finished work
+    visit.page.select_option("select[name=municipio]", "11045")  # Xichú has no finished work
     visit.page.wait_for_function("document.querySelectorAll('#work-list li').length === 0")
     assert visit.errors == []
 
@@ -199,7 +199,7 @@ def test_the_zone_year_and_the_investment_choropleth_change_the_map(visit, live_
     wait_for_map(page)
     assert page.evaluate("() => window.territorioMap.getPaintProperty('municipios-fill', 'fill-opacity')") > 0
     colours = page.evaluate("() => window.territorioMap.getPaintProperty('municipios-fill', 'fill-color')")
-    assert colours[0] == "match" and {"11020", "11043"} <= set(colours[2:-1:2])
+    assert colours[0] == "match" and {"11020", "11045"} <= set(colours[2:-1:2])
     assert page.locator("#choropleth-legend li").count() == 5
     assert visit.errors == []
 

@@ -113,7 +113,7 @@ def one_of_everything(zap_xichu_2026, work_well_xichu, xichu, admin_user):
     from works_map.models import FaisRule
 
     localidad = Localidad.objects.create(
-        cvegeo="110430001",
+        cvegeo="110450001",
         municipio=xichu,
         name="Xichú",
         ambito="R",
@@ -121,7 +121,7 @@ def one_of_everything(zap_xichu_2026, work_well_xichu, xichu, admin_user):
         point=Point(-100.05, 21.3, srid=4326),
     )
     Ageb.objects.create(
-        cvegeo="110430001001A",
+        cvegeo="110450001001A",
         municipio=xichu,
         localidad=localidad,
         ambito="U",

@@ -38,7 +38,7 @@ def household_rows(folio: str, lon="-100.05", lat="21.3", **overrides) -> list[d
         "lon": lon,
         "lat": lat,
         "fecha_levantamiento": "2026-03-01",
-        "cve_mun": "11043",
+        "cve_mun": "11045",
         "ambito": "R",
         "consentimiento": "1",
         "piso": "TIERRA",
@@ -229,7 +229,7 @@ def test_import_then_compute_diagnostics_commands(tmp_path, xichu, poverty_lines
 
     path = write_csv(tmp_path / "ok.csv", household_rows("X-1"))
     call_command("import_households", path)
-    call_command("compute_diagnostics", "--municipio", "11043")
+    call_command("compute_diagnostics", "--municipio", "11045")
     d = Diagnostic.objects.get(household__folio="X-1")
     # Earth floor, pipa water, wood without chimney, 3 of 6 adult items with a 2-year-old at home.
     assert (d.calidad_vivienda, d.servicios_basicos) == (True, True)

@@ -22,7 +22,7 @@ def test_it_puts_a_point_work_in_its_tile_and_nowhere_else(client, work_well_xic
     assert props["status"] == "EN_EJECUCION"
     assert props["year"] == 2026
     assert props["category"] == "AGUA.RED"
-    assert props["municipio"] == "11043"
+    assert props["municipio"] == "11045"
     assert props["amount"] == 2500000.0
     assert props["count"] == 1
     assert feature["geometry"]["type"] == "Point"
@@ -158,7 +158,7 @@ def two_works_apart_in_xichu(work_well_xichu, xichu, sop, fismdf):
         ({"category": "CAMINOS"}, {"XIC-2024-007"}),
         ({"agency": "GTO-SOP"}, {"XIC-2026-001"}),
         ({"source": "FAIS-FISMDF"}, {"XIC-2026-001"}),
-        ({"municipio": "11043"}, {"XIC-2026-001", "XIC-2024-007"}),
+        ({"municipio": "11045"}, {"XIC-2026-001", "XIC-2024-007"}),
         ({"municipio": "11020"}, set()),
         ({"year": "2024", "source": "FAIS-FISMDF"}, set()),
     ],
@@ -186,10 +186,10 @@ def test_a_filtered_uncached_tile_costs_one_query_once_the_catalogue_is_warm(
     client, work_well_xichu, django_assert_num_queries
 ):
     coord = TileCoord.containing(*WELL, 14)
-    client.get(tile_url("works", TileCoord(14, 0, 0)), {"agency": "GTO-SOP", "municipio": "11043"})
+    client.get(tile_url("works", TileCoord(14, 0, 0)), {"agency": "GTO-SOP", "municipio": "11045"})
     with django_assert_num_queries(1):
         assert (
-            client.get(tile_url("works", coord), {"agency": "GTO-SOP", "municipio": "11043"}).status_code
+            client.get(tile_url("works", coord), {"agency": "GTO-SOP", "municipio": "11045"}).status_code
             == 200
         )
 
@@ -217,7 +217,7 @@ def test_zones_carry_kind_and_year_and_leave_drafts_out(client, zap_xichu_2026):
     [zone] = fetch(client, "zones", coord)
     assert zone["properties"]["kind"] == "ZAP_RURAL"
     assert zone["properties"]["year"] == 2026
-    assert zone["properties"]["cvegeo"] == "11043"
+    assert zone["properties"]["cvegeo"] == "11045"
     assert zone["geometry"]["type"] == "Polygon"
     assert fetch(client, "zones", coord, year="2025") == []
     assert fetch(client, "zones", coord, kind="ZONA_IMPULSO") == []
@@ -243,9 +243,9 @@ def test_municipios_carry_their_key_and_name(client, leon, xichu):
     [muni] = fetch(client, "municipios", TileCoord.containing(-101.65, 21.15, 9))
     assert muni["properties"] == {"cvegeo": "11020", "name": "León", "population": 1721215}
     state = TileCoord.containing(-101.0, 21.2, 4)
-    assert {m["properties"]["cvegeo"] for m in fetch(client, "municipios", state)} == {"11020", "11043"}
-    assert [m["properties"]["cvegeo"] for m in fetch(client, "municipios", state, municipio="11043")] == [
-        "11043"
+    assert {m["properties"]["cvegeo"] for m in fetch(client, "municipios", state)} == {"11020", "11045"}
+    assert [m["properties"]["cvegeo"] for m in fetch(client, "municipios", state, municipio="11045")] == [
+        "11045"
     ]
 
 

@@ -46,7 +46,7 @@ def municipio(f):
 
 def localidad(f):
     return {
-        "cvegeo": "110430001",
+        "cvegeo": "110450001",
         "municipio": f("xichu"),
         "name": "Xichú",
         "ambito": "R",
@@ -69,7 +69,7 @@ def zap_rural(f):
     return {
         "kind": "ZAP_RURAL",
         "fiscal_year": 2026,
-        "cvegeo": "11043",
+        "cvegeo": "11045",
         "name": "Xichú",
         "municipio": f("xichu"),
         "geom": f("xichu").geom,
@@ -117,7 +117,7 @@ def diagnostic(f):
 CASES: dict[str, Case] = {
     "municipio_cvegeo_format": Case(municipio, {"cvegeo": "11O20"}),
     "municipio_geom_valid": Case(municipio, {"geom": BOWTIE_MULTI}),
-    "localidad_cvegeo_format": Case(localidad, {"cvegeo": "11043001"}),
+    "localidad_cvegeo_format": Case(localidad, {"cvegeo": "11045001"}),
     "localidad_has_location": Case(localidad, {"point": None, "geom": None}),
     "localidad_geom_valid": Case(localidad, {"geom": BOWTIE_MULTI}),
     "ageb_cvegeo_format": Case(ageb, {"ambito": "R"}),  # a 13-character key is urban only
@@ -131,7 +131,7 @@ CASES: dict[str, Case] = {
         zap_rural, bad={"name": "Xichú (repetida)"}, other_key={"fiscal_year": 2025}
     ),
     "zone_official_needs_key_and_source": Case(zap_rural, {"source": None}),
-    "zone_zap_rural_is_municipio": Case(zap_rural, {"cvegeo": "110430001"}),
+    "zone_zap_rural_is_municipio": Case(zap_rural, {"cvegeo": "110450001"}),
     "zone_zap_urbana_is_ageb": Case(zap_urbana, {"cvegeo": "11020"}),
     "zone_fiscal_year_range": Case(zap_rural, {"fiscal_year": 1999}),
     "zone_geom_valid": Case(zap_rural, {"geom": BOWTIE_MULTI}),

@@ -136,7 +136,7 @@ def test_report_card_works_are_paginated(client, leon, water_category):
 
 def test_the_place_search_finds_municipios_without_accents(client, leon, xichu):
     results = client.get(reverse("works_map:place-search"), {"q": "xichu"}).json()["results"]
-    assert [(r["kind"], r["cvegeo"]) for r in results] == [("municipio", "11043")]
+    assert [(r["kind"], r["cvegeo"]) for r in results] == [("municipio", "11045")]
     assert -100.2 <= results[0]["lon"] <= -99.9 and 21.2 <= results[0]["lat"] <= 21.4
     assert client.get(reverse("works_map:place-search"), {"q": "x"}).json()["results"] == []
 
