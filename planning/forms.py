@@ -201,6 +201,31 @@ class ImportForm(forms.Form):
                 label=_("columna para «%(f)s»") % {"f": name}, required=False, max_length=100
             )
 
+    def clean_encoding(self) -> str:
+        import codecs
+
+        name = self.cleaned_data["encoding"].strip()
+        if name:
+            try:
+                codecs.lookup(name)
+            except LookupError:
+                raise ValidationError(_("Codificación desconocida: %(e)s.") % {"e": name}) from None
+        return name
+
+    def clean_source_srid(self):
+        from pyproj import CRS
+        from pyproj.exceptions import CRSError
+
+        srid = self.cleaned_data["source_srid"]
+        if srid is not None:
+            try:
+                CRS.from_epsg(srid)
+            except CRSError:
+                raise ValidationError(
+                    _("EPSG:%(s)s no es un sistema de referencia conocido.") % {"s": srid}
+                ) from None
+        return srid
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_BYTES:

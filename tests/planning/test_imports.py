@@ -283,3 +283,14 @@ def test_geopackage_and_xlsx_are_read_too(shared_data, db, tmp_path, water_categ
     from works_map.models import Work
 
     assert str(Work.objects.get(folio="X-1").amount_approved) == "1500.50"
+
+
+def test_the_import_form_refuses_unknown_encodings_and_crs(
+    client, administrator, shared_data, immediate_imports
+):
+    client.force_login(administrator)
+    path = shared_data / "gto_municipios_2010.topojson"
+    bad_encoding = upload(client, path, encoding="klingon-1")
+    assert bad_encoding.status_code == 400 and "Codificación desconocida" in bad_encoding.content.decode()
+    bad_crs = upload(client, path, source_srid=999999)
+    assert bad_crs.status_code == 400 and "EPSG:999999" in bad_crs.content.decode()
