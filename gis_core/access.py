@@ -114,7 +114,8 @@ def work_in_scope(user, work: Work) -> bool:
     scope = scope_of(user)
     if scope.everywhere:
         return True
-    if work.municipio_id in scope.municipio_ids:
+    # By municipio: the declared municipio and the geometry both inside (a work cannot be moved out).
+    if work.municipio_id in scope.municipio_ids and (work.geom is None or geometry_in_scope(user, work.geom)):
         return True
     if scope.agency_id is not None and work.pk is not None:
         return WorkAgency.objects.filter(work=work, agency_id=scope.agency_id).exists()
@@ -137,8 +138,8 @@ def zone_in_scope(user, zone: Zone) -> bool:
     scope = scope_of(user)
     if scope.everywhere:
         return True
-    if zone.municipio_id is not None:
-        return zone.municipio_id in scope.municipio_ids
+    if zone.municipio_id is not None and zone.municipio_id not in scope.municipio_ids:
+        return False
     return geometry_in_scope(user, zone.geom)
 
 

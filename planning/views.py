@@ -74,7 +74,7 @@ def work_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         fields = {**form.cleaned_data}
-        candidate = Work(**{k: v for k, v in fields.items() if k != "geom"})
+        candidate = Work(**fields)
         candidate.pk = work.pk if work else None
         access.require(request.user, Action.CHANGE if work else Action.CREATE, candidate)
         try:

@@ -171,3 +171,58 @@ def test_households_are_decided_by_their_own_gate_through_the_access_module(plan
     assert access.may_view_households is household_access.may_view_households
     assert not access.may_view_households(planner_leon)
     assert access.may_view_households(admin_user)
+
+
+def test_an_agency_planner_changes_the_works_their_agency_takes_part_in_only(
+    client, planner_sop, work_well_xichu, work_road_leon, water_category
+):
+    from tests.planning.conftest import work_payload
+
+    client.force_login(planner_sop)
+    mine = client.post(
+        reverse("planning:work-edit", args=[work_well_xichu.pk]),
+        work_payload(work_well_xichu, water_category),
+    )
+    assert mine.status_code == 302
+    other = client.post(
+        reverse("planning:work-edit", args=[work_road_leon.pk]), work_payload(work_road_leon, water_category)
+    )
+    assert other.status_code == 403
+
+
+def test_a_planner_without_scope_writes_nothing(client, planner_without_scope, leon, water_category):
+    from tests.planning.conftest import work_payload, zone_payload
+
+    client.force_login(planner_without_scope)
+    assert client.post(reverse("planning:work-create"), work_payload(leon, water_category)).status_code == 403
+    assert client.post(reverse("planning:zone-create"), zone_payload(leon)).status_code == 403
+
+
+def test_a_planner_cannot_move_a_zone_out_of_their_scope(client, planner_leon, leon, xichu):
+    from tests.planning.conftest import make_zone, zone_payload
+
+    zone = make_zone(leon, name="Zona de León", published=False)
+    x0, y0, _x1, _y1 = xichu.geom.extent
+    from tests.conftest import box
+
+    moved = zone_payload(zone, municipio="", geom=box(x0 + 0.01, y0 + 0.01, x0 + 0.02, y0 + 0.02).geojson)
+    client.force_login(planner_leon)
+    assert client.post(reverse("planning:zone-edit", args=[zone.pk]), moved).status_code == 403
+    zone.refresh_from_db()
+    assert zone.geom.extent[0] < -101
+
+
+def test_keeping_the_municipio_does_not_let_a_planner_move_a_work_or_zone_elsewhere(
+    client, planner_leon, leon, xichu, water_category
+):
+    from tests.conftest import box
+    from tests.planning.conftest import make_work, make_zone, work_payload, zone_payload
+
+    zone = make_zone(leon, name="Zona de León", published=False)
+    work = make_work(leon, water_category, folio="L-9", published=False, point=(-101.65, 21.15))
+    far = xichu.geom.point_on_surface
+    client.force_login(planner_leon)
+    moved_zone = zone_payload(zone, geom=box(far.x, far.y, far.x + 0.01, far.y + 0.01).geojson)
+    assert client.post(reverse("planning:zone-edit", args=[zone.pk]), moved_zone).status_code == 403
+    moved_work = work_payload(work, water_category, geom=far.geojson)
+    assert client.post(reverse("planning:work-edit", args=[work.pk]), moved_work).status_code == 403
