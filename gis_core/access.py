@@ -237,6 +237,18 @@ def get_report_for(user, pk: int, action: Action | str = Action.VIEW) -> Progres
     return report
 
 
+def works_in_scope(user) -> QuerySet[Work]:
+    """Works the user may change (by declared municipio or agency; the geometry is checked per object)."""
+    scope = scope_of(user)
+    works = Work.objects.select_related("municipio")
+    if scope.everywhere:
+        return works
+    mine = works.filter(municipio_id__in=scope.municipio_ids)
+    if scope.agency_id is not None:
+        mine = mine | works.filter(agency_roles__agency_id=scope.agency_id)
+    return mine.distinct()
+
+
 def reviewable_reports(user) -> QuerySet[ProgressReport]:
     """Pending reports the user could approve (for the supervisor's queue)."""
     pending = ProgressReport.objects.filter(state=ProgressReport.State.PENDING).select_related(

@@ -60,6 +60,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         ],
         "zone_form": ZoneForm(),
         "may_write": access.may_write(request.user),
+        "my_works": access.works_in_scope(request.user).order_by("-updated_at")[:50],
     }
     return render(request, "planning/workspace.html", context)
 

@@ -158,3 +158,13 @@ def test_the_supervisor_queue_lists_pending_reports_in_scope_only(
     client.force_login(supervisor_leon)
     page = client.get(reverse("planning:workspace")).content.decode()
     assert "LEO-AV-1" in page and "XIC-AV-1" not in page
+
+
+def test_the_workspace_lists_the_planners_works_with_their_progress_link(
+    client, planner_leon, work_leon, xichu, water_category
+):
+    far = make_work(xichu, water_category, folio="XIC-LIST-1", published=True, point=(-100.05, 21.3))
+    client.force_login(planner_leon)
+    page = client.get(reverse("planning:workspace")).content.decode()
+    assert reverse("planning:progress", args=[work_leon.pk]) in page
+    assert far.folio not in page
