@@ -7,7 +7,10 @@ them for templates and draws the charts (works_map.charts).
 
 from __future__ import annotations
 
+import csv
+import functools
 import json
+import re
 import unicodedata
 from decimal import Decimal
 from typing import Any
@@ -20,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from layers.documents import STATUS_COLOURS
 from priority_zones.disclosure import CARENCIAS, CLASSES, household_need_summary
 from priority_zones.models import Localidad, Municipio, Zone
+from priority_zones.reference_data import DATA_DIR as REFERENCE_DATA_DIR
 from works_map import charts, summaries
 from works_map.models import Agency, Category, FundingSource, ProgressReport, Work, WorkAgency, WorkStatus
 
@@ -45,7 +49,7 @@ JS_TEXT = {
     "no_geolocation": gettext_lazy(
         "No fue posible obtener su ubicación; busque un municipio o haga clic en el mapa."
     ),
-    "no_places": gettext_lazy("No se encontró ese municipio ni esa localidad."),
+    "no_places": gettext_lazy("No se encontró ese municipio, localidad ni código postal."),
     "list_count": gettext_lazy("Obras en el área visible del mapa (las más recientes primero):"),
     "list_none": gettext_lazy("No hay obras con estos filtros en el área visible del mapa."),
     "filters_applied": gettext_lazy("Filtros aplicados al mapa y a la lista."),
@@ -109,8 +113,51 @@ def home_options() -> dict[str, Any]:
     }
 
 
+POSTAL_CODES_CSV = REFERENCE_DATA_DIR / "codigos_postales_gto.csv"
+POSTAL_CODE = re.compile(r"\d{5}")
+
+
+@functools.cache  # a committed file: read once per process
+def postal_codes() -> dict[str, tuple[str, ...]]:
+    """{postal code: INEGI codes of the municipios it serves} (SEPOMEX, priority_zones/data/README.md)."""
+    found: dict[str, list[str]] = {}
+    with POSTAL_CODES_CSV.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
+            found.setdefault(row["cp"], []).append(row["cvegeo_mun"])
+    return {cp: tuple(codes) for cp, codes in found.items()}
+
+
+def postal_code_search(code: str) -> list[dict[str, Any]]:
+    """The municipio(s) of a postal code, at their representative point (kind "cp"). One query, or
+    none for a code that is not Guanajuato's."""
+    cvegeos = postal_codes().get(code, ())
+    if not cvegeos:
+        return []
+    municipios = (
+        Municipio.objects.filter(cvegeo__in=cvegeos)
+        .annotate(centre=PointOnSurface("geom"))
+        .only("cvegeo", "name")
+        .order_by("name")
+    )
+    return [
+        _place(
+            {
+                "kind": "cp",
+                "cvegeo": m.cvegeo,
+                "cp": code,
+                "name": _("C.P. %(cp)s, %(municipio)s") % {"cp": code, "municipio": m.name},
+                "centre": m.centre,
+            }
+        )
+        for m in municipios
+    ]
+
+
 def place_search(query: str, limit: int = 10) -> list[dict[str, Any]]:
-    """Municipios and localidades whose name contains `query` (accents and case ignored). Two queries."""
+    """Municipios and localidades whose name contains `query` (accents and case ignored), two
+    queries; a five-digit query is a postal code (postal_code_search)."""
+    if POSTAL_CODE.fullmatch(query.strip()):
+        return postal_code_search(query.strip())
     wanted = _fold(query.strip())
     if len(wanted) < 2:
         return []

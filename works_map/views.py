@@ -30,5 +30,6 @@ def municipio_card(request: HttpRequest, cvegeo: str) -> HttpResponse:
 
 @require_GET
 def place_search(request: HttpRequest) -> JsonResponse:
-    """Municipios and localidades by name, for "Obras cerca de mí" (fewer than 2 letters: none)."""
+    """Municipios and localidades by name, or a postal code's municipios, for "Obras cerca de mí"
+    (fewer than 2 letters, or an unknown postal code: none)."""
     return JsonResponse({"results": pages.place_search(request.GET.get("q", "")[:80])})

@@ -122,6 +122,17 @@ def test_the_nearby_list_of_a_searched_municipio_is_sorted_by_distance(visit, li
     assert visit.errors == []
 
 
+def test_a_searched_postal_code_lists_the_works_near_its_municipio(visit, live_server, live_works):
+    _open_home(visit, live_server)
+    visit.page.fill("#place-q", "37000")  # a León postal code (SEPOMEX)
+    visit.page.click("#place-form button[type=submit]")
+    visit.page.wait_for_selector("#nearby-list[data-loaded]", state="attached")
+    names = _list_names(visit.page, "#nearby-list li a")
+    assert set(names) == {live_works["road"].name, *(w.name for w in live_works["near"].values())}
+    assert "C.P. 37000" in visit.page.locator("#nearby-status").inner_text()
+    assert visit.errors == []
+
+
 def test_a_click_on_an_empty_spot_lists_the_works_nearest_to_it(visit, live_server, live_works):
     _open_home(visit, live_server)
     lon, lat = live_works["centre"]

@@ -141,6 +141,33 @@ def test_the_place_search_finds_municipios_without_accents(client, leon, xichu):
     assert client.get(reverse("works_map:place-search"), {"q": "x"}).json()["results"] == []
 
 
+def test_a_postal_code_finds_its_municipio(client, leon, xichu):
+    results = client.get(reverse("works_map:place-search"), {"q": " 37930 "}).json()["results"]
+    assert [(r["kind"], r["cvegeo"], r["cp"]) for r in results] == [("cp", "11045", "37930")]
+    assert results[0]["name"] == "C.P. 37930, Xichú"
+    assert -100.2 <= results[0]["lon"] <= -99.9 and 21.2 <= results[0]["lat"] <= 21.4
+
+
+def test_an_unknown_postal_code_finds_nothing_without_error(client, leon, xichu):
+    for code in ("99999", "01000"):  # not a code at all; a Mexico City code
+        response = client.get(reverse("works_map:place-search"), {"q": code})
+        assert response.status_code == 200
+        assert response.json() == {"results": []}
+
+
+def test_every_committed_postal_code_is_a_guanajuato_code_of_a_known_municipio():
+    from priority_zones.reference_data import POPULATION_CSV
+    from works_map.pages import postal_codes
+
+    codes = postal_codes()
+    lines = [line for line in POPULATION_CSV.read_text().splitlines() if not line.startswith("#")]
+    municipios = {line.split(",")[0] for line in lines[1:]}
+    assert len(municipios) == 46
+    assert len(codes) == 1414
+    assert all(cp.isdigit() and 36000 <= int(cp) <= 38999 for cp in codes)
+    assert {m for served in codes.values() for m in served} <= municipios
+
+
 def test_the_home_page_offers_every_filter_and_the_english_switch(client, work_well_xichu, zap_xichu_2026):
     html = client.get("/").content.decode()
     for name in ("year", "status", "category", "municipio", "agency", "source"):
