@@ -172,3 +172,16 @@ def test_the_version_page_draws_the_old_and_new_geometry(visit, live_server, pla
     )
     assert set(roles) == {"new", "old"}
     assert visit.errors == []
+
+
+def test_the_workspace_and_its_forms_have_no_serious_accessibility_violations(
+    visit, live_server, planner_on_map
+):
+    from tests.browser.conftest import axe_violations
+
+    page = visit.page
+    login(page, live_server.url)
+    assert axe_violations(page) == []
+    for url in ("/planeacion/importar/", "/planeacion/zonas/nueva/", "/cuenta/entrar/"):
+        page.goto(live_server.url + url)
+        assert axe_violations(page) == [], url
