@@ -86,3 +86,27 @@ def read_household(user, pk: int, *, purpose: str | None) -> Household:
     household = base.select_related("municipio", "latest_diagnostic").prefetch_related("persons").get(pk=pk)
     log_read(user, AccessLog.Action.DETAIL, purpose, [household.pk], f"hogar {pk}")
     return household
+
+
+# --- the Django admin's household pages -------------------------------------------------------------
+
+ADMIN_PURPOSE = "admin"
+
+
+def admin_purpose(purpose: str | None) -> str:
+    """Why an admin page was read: "admin", plus the optional `proposito` the user gave."""
+    given = (purpose or "").strip()
+    return f"{ADMIN_PURPOSE}: {given}"[:300] if given else ADMIN_PURPOSE
+
+
+def log_admin_read(
+    user, action: str, household_ids: Sequence[int], query: str, purpose: str | None
+) -> AccessLog:
+    """Log one admin page of household-level rows (a changelist page or one change form).
+
+    Only for users the gate lets in (PermissionDenied otherwise): the admin's querysets are already
+    cut to scoped_households(user), so the ids logged are those shown.
+    """
+    if not may_view_households(user):
+        raise PermissionDenied(_("No tiene permiso para ver datos de hogares."))
+    return log_read(user, action, admin_purpose(purpose), sorted(set(household_ids)), query)

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from gis_core.admin import GeoAdmin
+from priority_zones import access
 from priority_zones.actions import do_create_zone, do_update_zone
 from priority_zones.models import (
     AccessLog,
@@ -23,7 +24,7 @@ from priority_zones.models import (
     Zone,
 )
 
-HOUSEHOLD_PERMISSION = "priority_zones.view_household_data"
+PURPOSE_PARAM = "proposito"
 
 
 # --- geography ---------------------------------------------------------------------------------
@@ -111,16 +112,27 @@ class PovertyLineAdmin(admin.ModelAdmin):
 
 
 def can_see_household_data(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.is_active and user.has_perm(HOUSEHOLD_PERMISSION))
+    """The admin asks the one gate (priority_zones.access): the permission *and* a scope."""
+    return access.may_view_households(request.user)
 
 
 class HouseholdDataMixin:
-    """Household rows exist in the admin only for holders of view_household_data (or superusers).
+    """Household rows exist in the admin only for users the gate lets in, and only inside their scope.
 
-    Holding the permission is enough to look; adding, changing or deleting also needs Django's
-    ordinary permission for the model.
+    Being let in is enough to look; adding, changing or deleting also needs Django's ordinary
+    permission for the model. `household_path` leads from the model to its household.
     """
+
+    household_path = ""
+
+    def get_queryset(self, request: HttpRequest):
+        qs = super().get_queryset(request)  # type: ignore[misc]
+        if not can_see_household_data(request):
+            return qs.none()
+        scoped = access.scoped_households(request.user)
+        if self.household_path:
+            return qs.filter(**{f"{self.household_path}__in": scoped.values("pk")})
+        return qs.filter(pk__in=scoped.values("pk"))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return can_see_household_data(request)
@@ -138,6 +150,49 @@ class HouseholdDataMixin:
         return can_see_household_data(request) and super().has_delete_permission(request, obj)  # type: ignore[misc]
 
 
+class LoggedHouseholdAdmin(HouseholdDataMixin):
+    """Every changelist page and change form of household-level rows writes an AccessLog row
+    (who, when, which households, the page and filters, why: "admin" plus an optional
+    `?proposito=`), through priority_zones.access."""
+
+    def _household_id(self, obj) -> int:
+        return obj.pk if not self.household_path else getattr(obj, f"{self.household_path}_id")
+
+    def _page(self, request: HttpRequest, what: str) -> str:
+        model = self.model._meta.model_name  # type: ignore[attr-defined]
+        query = request.GET.urlencode()
+        return f"admin {model} {what}" + (f" ?{query}" if query else "")
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        purpose = request.GET.get(PURPOSE_PARAM)
+        if PURPOSE_PARAM in request.GET:  # not a lookup: the changelist would reject it
+            params = request.GET.copy()
+            params.pop(PURPOSE_PARAM)
+            request.GET = params  # type: ignore[assignment]
+        response = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if response.status_code == 200 and changelist is not None:
+            ids = [self._household_id(obj) for obj in changelist.result_list]
+            access.log_admin_read(
+                request.user, AccessLog.Action.LIST, ids, self._page(request, "changelist"), purpose
+            )
+        return response
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        purpose = request.GET.get(PURPOSE_PARAM)
+        response = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        shown = (getattr(response, "context_data", None) or {}).get("original")
+        if response.status_code == 200 and shown is not None:
+            access.log_admin_read(
+                request.user,
+                AccessLog.Action.DETAIL,
+                [self._household_id(shown)],
+                self._page(request, f"{shown.pk}"),
+                purpose,
+            )
+        return response
+
+
 class ImmutableMixin:
     """Rows computed by actions: shown, never edited or deleted by hand."""
 
@@ -153,6 +208,7 @@ class ImmutableMixin:
 
 class PersonInline(HouseholdDataMixin, admin.StackedInline):
     model = Person
+    household_path = "household"
     extra = 0
     fieldsets = (
         (None, {"fields": (("number", "relationship", "sex", "age", "birth_year"),)}),
@@ -181,6 +237,7 @@ class PersonInline(HouseholdDataMixin, admin.StackedInline):
 
 class DiagnosticInline(HouseholdDataMixin, ImmutableMixin, admin.TabularInline):
     model = Diagnostic
+    household_path = "household"
     extra = 0
     fields = ("version", "methodology_version", "poverty_class", "carencias_count", "computed_at")
     readonly_fields = fields
@@ -188,7 +245,7 @@ class DiagnosticInline(HouseholdDataMixin, ImmutableMixin, admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(HouseholdDataMixin, GeoAdmin):
+class HouseholdAdmin(LoggedHouseholdAdmin, GeoAdmin):
     list_display = ("folio", "municipio", "ambito", "survey_date", "residents", "consent", "synthetic")
     list_filter = ("ambito", "consent", "synthetic", "instrument_version", "municipio")
     list_select_related = ("municipio",)
@@ -200,7 +257,8 @@ class HouseholdAdmin(HouseholdDataMixin, GeoAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(HouseholdDataMixin, admin.ModelAdmin):
+class PersonAdmin(LoggedHouseholdAdmin, admin.ModelAdmin):
+    household_path = "household"
     list_display = ("household", "number", "relationship", "sex", "age", "education_level", "works")
     list_filter = ("relationship", "sex", "education_level", "works")
     list_select_related = ("household",)
@@ -209,7 +267,8 @@ class PersonAdmin(HouseholdDataMixin, admin.ModelAdmin):
 
 
 @admin.register(Diagnostic)
-class DiagnosticAdmin(HouseholdDataMixin, ImmutableMixin, admin.ModelAdmin):
+class DiagnosticAdmin(LoggedHouseholdAdmin, ImmutableMixin, admin.ModelAdmin):
+    household_path = "household"
     list_display = (
         "household",
         "version",

@@ -410,9 +410,11 @@ def test_staff_without_the_household_permission_do_not_see_households(staff_clie
 
 
 def test_the_household_permission_opens_households_but_diagnostics_stay_read_only(staff_client):
-    from priority_zones.models import Diagnostic, Household
+    from priority_zones.models import Diagnostic, Household, UserScope
 
     staff_client.user.user_permissions.add(Permission.objects.get(codename="view_household_data"))
+    assert staff_client.get(url_for(Household, "changelist")).status_code == 403  # no scope yet (the gate)
+    UserScope.objects.create(user=staff_client.user, note="Sin municipios")
     assert staff_client.get(url_for(Household, "changelist")).status_code == 200
     assert staff_client.get(url_for(Household, "add")).status_code == 403  # no add_household
     assert staff_client.get(url_for(Diagnostic, "changelist")).status_code == 200
