@@ -43,7 +43,7 @@ demo:
 bench-tiles:
 	@$(BOOT) test-setup
 	@# tipg (the peer) and its ASGI server; uvicorn is not in the lock yet, so it is pinned here.
-	@.venv/bin/pip install -q -r requirements-bench.lock uvicorn==0.54.0
+	@.venv/bin/pip install -q -r requirements-bench.lock
 	@$(PY) benchmarks/bench_tiles.py
 
 bench-queries:
