@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, JSONObject
 
-from priority_zones.disclosure import CARENCIAS, zones_need_summary
+from priority_zones.disclosure import CARENCIAS, protect, zone_need_json
 from priority_zones.models import Zone
 from works_map.models import Category, Work
 
@@ -57,24 +57,26 @@ def _tercile_cuts(values: list[float]) -> tuple[float, float] | None:
     return low, high
 
 
-def need_versus_investment(year: int) -> list[dict]:
+def need_versus_investment(year: int, include: Zone | None = None) -> list[dict]:
     """Per published zone of `year`: share of households with each carencia (disclosure-controlled)
-    next to the investment in works whose category addresses it.
+    next to the investment in works of `year` whose category addresses it.
 
     `high_need_low_investment` flags a carencia whose rate is in the top third of zones (and at least
     MIN_HIGH_NEED_RATE %) while the investment per household is in the bottom third (or nil when
-    fewer than 3 zones can be compared). Two queries: need, investment.
+    fewer than 3 zones can be compared). `include` adds one more zone (a draft a staff member is
+    looking at) to the comparison. One query: need and investment as two correlated subqueries.
     """
     zones = Zone.objects.published().for_year(year)
-    need = zones_need_summary(zones)
+    if include is not None:
+        zones = zones | Zone.objects.filter(pk=include.pk)
     rows = list(
-        zones.order_by("kind", "name")
-        .annotate(investment=zone_investment_json(year))
-        .values("pk", "kind", "cvegeo", "name", "municipio__name", "investment")
+        zones.order_by("kind", "name", "pk")
+        .annotate(need=zone_need_json(), investment=zone_investment_json(year))
+        .values("pk", "kind", "cvegeo", "name", "municipio__name", "need", "investment")
     )
     table = []
     for row in rows:
-        figures = need[row["pk"]]
+        figures = protect(row["need"])
         invested = row["investment"] or {}
         entry = {
             "zone_id": row["pk"],
@@ -108,6 +110,13 @@ def need_versus_investment(year: int) -> list[dict]:
             low = spent == 0 if money_cuts is None else spent <= money_cuts[0]
             e["carencias"][c]["high_need_low_investment"] = high and low
     return table
+
+
+def zone_need_versus_investment(zone: Zone) -> dict:
+    """The need-versus-investment row of one zone, compared with the published zones of its fiscal
+    year (need_versus_investment: one query)."""
+    table = need_versus_investment(zone.fiscal_year, include=zone)
+    return next(entry for entry in table if entry["zone_id"] == zone.pk)
 
 
 def need_versus_investment_csv_rows(table: list[dict]):

@@ -123,3 +123,53 @@ def progress_lines(
     body.append(f'<rect x="{left + 186}" y="7" width="10" height="10" fill="{FINANCIAL}"/>')
     body.append(_text(left + 202, 16, labels[1]))
     return _svg(width, height, title, desc, body)
+
+
+NEED = "#7a3e9d"
+FLAG = "#b3440a"
+
+
+def paired_hbars(
+    rows: Sequence[tuple[str, float | None, str, Decimal | float, str, bool]],
+    title: str,
+    desc: str,
+    labels: tuple[str, str],
+    flag_text: str,
+) -> SafeString:
+    """Two bars per row on their own scales: a share (0–100 %, None = withheld, no bar) and an amount.
+
+    Rows are (label, share, share as displayed, amount, amount as displayed, flagged); a flagged
+    row's label starts with ▲ and the legend says what ▲ means (`flag_text`). Used for household
+    need next to investment.
+    """
+    width, value_w, row_h, head = 420, 110, 58, 42
+    height = head + row_h * len(rows) + 4
+    top_amount = max((float(amount) for *_x, amount, _s, _f in rows), default=0.0) or 1.0
+    bar_w = width - value_w
+    body = [
+        f'<rect x="0" y="4" width="12" height="12" fill="{NEED}"/>',
+        _text(18, 15, labels[0], size=12),
+        f'<rect x="{width / 2:.0f}" y="4" width="12" height="12" fill="{BAR}"/>',
+        _text(width / 2 + 18, 15, labels[1], size=12),
+    ]
+    if any(row[5] for row in rows):
+        body.append(_text(0, 34, "▲ " + flag_text, size=12, fill=FLAG))
+    for i, (label, share, share_shown, amount, amount_shown, flagged) in enumerate(rows):
+        y = head + i * row_h
+        short = label if len(label) <= 58 else label[:57] + "…"
+        if flagged:
+            body.append(_text(0, y + 13, "▲ " + short, size=13, fill=FLAG))
+        else:
+            body.append(_text(0, y + 13, short, size=13))
+        if share is None:
+            body.append(_text(0, y + 31, share_shown, size=12, fill=MUTED))
+        else:
+            length = bar_w * float(share) / 100
+            body.append(
+                f'<rect x="0" y="{y + 19}" width="{max(length, 1.5):.1f}" height="14" fill="{NEED}"/>'
+            )
+            body.append(_text(length + 6, y + 31, share_shown, size=12))
+        length = bar_w * float(amount) / top_amount
+        body.append(f'<rect x="0" y="{y + 37}" width="{max(length, 1.5):.1f}" height="14" fill="{BAR}"/>')
+        body.append(_text(length + 6, y + 49, amount_shown, size=12))
+    return _svg(width, height, title, desc, body)

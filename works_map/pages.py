@@ -24,6 +24,7 @@ from layers.documents import STATUS_COLOURS
 from priority_zones.disclosure import CARENCIAS, CLASSES, household_need_summary
 from priority_zones.models import Localidad, Municipio, Zone
 from priority_zones.reference_data import DATA_DIR as REFERENCE_DATA_DIR
+from priority_zones.summaries import MIN_HIGH_NEED_RATE, zone_need_versus_investment
 from works_map import charts, summaries
 from works_map.models import Agency, Category, FundingSource, ProgressReport, Work, WorkAgency, WorkStatus
 
@@ -298,8 +299,8 @@ def _charts(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _need_rows(need: dict[str, Any]) -> dict[str, Any]:
-    labels = {
+def _need_labels() -> dict[str, str]:
+    return {
         "rezago_educativo": _("Rezago educativo"),
         "acceso_salud": _("Sin acceso a servicios de salud"),
         "seguridad_social": _("Sin acceso a la seguridad social"),
@@ -313,11 +314,52 @@ def _need_rows(need: dict[str, Any]) -> dict[str, Any]:
         "no_pobre": _("No pobre ni vulnerable"),
         "indeterminado": _("Sin determinar"),
     }
+
+
+def _need_rows(need: dict[str, Any]) -> dict[str, Any]:
+    labels = _need_labels()
     return {
         "households": need["households"],
         "suppressed": need["suppressed"],
         "carencias": [{"label": labels[c], **need["carencias"][c]} for c in CARENCIAS],
         "classes": [{"label": labels[c], "count": need["classes"][c]} for c in CLASSES],
+    }
+
+
+def _need_investment(zone: Zone) -> dict[str, Any]:
+    """Household need next to the investment addressing it, for one zone (one query, through
+    priority_zones.summaries; rates already disclosure-controlled)."""
+    entry = zone_need_versus_investment(zone)
+    labels = _need_labels()
+    withheld = str(_("protegido"))
+    rows = [{"carencia": c, "label": labels[c], **entry["carencias"][c]} for c in CARENCIAS]
+    chart = charts.paired_hbars(
+        [
+            (
+                r["label"],
+                r["rate"],
+                withheld if r["rate"] is None else f"{r['rate']} %",
+                r["investment"],
+                _money_label(r["investment"]),
+                r["high_need_low_investment"],
+            )
+            for r in rows
+        ],
+        title=_("Necesidad de los hogares e inversión que la atiende"),
+        desc=_(
+            "Para cada carencia social: porcentaje de hogares diagnosticados que la tienen y monto "
+            "aprobado en %(year)s de las obras cuya categoría la atiende."
+        )
+        % {"year": zone.fiscal_year},
+        labels=(_("Hogares con la carencia"), _("Inversión que la atiende")),
+        flag_text=_("Alta necesidad, poca inversión"),
+    )
+    return {
+        "year": zone.fiscal_year,
+        "rows": rows,
+        "flagged": any(r["high_need_low_investment"] for r in rows),
+        "chart": chart,
+        "min_rate": MIN_HIGH_NEED_RATE,
     }
 
 
@@ -358,6 +400,7 @@ def zone_card(zone: Zone, page_number: str | None) -> dict[str, Any]:
         else _("Estimada por ponderación de área a partir del Censo 2020 por municipio"),
         "per_inhabitant": per_inhabitant,
         "need": _need_rows(report["household_needs"]),
+        "need_investment": _need_investment(zone),
         "page": _paginate(summaries.works_in_area(zone.geom, visible_works(None)), page_number),
         **_charts(report),
     }
