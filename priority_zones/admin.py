@@ -151,16 +151,18 @@ class HouseholdDataMixin:
 
 
 class LoggedHouseholdAdmin(HouseholdDataMixin):
-    """Every changelist page and change form of household-level rows writes an AccessLog row
-    (who, when, which households, the page and filters, why: "admin" plus an optional
-    `?proposito=`), through priority_zones.access."""
+    """Every changelist page, change form, history and delete confirmation of household-level rows
+    writes an AccessLog row (who, when, which households, the page and filters, why: "admin" plus
+    an optional `?proposito=`), through priority_zones.access."""
 
     def _household_id(self, obj) -> int:
         return obj.pk if not self.household_path else getattr(obj, f"{self.household_path}_id")
 
     def _page(self, request: HttpRequest, what: str) -> str:
         model = self.model._meta.model_name  # type: ignore[attr-defined]
-        query = request.GET.urlencode()
+        params = request.GET.copy()
+        params.pop(PURPOSE_PARAM, None)
+        query = params.urlencode()
         return f"admin {model} {what}" + (f" ?{query}" if query else "")
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
@@ -178,18 +180,30 @@ class LoggedHouseholdAdmin(HouseholdDataMixin):
             )
         return response
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
-        purpose = request.GET.get(PURPOSE_PARAM)
-        response = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
-        shown = (getattr(response, "context_data", None) or {}).get("original")
+    def _log_object_page(self, request: HttpRequest, response, key: str, what: str) -> None:
+        shown = (getattr(response, "context_data", None) or {}).get(key)
         if response.status_code == 200 and shown is not None:
             access.log_admin_read(
                 request.user,
                 AccessLog.Action.DETAIL,
                 [self._household_id(shown)],
-                self._page(request, f"{shown.pk}"),
-                purpose,
+                self._page(request, f"{shown.pk}{what}"),
+                request.GET.get(PURPOSE_PARAM),
             )
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        self._log_object_page(request, response, "original", "")
+        return response
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+        self._log_object_page(request, response, "object", " history")
+        return response
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+        self._log_object_page(request, response, "object", " delete")
         return response
 
 

@@ -57,7 +57,15 @@ def test_the_household_changelist_and_change_form_are_logged_with_ids_and_purpos
     log = AccessLog.objects.latest("pk")
     assert (log.action, log.purpose, log.object_ids) == ("DETAIL", "admin", [household_xichu.pk])
     assert log.query == f"admin household {household_xichu.pk}"
-    assert AccessLog.objects.count() == 2
+    history = client.get(
+        reverse("admin:priority_zones_household_history", args=[household_xichu.pk]),
+        {"proposito": "Revisión"},
+    )
+    assert history.status_code == 200
+    log = AccessLog.objects.latest("pk")
+    assert (log.action, log.purpose, log.object_ids) == ("DETAIL", "admin: Revisión", [household_xichu.pk])
+    assert log.query == f"admin household {household_xichu.pk} history"
+    assert AccessLog.objects.count() == 3
 
 
 def test_person_and_diagnostic_pages_log_the_households_they_show(client, admin_user, household_xichu):
