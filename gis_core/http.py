@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 
 from django.apps import apps
+from django.conf import settings
 from django.db import DataError, IntegrityError, OperationalError
 from django.db.models import BaseConstraint
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -127,3 +130,20 @@ def tile_response(
     if vary:
         response["Vary"] = vary
     return response
+
+
+class SpanishFirstLocaleMiddleware(LocaleMiddleware):
+    """Spanish unless the visitor chose another language with the switch (cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; this site is Spanish
+    first, and English is an explicit choice.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
+        try:
+            language = translation.get_supported_language_variant(chosen)
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
