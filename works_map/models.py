@@ -552,3 +552,20 @@ class FaisRule(models.Model):
 
     def __str__(self) -> str:
         return f"FAIS {self.year_from}–{self.year_to or '…'}"
+
+
+class WorkZone(models.Model):
+    """A work's representative point lies in a zone (any status): kept exact by database triggers.
+
+    works_map/sql/work_zone_membership.sql recomputes a work's rows when its point changes and a
+    zone's rows when its geometry changes; deletes cascade in the database. The all-zones
+    investment table aggregates through it instead of joining every point with every zone.
+    """
+
+    pk = models.CompositePrimaryKey("zone", "work")
+    zone = models.ForeignKey("priority_zones.Zone", on_delete=models.DO_NOTHING, related_name="+")
+    work = models.ForeignKey(Work, on_delete=models.DO_NOTHING, related_name="+")
+
+    class Meta:
+        verbose_name = _("obra en zona")
+        verbose_name_plural = _("obras en zonas")

@@ -152,10 +152,11 @@ INVESTMENT_BY_ZONE_SQL = (Path(__file__).parent / "sql" / "investment_by_zone.sq
 
 
 def investment_by_zone(kind: str | None = None, year: int | None = None) -> list[dict[str, Any]]:
-    """Published works in every published zone (point in polygon), and the row of works in none.
+    """Published works in every published zone (by representative point), and the row of works in none.
 
     `year` selects zones declared for that fiscal year and works of that year. A work inside two
-    overlapping zones counts in both rows. Queries: SET LOCAL jit; the statement in
+    overlapping zones counts in both rows. Membership comes from works_map_workzone (kept by
+    triggers), not a spatial join. Queries: SET LOCAL jit; the statement in
     works_map/sql/investment_by_zone.sql.
     """
     with planner_without_jit(), connection.cursor() as cursor:
