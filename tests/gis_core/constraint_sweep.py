@@ -142,3 +142,42 @@ class Sweep:
                 changes = resolve(self.case.bad, self.fixture)
         rows = self.model.objects.filter(pk=target.pk)
         return describe_db_error(_raises_integrity(lambda: rows.update(**changes)))
+
+
+class ConstraintSweepTests:
+    """The four ways every constraint of APP must refuse a bad row, one test per case of CASES.
+
+    Subclass it in an app's test module as `class TestConstraints(ConstraintSweepTests)` with APP
+    and CASES set, and import `pytest_generate_tests` from here into that module so each test runs
+    once per case. Case fixtures are looked up by name, so they may live in the app's module.
+    """
+
+    APP: str = ""
+    CASES: dict[str, Case] = {}
+
+    @pytest.fixture
+    def sweep(self, request, db) -> Sweep:
+        model, constraint = project_constraints(self.APP)[request.param]
+        return Sweep(model, constraint, self.CASES[request.param], request.getfixturevalue)
+
+    def test_every_constraint_has_a_case(self):
+        assert_every_constraint_has_a_case(self.APP, self.CASES)
+
+    def test_full_clean_refuses_with_the_constraints_message(self, sweep):
+        assert message_of(sweep.constraint) in sweep.full_clean_messages()
+
+    def test_the_database_refuses_a_create_with_the_constraints_message(self, sweep):
+        assert sweep.create_error() == message_of(sweep.constraint)
+
+    def test_the_database_refuses_a_bulk_create_with_the_constraints_message(self, sweep):
+        assert sweep.bulk_create_error() == message_of(sweep.constraint)
+
+    def test_the_database_refuses_an_update_with_the_constraints_message(self, sweep):
+        assert sweep.update_error() == message_of(sweep.constraint)
+
+
+def pytest_generate_tests(metafunc) -> None:
+    """Run each ConstraintSweepTests test once per case of its class (imported by the test modules)."""
+    cls = metafunc.cls
+    if cls is not None and issubclass(cls, ConstraintSweepTests) and "sweep" in metafunc.fixturenames:
+        metafunc.parametrize("sweep", sorted(cls.CASES), indirect=True)

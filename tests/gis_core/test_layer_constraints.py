@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.gis_core.constraint_sweep import (
     Case,
+    ConstraintSweepTests,
     Sweep,
-    assert_every_constraint_has_a_case,
     message_of,
     project_constraints,
+    pytest_generate_tests,  # noqa: F401 - the hook that runs the sweep once per case
 )
 
 APP = "layers"
@@ -36,40 +35,11 @@ CASES: dict[str, Case] = {
 CONSTRAINTS = project_constraints(APP)
 
 
-@pytest.fixture
-def sweep(request, db):
-    name = request.param
-    model, constraint = CONSTRAINTS[name]
-    return Sweep(model, constraint, CASES[name], request.getfixturevalue)
-
-
-sweep_each = pytest.mark.parametrize("sweep", sorted(CASES), indirect=True)
-
-
-def test_every_constraint_has_a_case():
-    assert_every_constraint_has_a_case(APP, CASES)
-
-
 def test_a_zoom_above_22_is_refused(db):
     sweep = Sweep(*CONSTRAINTS["rasterlayer_zoom_range"], Case(RASTER, {"maxzoom": 23}), lambda name: None)
     assert sweep.create_error() == message_of(sweep.constraint)
 
 
-@sweep_each
-def test_full_clean_refuses_with_the_constraints_message(sweep):
-    assert message_of(sweep.constraint) in sweep.full_clean_messages()
-
-
-@sweep_each
-def test_the_database_refuses_a_create_with_the_constraints_message(sweep):
-    assert sweep.create_error() == message_of(sweep.constraint)
-
-
-@sweep_each
-def test_the_database_refuses_a_bulk_create_with_the_constraints_message(sweep):
-    assert sweep.bulk_create_error() == message_of(sweep.constraint)
-
-
-@sweep_each
-def test_the_database_refuses_an_update_with_the_constraints_message(sweep):
-    assert sweep.update_error() == message_of(sweep.constraint)
+class TestConstraints(ConstraintSweepTests):
+    APP = APP
+    CASES = CASES

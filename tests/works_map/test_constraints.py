@@ -11,10 +11,8 @@ from django.contrib.gis.geos import Point
 from tests.gis_core.constraint_sweep import (
     BOWTIE,
     Case,
-    Sweep,
-    assert_every_constraint_has_a_case,
-    message_of,
-    project_constraints,
+    ConstraintSweepTests,
+    pytest_generate_tests,  # noqa: F401 - the hook that runs the sweep once per case
 )
 from works_map.models import FundingSource
 
@@ -136,38 +134,7 @@ CASES: dict[str, Case] = {
     "faisrule_min_zap_pct_pct_range": Case(fais_rule, {"min_zap_pct": Decimal("120")}),
 }
 
-CONSTRAINTS = project_constraints(APP)
 
-
-@pytest.fixture
-def sweep(request, db):
-    name = request.param
-    model, constraint = CONSTRAINTS[name]
-    return Sweep(model, constraint, CASES[name], request.getfixturevalue)
-
-
-sweep_each = pytest.mark.parametrize("sweep", sorted(CASES), indirect=True)
-
-
-def test_every_constraint_has_a_case():
-    assert_every_constraint_has_a_case(APP, CASES)
-
-
-@sweep_each
-def test_full_clean_refuses_with_the_constraints_message(sweep):
-    assert message_of(sweep.constraint) in sweep.full_clean_messages()
-
-
-@sweep_each
-def test_the_database_refuses_a_create_with_the_constraints_message(sweep):
-    assert sweep.create_error() == message_of(sweep.constraint)
-
-
-@sweep_each
-def test_the_database_refuses_a_bulk_create_with_the_constraints_message(sweep):
-    assert sweep.bulk_create_error() == message_of(sweep.constraint)
-
-
-@sweep_each
-def test_the_database_refuses_an_update_with_the_constraints_message(sweep):
-    assert sweep.update_error() == message_of(sweep.constraint)
+class TestConstraints(ConstraintSweepTests):
+    APP = APP
+    CASES = CASES
