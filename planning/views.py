@@ -74,20 +74,10 @@ def work_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         request.POST or None, instance=work, initial={"geom": work.geom.geojson} if work else None
     )
     if request.method == "POST" and form.is_valid():
-        fields = {**form.cleaned_data}
-        candidate = Work(**fields)
-        candidate.pk = work.pk if work else None
-        access.require(request.user, Action.CHANGE if work else Action.CREATE, candidate)
-        try:
-            if work is None:
-                work = do_create_work(acting_user=request.user, **fields)
-            else:
-                work = do_update_work(work, acting_user=request.user, **fields)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        saved = _save_through_actions(request, form, work, Work, do_create_work, do_update_work)
+        if saved is not None:
             messages.success(request, _("Obra guardada."))
-            return redirect("planning:work-edit", pk=work.pk)
+            return redirect("planning:work-edit", pk=saved.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "planning/work_form.html", {"form": form, "work": work}, status=status)
 
@@ -110,18 +100,9 @@ def zone_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         request.POST or None, instance=zone, initial={"geom": zone.geom.geojson} if zone else None
     )
     if request.method == "POST" and form.is_valid():
-        fields = {**form.cleaned_data}
-        candidate = Zone(**fields)
-        candidate.pk = zone.pk if zone else None
-        access.require(request.user, Action.CHANGE if zone else Action.CREATE, candidate)
-        try:
-            if zone is None:
-                zone = do_create_zone(acting_user=request.user, **fields)
-            else:
-                zone = do_update_zone(zone, acting_user=request.user, **fields)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        saved = _save_through_actions(request, form, zone, Zone, do_create_zone, do_update_zone)
+        if saved is not None:
+            zone = saved
             if _wants_json(request):
                 url = reverse("planning:zone-edit", args=[zone.pk])
                 return JsonResponse(
@@ -134,6 +115,24 @@ def zone_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
         return JsonResponse({"errors": errors, "detail": _form_errors(form)}, status=400)
     return render(request, "planning/zone_form.html", {"form": form, "zone": zone}, status=status)
+
+
+def _save_through_actions(request: HttpRequest, form, existing, model, create, update):
+    """Check the user may write the edited object where it now stands, then save it through its action.
+
+    Returns the saved object, or None after putting the action's refusal on the form.
+    """
+    fields = {**form.cleaned_data}
+    candidate = model(**fields)
+    candidate.pk = existing.pk if existing else None
+    access.require(request.user, Action.CHANGE if existing else Action.CREATE, candidate)
+    try:
+        if existing is None:
+            return create(acting_user=request.user, **fields)
+        return update(existing, acting_user=request.user, **fields)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
 
 
 def _wants_json(request: HttpRequest) -> bool:
