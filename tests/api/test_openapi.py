@@ -27,3 +27,10 @@ def test_schema_endpoint_and_docs_use_local_assets(client, db):
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert any("swagger-ui" in s for s in sources)
     assert all(s.startswith("/") for s in sources), sources  # no CDN
+
+
+def test_redoc_uses_local_assets(client, db):
+    page = client.get("/api/redoc/").content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert any("redoc" in s for s in sources)
+    assert all(s.startswith("/") for s in sources), sources  # no CDN
