@@ -212,6 +212,28 @@ class Features:
 
 
 @dataclass(frozen=True)
+class CellPyramid:
+    """A table of running totals per grid cell, kept by triggers (e.g. layers/sql/work_cells.sql),
+    from which GridClusters draws zooms minzoom..maxzoom instead of reading every point.
+
+    Its rows: level (zoom + log2(cells_per_tile)), cx, cy, one column per key (the column of each
+    filter in `keys`, and the column of every `mode` aggregate), n (rows counted) and, per
+    aggregate of kind sum, avg or only, p_<name> holding the sum of that property (for `only`, an
+    integer property: the sum is the value itself when the cell holds one row); slon and slat are
+    sums of longitudes and latitudes. A request whose filters are all among `keys` is answered
+    from it with the same tile bytes as from the points; any other filter reads the points.
+    """
+
+    table: str
+    minzoom: int
+    maxzoom: int
+    keys: tuple[str, ...] = ()
+
+    def serves(self, z: int, filters: Mapping[str, Sequence]) -> bool:
+        return self.minzoom <= z <= self.maxzoom and set(filters) <= set(self.keys)
+
+
+@dataclass(frozen=True)
 class GridClusters:
     """Points grouped into square cells aligned with the tile grid (cells_per_tile a power of 2),
     so a cell belongs to exactly one tile and its figures are the same whichever tile draws it."""
@@ -219,6 +241,7 @@ class GridClusters:
     geometry: str
     cells_per_tile: int
     aggregates: tuple[Agg, ...]
+    pyramid: CellPyramid | None = None
 
 
 @dataclass(frozen=True)
@@ -423,6 +446,8 @@ def build_query(
             f") mvt WHERE mvt.geom IS NOT NULL"
         )
         return sql, params
+    if isinstance(handling, GridClusters) and handling.pyramid and handling.pyramid.serves(coord.z, filters):
+        return _pyramid_query(source, handling, handling.pyramid, coord, filters)
     if isinstance(handling, GridClusters):
         geom = _q(handling.geometry)
         cells = handling.cells_per_tile
@@ -474,6 +499,67 @@ def build_query(
         f"SELECT ST_AsMVT(mvt, '{layer}', {EXTENT}, 'geom') FROM ("
         f"SELECT {_MVT_GEOM.format(geom='hexes.geom')} AS geom, {names} "
         f"FROM cells JOIN hexes USING (i, j) CROSS JOIN tile) mvt WHERE mvt.geom IS NOT NULL"
+    )
+    return sql, params
+
+
+def _pyramid_query(
+    source: VectorSource,
+    handling: GridClusters,
+    pyramid: CellPyramid,
+    coord: TileCoord,
+    filters: Mapping[str, Sequence],
+) -> tuple[str, dict[str, object]]:
+    """The GridClusters tile read from the pyramid's cells: the cells of the tile and a one-cell
+    ring around it (as the point query's margin), the keys summed away, then the same second step
+    as the point query (mean position, totals, most frequent mode value, the only id)."""
+    cells = handling.cells_per_tile
+    params: dict[str, object] = {
+        "z": coord.z,
+        "x": coord.x,
+        "y": coord.y,
+        "level": coord.z + cells.bit_length() - 1,
+        "cx0": coord.x * cells - 1,
+        "cx1": coord.x * cells + cells,
+        "cy0": coord.y * cells - 1,
+        "cy1": coord.y * cells + cells,
+    }
+    where = [
+        "c.level = %(level)s",
+        "c.cx BETWEEN %(cx0)s AND %(cx1)s",
+        "c.cy BETWEEN %(cy0)s AND %(cy1)s",
+        "c.n > 0",  # cells emptied by deletes stay as zero rows
+    ]
+    for param in sorted(filters):
+        flt = source.filter_for(param)
+        if not isinstance(flt, ColumnFilter) or param not in pyramid.keys:
+            raise ValueError(f"pyramid {pyramid.table} is not keyed by {param!r}")
+        params[f"f_{param}"] = list(filters[param])
+        where.append(f"c.{_q(flt.column)} = ANY(%(f_{param})s)")
+    # First step: the keys summed away per cell (and per value of the mode aggregate's column).
+    group = ["c.cx", "c.cy"]
+    first = ["c.cx", "c.cy", "sum(c.n) AS n", "sum(c.slon) AS slon", "sum(c.slat) AS slat"]
+    for agg in handling.aggregates:
+        part = _q(f"p_{agg.name}")
+        if agg.kind in ("sum", "avg"):
+            first.append(f"sum(c.{part}) AS {part}")
+        elif agg.kind == "only":
+            first.append(f"sum(c.{part})::bigint AS {part}")
+        elif agg.kind == "mode" and len(group) == 2:
+            group.append(f"c.{_q(agg.of)}")
+            first.append(f"c.{_q(agg.of)}")
+    _, second, _ = _cluster_aggregates(handling.aggregates)
+    names = ", ".join(_q(a.name) for a in handling.aggregates)
+    layer = source.layer.replace("'", "")
+    sql = (
+        f"WITH parts AS MATERIALIZED ("  # noqa: S608 - registry identifiers only
+        f"SELECT {', '.join(first)} FROM {_q(pyramid.table)} c WHERE {' AND '.join(where)} "
+        f"GROUP BY {', '.join(group)}) "
+        f"SELECT ST_AsMVT(mvt, '{layer}', {EXTENT}, 'geom') FROM ("
+        f"SELECT {_MVT_GEOM.format(geom='ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 3857)')}"
+        f" AS geom, {names} FROM ("
+        f"SELECT sum(slon) / sum(n) AS lon, sum(slat) / sum(n) AS lat, {second} "
+        f"FROM parts GROUP BY cx, cy) cells) mvt WHERE mvt.geom IS NOT NULL"
     )
     return sql, params
 

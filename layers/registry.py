@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gis_core.tiles import (
     Agg,
+    CellPyramid,
     Col,
     ColumnFilter,
     Const,
@@ -147,6 +148,9 @@ WORKS = Layer(
                     Agg("status", "mode", "status"),
                     Agg("id", "only", "id"),
                 ),
+                # Zooms 5-10 (cell levels 9-14) from running totals per cell, kept by the
+                # triggers in layers/sql/work_cells.sql; unfiltered or by year and status.
+                pyramid=CellPyramid("layers_workcell", minzoom=5, maxzoom=10, keys=("year", "status")),
             ),
         ),
         (13, Features(_col(Work, "point"))),

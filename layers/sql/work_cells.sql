@@ -1,0 +1,120 @@
+-- layers_workcell: running totals of published works per grid cell, for the `works` layer's
+-- clusters at low zooms (gis_core.tiles.CellPyramid). Without it a zoom-6 tile reads every point
+-- of the state; with it, a few hundred pre-summed cells.
+--
+-- A cell of level L is a square of the Web Mercator grid with 2^L cells across the world; a
+-- GridClusters handling with 16 cells per tile draws zoom z from level z + 4. The cell of a point
+-- is computed by the same XYZ formula, operation for operation, as the cluster query in
+-- gis_core/tiles.py, so a point falls in the same cell either way.
+-- Rows are keyed also by fiscal year and status, so the `year` and `status` filters are served
+-- from here too; `mode(status)` is the status with the most works in the cell.
+--
+-- Kept exact by statement-level triggers with transition tables: a row-by-row save and a COPY
+-- of a million works alike cost one grouped upsert (each changed work subtracts its old cell
+-- contributions and adds its new ones). Rows whose count drops to 0 are kept (bounded by the
+-- number of distinct cells) and ignored by the tile query. TRUNCATE of the works empties it.
+CREATE TABLE IF NOT EXISTS layers_workcell (
+    level smallint NOT NULL,
+    cx integer NOT NULL,
+    cy integer NOT NULL,
+    fiscal_year smallint NOT NULL,
+    status varchar(20) NOT NULL,
+    n integer NOT NULL,
+    slon double precision NOT NULL,     -- sum of longitudes (the cluster is drawn at the mean)
+    slat double precision NOT NULL,
+    p_amount numeric NOT NULL,          -- sum of coalesce(amount_modified, amount_approved)
+    p_exercised numeric NOT NULL,       -- sum of amount_exercised
+    p_id bigint NOT NULL,               -- sum of ids: the id itself when the cell holds one work
+    PRIMARY KEY (level, cx, cy, fiscal_year, status)
+);
+
+-- The levels held: zooms 5..10 of the works layer (layers/registry.py, WORKS_CELL_LEVELS).
+CREATE OR REPLACE FUNCTION layers_workcell_levels() RETURNS int[] AS $$
+    SELECT ARRAY[9, 10, 11, 12, 13, 14]
+$$ LANGUAGE sql IMMUTABLE;
+
+-- The rows whose contribution changes, as (sign, work row) for each kind of statement: inserted
+-- or deleted published works, and updated works where anything the cells hold differs (an edited
+-- name or description costs nothing).
+CREATE OR REPLACE FUNCTION layers_workcell_from_works() RETURNS trigger AS $$
+DECLARE
+    cols constant text := 'id, point, fiscal_year, status, '
+        'coalesce(amount_modified, amount_approved) AS amount, amount_exercised AS exercised';
+    changed constant text := 'SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE '
+        '(n.published, n.point, n.fiscal_year, n.status, n.amount_modified, n.amount_approved, '
+        'n.amount_exercised) IS DISTINCT FROM (o.published, o.point, o.fiscal_year, o.status, '
+        'o.amount_modified, o.amount_approved, o.amount_exercised)';
+    delta text;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        delta := format('SELECT 1 AS sign, %s FROM new_rows WHERE published AND point IS NOT NULL', cols);
+    ELSIF TG_OP = 'DELETE' THEN
+        delta := format('SELECT -1 AS sign, %s FROM old_rows WHERE published AND point IS NOT NULL', cols);
+    ELSE
+        delta := format(
+            'SELECT 1 AS sign, %1$s FROM new_rows WHERE published AND point IS NOT NULL AND id IN (%2$s) '
+            'UNION ALL '
+            'SELECT -1, %1$s FROM old_rows WHERE published AND point IS NOT NULL AND id IN (%2$s)',
+            cols, changed);
+    END IF;
+    EXECUTE format($q$
+        INSERT INTO layers_workcell AS c
+            (level, cx, cy, fiscal_year, status, n, slon, slat, p_amount, p_exercised, p_id)
+        SELECT l.level,
+               floor((ST_X(d.point) + 180.0) * ((2 ^ l.level) / 360.0))::int,
+               floor((1.0 - asinh(tan(radians(ST_Y(d.point)))) / pi()) * ((2 ^ l.level) / 2.0))::int,
+               d.fiscal_year, d.status,
+               sum(d.sign), sum(d.sign * ST_X(d.point)), sum(d.sign * ST_Y(d.point)),
+               sum(d.sign * d.amount), sum(d.sign * d.exercised), sum(d.sign * d.id)
+        FROM (%s) d
+        CROSS JOIN unnest(layers_workcell_levels()) AS l(level)
+        GROUP BY 1, 2, 3, 4, 5
+        ORDER BY 1, 2, 3, 4, 5  -- one lock order for concurrent writers
+        ON CONFLICT (level, cx, cy, fiscal_year, status) DO UPDATE SET
+            n = c.n + excluded.n,
+            slon = c.slon + excluded.slon,
+            slat = c.slat + excluded.slat,
+            p_amount = c.p_amount + excluded.p_amount,
+            p_exercised = c.p_exercised + excluded.p_exercised,
+            p_id = c.p_id + excluded.p_id
+    $q$, delta);
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION layers_workcell_truncate() RETURNS trigger AS $$
+BEGIN
+    TRUNCATE layers_workcell;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+DROP TRIGGER IF EXISTS layers_workcell_insert ON works_map_work;
+CREATE TRIGGER layers_workcell_insert
+    AFTER INSERT ON works_map_work REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION layers_workcell_from_works();
+DROP TRIGGER IF EXISTS layers_workcell_update ON works_map_work;
+CREATE TRIGGER layers_workcell_update
+    AFTER UPDATE ON works_map_work REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION layers_workcell_from_works();
+DROP TRIGGER IF EXISTS layers_workcell_delete ON works_map_work;
+CREATE TRIGGER layers_workcell_delete
+    AFTER DELETE ON works_map_work REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION layers_workcell_from_works();
+DROP TRIGGER IF EXISTS layers_workcell_truncate ON works_map_work;
+CREATE TRIGGER layers_workcell_truncate
+    AFTER TRUNCATE ON works_map_work
+    FOR EACH STATEMENT EXECUTE FUNCTION layers_workcell_truncate();
+
+-- Backfill from the works already stored.
+INSERT INTO layers_workcell (level, cx, cy, fiscal_year, status, n, slon, slat, p_amount, p_exercised, p_id)
+SELECT l.level,
+       floor((ST_X(w.point) + 180.0) * ((2 ^ l.level) / 360.0))::int,
+       floor((1.0 - asinh(tan(radians(ST_Y(w.point)))) / pi()) * ((2 ^ l.level) / 2.0))::int,
+       w.fiscal_year, w.status, count(*), sum(ST_X(w.point)), sum(ST_Y(w.point)),
+       sum(coalesce(w.amount_modified, w.amount_approved)), sum(w.amount_exercised), sum(w.id)
+FROM works_map_work w CROSS JOIN unnest(layers_workcell_levels()) AS l(level)
+WHERE w.published AND w.point IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5
+ON CONFLICT DO NOTHING;
+ANALYZE layers_workcell;
