@@ -228,6 +228,9 @@ class CellPyramid:
     minzoom: int
     maxzoom: int
     keys: tuple[str, ...] = ()
+    # (filter, value): the key also has rows summed over all its values, marked with `value`; a
+    # request that does not filter by it reads those rows only (fewer rows per cell).
+    totals: tuple[tuple[str, int | str], ...] = ()
 
     def serves(self, z: int, filters: Mapping[str, Sequence]) -> bool:
         return self.minzoom <= z <= self.maxzoom and set(filters) <= set(self.keys)
@@ -526,7 +529,6 @@ def _pyramid_query(
     }
     where = [
         "c.level = %(level)s",
-        "c.cx BETWEEN %(cx0)s AND %(cx1)s",
         "c.cy BETWEEN %(cy0)s AND %(cy1)s",
         "c.n > 0",  # cells emptied by deletes stay as zero rows
     ]
@@ -536,6 +538,11 @@ def _pyramid_query(
             raise ValueError(f"pyramid {pyramid.table} is not keyed by {param!r}")
         params[f"f_{param}"] = list(filters[param])
         where.append(f"c.{_q(flt.column)} = ANY(%(f_{param})s)")
+    for param, value in pyramid.totals:
+        flt = source.filter_for(param)
+        if param not in filters and isinstance(flt, ColumnFilter):
+            params[f"t_{param}"] = value
+            where.append(f"c.{_q(flt.column)} = %(t_{param})s")
     # First step: the keys summed away per cell (and per value of the mode aggregate's column).
     group = ["c.cx", "c.cy"]
     first = ["c.cx", "c.cy", "sum(c.n) AS n", "sum(c.slon) AS slon", "sum(c.slat) AS slat"]
@@ -544,7 +551,8 @@ def _pyramid_query(
         if agg.kind in ("sum", "avg"):
             first.append(f"sum(c.{part}) AS {part}")
         elif agg.kind == "only":
-            first.append(f"sum(c.{part})::bigint AS {part}")
+            # Read only when the cell holds one row: then one stored row, whose sum is the value.
+            first.append(f"min(c.{part}) AS {part}")
         elif agg.kind == "mode" and len(group) == 2:
             group.append(f"c.{_q(agg.of)}")
             first.append(f"c.{_q(agg.of)}")
@@ -553,7 +561,9 @@ def _pyramid_query(
     layer = source.layer.replace("'", "")
     sql = (
         f"WITH parts AS MATERIALIZED ("  # noqa: S608 - registry identifiers only
-        f"SELECT {', '.join(first)} FROM {_q(pyramid.table)} c WHERE {' AND '.join(where)} "
+        # One index range per column of cells (a nested loop), not every row of a cx range.
+        f"SELECT {', '.join(first)} FROM generate_series(%(cx0)s::int, %(cx1)s::int) AS g(cx) "
+        f"JOIN {_q(pyramid.table)} c ON c.cx = g.cx WHERE {' AND '.join(where)} "
         f"GROUP BY {', '.join(group)}) "
         f"SELECT ST_AsMVT(mvt, '{layer}', {EXTENT}, 'geom') FROM ("
         f"SELECT {_MVT_GEOM.format(geom='ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 3857)')}"

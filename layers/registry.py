@@ -148,9 +148,12 @@ WORKS = Layer(
                     Agg("status", "mode", "status"),
                     Agg("id", "only", "id"),
                 ),
-                # Zooms 5-10 (cell levels 9-14) from running totals per cell, kept by the
-                # triggers in layers/sql/work_cells.sql; unfiltered or by year and status.
-                pyramid=CellPyramid("layers_workcell", minzoom=5, maxzoom=10, keys=("year", "status")),
+                # Read from running totals per cell (levels 9-16), kept by the triggers in
+                # layers/sql/work_cells.sql, when unfiltered or filtered by year and status;
+                # fiscal_year 0 rows hold every year.
+                pyramid=CellPyramid(
+                    "layers_workcell", minzoom=5, maxzoom=12, keys=("year", "status"), totals=(("year", 0),)
+                ),
             ),
         ),
         (13, Features(_col(Work, "point"))),

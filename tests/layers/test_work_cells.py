@@ -181,15 +181,15 @@ def test_truncating_the_works_empties_the_cells(many_works):
         assert cursor.fetchone() == (0,)
 
 
-def test_other_filters_and_higher_zooms_read_the_points(many_works, water_category):
-    handling = WORKS.handling_at(8)
+def test_other_filters_read_the_points_and_give_the_same_clusters(many_works, water_category, sop):
     coord = TileCoord.containing(-100.06, 21.29, 8)
-    sql, _params = build_query(WORKS.source, handling, coord, {"category": [water_category.pk]})
-    assert "layers_workcell" not in sql
-    sql, _params = build_query(
-        WORKS.source, WORKS.handling_at(11), TileCoord.containing(-100.06, 21.29, 11), {}
-    )
-    assert "layers_workcell" not in sql
+    for filters in (
+        {"category": [water_category.pk]},
+        {"year": [2025], "municipio": [many_works[0].municipio_id]},
+    ):
+        sql, _params = build_query(WORKS.source, WORKS.handling_at(8), coord, filters)
+        assert "layers_workcell" not in sql
+    assert _tile(coord, {"category": [water_category.pk]}, pyramid=False) == _tile(coord, {}, pyramid=False)
 
 
 def test_a_low_zoom_tile_over_http_is_drawn_from_the_cells(client, many_works, django_assert_num_queries):
