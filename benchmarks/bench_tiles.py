@@ -127,6 +127,7 @@ def ensure_database(n_works: int) -> None:
         c.execute("VACUUM ANALYZE works_map_work")
         c.execute("VACUUM ANALYZE works_map_category")
         c.execute("VACUUM ANALYZE priority_zones_municipio")
+        c.execute("VACUUM ANALYZE layers_workcell")  # as autovacuum would after a bulk load
 
 
 # --- servers ----------------------------------------------------------------------------------------

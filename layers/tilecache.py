@@ -35,6 +35,16 @@ def cache_key(layer: Layer, version: int, coord: TileCoord, filters: Filters) ->
     return f"mvt:{layer.name}:v{version}:{coord}:{digest}"
 
 
+def cached_vector_tile(layer: Layer, coord: TileCoord, filters: Filters) -> Tile | None:
+    """The tile of the current data version if the cache holds it, else None (nothing rendered)."""
+    version = layer_version(layer.version_name)
+    cached = cache.get(cache_key(layer, version, coord, filters))
+    if cached is None:
+        return None
+    body, etag = cached
+    return Tile(body, etag, version)
+
+
 def vector_tile(layer: Layer, coord: TileCoord, filters: Filters) -> Tile:
     version = layer_version(layer.version_name)
     key = cache_key(layer, version, coord, filters)

@@ -11,7 +11,8 @@ from gis_core.tiles import TileCoord, TileError
 from layers import access, documents, raster
 from layers.filters import parse_filters
 from layers.registry import Layer, get_layer
-from layers.tilecache import vector_tile as cached_vector_tile
+from layers.tilecache import Tile
+from layers.tilecache import vector_tile as vector_tile_of
 
 # A URL carrying the current data version never changes content; any other URL revalidates.
 VERSIONED = "public, max-age=86400"
@@ -42,10 +43,15 @@ def vector_tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> Htt
         filters = access.scope_filters(found, request.user, parse_filters(found, request.GET))
     except TileError as exc:
         return _bad(exc)
-    tile = cached_vector_tile(found, coord, filters)
+    tile = vector_tile_of(found, coord, filters)
     if not found.public:
         access.log_tile_read(found, request)
         return tile_response(request, tile.body, tile.etag, cache_control=RESTRICTED, vary="Cookie")
+    return public_tile_response(request, tile)
+
+
+def public_tile_response(request: HttpRequest, tile: Tile) -> HttpResponse:
+    """A public tile's response, from this view or from the cache (layers.middleware) alike."""
     current = request.GET.get("v") == str(tile.version)
     return tile_response(request, tile.body, tile.etag, cache_control=VERSIONED if current else REVALIDATE)
 
