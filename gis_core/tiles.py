@@ -11,6 +11,7 @@ against a strict pattern; every value (z, x, y, filter values, sizes) is a bind 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -298,10 +299,13 @@ class VectorSource:
             raise ValueError(f"unknown casts in layer {self.layer}: {casts}")
 
 
+@functools.cache
 def _q(name: str) -> str:
+    """A registry identifier, checked and double-quoted (PostgreSQL's quoting; memoised, as the
+    registry is closed and each tile query names the same few dozen)."""
     if not _IDENT.match(name):
         raise ValueError(f"invalid identifier {name!r}")
-    return connection.ops.quote_name(name)
+    return f'"{name}"'
 
 
 class _Builder:

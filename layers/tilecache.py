@@ -1,8 +1,11 @@
-"""Tiles through the Django cache, keyed by layer, data version, tile and normalised filters.
+"""Tiles through the Django cache, keyed by layer, tile and normalised filters, stored with the
+data version they were made from.
 
-Every action that writes a layer's data bumps its version (layers.versions.bump_layers), so the
-next request builds a new key: nothing stale is served after a write, and nothing has to be
-deleted. The cached value carries its strong ETag so a 304 needs no hashing.
+Every action that writes a layer's data bumps its version (layers.versions.bump_layers). The
+current version and the stored tile are read together in one cache round trip (get_many); a
+tile made from another version is a miss and is replaced, so nothing stale is served after a
+write and nothing has to be deleted. The stored value carries its strong ETag so a 304 needs no
+hashing.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from django.core.cache import cache
 from gis_core.tiles import TileCoord, render_tile
 from layers.filters import Filters
 from layers.registry import Layer
-from layers.versions import layer_version
+from layers.versions import layer_version, version_cache_key
 
 
 @dataclass(frozen=True)
@@ -29,30 +32,36 @@ def etag_for(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
-def cache_key(layer: Layer, version: int, coord: TileCoord, filters: Filters) -> str:
+def cache_key(layer: Layer, coord: TileCoord, filters: Filters) -> str:
     norm = "&".join(f"{k}={','.join(map(str, v))}" for k, v in sorted(filters.items()))
     digest = hashlib.blake2b(norm.encode(), digest_size=12).hexdigest() if norm else "-"
-    return f"mvt:{layer.name}:v{version}:{coord}:{digest}"
+    return f"mvt:{layer.name}:{coord}:{digest}"
+
+
+def _lookup(layer: Layer, coord: TileCoord, filters: Filters) -> tuple[int, str, Tile | None]:
+    """(current version, cache key, the cached tile of that version or None): one round trip."""
+    version_key = version_cache_key(layer.version_name)
+    key = cache_key(layer, coord, filters)
+    found = cache.get_many([version_key, key])
+    version = found.get(version_key)
+    if version is None:
+        version = layer_version(layer.version_name)
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return version, key, Tile(entry[1], entry[2], version)
+    return int(version), key, None
 
 
 def cached_vector_tile(layer: Layer, coord: TileCoord, filters: Filters) -> Tile | None:
     """The tile of the current data version if the cache holds it, else None (nothing rendered)."""
-    version = layer_version(layer.version_name)
-    cached = cache.get(cache_key(layer, version, coord, filters))
-    if cached is None:
-        return None
-    body, etag = cached
-    return Tile(body, etag, version)
+    return _lookup(layer, coord, filters)[2]
 
 
 def vector_tile(layer: Layer, coord: TileCoord, filters: Filters) -> Tile:
-    version = layer_version(layer.version_name)
-    key = cache_key(layer, version, coord, filters)
-    cached = cache.get(key)
-    if cached is not None:
-        body, etag = cached
-        return Tile(body, etag, version)
+    version, key, tile = _lookup(layer, coord, filters)
+    if tile is not None:
+        return tile
     body = render_tile(layer.source, layer.handling_at(coord.z), coord, filters)
     etag = etag_for(body)
-    cache.set(key, (body, etag))
+    cache.set(key, (version, body, etag))
     return Tile(body, etag, version)

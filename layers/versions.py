@@ -39,6 +39,11 @@ def bump_layers(*names: str) -> None:
         _bump()
 
 
+def version_cache_key(name: str) -> str:
+    """Where layer_version keeps a layer's version in the cache (read with other keys at once)."""
+    return _CACHE_KEY.format(name)
+
+
 def layer_version(name: str) -> int:
     key = _CACHE_KEY.format(name)
     version = cache.get(key)
