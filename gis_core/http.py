@@ -82,16 +82,21 @@ class DatabaseErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exc: Exception):
-        if isinstance(exc, (IntegrityError, DataError)):
-            return problem(400, describe_db_error(exc), title=_("Datos rechazados"))
-        if isinstance(exc, OperationalError) and is_statement_timeout(exc):
-            log.warning("statement timeout on %s", request.path)
-            return problem(
-                503,
-                _("La consulta tardó demasiado y fue cancelada; acote el área o los filtros."),
-                title=_("Servicio ocupado"),
-            )
-        return None
+        return database_error_response(request, exc)
+
+
+def database_error_response(request: HttpRequest, exc: Exception) -> HttpResponse | None:
+    """The problem response for a database refusal or timeout; None for any other exception."""
+    if isinstance(exc, (IntegrityError, DataError)):
+        return problem(400, describe_db_error(exc), title=_("Datos rechazados"))
+    if isinstance(exc, OperationalError) and is_statement_timeout(exc):
+        log.warning("statement timeout on %s", request.path)
+        return problem(
+            503,
+            _("La consulta tardó demasiado y fue cancelada; acote el área o los filtros."),
+            title=_("Servicio ocupado"),
+        )
+    return None
 
 
 # --- Tiles ----------------------------------------------------------------------------------------
@@ -140,10 +145,15 @@ class SpanishFirstLocaleMiddleware(LocaleMiddleware):
     """
 
     def process_request(self, request: HttpRequest) -> None:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
-        try:
-            language = translation.get_supported_language_variant(chosen)
-        except LookupError:
-            language = settings.LANGUAGE_CODE
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
+        activate_chosen_language(request)
+
+
+def activate_chosen_language(request: HttpRequest) -> None:
+    """The language of the site's switch (a cookie), Spanish when none or an unknown one."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
+    try:
+        language = translation.get_supported_language_variant(chosen)
+    except LookupError:
+        language = settings.LANGUAGE_CODE
+    translation.activate(language)
+    request.LANGUAGE_CODE = translation.get_language()

@@ -80,8 +80,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Public tiles already cached are answered here, before sessions, locale and auth.
-    "layers.middleware.CachedTileMiddleware",
+    # Public tiles are answered here (from the cache or rendered), before sessions, locale and auth.
+    "layers.middleware.PublicTileMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gis_core.http.SpanishFirstLocaleMiddleware",

@@ -1,10 +1,11 @@
-"""Public vector tiles already in the tile cache, answered before the rest of the middleware.
+"""Public vector tiles, answered before the rest of the middleware.
 
-A map view asks for dozens of tiles at a time, nearly all of them cache hits. Sessions, locale,
-CSRF, authentication, messages and URL resolving do nothing for a public tile, so a hit (or a
-304) is answered here, right after the security headers, with the same body, ETag and
-Cache-Control as the view. Anything else — a miss, a restricted layer, a catalogue filter, a bad coordinate
-or filter — goes on to the view, which renders, stores, logs or refuses it as usual.
+A map view asks for dozens of tiles at a time. Sessions, locale, CSRF, authentication, messages and
+URL resolving do nothing for a public tile (it is the same for everyone), so this middleware, right
+after the security headers, answers it from the tile cache or renders and stores it, with the same
+body, ETag and Cache-Control as the view would. A database refusal or timeout gets the same problem
+response as anywhere else (gis_core.http). Everything else — restricted layers, catalogue filters,
+bad coordinates or filters — goes on to the view, which logs, refuses or renders as usual.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
+from gis_core.http import activate_chosen_language, database_error_response
 from gis_core.tiles import TileCoord, TileError
 from layers.filters import CHOICES, RESERVED, parse_filters
 from layers.registry import get_layer
-from layers.tilecache import cached_vector_tile
+from layers.tilecache import vector_tile
 from layers.views import public_tile_response
 
 # Parameters parsed without the database: catalogue codes (municipio, agency...) may need a
@@ -28,19 +31,19 @@ _TILE_PATH = re.compile(
 )
 
 
-class CachedTileMiddleware:
+class PublicTileMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method == "GET" and (match := _TILE_PATH.match(request.path_info)):
-            response = self._from_cache(request, match)
+            response = self._serve(request, match)
             if response is not None:
                 return response
         return self.get_response(request)
 
     @staticmethod
-    def _from_cache(request: HttpRequest, match: re.Match) -> HttpResponse | None:
+    def _serve(request: HttpRequest, match: re.Match) -> HttpResponse | None:
         layer = get_layer(match["layer"])
         if layer is None or not layer.public or not set(request.GET) <= _WITHOUT_QUERIES:
             return None
@@ -51,5 +54,12 @@ class CachedTileMiddleware:
             filters = parse_filters(layer, request.GET)
         except TileError:
             return None
-        tile = cached_vector_tile(layer, coord, filters)
-        return None if tile is None else public_tile_response(request, tile)
+        try:
+            tile = vector_tile(layer, coord, filters)
+        except DatabaseError as exc:
+            activate_chosen_language(request)  # the message in the visitor's language
+            response = database_error_response(request, exc)
+            if response is None:
+                raise
+            return response
+        return public_tile_response(request, tile)

@@ -52,11 +52,6 @@ def _lookup(layer: Layer, coord: TileCoord, filters: Filters) -> tuple[int, str,
     return int(version), key, None
 
 
-def cached_vector_tile(layer: Layer, coord: TileCoord, filters: Filters) -> Tile | None:
-    """The tile of the current data version if the cache holds it, else None (nothing rendered)."""
-    return _lookup(layer, coord, filters)[2]
-
-
 def vector_tile(layer: Layer, coord: TileCoord, filters: Filters) -> Tile:
     version, key, tile = _lookup(layer, coord, filters)
     if tile is not None:

@@ -1,5 +1,6 @@
-"""Public tiles the cache holds are answered by layers.middleware.CachedTileMiddleware, before
-sessions, locale and auth; every other request reaches the view. Both must answer alike."""
+"""Public tiles are answered by layers.middleware.PublicTileMiddleware (from the cache, or rendered
+and stored), before sessions, locale and auth; every other request reaches the view. Both must
+answer alike."""
 
 from __future__ import annotations
 
@@ -20,12 +21,15 @@ def _headers(response) -> dict[str, str]:
     return {k: v for k, v in response.headers.items() if k not in PAGE_ONLY}
 
 
-def test_a_cached_tile_is_answered_without_the_view_with_the_same_bytes_and_headers(client, work_well_xichu):
+def test_a_public_tile_is_answered_without_the_view_with_the_same_bytes_and_headers(client, work_well_xichu):
     url = tile_url("works", TileCoord.containing(*WELL, 14))
-    rendered = client.get(url)
-    assert rendered.status_code == 200
     with mock.patch("layers.views.vector_tile_of", side_effect=AssertionError("the view ran")):
+        rendered = client.get(url)
         cached = client.get(url)
+    assert rendered.status_code == 200
+    from_view = client.get(url, {"municipio": "11045"})  # a catalogue filter: through the view
+    assert from_view.content == rendered.content
+    assert _headers(from_view) == _headers(rendered)
     assert cached.status_code == 200
     assert cached.content == rendered.content
     assert _headers(cached) == _headers(rendered)
@@ -76,3 +80,18 @@ def test_a_restricted_tile_is_never_answered_from_the_cache(
     assert planner.get(url).status_code == 200  # cached now, but still through the gate: logged twice
     assert AccessLog.objects.filter(user=planner_xichu, query__startswith="/tiles/households/").count() == 2
     assert client.get(url).status_code == 403
+
+
+def test_a_tile_cut_by_the_statement_timeout_is_a_503_problem(client, work_well_xichu, monkeypatch):
+    from django.db import connection, transaction
+
+    def slow(*args, **kwargs):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 50")
+            cursor.execute("SELECT pg_sleep(2)")
+
+    monkeypatch.setattr("layers.tilecache.render_tile", slow)
+    response = client.get(tile_url("works", TileCoord.containing(*WELL, 14)))
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["title"] == "Servicio ocupado"
