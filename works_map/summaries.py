@@ -155,9 +155,9 @@ def investment_by_zone(kind: str | None = None, year: int | None = None) -> list
     """Published works in every published zone (by representative point), and the row of works in none.
 
     `year` selects zones declared for that fiscal year and works of that year. A work inside two
-    overlapping zones counts in both rows. Membership comes from works_map_workzone (kept by
-    triggers), not a spatial join. Queries: SET LOCAL jit; the statement in
-    works_map/sql/investment_by_zone.sql.
+    overlapping zones counts in both rows. The rows come from running totals per zone, per year
+    and per covering filter (works_map/sql/investment_totals.sql, kept exact by triggers), not
+    from the works. Queries: SET LOCAL jit; the statement in works_map/sql/investment_by_zone.sql.
     """
     with planner_without_jit(), connection.cursor() as cursor:
         cursor.execute(INVESTMENT_BY_ZONE_SQL, {"kind": kind, "year": year})
@@ -207,7 +207,7 @@ def investment_table(by: str, kind: str | None, year: int | None) -> list[dict[s
     """The all-areas table, cached until works or zones change (their layer versions are in the key).
 
     Queries: 1–2 for the layer versions (usually cached), then on a miss 1 (municipio) or
-    3 (zone: JIT off, areas, outside row).
+    2 (zone: JIT off, the statement).
     """
     key = f"investment:{by}:{kind}:{year}:{layer_version('works')}:{layer_version('zones')}"
     rows = cache.get(key)
