@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.apps import apps
 from django.conf import settings
@@ -112,6 +113,20 @@ def _etag_matches(header: str, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
 
 
+class TileResponse(HttpResponse):
+    """A response that runs `after_send` once the server has sent it (WSGI servers call close()
+    after the last byte): work the client need not wait for, like storing a fresh tile."""
+
+    after_send: Callable[[], None] | None = None
+
+    def close(self) -> None:
+        try:
+            if self.after_send is not None:
+                self.after_send()
+        finally:
+            super().close()
+
+
 def tile_response(
     request: HttpRequest,
     body: bytes,
@@ -120,16 +135,18 @@ def tile_response(
     cache_control: str,
     content_type: str = MVT_CONTENT_TYPE,
     vary: str = "",
+    after_send: Callable[[], None] | None = None,
 ) -> HttpResponse:
     """A tile with martin's semantics: 304 when the client holds it, 204 when it is empty,
     otherwise 200; always a strong ETag and an explicit Cache-Control."""
     if _etag_matches(request.headers.get("If-None-Match", ""), etag):
-        response = HttpResponse(status=304)
+        response = TileResponse(status=304)
     elif not body:
-        response = HttpResponse(status=204)
+        response = TileResponse(status=204)
     else:
-        response = HttpResponse(body, content_type=content_type)
+        response = TileResponse(body, content_type=content_type)
         response["Content-Length"] = str(len(body))
+    response.after_send = after_send
     response["ETag"] = etag
     response["Cache-Control"] = cache_control
     if vary:

@@ -5,12 +5,13 @@ Every action that writes a layer's data bumps its version (layers.versions.bump_
 current version and the stored tile are read together in one cache round trip (get_many); a
 tile made from another version is a miss and is replaced, so nothing stale is served after a
 write and nothing has to be deleted. The stored value carries its strong ETag so a 304 needs no
-hashing.
+hashing. A fresh tile is stored after its response is sent (Tile.store).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -26,6 +27,9 @@ class Tile:
     body: bytes
     etag: str
     version: int
+    # For a freshly rendered tile: stores it in the cache. Called once the response is sent
+    # (gis_core.http.TileResponse), so the client does not wait for the cache write.
+    store: Callable[[], None] | None = None
 
 
 def etag_for(body: bytes) -> str:
@@ -58,5 +62,4 @@ def vector_tile(layer: Layer, coord: TileCoord, filters: Filters) -> Tile:
         return tile
     body = render_tile(layer.source, layer.handling_at(coord.z), coord, filters)
     etag = etag_for(body)
-    cache.set(key, (version, body, etag))
-    return Tile(body, etag, version)
+    return Tile(body, etag, version, store=lambda: cache.set(key, (version, body, etag)))

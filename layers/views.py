@@ -46,14 +46,22 @@ def vector_tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> Htt
     tile = vector_tile_of(found, coord, filters)
     if not found.public:
         access.log_tile_read(found, request)
-        return tile_response(request, tile.body, tile.etag, cache_control=RESTRICTED, vary="Cookie")
+        return tile_response(
+            request, tile.body, tile.etag, cache_control=RESTRICTED, vary="Cookie", after_send=tile.store
+        )
     return public_tile_response(request, tile)
 
 
 def public_tile_response(request: HttpRequest, tile: Tile) -> HttpResponse:
     """A public tile's response, from this view or from the cache (layers.middleware) alike."""
     current = request.GET.get("v") == str(tile.version)
-    return tile_response(request, tile.body, tile.etag, cache_control=VERSIONED if current else REVALIDATE)
+    return tile_response(
+        request,
+        tile.body,
+        tile.etag,
+        cache_control=VERSIONED if current else REVALIDATE,
+        after_send=tile.store,
+    )
 
 
 @require_GET

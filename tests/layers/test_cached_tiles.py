@@ -95,3 +95,20 @@ def test_a_tile_cut_by_the_statement_timeout_is_a_503_problem(client, work_well_
     assert response.status_code == 503
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["title"] == "Servicio ocupado"
+
+
+def test_a_fresh_tile_is_stored_once_its_response_is_sent(rf, work_well_xichu):
+    from django.core.cache import cache
+
+    from layers.middleware import PublicTileMiddleware
+    from layers.registry import LAYERS
+    from layers.tilecache import cache_key
+
+    coord = TileCoord.containing(*WELL, 14)
+    serve = PublicTileMiddleware(lambda request: AssertionError("the view ran"))
+    response = serve(rf.get(tile_url("works", coord)))
+    assert response.status_code == 200
+    key = cache_key(LAYERS["works"], coord, {})
+    assert cache.get(key) is None  # the client is not kept waiting for the cache write
+    response.close()  # what the WSGI server does after the last byte
+    assert cache.get(key)[1] == response.content

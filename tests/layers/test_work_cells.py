@@ -189,7 +189,15 @@ def test_other_filters_read_the_points_and_give_the_same_clusters(many_works, wa
     ):
         sql, _params = build_query(WORKS.source, WORKS.handling_at(8), coord, filters)
         assert "layers_workcell" not in sql
-    assert _tile(coord, {"category": [water_category.pk]}, pyramid=False) == _tile(coord, {}, pyramid=False)
+    by_category = _tile(coord, {"category": [water_category.pk]}, pyramid=False)
+    unfiltered = _tile(coord, {}, pyramid=False)
+
+    def shape(features):  # sums of floats may add up in another order
+        return sorted(
+            (_key(f), f["properties"]["count"], round(f["properties"]["amount"], 2)) for f in features
+        )
+
+    assert shape(by_category) == shape(unfiltered)
 
 
 def test_a_low_zoom_tile_over_http_is_drawn_from_the_cells(client, many_works, django_assert_num_queries):
