@@ -136,7 +136,9 @@ _db["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 _db.setdefault("OPTIONS", {})
 # A runaway query is cut by the server instead of holding a connection (answered 503 by the app).
 _db["OPTIONS"]["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
-_db["CONN_HEALTH_CHECKS"] = True
+# Reused connections are checked (one `SELECT 1` per request that queries) so a database restart
+# costs no failed request.
+_db["CONN_HEALTH_CHECKS"] = envbool("DB_CONN_HEALTH_CHECKS", "1")
 _db["TEST"] = {"NAME": env("TEST_DATABASE_NAME", f"test_{_db['NAME']}")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -236,7 +238,7 @@ BASEMAP_ATTRIBUTION = env("BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors"
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["works_map.api.base.FilterBackend"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Territorio Abierto API",
