@@ -3,7 +3,11 @@ from pathlib import Path
 import django.db.models.deletion
 from django.db import migrations, models
 
-SQL = (Path(__file__).resolve().parent.parent / "sql" / "work_zone_membership.sql").read_text()
+_SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+# The functions first: the file that creates the table, the triggers and the backfill uses them.
+SQL = (_SQL_DIR / "work_zone_membership_functions.sql").read_text() + (
+    _SQL_DIR / "work_zone_membership.sql"
+).read_text()
 
 REVERSE_SQL = """
 DROP TRIGGER IF EXISTS works_map_workzone_work_insert ON works_map_work;

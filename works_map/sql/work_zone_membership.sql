@@ -10,54 +10,7 @@ CREATE TABLE IF NOT EXISTS works_map_workzone (
 );
 CREATE INDEX IF NOT EXISTS works_map_workzone_work_id ON works_map_workzone (work_id, zone_id);
 
--- Works (ids) against every zone: the point index of the zone GiST per work.
-CREATE OR REPLACE FUNCTION works_map_workzone_from_works() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        DELETE FROM works_map_workzone m
-        USING new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE m.work_id = n.id AND n.point IS DISTINCT FROM o.point;
-        INSERT INTO works_map_workzone (zone_id, work_id)
-        SELECT z.id, n.id
-        FROM new_rows n JOIN old_rows o ON o.id = n.id
-        JOIN priority_zones_zone z ON ST_Intersects(z.geom, n.point)
-        WHERE n.point IS DISTINCT FROM o.point
-        ON CONFLICT DO NOTHING;
-    ELSE
-        INSERT INTO works_map_workzone (zone_id, work_id)
-        SELECT z.id, n.id
-        FROM new_rows n JOIN priority_zones_zone z ON ST_Intersects(z.geom, n.point)
-        ON CONFLICT DO NOTHING;
-    END IF;
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-
--- Zones against every work: big zones are cut into pieces of at most 64 vertices first (tight
--- boxes for the point index, cheap point-in-polygon tests); DISTINCT folds seams.
-CREATE OR REPLACE FUNCTION works_map_workzone_from_zones() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        DELETE FROM works_map_workzone m
-        USING new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE m.zone_id = n.id AND n.geom IS DISTINCT FROM o.geom;
-        INSERT INTO works_map_workzone (zone_id, work_id)
-        SELECT DISTINCT p.id, w.id
-        FROM (SELECT n.id, ST_Subdivide(n.geom, 64) AS g
-              FROM new_rows n JOIN old_rows o ON o.id = n.id
-              WHERE n.geom IS DISTINCT FROM o.geom) p
-        JOIN works_map_work w ON ST_Intersects(w.point, p.g)
-        ON CONFLICT DO NOTHING;
-    ELSE
-        INSERT INTO works_map_workzone (zone_id, work_id)
-        SELECT DISTINCT p.id, w.id
-        FROM (SELECT n.id, ST_Subdivide(n.geom, 64) AS g FROM new_rows n) p
-        JOIN works_map_work w ON ST_Intersects(w.point, p.g)
-        ON CONFLICT DO NOTHING;
-    END IF;
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
+-- The trigger functions are in work_zone_membership_functions.sql (run before this file).
 
 DROP TRIGGER IF EXISTS works_map_workzone_work_insert ON works_map_work;
 CREATE TRIGGER works_map_workzone_work_insert

@@ -1,0 +1,74 @@
+-- Trigger functions keeping works_map_workzone (work_zone_membership.sql) exact.
+--
+-- Concurrent writers: a transaction inserting a work and another inserting a zone that covers
+-- it would each join against what the other has not committed yet, and the membership would be
+-- lost. Both functions first take one transaction-level advisory lock, so the second waits for
+-- the first to commit and then (each statement of a volatile PL/pgSQL function takes a fresh
+-- snapshot) sees its row. The key is the one works_map_totals_lock() takes for the investment
+-- totals (investment_totals.sql), so every transaction takes the same single lock: no lock
+-- order to get wrong, no deadlock between the two.
+
+-- Works (ids) against every zone: the point index of the zone GiST per work.
+CREATE OR REPLACE FUNCTION works_map_workzone_from_works() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN  -- (nested: old_rows exists only for an UPDATE)
+        IF NOT EXISTS (
+            SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.point IS DISTINCT FROM o.point
+        ) THEN
+            RETURN NULL;  -- no work moved (a progress report, an amount): nothing to do, no lock
+        END IF;
+    END IF;
+    PERFORM pg_advisory_xact_lock(5051207146003);  -- see the head of this file
+    IF TG_OP = 'UPDATE' THEN
+        DELETE FROM works_map_workzone m
+        USING new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE m.work_id = n.id AND n.point IS DISTINCT FROM o.point;
+        INSERT INTO works_map_workzone (zone_id, work_id)
+        SELECT z.id, n.id
+        FROM new_rows n JOIN old_rows o ON o.id = n.id
+        JOIN priority_zones_zone z ON ST_Intersects(z.geom, n.point)
+        WHERE n.point IS DISTINCT FROM o.point
+        ON CONFLICT DO NOTHING;
+    ELSE
+        INSERT INTO works_map_workzone (zone_id, work_id)
+        SELECT z.id, n.id
+        FROM new_rows n JOIN priority_zones_zone z ON ST_Intersects(z.geom, n.point)
+        ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+-- Zones against every work: big zones are cut into pieces of at most 64 vertices first (tight
+-- boxes for the point index, cheap point-in-polygon tests); DISTINCT folds seams.
+CREATE OR REPLACE FUNCTION works_map_workzone_from_zones() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN  -- (nested: old_rows exists only for an UPDATE)
+        IF NOT EXISTS (
+            SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.geom IS DISTINCT FROM o.geom
+        ) THEN
+            RETURN NULL;  -- no zone reshaped (a status or a name): nothing to do, no lock
+        END IF;
+    END IF;
+    PERFORM pg_advisory_xact_lock(5051207146003);  -- see the head of this file
+    IF TG_OP = 'UPDATE' THEN
+        DELETE FROM works_map_workzone m
+        USING new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE m.zone_id = n.id AND n.geom IS DISTINCT FROM o.geom;
+        INSERT INTO works_map_workzone (zone_id, work_id)
+        SELECT DISTINCT p.id, w.id
+        FROM (SELECT n.id, ST_Subdivide(n.geom, 64) AS g
+              FROM new_rows n JOIN old_rows o ON o.id = n.id
+              WHERE n.geom IS DISTINCT FROM o.geom) p
+        JOIN works_map_work w ON ST_Intersects(w.point, p.g)
+        ON CONFLICT DO NOTHING;
+    ELSE
+        INSERT INTO works_map_workzone (zone_id, work_id)
+        SELECT DISTINCT p.id, w.id
+        FROM (SELECT n.id, ST_Subdivide(n.geom, 64) AS g FROM new_rows n) p
+        JOIN works_map_work w ON ST_Intersects(w.point, p.g)
+        ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
