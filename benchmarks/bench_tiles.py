@@ -10,7 +10,7 @@ at zooms 6-14 it measures, over HTTP on loopback with concurrency 1 and 8:
   ours cached     the same requests once the Django cache holds every tile
 
 The peer serves every point of the table (up to its per-tile feature limit) while ours aggregates
-low zooms into clusters, so low-zoom tiles are not the same work; the figures say so per zoom band.
+low zooms into clusters, so low-zoom tiles are not the same work: p50 is also printed per zoom band.
 
     BENCH_WORKS=100000,1000000 make bench-tiles
 """
@@ -272,7 +272,27 @@ def run(port: int, paths: list[str], concurrency: int) -> dict:
         "p95_ms": 1000 * times[int(0.95 * (len(times) - 1))],
         "rps": len(times) / wall,
         "bytes": sum(r[2] for r in results),
+        "per_band_p50_ms": _per_band([r[0] for r in results], paths),
     }
+
+
+# Zoom bands: clusters from the cell totals (tipg: up to its feature limit of raw points), clusters
+# near the cities, single points.
+BANDS = ((6, 9), (10, 12), (13, 14))
+
+
+def _zoom_of(path: str) -> int:
+    parts = path.split("?")[0].split("/")
+    return int(parts[-3])
+
+
+def _per_band(seconds: list[float], paths: list[str]) -> dict[str, float]:
+    out = {}
+    for lo, hi in BANDS:
+        band = [t for t, p in zip(seconds, paths, strict=False) if lo <= _zoom_of(p) <= hi]
+        if band:
+            out[f"z{lo}-{hi}"] = 1000 * statistics.median(band)
+    return out
 
 
 def raw_sql(tiles: list[tuple[int, int, int]]) -> dict:
@@ -295,12 +315,13 @@ def raw_sql(tiles: list[tuple[int, int, int]]) -> dict:
             cursor.fetchone()
             times.append(time.perf_counter() - t0)
     wall = time.perf_counter() - started
-    times.sort()
+    paths = [f"/{z}/{x}/{y}" for z, x, y in tiles]
     return {
         "n": len(times),
         "p50_ms": 1000 * statistics.median(times),
-        "p95_ms": 1000 * times[int(0.95 * (len(times) - 1))],
+        "p95_ms": 1000 * sorted(times)[int(0.95 * (len(times) - 1))],
         "rps": len(times) / wall,
+        "per_band_p50_ms": _per_band(times, paths),
     }
 
 
@@ -372,6 +393,17 @@ def report(r: dict) -> None:
             f"{uncached / r[f'tipg_c{c}']['rps']:.2f}x (target >= 1.5);"
             f" cached / uncached {r[f'ours_cached_c{c}']['rps'] / uncached:.1f}x (target >= 10)"
         )
+    print("  p50 per zoom band (c=1):")
+    for band in r["raw_sql"]["per_band_p50_ms"]:
+        figures = [
+            f"{label} {r[key]['per_band_p50_ms'][band]:6.1f} ms"
+            for label, key in (
+                ("raw SQL", "raw_sql"),
+                ("ours uncached", "ours_uncached_c1"),
+                ("tipg", "tipg_c1"),
+            )
+        ]
+        print(f"    {band:<8} " + "   ".join(figures))
     print(
         f"    ours uncached p50 (c=1) / raw SQL p50 "
         f"{r['ours_uncached_c1']['p50_ms'] / r['raw_sql']['p50_ms']:.2f}x (target <= 1.5)"
