@@ -432,6 +432,20 @@ _QUERY_ENV = "ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(marg
 _MVT_GEOM = f"ST_AsMVTGeom({{geom}}, {_TILE}, {EXTENT}, {BUFFER}, true)"
 
 
+def _clusters_from_parts(layer: str, aggregates: Sequence[Agg]) -> str:
+    """The second step shared by both cluster queries: from the CTE `parts` (rows per cell and
+    mode value: cx, cy, n, slon, slat, p_<aggregate>), one feature per cell at the mean position."""
+    _, second, _ = _cluster_aggregates(aggregates)
+    names = ", ".join(_q(a.name) for a in aggregates)
+    return (
+        f"SELECT ST_AsMVT(mvt, '{layer}', {EXTENT}, 'geom') FROM ("  # noqa: S608 - registry identifiers only
+        f"SELECT {_MVT_GEOM.format(geom='ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 3857)')}"
+        f" AS geom, {names} FROM ("
+        f"SELECT sum(slon) / sum(n) AS lon, sum(slat) / sum(n) AS lat, {second} "
+        f"FROM parts GROUP BY cx, cy) cells) mvt WHERE mvt.geom IS NOT NULL"
+    )
+
+
 def build_query(
     source: VectorSource, handling: Handling, coord: TileCoord, filters: Mapping[str, Sequence]
 ) -> tuple[str, dict[str, object]]:
@@ -463,8 +477,7 @@ def build_query(
         params["margin"] = 1.0 / cells
         params["kx"] = world / 360.0
         params["ky"] = world / 2.0
-        names = ", ".join(_q(a.name) for a in handling.aggregates)
-        first, second, by = _cluster_aggregates(handling.aggregates)
+        first, _second, by = _cluster_aggregates(handling.aggregates)
         # The Web Mercator cell of each point comes from its lon/lat by arithmetic (the XYZ tile
         # formula), not by ST_Transform: on a low-zoom tile that covers the whole state this is the
         # cost of the query. Only one point per cell (the mean position) is transformed. Two
@@ -479,11 +492,7 @@ def build_query(
             f"ST_X(t.{geom}) AS lon, ST_Y(t.{geom}) AS lat, {', '.join(b.select)} "
             f"FROM {b.from_clause()} WHERE {b.where_clause([f't.{geom} && {_QUERY_ENV}'])}"
             f") pts GROUP BY cx, cy{', ' + by.rstrip(', ') if by else ''}) "
-            f"SELECT ST_AsMVT(mvt, '{layer}', {EXTENT}, 'geom') FROM ("
-            f"SELECT {_MVT_GEOM.format(geom='ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 3857)')}"
-            f" AS geom, {names} FROM ("
-            f"SELECT sum(slon) / sum(n) AS lon, sum(slat) / sum(n) AS lat, {second} "
-            f"FROM parts GROUP BY cx, cy) cells) mvt WHERE mvt.geom IS NOT NULL"
+            + _clusters_from_parts(layer, handling.aggregates)
         )
         return sql, params
     geom = _q(handling.geometry)
@@ -560,20 +569,13 @@ def _pyramid_query(
         elif agg.kind == "mode" and len(group) == 2:
             group.append(f"c.{_q(agg.of)}")
             first.append(f"c.{_q(agg.of)}")
-    _, second, _ = _cluster_aggregates(handling.aggregates)
-    names = ", ".join(_q(a.name) for a in handling.aggregates)
     layer = source.layer.replace("'", "")
     sql = (
         f"WITH parts AS MATERIALIZED ("  # noqa: S608 - registry identifiers only
         # One index range per column of cells (a nested loop), not every row of a cx range.
         f"SELECT {', '.join(first)} FROM generate_series(%(cx0)s::int, %(cx1)s::int) AS g(cx) "
         f"JOIN {_q(pyramid.table)} c ON c.cx = g.cx WHERE {' AND '.join(where)} "
-        f"GROUP BY {', '.join(group)}) "
-        f"SELECT ST_AsMVT(mvt, '{layer}', {EXTENT}, 'geom') FROM ("
-        f"SELECT {_MVT_GEOM.format(geom='ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 3857)')}"
-        f" AS geom, {names} FROM ("
-        f"SELECT sum(slon) / sum(n) AS lon, sum(slat) / sum(n) AS lat, {second} "
-        f"FROM parts GROUP BY cx, cy) cells) mvt WHERE mvt.geom IS NOT NULL"
+        f"GROUP BY {', '.join(group)}) " + _clusters_from_parts(layer, handling.aggregates)
     )
     return sql, params
 
