@@ -1,5 +1,6 @@
 """The work-zone membership triggers take the totals' advisory lock (a work and a zone inserted at
-once by two transactions no longer lose their membership), and skip statements that move nothing."""
+once by two transactions no longer lose their membership), skip statements that move nothing, and
+change only the memberships that differ when a work moves or a zone is reshaped."""
 
 from pathlib import Path
 

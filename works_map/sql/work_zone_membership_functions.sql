@@ -20,14 +20,21 @@ BEGIN
     END IF;
     PERFORM pg_advisory_xact_lock(5051207146003);  -- see the head of this file
     IF TG_OP = 'UPDATE' THEN
-        DELETE FROM works_map_workzone m
-        USING new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE m.work_id = n.id AND n.point IS DISTINCT FROM o.point;
+        -- Only the memberships that differ change: a work moved within its zones keeps its rows,
+        -- so the investment totals' triggers see just the zones it left or entered.
+        WITH moved AS (
+            SELECT n.id, n.point FROM new_rows n JOIN old_rows o ON o.id = n.id
+            WHERE n.point IS DISTINCT FROM o.point
+        ), inside AS (
+            SELECT z.id AS zone_id, m.id AS work_id
+            FROM moved m JOIN priority_zones_zone z ON ST_Intersects(z.geom, m.point)
+        ), gone AS (
+            DELETE FROM works_map_workzone wz USING moved m
+            WHERE wz.work_id = m.id
+              AND NOT EXISTS (SELECT 1 FROM inside i WHERE i.zone_id = wz.zone_id AND i.work_id = wz.work_id)
+        )
         INSERT INTO works_map_workzone (zone_id, work_id)
-        SELECT z.id, n.id
-        FROM new_rows n JOIN old_rows o ON o.id = n.id
-        JOIN priority_zones_zone z ON ST_Intersects(z.geom, n.point)
-        WHERE n.point IS DISTINCT FROM o.point
+        SELECT zone_id, work_id FROM inside
         ON CONFLICT DO NOTHING;
     ELSE
         INSERT INTO works_map_workzone (zone_id, work_id)
@@ -52,15 +59,23 @@ BEGIN
     END IF;
     PERFORM pg_advisory_xact_lock(5051207146003);  -- see the head of this file
     IF TG_OP = 'UPDATE' THEN
-        DELETE FROM works_map_workzone m
-        USING new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE m.zone_id = n.id AND n.geom IS DISTINCT FROM o.geom;
+        -- Only the memberships that differ change: a reshaped zone keeps the rows of the works
+        -- still inside it, so the investment totals' triggers refresh only works that came in or
+        -- went out (not every work of a 40,000-work zone, twice).
+        WITH reshaped AS (
+            SELECT n.id, n.geom FROM new_rows n JOIN old_rows o ON o.id = n.id
+            WHERE n.geom IS DISTINCT FROM o.geom
+        ), inside AS (
+            SELECT DISTINCT p.id AS zone_id, w.id AS work_id
+            FROM (SELECT id, ST_Subdivide(geom, 64) AS g FROM reshaped) p
+            JOIN works_map_work w ON ST_Intersects(w.point, p.g)
+        ), gone AS (
+            DELETE FROM works_map_workzone wz USING reshaped r
+            WHERE wz.zone_id = r.id
+              AND NOT EXISTS (SELECT 1 FROM inside i WHERE i.zone_id = wz.zone_id AND i.work_id = wz.work_id)
+        )
         INSERT INTO works_map_workzone (zone_id, work_id)
-        SELECT DISTINCT p.id, w.id
-        FROM (SELECT n.id, ST_Subdivide(n.geom, 64) AS g
-              FROM new_rows n JOIN old_rows o ON o.id = n.id
-              WHERE n.geom IS DISTINCT FROM o.geom) p
-        JOIN works_map_work w ON ST_Intersects(w.point, p.g)
+        SELECT zone_id, work_id FROM inside
         ON CONFLICT DO NOTHING;
     ELSE
         INSERT INTO works_map_workzone (zone_id, work_id)
