@@ -125,6 +125,12 @@ def _parse_one(param: str, raw: str) -> tuple:
     return tuple(sorted({pk for v in values for pk in catalogue[v]}))
 
 
+def parsed_without_queries(query: Mapping[str, str]) -> bool:
+    """Whether parse_filters can accept or refuse this query string without the database: no
+    catalogue code (municipio, agency, source, category), which may need a lookup."""
+    return not any(param in CATALOGUES for param in query)
+
+
 def parse_filters(layer: Layer, query: Mapping[str, str]) -> Filters:
     """Normalised filters for `layer` from a query string; TileError names the bad parameter."""
     accepted = layer.filter_params

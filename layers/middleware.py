@@ -17,15 +17,12 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
 from gis_core.http import activate_chosen_language, database_error_response
-from gis_core.tiles import TileCoord, TileError
-from layers.filters import CHOICES, RESERVED, parse_filters
+from gis_core.tiles import TileError
+from layers.filters import parsed_without_queries
 from layers.registry import get_layer
 from layers.tilecache import vector_tile
-from layers.views import public_tile_response
+from layers.views import parse_tile_request, public_tile_response
 
-# Parameters parsed without the database: catalogue codes (municipio, agency...) may need a
-# lookup to be refused, so those requests are left to the view.
-_WITHOUT_QUERIES = RESERVED | {"year"} | set(CHOICES)
 _TILE_PATH = re.compile(
     r"^/tiles/(?P<layer>[a-z_]{1,64})/(?P<z>[0-9]{1,2})/(?P<x>[0-9]{1,9})/(?P<y>[0-9]{1,9})\.mvt$"
 )
@@ -45,15 +42,13 @@ class PublicTileMiddleware:
     @staticmethod
     def _serve(request: HttpRequest, match: re.Match) -> HttpResponse | None:
         layer = get_layer(match["layer"])
-        if layer is None or not layer.public or not set(request.GET) <= _WITHOUT_QUERIES:
+        # Catalogue codes may need a lookup to be refused: those requests are left to the view.
+        if layer is None or not layer.public or not parsed_without_queries(request.GET):
             return None
         try:
-            coord = TileCoord.parse(
-                match["z"], match["x"], match["y"], minzoom=layer.minzoom, maxzoom=layer.maxzoom
-            )
-            filters = parse_filters(layer, request.GET)
+            coord, filters = parse_tile_request(layer, match["z"], match["x"], match["y"], request.GET)
         except TileError:
-            return None
+            return None  # the view answers the 400, in the visitor's language
         try:
             tile = vector_tile(layer, coord, filters)
         except DatabaseError as exc:

@@ -49,11 +49,11 @@ def _lookup(layer: Layer, coord: TileCoord, filters: Filters) -> tuple[int, str,
     found = cache.get_many([version_key, key])
     version = found.get(version_key)
     if version is None:
-        version = layer_version(layer.version_name)
+        version = layer_version(layer.version_name)  # the database, and back into the cache
     entry = found.get(key)
     if entry is not None and entry[0] == version:
         return version, key, Tile(entry[1], entry[2], version)
-    return int(version), key, None
+    return version, key, None
 
 
 def vector_tile(layer: Layer, coord: TileCoord, filters: Filters) -> Tile:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -9,7 +11,7 @@ from django.views.decorators.http import require_GET
 from gis_core.http import problem, tile_response
 from gis_core.tiles import TileCoord, TileError
 from layers import access, documents, raster
-from layers.filters import parse_filters
+from layers.filters import Filters, parse_filters
 from layers.registry import Layer, get_layer
 from layers.tilecache import Tile
 from layers.tilecache import vector_tile as vector_tile_of
@@ -39,8 +41,8 @@ def vector_tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> Htt
     if isinstance(found, HttpResponse):
         return found
     try:
-        coord = TileCoord.parse(z, x, y, minzoom=found.minzoom, maxzoom=found.maxzoom)
-        filters = access.scope_filters(found, request.user, parse_filters(found, request.GET))
+        coord, filters = parse_tile_request(found, z, x, y, request.GET)
+        filters = access.scope_filters(found, request.user, filters)
     except TileError as exc:
         return _bad(exc)
     tile = vector_tile_of(found, coord, filters)
@@ -50,6 +52,13 @@ def vector_tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> Htt
             request, tile.body, tile.etag, cache_control=RESTRICTED, vary="Cookie", after_send=tile.store
         )
     return public_tile_response(request, tile)
+
+
+def parse_tile_request(
+    layer: Layer, z: str, x: str, y: str, query: Mapping[str, str]
+) -> tuple[TileCoord, Filters]:
+    """The tile and its normalised filters, or TileError naming the bad part (no SQL runs)."""
+    return TileCoord.parse(z, x, y, minzoom=layer.minzoom, maxzoom=layer.maxzoom), parse_filters(layer, query)
 
 
 def public_tile_response(request: HttpRequest, tile: Tile) -> HttpResponse:
