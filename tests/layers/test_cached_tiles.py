@@ -9,8 +9,7 @@ from unittest import mock
 from django.test import Client
 
 from gis_core.tiles import TileCoord
-from tests.layers.conftest import tile_url
-from tests.layers.test_households import CLUSTER, households_xichu, planner_xichu  # noqa: F401 - fixtures
+from tests.layers.conftest import CLUSTER, tile_url
 
 WELL = (-100.05, 21.3)
 # Headers the later middleware adds for any page; a tile does not vary by language or session.
@@ -66,11 +65,7 @@ def test_bad_requests_still_reach_the_view_and_get_its_400(client, work_well_xic
     assert client.get("/tiles/nothing/14/0/0.mvt").status_code == 404
 
 
-def test_a_restricted_tile_is_never_answered_from_the_cache(
-    client,
-    planner_xichu,  # noqa: F811 - the fixture imported above
-    households_xichu,  # noqa: F811
-):
+def test_a_restricted_tile_is_never_answered_from_the_cache(client, planner_xichu, households_xichu):
     from priority_zones.models import AccessLog
 
     url = tile_url("households", TileCoord.containing(*CLUSTER, 14))

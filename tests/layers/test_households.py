@@ -2,74 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-
 import pytest
-from django.contrib.auth.models import Permission
-from django.contrib.gis.geos import Point
 
 from gis_core.tiles import TileCoord
-from tests.layers.conftest import fetch, tile_url
-
-CLUSTER = (-100.05, 21.30)  # twelve households within a few metres, in Xichú
-LONELY = (-100.15, 21.38)  # five households more than 10 km away: never enough for a unit
-_folios = itertools.count(1)
-
-
-def _household(municipio, lon, lat, **diagnosis):
-    from priority_zones.models import Diagnostic, Household
-
-    household = Household.objects.create(
-        folio=f"TL-{next(_folios):05d}",
-        survey_date=dt.date(2026, 3, 1),
-        location=Point(lon, lat, srid=4326),
-        municipio=municipio,
-        ambito="R",
-        consent=True,
-    )
-    Diagnostic.objects.create(
-        household=household,
-        methodology_version="TEST",
-        poverty_class=diagnosis.pop("poverty_class", "NO_POBRE"),
-        **diagnosis,
-    )
-    return household
-
-
-@pytest.fixture
-def households_xichu(xichu):
-    """Twelve diagnosed households in one spot (4 lack basic services, 1 lacks food) and five alone."""
-    from priority_zones.actions import refresh_disclosure_units
-
-    made = []
-    for i in range(12):
-        made.append(
-            _household(
-                xichu,
-                CLUSTER[0] + i * 0.00001,
-                CLUSTER[1],
-                servicios_basicos=i < 4,
-                alimentacion=i == 0,
-                poverty_class="POBREZA_MODERADA" if i < 6 else "NO_POBRE",
-            )
-        )
-    for i in range(5):
-        made.append(_household(xichu, LONELY[0] + i * 0.00001, LONELY[1], servicios_basicos=True))
-    refresh_disclosure_units()
-    return made
-
-
-@pytest.fixture
-def planner_xichu(db, django_user_model, xichu):
-    """A planner allowed to see household data in Xichú only."""
-    from priority_zones.models import UserScope
-
-    user = django_user_model.objects.create_user("planner", "p@example.org", "una-clave-larga-123")
-    user.user_permissions.add(Permission.objects.get(codename="view_household_data"))
-    scope = UserScope.objects.create(user=user)
-    scope.municipios.add(xichu)
-    return user
+from tests.layers.conftest import CLUSTER, LONELY, diagnosed_household, fetch, tile_url
 
 
 def test_household_points_are_403_for_anonymous_visitors(client, households_xichu):
@@ -102,7 +38,7 @@ def test_a_planner_sees_household_points_in_scope_and_the_read_is_logged(
 
 
 def test_a_planner_sees_no_household_outside_the_scope(client, planner_xichu, leon):
-    _household(leon, -101.65, 21.15)
+    diagnosed_household(leon, -101.65, 21.15)
     client.force_login(planner_xichu)
     coord = TileCoord.containing(-101.65, 21.15, 14)
     assert client.get(tile_url("households", coord)).status_code == 204
@@ -147,7 +83,7 @@ def test_nine_households_alone_make_no_hexagon(client, xichu):
     from priority_zones.actions import refresh_disclosure_units
 
     for i in range(9):
-        _household(xichu, CLUSTER[0] + i * 0.00001, CLUSTER[1])
+        diagnosed_household(xichu, CLUSTER[0] + i * 0.00001, CLUSTER[1])
     refresh_disclosure_units()
     for z in (6, 9, 12):
         assert client.get(tile_url("need", TileCoord.containing(*CLUSTER, z))).status_code == 204
