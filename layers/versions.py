@@ -31,7 +31,7 @@ def bump_layers(*names: str) -> None:
 
         for name in names:
             LayerVersion.objects.bump(name)
-            cache.delete(_CACHE_KEY.format(name))
+            cache.delete(version_cache_key(name))
 
     if connection.in_atomic_block:
         transaction.on_commit(_bump)
@@ -45,7 +45,7 @@ def version_cache_key(name: str) -> str:
 
 
 def layer_version(name: str) -> int:
-    key = _CACHE_KEY.format(name)
+    key = version_cache_key(name)
     version = cache.get(key)
     if version is None:
         from layers.models import LayerVersion
