@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -67,22 +66,25 @@ def _context(options: Options) -> dict[str, Any]:
     return context
 
 
-def _same_geom(a: GEOSGeometry, b: GEOSGeometry) -> bool:
-    return a.equals_exact(b, 1e-9)
-
-
-def _apply(obj: Any, values: dict[str, Any]) -> bool:
-    changed = False
+def _changes(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """The values that differ from the stored object (geometries compared exactly, to 1e-9 degrees)."""
+    changed = {}
     for name, value in values.items():
         current = getattr(obj, name)
         if name == "geom":
-            if current is None or not _same_geom(current, value):
-                setattr(obj, name, value)
-                changed = True
-        elif current != value:
-            setattr(obj, name, value)
-            changed = True
+            differs = current is None or not current.equals_exact(value, 1e-9)
+        else:
+            differs = current != value
+        if differs:
+            changed[name] = value
     return changed
+
+
+def _apply(obj: Any, values: dict[str, Any]) -> bool:
+    changed = _changes(obj, values)
+    for name, value in changed.items():
+        setattr(obj, name, value)
+    return bool(changed)
 
 
 def _write_municipio(row: CheckedRow, options: Options, context: dict, acting_user) -> str:
@@ -156,11 +158,7 @@ def _write_zone(row: CheckedRow, options: Options, context: dict, acting_user) -
             **values,
         )
         return "created"
-    changes = {
-        k: v
-        for k, v in values.items()
-        if (not _same_geom(existing.geom, v) if k == "geom" else getattr(existing, k) != v)
-    }
+    changes = _changes(existing, values)
     if not changes:
         return "unchanged"
     do_update_zone(existing, acting_user=acting_user, **changes)
@@ -193,11 +191,7 @@ def _write_work(row: CheckedRow, options: Options, context: dict, acting_user) -
             **values,
         )
         return "created"
-    changes = {
-        k: v
-        for k, v in values.items()
-        if (not _same_geom(existing.geom, v) if k == "geom" else getattr(existing, k) != v)
-    }
+    changes = _changes(existing, values)
     if not changes:
         return "unchanged"
     do_update_work(existing, acting_user=acting_user, **changes)
