@@ -13,6 +13,10 @@ from django.utils.translation import gettext as _
 from layers.versions import bump_layers
 from planning.imports import CheckedRow, ImportError_, Options, Outcome, _folio, _municipio_at, _text
 
+# Zones and works are written through their actions, which bump their own layers; INEGI geography
+# is written here directly, so its layer is bumped here.
+GEOGRAPHY_LAYERS = {"municipios": ("municipios",), "agebs": ("agebs",)}
+
 
 def write_rows(
     outcome: Outcome, options: Options, *, acting_user=None, progress: Callable[[int], None] | None = None
@@ -39,14 +43,8 @@ def write_rows(
                 outcome.unchanged += 1
             if progress is not None and done % 10 == 0:
                 progress(done)
-        layers = {
-            "municipios": ("municipios",),
-            "agebs": ("agebs",),
-            "zones": ("zones",),
-            "works": ("works", "work_footprints"),
-        }
-        if outcome.created or outcome.updated:
-            bump_layers(*layers[options.target])
+        if options.target in GEOGRAPHY_LAYERS and (outcome.created or outcome.updated):
+            bump_layers(*GEOGRAPHY_LAYERS[options.target])
     outcome.written = True
     return outcome
 
