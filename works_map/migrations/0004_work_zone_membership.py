@@ -16,6 +16,7 @@ DROP TRIGGER IF EXISTS works_map_workzone_zone_insert ON priority_zones_zone;
 DROP TRIGGER IF EXISTS works_map_workzone_zone_update ON priority_zones_zone;
 DROP FUNCTION IF EXISTS works_map_workzone_from_works();
 DROP FUNCTION IF EXISTS works_map_workzone_from_zones();
+DROP FUNCTION IF EXISTS works_map_totals_lock();
 DROP TABLE IF EXISTS works_map_workzone;
 """
 

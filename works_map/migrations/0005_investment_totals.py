@@ -20,7 +20,6 @@ DROP FUNCTION IF EXISTS works_map_totals_from_zones();
 DROP FUNCTION IF EXISTS works_map_totals_truncate();
 DROP FUNCTION IF EXISTS works_map_zonework_refresh(bigint[], bigint[]);
 DROP FUNCTION IF EXISTS works_map_workcover_refresh(bigint[]);
-DROP FUNCTION IF EXISTS works_map_totals_lock();
 DROP TABLE IF EXISTS
     works_map_zonetotal, works_map_zonework, works_map_worktotal, works_map_workcover, works_map_covertotal;
 """

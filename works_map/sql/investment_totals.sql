@@ -90,10 +90,8 @@ CREATE TABLE IF NOT EXISTS works_map_covertotal (
     PRIMARY KEY (kind, zone_year)
 );
 
--- One lock for every refresh (see "Concurrent writers" above); the key is arbitrary.
-CREATE OR REPLACE FUNCTION works_map_totals_lock() RETURNS void AS $$
-    SELECT pg_advisory_xact_lock(5051207146003);
-$$ LANGUAGE sql;
+-- Every refresh takes works_map_totals_lock() (see "Concurrent writers" above), defined with the
+-- membership triggers that take it too (work_zone_membership_functions.sql, migration 0004).
 
 -- The zone rows of these works (distinct ids), refreshed: in all their zones, or only in
 -- zone_ids (a membership change leaves the work's rows in other zones as they are). Plans are

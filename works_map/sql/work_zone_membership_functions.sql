@@ -4,9 +4,14 @@
 -- it would each join against what the other has not committed yet, and the membership would be
 -- lost. Both functions first take one transaction-level advisory lock, so the second waits for
 -- the first to commit and then (each statement of a volatile PL/pgSQL function takes a fresh
--- snapshot) sees its row. The key is the one works_map_totals_lock() takes for the investment
--- totals (investment_totals.sql), so every transaction takes the same single lock: no lock
--- order to get wrong, no deadlock between the two.
+-- snapshot) sees its row. The investment totals' triggers (investment_totals.sql) take the same
+-- lock, so every transaction takes one single lock: no lock order to get wrong, no deadlock
+-- between the two. It is defined here because this file runs first (migration 0004).
+
+-- The one lock of the membership and totals triggers; the key is arbitrary.
+CREATE OR REPLACE FUNCTION works_map_totals_lock() RETURNS void AS $$
+    SELECT pg_advisory_xact_lock(5051207146003);
+$$ LANGUAGE sql;
 
 -- Works (ids) against every zone: the point index of the zone GiST per work.
 CREATE OR REPLACE FUNCTION works_map_workzone_from_works() RETURNS trigger AS $$
@@ -18,7 +23,7 @@ BEGIN
             RETURN NULL;  -- no work moved (a progress report, an amount): nothing to do, no lock
         END IF;
     END IF;
-    PERFORM pg_advisory_xact_lock(5051207146003);  -- see the head of this file
+    PERFORM works_map_totals_lock();  -- see the head of this file
     IF TG_OP = 'UPDATE' THEN
         -- Only the memberships that differ change: a work moved within its zones keeps its rows,
         -- so the investment totals' triggers see just the zones it left or entered.
@@ -57,7 +62,7 @@ BEGIN
             RETURN NULL;  -- no zone reshaped (a status or a name): nothing to do, no lock
         END IF;
     END IF;
-    PERFORM pg_advisory_xact_lock(5051207146003);  -- see the head of this file
+    PERFORM works_map_totals_lock();  -- see the head of this file
     IF TG_OP = 'UPDATE' THEN
         -- Only the memberships that differ change: a reshaped zone keeps the rows of the works
         -- still inside it, so the investment totals' triggers refresh only works that came in or
