@@ -159,8 +159,14 @@ def investment_by_zone(kind: str | None = None, year: int | None = None) -> list
     and per covering filter (works_map/sql/investment_totals.sql, kept exact by triggers), not
     from the works. Queries: SET LOCAL jit; the statement in works_map/sql/investment_by_zone.sql.
     """
-    with planner_without_jit(), connection.cursor() as cursor:
-        cursor.execute(INVESTMENT_BY_ZONE_SQL, {"kind": kind, "year": year})
+    with planner_without_jit():
+        return zone_table_rows(INVESTMENT_BY_ZONE_SQL, kind, year)
+
+
+def zone_table_rows(sql: str, kind: str | None, year: int | None) -> list[dict[str, Any]]:
+    """The rows of a statement with the columns of investment_by_zone.sql, shaped as the API returns them."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"kind": kind, "year": year})
         return [
             {
                 "id": pk,

@@ -19,7 +19,7 @@ from priority_zones.actions import do_create_zone, do_update_zone
 from priority_zones.models import Zone
 from works_map.actions import do_create_work, do_update_work
 from works_map.models import Work
-from works_map.summaries import investment_by_zone
+from works_map.summaries import investment_by_zone, zone_table_rows
 
 KINDS = (None, "ZAP_RURAL", "ZAP_URBANA", "ZONA_IMPULSO", "DRAWN")
 YEARS = (None, 2024, 2025, 2026)
@@ -52,22 +52,7 @@ ORDER BY 6, 1
 
 
 def spatial_table(kind: str | None, year: int | None) -> list[dict[str, Any]]:
-    with connection.cursor() as cursor:
-        cursor.execute(SPATIAL_TABLE, {"kind": kind, "year": year})
-        return [
-            {
-                "id": pk,
-                "kind": zone_kind,
-                "fiscal_year": fiscal_year,
-                "cvegeo": cvegeo,
-                "name": name,
-                "outside": outside,
-                "works": n,
-                "aprobado": str(approved.quantize(Decimal("0.01"))),
-                "ejercido": str(exercised.quantize(Decimal("0.01"))),
-            }
-            for pk, zone_kind, fiscal_year, cvegeo, name, outside, n, approved, exercised in cursor.fetchall()
-        ]
+    return zone_table_rows(SPATIAL_TABLE, kind, year)
 
 
 def assert_tables_exact() -> int:
