@@ -152,6 +152,14 @@ def test_an_unreadable_or_unknown_file_is_a_clear_error(tmp_path, db):
         run(broken, target="zones")
 
 
+def test_the_import_command_names_a_missing_file_instead_of_a_traceback(tmp_path, db):
+    from django.core.management import CommandError, call_command
+
+    for name in ("obras.csv", "zonas.geojson"):
+        with pytest.raises(CommandError, match="No existe el archivo"):
+            call_command("import_file", str(tmp_path / name), "--target", "works")
+
+
 # --- the import page and the queue -------------------------------------------------------------------
 
 

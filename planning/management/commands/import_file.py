@@ -36,6 +36,8 @@ class Command(BaseCommand):
         parser.add_argument("--rejected", type=Path, help="escribir las filas rechazadas en este CSV")
 
     def handle(self, *args, **opts) -> None:
+        if not opts["path"].is_file():
+            raise CommandError(f"No existe el archivo {opts['path']}")
         mapping = {}
         for item in opts["map"]:
             field, _, column = item.partition("=")
