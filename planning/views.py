@@ -65,16 +65,21 @@ def workspace(request: HttpRequest) -> HttpResponse:
     return render(request, "planning/workspace.html", context)
 
 
+def _edit_form(request: HttpRequest, form_class, get_for, pk: int | None, refusal: str):
+    """The object being edited (404/403 as `get_for` decides; None when creating, if the user's role
+    writes at all) and its form, bound to the POST if there is one."""
+    obj = get_for(request.user, pk, Action.CHANGE) if pk else None
+    if obj is None and not access.may_write(request.user):
+        raise PermissionDenied(refusal)
+    initial = {"geom": obj.geom.geojson} if obj else None
+    return obj, form_class(request.POST or None, instance=obj, initial=initial)
+
+
 @login_required
 def work_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    work = access.get_work_for(request.user, pk, Action.CHANGE) if pk else None
-    if work is None and not access.may_write(request.user):
-        raise PermissionDenied(_("Su papel no permite crear obras."))
-    form = WorkForm(
-        request.POST or None, instance=work, initial={"geom": work.geom.geojson} if work else None
-    )
+    work, form = _edit_form(request, WorkForm, access.get_work_for, pk, _("Su papel no permite crear obras."))
     if request.method == "POST" and form.is_valid():
-        saved = _save_through_actions(request, form, work, Work, do_create_work, do_update_work)
+        saved = _save_through_actions(request, form, work, do_create_work, do_update_work)
         if saved is not None:
             messages.success(request, _("Obra guardada."))
             return redirect("planning:work-edit", pk=saved.pk)
@@ -93,14 +98,9 @@ def work_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def zone_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    zone = access.get_zone_for(request.user, pk, Action.CHANGE) if pk else None
-    if zone is None and not access.may_write(request.user):
-        raise PermissionDenied(_("Su papel no permite crear zonas."))
-    form = ZoneForm(
-        request.POST or None, instance=zone, initial={"geom": zone.geom.geojson} if zone else None
-    )
+    zone, form = _edit_form(request, ZoneForm, access.get_zone_for, pk, _("Su papel no permite crear zonas."))
     if request.method == "POST" and form.is_valid():
-        saved = _save_through_actions(request, form, zone, Zone, do_create_zone, do_update_zone)
+        saved = _save_through_actions(request, form, zone, do_create_zone, do_update_zone)
         if saved is not None:
             zone = saved
             if _wants_json(request):
@@ -117,13 +117,13 @@ def zone_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "planning/zone_form.html", {"form": form, "zone": zone}, status=status)
 
 
-def _save_through_actions(request: HttpRequest, form, existing, model, create, update):
+def _save_through_actions(request: HttpRequest, form, existing, create, update):
     """Check the user may write the edited object where it now stands, then save it through its action.
 
     Returns the saved object, or None after putting the action's refusal on the form.
     """
     fields = {**form.cleaned_data}
-    candidate = model(**fields)
+    candidate = form._meta.model(**fields)
     candidate.pk = existing.pk if existing else None
     access.require(request.user, Action.CHANGE if existing else Action.CREATE, candidate)
     try:
