@@ -77,7 +77,7 @@ class LineTable:
 
     def at(self, date: dt.date, ambito: str) -> Line | None:
         rows = self.by_ambito.get(ambito, [])
-        i = bisect.bisect_right([d for d, _ in rows], date)
+        i = bisect.bisect_right(rows, date, key=lambda row: row[0])
         return rows[i - 1][1] if i else None
 
 
