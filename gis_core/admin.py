@@ -55,3 +55,16 @@ class GeoAdmin(admin.GISModelAdmin):
             raise ValidationError(refusal, code="db_refused")
 
         return type(form_class.__name__, (form_class,), {"clean": clean})
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows written only by the project's actions: listed and shown, never added, changed or deleted."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -5,24 +5,16 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from gis_core.admin import ReadOnlyAdmin
 from layers.models import LayerVersion, RasterLayer
 
 
 @admin.register(LayerVersion)
-class LayerVersionAdmin(admin.ModelAdmin):
+class LayerVersionAdmin(ReadOnlyAdmin):
     list_display = ("name", "version", "updated_at")
     search_fields = ("name",)
     ordering = ("name",)
     readonly_fields = ("name", "version", "updated_at")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(RasterLayer)
