@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_core import exporters
+from gis_core.access import visible_zones
 from gis_core.geometry import parse_area_geojson, parse_integer, parse_number, parse_point
 from priority_zones.models import Ageb, Localidad, Municipio, Zone
 from works_map import summaries
@@ -26,13 +27,6 @@ from works_map.api import serializers as s
 from works_map.api.base import IdCursorPagination, ProblemMixin
 from works_map.api.filters import WorkFilter
 from works_map.models import Agency, Category, FundingSource, Work, WorkAgency, WorkFunding
-
-
-def visible_zones(user):
-    """Zones: drafts only for staff roles, everything published for everyone (gis_core.access)."""
-    from gis_core.access import visible_zones as gate
-
-    return gate(user)
 
 
 def filtered_works(request: Request):
