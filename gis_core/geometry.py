@@ -30,11 +30,17 @@ def ensure_srid(geom: GEOSGeometry, field: str = "geom") -> GEOSGeometry:
     return geom
 
 
+def _axes_swapped(lon: float, lat: float) -> bool:
+    """Whether (lon, lat) reads as a Guanajuato position given in (lat, lon) order."""
+    bx0, by0, bx1, by1 = GTO_BOUNDS
+    return by0 <= lon <= by1 and bx0 <= lat <= bx1
+
+
 def check_inside_state(geom: GEOSGeometry, field: str = "geom") -> None:
     xmin, ymin, xmax, ymax = geom.extent
     bx0, by0, bx1, by1 = GTO_BOUNDS
     if xmin < bx0 or xmax > bx1 or ymin < by0 or ymax > by1:
-        if by0 <= xmin <= by1 and bx0 <= ymin <= bx1:
+        if _axes_swapped(xmin, ymin):
             raise ValidationError(
                 {field: _("Coordenadas con el orden de ejes invertido (lat, lon): use lon, lat.")}
             )
@@ -74,6 +80,15 @@ def _bad(param: str, message: str) -> ValidationError:
     return ValidationError({param: message})
 
 
+def _check_range(value: float, param: str, minimum: float, maximum: float, shown: object) -> None:
+    if not minimum <= value <= maximum:
+        raise _bad(
+            param,
+            _("«%(p)s» debe estar entre %(lo)s y %(hi)s, se recibió %(v)s.")
+            % {"p": param, "lo": minimum, "hi": maximum, "v": shown},
+        )
+
+
 def parse_number(raw: str | None, param: str, minimum: float, maximum: float) -> float:
     """A finite float in [minimum, maximum]; the error names the parameter."""
     if raw is None or str(raw).strip() == "":
@@ -84,14 +99,9 @@ def parse_number(raw: str | None, param: str, minimum: float, maximum: float) ->
         raise _bad(
             param, _("«%(p)s» debe ser un número, se recibió %(v)r.") % {"p": param, "v": raw}
         ) from None
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise _bad(param, _("«%(p)s» debe ser un número finito.") % {"p": param})
-    if not minimum <= value <= maximum:
-        raise _bad(
-            param,
-            _("«%(p)s» debe estar entre %(lo)s y %(hi)s, se recibió %(v)s.")
-            % {"p": param, "lo": minimum, "hi": maximum, "v": raw},
-        )
+    _check_range(value, param, minimum, maximum, raw)
     return value
 
 
@@ -101,12 +111,7 @@ def parse_integer(raw: str | None, param: str, minimum: int, maximum: int, defau
     if raw is None or not str(raw).strip().lstrip("-").isdigit():
         raise _bad(param, _("«%(p)s» debe ser un número entero, se recibió %(v)r.") % {"p": param, "v": raw})
     value = int(raw)
-    if not minimum <= value <= maximum:
-        raise _bad(
-            param,
-            _("«%(p)s» debe estar entre %(lo)s y %(hi)s, se recibió %(v)s.")
-            % {"p": param, "lo": minimum, "hi": maximum, "v": value},
-        )
+    _check_range(value, param, minimum, maximum, value)
     return value
 
 
@@ -125,7 +130,7 @@ def parse_bbox(raw: str | None, param: str = "bbox") -> Polygon:
         x0, y0, x1, y1 = (float(p) for p in parts)
     except ValueError:
         raise _bad(param, _("«%(p)s» contiene valores que no son números.") % {"p": param}) from None
-    if any(v != v or v in (float("inf"), float("-inf")) for v in (x0, y0, x1, y1)):
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):
         raise _bad(param, _("«%(p)s» contiene valores no finitos.") % {"p": param})
     if not (-180 <= x0 <= 180 and -180 <= x1 <= 180 and -90 <= y0 <= 90 and -90 <= y1 <= 90):
         raise _bad(
@@ -139,19 +144,19 @@ def parse_bbox(raw: str | None, param: str = "bbox") -> Polygon:
 
 
 def parse_point(lon_raw: str | None, lat_raw: str | None) -> Point:
-    """lon/lat query parameters -> a Point in EPSG:4326 inside Guanajuato."""
+    """lon/lat query parameters -> a Point in EPSG:4326 inside Guanajuato.
+
+    Swapped axes are named before the range check, which would otherwise refuse lat≈-101."""
     lon = parse_number(lon_raw, "lon", -math.inf, math.inf)
     lat = parse_number(lat_raw, "lat", -math.inf, math.inf)
-    if GTO_BOUNDS[1] <= lon <= GTO_BOUNDS[3] and GTO_BOUNDS[0] <= lat <= GTO_BOUNDS[2]:
+    if _axes_swapped(lon, lat):
         raise _bad("lon", _("lon y lat parecen invertidos: lon≈-101, lat≈21 en Guanajuato."))
-    lon = parse_number(lon_raw, "lon", -180, 180)
-    lat = parse_number(lat_raw, "lat", -90, 90)
+    _check_range(lon, "lon", -180, 180, lon_raw)
+    _check_range(lat, "lat", -90, 90, lat_raw)
     point = Point(lon, lat, srid=STORAGE_SRID)
     try:
         check_inside_state(point, "lon")
     except ValidationError:
-        if GTO_BOUNDS[1] <= lon <= GTO_BOUNDS[3] and GTO_BOUNDS[0] <= lat <= GTO_BOUNDS[2]:
-            raise _bad("lon", _("lon y lat parecen invertidos: lon≈-101, lat≈21 en Guanajuato.")) from None
         raise _bad(
             "lon", _("El punto (%(lon)s, %(lat)s) queda fuera de Guanajuato.") % {"lon": lon, "lat": lat}
         ) from None
@@ -166,8 +171,7 @@ def _check_position(position: Any, where: str, param: str) -> tuple[float, float
         isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in (lon, lat)
     ):
         raise _bad(param, _("%(w)s: las coordenadas deben ser números finitos.") % {"w": where})
-    bx0, by0, bx1, by1 = GTO_BOUNDS
-    if bx0 <= lat <= bx1 and by0 <= lon <= by1:
+    if _axes_swapped(lon, lat):
         raise _bad(
             param,
             _("%(w)s: coordenadas con el orden de ejes invertido (lat, lon); GeoJSON usa [lon, lat].")
