@@ -19,6 +19,21 @@ from django.http import StreamingHttpResponse
 FETCH_ROWS = 5000
 COORD_DECIMALS = 6  # ~0.1 m; RFC 7946 §11.2 recommends not exceeding what the data support
 
+# A work's properties in both exports, in this order; /api/works/geojson (WorkFeatureSerializer)
+# serves the same ones, so a file and the API describe a work alike.
+WORK_PROPERTIES = (
+    "id",
+    "folio",
+    "fiscal_year",
+    "name",
+    "status",
+    "category",
+    "municipio",
+    "amount_approved",
+    "amount_exercised",
+    "physical_progress",
+)
+
 # One GeoJSON Feature per row, as text. Amounts stay exact (numeric -> JSON number).
 WORKS_GEOJSON_SQL = """
 SELECT '{"type":"Feature","id":' || w.id
@@ -35,20 +50,7 @@ JOIN priority_zones_municipio m ON m.id = w.municipio_id
 WHERE w.id IN ({ids})
 """
 
-WORKS_CSV_COLUMNS = [
-    "id",
-    "folio",
-    "fiscal_year",
-    "name",
-    "status",
-    "category",
-    "municipio",
-    "amount_approved",
-    "amount_exercised",
-    "physical_progress",
-    "lon",
-    "lat",
-]
+WORKS_CSV_COLUMNS = [*WORK_PROPERTIES, "lon", "lat"]
 WORKS_CSV_SQL = """
 COPY (
     SELECT w.id, w.folio, w.fiscal_year, w.name, w.status, c.code, m.cvegeo,

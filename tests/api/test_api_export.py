@@ -77,3 +77,15 @@ def test_it_refuses_bad_export_filters_before_streaming(client, db, query):
     for path in ("/api/export/works.geojson", "/api/export/works.csv"):
         response = client.get(f"{path}?{query}")
         assert response.status_code == 400 and not response.streaming
+
+
+def test_the_exports_describe_a_work_as_the_geojson_endpoint_does(client, work_well_xichu):
+    from gis_core.exporters import WORK_PROPERTIES
+
+    exported = json.loads(read_stream(client.get("/api/export/works.geojson")))["features"][0]
+    served = client.get("/api/works/geojson").json()["features"][0]
+    assert list(exported["properties"]) == list(WORK_PROPERTIES)
+    assert exported["id"] == served["id"]
+    assert {"id", *served["properties"]} == set(WORK_PROPERTIES)
+    header = read_stream(client.get("/api/export/works.csv")).decode().splitlines()[0]
+    assert header.split(",") == [*WORK_PROPERTIES, "lon", "lat"]

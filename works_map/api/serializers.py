@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from gis_core.exporters import WORK_PROPERTIES
 from priority_zones.models import Municipio, Zone
 from works_map.models import Agency, Category, FundingSource, Work, WorkAgency, WorkFunding
 
@@ -109,18 +110,7 @@ class WorkFeatureSerializer(GeoFeatureModelSerializer):
     class Meta:
         model = Work
         geo_field = "geom"
-        fields = [
-            "id",
-            "folio",
-            "fiscal_year",
-            "name",
-            "status",
-            "category",
-            "municipio",
-            "amount_approved",
-            "amount_exercised",
-            "physical_progress",
-        ]
+        fields = list(WORK_PROPERTIES)  # the exports' properties too
 
 
 class ZoneSerializer(serializers.ModelSerializer):
