@@ -1,5 +1,6 @@
 """The work-zone membership triggers take the advisory lock through works_map_totals_lock(), now
-defined with them (sql/work_zone_membership_functions.sql), instead of repeating its key."""
+defined with them (sql/work_zone_membership_functions.sql), instead of repeating its key; and an
+UPDATE that moves nothing is told by a count over the transition tables, not a nested-loop EXISTS."""
 
 from pathlib import Path
 

@@ -13,13 +13,17 @@ CREATE OR REPLACE FUNCTION works_map_totals_lock() RETURNS void AS $$
     SELECT pg_advisory_xact_lock(5051207146003);
 $$ LANGUAGE sql;
 
+-- Each UPDATE first counts the rows that moved (or were reshaped) rather than asking NOT EXISTS:
+-- an EXISTS over the two transition tables is planned as a nested loop, new x old rows when none
+-- moved (a bulk update of 3,000 amounts spent 4.3 s in it; the count is a hash or merge join).
+
 -- Works (ids) against every zone: the point index of the zone GiST per work.
 CREATE OR REPLACE FUNCTION works_map_workzone_from_works() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'UPDATE' THEN  -- (nested: old_rows exists only for an UPDATE)
-        IF NOT EXISTS (
-            SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.point IS DISTINCT FROM o.point
-        ) THEN
+        IF (
+            SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.point IS DISTINCT FROM o.point
+        ) = 0 THEN
             RETURN NULL;  -- no work moved (a progress report, an amount): nothing to do, no lock
         END IF;
     END IF;
@@ -56,9 +60,9 @@ $$ LANGUAGE plpgsql;
 CREATE OR REPLACE FUNCTION works_map_workzone_from_zones() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'UPDATE' THEN  -- (nested: old_rows exists only for an UPDATE)
-        IF NOT EXISTS (
-            SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.geom IS DISTINCT FROM o.geom
-        ) THEN
+        IF (
+            SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.geom IS DISTINCT FROM o.geom
+        ) = 0 THEN
             RETURN NULL;  -- no zone reshaped (a status or a name): nothing to do, no lock
         END IF;
     END IF;
