@@ -309,3 +309,9 @@ def test_investment_counts_a_work_once_per_zone_even_in_a_many_vertex_zone(clien
     }
     assert rows["Círculo"]["works"] == 4 and rows["Círculo"]["aprobado"] == "400.00"
     assert rows["Caja"]["works"] == 5  # the box holds all five, including the four in the circle
+
+
+def test_investment_csv_of_no_rows_is_an_empty_file_not_an_error(client, db):
+    response = client.get("/api/summaries/investment.csv?by=municipio")
+    assert response.status_code == 200
+    assert response.content == b""

@@ -212,7 +212,6 @@ class InvestmentSummaryView(ProblemMixin, APIView):
     """Investment by zone or municipio; works outside all of them in their own row."""
 
     query_params = ("by", "type", "year")
-    fmt = "json"
 
     def rows(self, request):
         by = request.query_params.get("by", "zone")
@@ -228,23 +227,23 @@ class InvestmentSummaryView(ProblemMixin, APIView):
     @extend_schema(parameters=INVESTMENT_PARAMS, responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         by, rows = self.rows(request)
-        if self.fmt == "csv":
-            out = io.StringIO()
-            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
-            response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="inversion_por_{by}.csv"'
-            return response
         return Response({"by": by, "rows": rows})
 
 
 class InvestmentSummaryCsvView(InvestmentSummaryView):
-    fmt = "csv"
+    """The same table as CSV; no rows (no municipios loaded yet) is an empty file."""
 
     @extend_schema(parameters=INVESTMENT_PARAMS, responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request):
-        return super().get(request)
+        by, rows = self.rows(request)
+        out = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="inversion_por_{by}.csv"'
+        return response
 
 
 class FaisSummaryView(ProblemMixin, APIView):
