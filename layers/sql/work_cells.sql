@@ -48,10 +48,6 @@ CREATE OR REPLACE FUNCTION layers_workcell_from_works() RETURNS trigger AS $$
 DECLARE
     cols constant text := 'id, point, fiscal_year, status, '
         'coalesce(amount_modified, amount_approved) AS amount, amount_exercised AS exercised';
-    changed constant text := 'SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE '
-        '(n.published, n.point, n.fiscal_year, n.status, n.amount_modified, n.amount_approved, '
-        'n.amount_exercised) IS DISTINCT FROM (o.published, o.point, o.fiscal_year, o.status, '
-        'o.amount_modified, o.amount_approved, o.amount_exercised)';
     delta text;
 BEGIN
     IF TG_OP = 'INSERT' THEN
@@ -59,11 +55,19 @@ BEGIN
     ELSIF TG_OP = 'DELETE' THEN
         delta := format('SELECT -1 AS sign, %s FROM old_rows WHERE published AND point IS NOT NULL', cols);
     ELSE
-        delta := format(
-            'SELECT 1 AS sign, %1$s FROM new_rows WHERE published AND point IS NOT NULL AND id IN (%2$s) '
-            'UNION ALL '
-            'SELECT -1, %1$s FROM old_rows WHERE published AND point IS NOT NULL AND id IN (%2$s)',
-            cols, changed);
+        -- One join of the old and new rows (a hash join), each changed work giving its old row
+        -- with -1 and its new row with +1.
+        delta := 'SELECT s.* FROM new_rows n JOIN old_rows o ON o.id = n.id '
+            'CROSS JOIN LATERAL (VALUES '
+            '(1, n.id, n.point, n.fiscal_year, n.status, coalesce(n.amount_modified, n.amount_approved), '
+            'n.amount_exercised, n.published), '
+            '(-1, o.id, o.point, o.fiscal_year, o.status, coalesce(o.amount_modified, o.amount_approved), '
+            'o.amount_exercised, o.published)'
+            ') AS s(sign, id, point, fiscal_year, status, amount, exercised, published) '
+            'WHERE (n.published, n.point, n.fiscal_year, n.status, n.amount_modified, n.amount_approved, '
+            'n.amount_exercised) IS DISTINCT FROM (o.published, o.point, o.fiscal_year, o.status, '
+            'o.amount_modified, o.amount_approved, o.amount_exercised) '
+            'AND s.published AND s.point IS NOT NULL';
     END IF;
     EXECUTE format($q$
         INSERT INTO layers_workcell AS c
