@@ -182,64 +182,64 @@
   });
 })();
 
-/* The import preview: the accepted rows on a plain map before anything is written. */
+/* Maps of a few geometries on a plain background, fitted to them: the import preview and the version history. */
 (function () {
   "use strict";
-  var box = document.getElementById("import-map");
-  if (!box || !window.maplibregl) return;
-  var data = JSON.parse(document.getElementById("import-preview").textContent);
-  var bounds = new maplibregl.LngLatBounds();
-  function extend(c) { if (typeof c[0] === "number") bounds.extend(c); else c.forEach(extend); }
-  data.features.forEach(function (f) { extend(f.geometry.coordinates); });
-  var map = new maplibregl.Map({
-    container: box,
-    style: { version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#f4f1ea" } }] },
-    bounds: bounds,
-    fitBoundsOptions: { padding: 20 },
-  });
-  window.importPreviewMap = map;
-  map.on("load", function () {
-    map.addSource("preview", { type: "geojson", data: data });
-    map.addLayer({ id: "preview-fill", type: "fill", source: "preview", filter: ["==", ["geometry-type"], "Polygon"],
-      paint: { "fill-color": "#2b8cbe", "fill-opacity": 0.3 } });
-    map.addLayer({ id: "preview-line", type: "line", source: "preview", paint: { "line-color": "#045a8d", "line-width": 1 } });
-    map.addLayer({ id: "preview-points", type: "circle", source: "preview", filter: ["==", ["geometry-type"], "Point"],
-      paint: { "circle-radius": 4, "circle-color": "#045a8d" } });
-  });
-})();
+  if (!window.maplibregl) return;
 
-/* Version history: each geometry change drawn on one map, the old shape grey, the new one orange. */
-(function () {
-  "use strict";
-  var box = document.getElementById("version-map");
-  if (!box || !window.maplibregl) return;
-  var changes = JSON.parse(document.getElementById("version-geometries").textContent);
-  var features = [];
-  var bounds = new maplibregl.LngLatBounds();
-  function extend(c) { if (typeof c[0] === "number") bounds.extend(c); else c.forEach(extend); }
-  changes.forEach(function (c) {
-    ["old", "new"].forEach(function (role) {
-      if (!c[role]) return;
-      extend(c[role].coordinates);
-      features.push({ type: "Feature", properties: { role: role, version: c.version }, geometry: c[role] });
+  function plainMap(box, geometries) {
+    var bounds = new maplibregl.LngLatBounds();
+    function extend(c) { if (typeof c[0] === "number") bounds.extend(c); else c.forEach(extend); }
+    geometries.forEach(function (g) { extend(g.coordinates); });
+    return new maplibregl.Map({
+      container: box,
+      style: { version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#f4f1ea" } }] },
+      bounds: bounds,
+      fitBoundsOptions: { padding: 20 },
     });
-  });
-  if (!features.length) return;
-  var map = new maplibregl.Map({
-    container: box,
-    style: { version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#f4f1ea" } }] },
-    bounds: bounds,
-    fitBoundsOptions: { padding: 20 },
-  });
-  window.versionMap = map;
-  map.on("load", function () {
-    map.addSource("versions", { type: "geojson", data: { type: "FeatureCollection", features: features } });
-    var colour = ["match", ["get", "role"], "old", "#737373", "#d95f0e"];
-    map.addLayer({ id: "versions-fill", type: "fill", source: "versions", filter: ["!=", ["geometry-type"], "Point"],
-      paint: { "fill-color": colour, "fill-opacity": 0.2 } });
-    map.addLayer({ id: "versions-line", type: "line", source: "versions",
-      paint: { "line-color": colour, "line-width": 2, "line-dasharray": ["match", ["get", "role"], "old", ["literal", [2, 2]], ["literal", [1, 0]]] } });
-    map.addLayer({ id: "versions-points", type: "circle", source: "versions", filter: ["==", ["geometry-type"], "Point"],
-      paint: { "circle-radius": 5, "circle-color": colour } });
-  });
+  }
+
+  // The import preview: the accepted rows before anything is written.
+  function importPreview(box) {
+    var data = JSON.parse(document.getElementById("import-preview").textContent);
+    var map = plainMap(box, data.features.map(function (f) { return f.geometry; }));
+    window.importPreviewMap = map;
+    map.on("load", function () {
+      map.addSource("preview", { type: "geojson", data: data });
+      map.addLayer({ id: "preview-fill", type: "fill", source: "preview", filter: ["==", ["geometry-type"], "Polygon"],
+        paint: { "fill-color": "#2b8cbe", "fill-opacity": 0.3 } });
+      map.addLayer({ id: "preview-line", type: "line", source: "preview", paint: { "line-color": "#045a8d", "line-width": 1 } });
+      map.addLayer({ id: "preview-points", type: "circle", source: "preview", filter: ["==", ["geometry-type"], "Point"],
+        paint: { "circle-radius": 4, "circle-color": "#045a8d" } });
+    });
+  }
+
+  // Version history: each geometry change on one map, the old shape grey, the new one orange.
+  function versionHistory(box) {
+    var changes = JSON.parse(document.getElementById("version-geometries").textContent);
+    var features = [];
+    changes.forEach(function (c) {
+      ["old", "new"].forEach(function (role) {
+        if (c[role]) features.push({ type: "Feature", properties: { role: role, version: c.version }, geometry: c[role] });
+      });
+    });
+    if (!features.length) return;
+    var map = plainMap(box, features.map(function (f) { return f.geometry; }));
+    window.versionMap = map;
+    map.on("load", function () {
+      map.addSource("versions", { type: "geojson", data: { type: "FeatureCollection", features: features } });
+      var colour = ["match", ["get", "role"], "old", "#737373", "#d95f0e"];
+      map.addLayer({ id: "versions-fill", type: "fill", source: "versions", filter: ["!=", ["geometry-type"], "Point"],
+        paint: { "fill-color": colour, "fill-opacity": 0.2 } });
+      map.addLayer({ id: "versions-line", type: "line", source: "versions",
+        paint: { "line-color": colour, "line-width": 2, "line-dasharray": ["match", ["get", "role"], "old", ["literal", [2, 2]], ["literal", [1, 0]]] } });
+      map.addLayer({ id: "versions-points", type: "circle", source: "versions", filter: ["==", ["geometry-type"], "Point"],
+        paint: { "circle-radius": 5, "circle-color": colour } });
+    });
+  }
+
+  var preview = document.getElementById("import-map");
+  if (preview) importPreview(preview);
+  var versions = document.getElementById("version-map");
+  if (versions) versionHistory(versions);
 })();
