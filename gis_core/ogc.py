@@ -271,13 +271,13 @@ def parse_datetime_years(raw: str) -> tuple[int | None, int | None]:
 
 
 def _feature(c: Collection, row: dict[str, Any]) -> dict[str, Any]:
-    geometry = row.pop("_geojson")
-    pk = row.pop("pk")
+    """A row of `_values` as a GeoJSON Feature, its properties under their public names."""
+    geometry = row["_geojson"]
     return {
         "type": "Feature",
-        "id": pk,
+        "id": row["pk"],
         "geometry": json.loads(geometry) if geometry else None,
-        "properties": {name: _jsonable(row[name]) for name in c.properties},
+        "properties": {name: _jsonable(row[f"p_{name}"]) for name in c.properties},
     }
 
 
@@ -286,16 +286,12 @@ def _jsonable(value: Any) -> Any:
 
 
 def _values(c: Collection, qs: QuerySet) -> list[dict[str, Any]]:
-    """One query: geometry as GeoJSON text from PostGIS, properties under their public names."""
+    """One query: geometry as GeoJSON text from PostGIS, each property as `p_<public name>` (a
+    public name may be a model field's own, which an annotation cannot reuse)."""
     annotated = qs.annotate(
         _geojson=AsGeoJSON("geom", precision=6), **{f"p_{k}": F(v) for k, v in c.properties.items()}
     )
-    rows = []
-    for row in annotated.values("pk", "_geojson", *(f"p_{k}" for k in c.properties)):
-        rows.append(
-            {"pk": row["pk"], "_geojson": row["_geojson"], **{k: row[f"p_{k}"] for k in c.properties}}
-        )
-    return rows
+    return list(annotated.values("pk", "_geojson", *(f"p_{k}" for k in c.properties)))
 
 
 def items(request: HttpRequest, collection_id: str) -> HttpResponse:
