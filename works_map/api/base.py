@@ -9,6 +9,7 @@ from rest_framework import exceptions
 from rest_framework.pagination import CursorPagination
 from rest_framework.views import exception_handler
 
+from gis_core.geometry import parse_integer
 from gis_core.http import problem
 
 PAGINATION_PARAMS = ("cursor", "page_size")
@@ -84,8 +85,6 @@ class IdCursorPagination(CursorPagination):
     max_page_size = 1000
 
     def get_page_size(self, request):
-        from gis_core.geometry import parse_integer
-
         raw = request.query_params.get(self.page_size_query_param)
         return parse_integer(raw, self.page_size_query_param, 1, self.max_page_size, default=self.page_size)
 
