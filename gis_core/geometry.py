@@ -108,7 +108,9 @@ def parse_number(raw: str | None, param: str, minimum: float, maximum: float) ->
 def parse_integer(raw: str | None, param: str, minimum: int, maximum: int, default: int | None = None) -> int:
     if (raw is None or str(raw).strip() == "") and default is not None:
         return default
-    if raw is None or not str(raw).strip().lstrip("-").isdigit():
+    if raw is None or str(raw).strip() == "":
+        raise _bad(param, _("Falta el parámetro «%(p)s».") % {"p": param})
+    if not str(raw).strip().lstrip("-").isdigit():
         raise _bad(param, _("«%(p)s» debe ser un número entero, se recibió %(v)r.") % {"p": param, "v": raw})
     value = int(raw)
     _check_range(value, param, minimum, maximum, value)

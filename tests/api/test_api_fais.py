@@ -157,3 +157,9 @@ def test_a_newer_rule_entered_as_data_replaces_the_old_one_from_its_year(client,
 @pytest.mark.parametrize("query", ["", "year=abc", "year=2026&municipio=99999", "year=2026&zone=1"])
 def test_it_refuses_bad_fais_parameters(client, db, query):
     assert client.get(f"/api/summaries/fais?{query}").status_code == 400
+
+
+def test_a_missing_year_is_a_400_that_names_it(client, db):
+    response = client.get("/api/summaries/fais")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "year: Falta el parámetro «year»."
