@@ -105,8 +105,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def zone_card(request: HttpRequest, pk: int) -> HttpResponse:
     from django.shortcuts import get_object_or_404, render
 
+    from gis_core.access import visible_zones
     from works_map import pages
-    from works_map.api.views import visible_zones
 
     zone = get_object_or_404(visible_zones(request.user), pk=pk)
     return render(request, "priority_zones/zone_card.html", pages.zone_card(zone, request.GET.get("pagina")))
