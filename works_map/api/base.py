@@ -90,12 +90,13 @@ class IdCursorPagination(CursorPagination):
 
 
 class FilterBackend(DjangoFilterBackend):
-    """django-filter builds and validates a form on every request, even with no filter in it; a
-    request that names none of the filterset's parameters (each filter here reads exactly its own
-    name) gets the queryset unchanged, which saves a hot endpoint like nearby about 1.5 ms."""
+    """django-filter builds and validates a form on every request, even with no filter in it. A
+    request whose parameters are all the view's own (ProblemMixin.query_params), pagination or
+    format — so no filter at all, unknown ones being refused already — gets the queryset as it is:
+    that saves a hot endpoint like nearby about 2.5 ms."""
 
     def filter_queryset(self, request, queryset, view):
-        filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None and not set(filterset_class.base_filters) & set(request.query_params):
+        not_filters = {"format", *PAGINATION_PARAMS, *getattr(view, "query_params", ())}
+        if set(request.query_params) <= not_filters:
             return queryset
         return super().filter_queryset(request, queryset, view)
