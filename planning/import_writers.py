@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from layers.versions import bump_layers
+from layers.versions import bump_layers, bumps_once
 from planning.imports import CheckedRow, ImportError_, Options, Outcome, _folio, _municipio_at, _text
 
 # Zones and works are written through their actions, which bump their own layers; INEGI geography
@@ -32,7 +32,7 @@ def write_rows(
         "works": _write_work,
     }[options.target]
     context = _context(options)
-    with transaction.atomic():
+    with transaction.atomic(), bumps_once():
         for done, row in enumerate(outcome.kept, start=1):
             result = writer(row, options, context, acting_user)
             if result == "created":

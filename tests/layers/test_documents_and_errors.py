@@ -119,3 +119,20 @@ def test_an_unknown_layer_is_404(client, db):
 
 def test_writes_to_tiles_are_refused(client, db):
     assert client.post("/tiles/works/8/0/0.mvt").status_code == 405
+
+
+def test_a_block_that_writes_a_layer_many_times_bumps_it_once(transactional_db):
+    from django.db import transaction
+
+    from layers.versions import bump_layers, bumps_once
+
+    works, zones = layer_version("works"), layer_version("zones")
+    with transaction.atomic(), bumps_once():
+        for _ in range(5):
+            bump_layers("works")
+        with bumps_once():  # nested: the outer block bumps
+            bump_layers("zones", "works")
+    assert (layer_version("works"), layer_version("zones")) == (works + 1, zones + 1)
+    with transaction.atomic(), bumps_once():
+        pass
+    assert layer_version("works") == works + 1  # nothing written, nothing bumped
