@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.utils.translation import gettext as _
 
 # Half the side of the EPSG:3857 square world, in metres.
@@ -591,8 +591,26 @@ TILE_SETTINGS = "SET LOCAL jit = off; SET LOCAL enable_sort = off; "
 def render_tile(
     source: VectorSource, handling: Handling, coord: TileCoord, filters: Mapping[str, Sequence]
 ) -> bytes:
-    """Run the tile query: exactly one SQL statement. Empty bytes mean an empty tile."""
+    """Run the tile query: exactly one SQL statement. Empty bytes mean an empty tile.
+
+    The statement is its own connection health check. Django's (CONN_HEALTH_CHECKS) sends a
+    `SELECT 1` before the first query of every request, a round trip that costs as much as a small
+    tile's whole query; here a statement that fails because the connection turned out to be broken
+    (the server restarted, an idle connection was dropped) runs once more on a fresh connection.
+    """
     sql, params = build_query(source, handling, coord, filters)
+    try:
+        return _fetch_tile(sql, params, health_checked=True)
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block or connection.is_usable():
+            raise  # a refusal or a timeout, not a lost connection
+        connection.close()
+        return _fetch_tile(sql, params, health_checked=False)
+
+
+def _fetch_tile(sql: str, params: Sequence, *, health_checked: bool) -> bytes:
+    if health_checked:
+        connection.health_check_done = True  # see render_tile
     with connection.cursor() as cursor:
         cursor.execute(TILE_SETTINGS + sql, params)  # type: ignore[arg-type]
         cursor.nextset()
