@@ -1,4 +1,4 @@
-# Production image: Django under gunicorn, static files (MapLibre from npm included) served by WhiteNoise.
+# Production image: Django under Granian (scripts/serve.sh), static files (MapLibre from npm included) served by WhiteNoise.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -16,4 +16,4 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-real-secret-key-0123456789abcdef
 RUN useradd --system --uid 1000 territorio && mkdir -p /app/media && chown territorio /app/media
 USER territorio
 EXPOSE 8000
-CMD ["gunicorn", "gis_core.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "60", "--access-logfile", "-"]
+CMD ["scripts/serve.sh"]
