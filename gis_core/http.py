@@ -114,15 +114,17 @@ def _etag_matches(header: str, etag: str) -> bool:
 
 
 class TileResponse(HttpResponse):
-    """A response that runs `after_send` once the server has sent it (WSGI servers call close()
-    after the last byte): work the client need not wait for, like storing a fresh tile."""
+    """A response that runs `on_close` when the WSGI server closes it: work that does not change
+    the response, like storing a fresh tile in the cache. Servers that write before closing
+    (gunicorn, uWSGI) run it after the last byte; Granian, the production server, runs it just
+    before the response ends, so there the client waits for it (a Redis write, about 0.1 ms)."""
 
-    after_send: Callable[[], None] | None = None
+    on_close: Callable[[], None] | None = None
 
     def close(self) -> None:
         try:
-            if self.after_send is not None:
-                self.after_send()
+            if self.on_close is not None:
+                self.on_close()
         finally:
             super().close()
 
@@ -135,7 +137,7 @@ def tile_response(
     cache_control: str,
     content_type: str = MVT_CONTENT_TYPE,
     vary: str = "",
-    after_send: Callable[[], None] | None = None,
+    on_close: Callable[[], None] | None = None,
 ) -> HttpResponse:
     """A tile with martin's semantics: 304 when the client holds it, 204 when it is empty,
     otherwise 200; always a strong ETag and an explicit Cache-Control."""
@@ -146,7 +148,7 @@ def tile_response(
     else:
         response = TileResponse(body, content_type=content_type)
         response["Content-Length"] = str(len(body))
-    response.after_send = after_send
+    response.on_close = on_close
     response["ETag"] = etag
     response["Cache-Control"] = cache_control
     if vary:

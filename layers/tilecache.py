@@ -5,7 +5,7 @@ Every action that writes a layer's data bumps its version (layers.versions.bump_
 current version and the stored tile are read together in one cache round trip (get_many); a
 tile made from another version is a miss and is replaced, so nothing stale is served after a
 write and nothing has to be deleted. The stored value carries its strong ETag so a 304 needs no
-hashing. A fresh tile is stored after its response is sent (Tile.store).
+hashing. A fresh tile is stored when the server closes its response (Tile.store).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ class Tile:
     body: bytes
     etag: str
     version: int
-    # For a freshly rendered tile: stores it in the cache. Called once the response is sent
-    # (gis_core.http.TileResponse), so the client does not wait for the cache write.
+    # For a freshly rendered tile: stores it in the cache. Called when the server closes the
+    # response (gis_core.http.TileResponse.on_close), once the response no longer needs it.
     store: Callable[[], None] | None = None
 
 

@@ -49,7 +49,7 @@ def vector_tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> Htt
     if not found.public:
         access.log_tile_read(found, request)
         return tile_response(
-            request, tile.body, tile.etag, cache_control=RESTRICTED, vary="Cookie", after_send=tile.store
+            request, tile.body, tile.etag, cache_control=RESTRICTED, vary="Cookie", on_close=tile.store
         )
     return public_tile_response(request, tile)
 
@@ -69,7 +69,7 @@ def public_tile_response(request: HttpRequest, tile: Tile) -> HttpResponse:
         tile.body,
         tile.etag,
         cache_control=VERSIONED if current else REVALIDATE,
-        after_send=tile.store,
+        on_close=tile.store,
     )
 
 

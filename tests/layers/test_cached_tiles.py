@@ -92,7 +92,7 @@ def test_a_tile_cut_by_the_statement_timeout_is_a_503_problem(client, work_well_
     assert response.json()["title"] == "Servicio ocupado"
 
 
-def test_a_fresh_tile_is_stored_once_its_response_is_sent(rf, work_well_xichu):
+def test_a_fresh_tile_is_stored_when_its_response_is_closed(rf, work_well_xichu):
     from django.core.cache import cache
 
     from layers.middleware import PublicTileMiddleware
@@ -104,6 +104,6 @@ def test_a_fresh_tile_is_stored_once_its_response_is_sent(rf, work_well_xichu):
     response = serve(rf.get(tile_url("works", coord)))
     assert response.status_code == 200
     key = cache_key(LAYERS["works"], coord, {})
-    assert cache.get(key) is None  # the client is not kept waiting for the cache write
-    response.close()  # what the WSGI server does after the last byte
+    assert cache.get(key) is None  # not while the response is being made
+    response.close()  # what the WSGI server does once it has the whole response
     assert cache.get(key)[1] == response.content
