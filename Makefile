@@ -42,7 +42,7 @@ demo:
 
 bench-tiles:
 	@$(BOOT) test-setup
-	@# tipg (the peer) and its ASGI server; uvicorn is not in the lock yet, so it is pinned here.
+	@# tipg (the peer) under uvicorn with httptools and uvloop, its production setup (the bench extra).
 	@.venv/bin/pip install -q -r requirements-bench.lock
 	@$(PY) benchmarks/bench_tiles.py
 

@@ -1,7 +1,7 @@
 """Spatial query and export benchmark (opt-in: `make bench-queries`).
 
 At N works (default 1,000,000; --works or BENCH_WORKS) and about 2,000 zones, in one run on the same
-data, over HTTP against a gunicorn worker:
+data, over HTTP against one worker of the production server (scripts/serve.sh):
   1. GET /api/works/nearby            p50 / p95            (target p50 < 10 ms)
   2. GET /api/zones/{id}/summary      p50 / p95
   3. POST /api/summary (drawn box)    p50 / p95
@@ -95,7 +95,7 @@ def free_port() -> int:
 
 
 class Server:
-    """One gunicorn worker serving the project against the benchmark database."""
+    """The production server (scripts/serve.sh) with one worker, against the benchmark database."""
 
     def __init__(self, port: int):
         self.port = port
@@ -108,23 +108,27 @@ class Server:
             "CSRF_COOKIE_SECURE": "0",
             "ALLOWED_HOSTS": "127.0.0.1",
             "LOG_LEVEL": "WARNING",
+            "GRANIAN_HOST": "127.0.0.1",
+            "GRANIAN_PORT": str(port),
+            "GRANIAN_WORKERS": "1",
+            "GRANIAN_LOG_LEVEL": "warning",
+            "GRANIAN_LOG_ACCESS_ENABLED": "false",
         }
-        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.proc = subprocess.Popen(
-            [gunicorn, "gis_core.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}", "--timeout", "600"],
+            [str(ROOT / "scripts" / "serve.sh")],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
         )
         for _ in range(100):
             if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}")
+                raise RuntimeError(f"the server exited with {self.proc.returncode}")
             try:
                 self.get("/api/categories")
                 return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
+        raise RuntimeError("the server did not start")
 
     def worker_pid(self) -> int:
         for proc in Path("/proc").iterdir():
@@ -135,7 +139,7 @@ class Server:
                     continue
                 if int(fields[1]) == self.proc.pid:
                     return int(proc.name)
-        raise RuntimeError("no gunicorn worker")
+        raise RuntimeError("no server worker")
 
     def rss_mb(self, key: str = "VmHWM") -> float:
         for line in (Path("/proc") / str(self.worker_pid()) / "status").read_text().splitlines():
