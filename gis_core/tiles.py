@@ -608,9 +608,9 @@ def render_tile(
         return _fetch_tile(sql, params, health_checked=False)
 
 
-def _fetch_tile(sql: str, params: Sequence, *, health_checked: bool) -> bytes:
+def _fetch_tile(sql: str, params: Mapping[str, object], *, health_checked: bool) -> bytes:
     if health_checked:
-        connection.health_check_done = True  # see render_tile
+        connection.health_check_done = True  # type: ignore[attr-defined]  # not in django-stubs; see render_tile
     with connection.cursor() as cursor:
         cursor.execute(TILE_SETTINGS + sql, params)  # type: ignore[arg-type]
         cursor.nextset()
