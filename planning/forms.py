@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gis_core.geometry import as_multipolygon
 from priority_zones.models import Zone
-from works_map.models import Work
+from works_map.models import Work, WorkAgency, WorkFunding
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 6
@@ -58,6 +58,84 @@ class WorkForm(forms.ModelForm):
             "amount_approved",
             "published",
         ]
+
+
+class _ReplacedRowsFormSet(forms.BaseInlineFormSet):
+    """Rows the action replaces as a whole: it checks repeats (and names them), so the formset's
+    generic duplicate check is skipped, and rows that are new and untouched or marked for deletion
+    are left out."""
+
+    def validate_unique(self) -> None:
+        return None
+
+    def kept(self) -> list[dict]:
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and (form.instance.pk is not None or form.has_changed())
+        ]
+
+
+class _FundingRowForm(forms.ModelForm):
+    """A blank amount means 0, and a new row starts blank (not at the model's default 0), so that an
+    unused extra row is left out rather than refused for having no source."""
+
+    ZERO_WHEN_BLANK = ("amount_approved", "amount_exercised", "amount_paid")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].label = _("fuente")
+        for name in self.ZERO_WHEN_BLANK:
+            self.fields[name].required = False
+            if self.instance.pk is None:
+                self.fields[name].initial = None
+                self.initial.pop(name, None)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.ZERO_WHEN_BLANK:
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = Decimal(0)
+        return cleaned
+
+
+WorkFundingFormSet = forms.inlineformset_factory(
+    Work,
+    WorkFunding,
+    form=_FundingRowForm,
+    formset=_ReplacedRowsFormSet,
+    fields=["source", "amount_approved", "amount_modified", "amount_exercised", "amount_paid"],
+    extra=2,
+    can_delete=True,
+)
+
+
+class _AgencyRowForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].label = _("dependencia")
+
+
+WorkAgencyFormSet = forms.inlineformset_factory(
+    Work,
+    WorkAgency,
+    form=_AgencyRowForm,
+    formset=_ReplacedRowsFormSet,
+    fields=["agency", "role"],
+    extra=2,
+    can_delete=True,
+)
+
+
+def funding_rows(formset) -> list[tuple]:
+    amounts = ("amount_approved", "amount_modified", "amount_exercised", "amount_paid")
+    return [(row["source"], {name: row[name] for name in amounts}) for row in formset.kept()]
+
+
+def agency_rows(formset) -> list[tuple]:
+    return [(row["agency"], row["role"]) for row in formset.kept()]
 
 
 class ZoneForm(forms.ModelForm):

@@ -16,7 +16,17 @@ from django.views.decorators.http import require_POST
 from gis_core import access
 from gis_core.access import Action
 from planning import actions, history, imports, jobs, shapes
-from planning.forms import ImportForm, ProgressForm, ReviewForm, WorkForm, ZoneForm
+from planning.forms import (
+    ImportForm,
+    ProgressForm,
+    ReviewForm,
+    WorkAgencyFormSet,
+    WorkForm,
+    WorkFundingFormSet,
+    ZoneForm,
+    agency_rows,
+    funding_rows,
+)
 from planning.models import ImportJob, Version
 from priority_zones.actions import do_create_zone, do_update_zone
 from priority_zones.models import Zone
@@ -78,13 +88,32 @@ def _edit_form(request: HttpRequest, form_class, get_for, pk: int | None, refusa
 @login_required
 def work_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     work, form = _edit_form(request, WorkForm, access.get_work_for, pk, _("Su papel no permite crear obras."))
-    if request.method == "POST" and form.is_valid():
-        saved = _save_through_actions(request, form, work, do_create_work, do_update_work)
+    funding, agencies = _work_formsets(request, work)
+    bound = [f for f in (funding, agencies) if f.is_bound]
+    if request.method == "POST" and all([form.is_valid(), *(f.is_valid() for f in bound)]):
+        rows = {"funding": funding_rows(funding) if funding.is_bound else None}
+        rows["agencies"] = agency_rows(agencies) if agencies.is_bound else None
+        saved = _save_through_actions(request, form, work, do_create_work, do_update_work, **rows)
         if saved is not None:
             messages.success(request, _("Obra guardada."))
             return redirect("planning:work-edit", pk=saved.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "planning/work_form.html", {"form": form, "work": work}, status=status)
+    context = {"form": form, "work": work, "funding": funding, "agencies": agencies}
+    return render(request, "planning/work_form.html", context, status=status)
+
+
+def _work_formsets(request: HttpRequest, work: Work | None):
+    """The work's funding and agency rows. A POST without a formset's management form (a client that
+    only sends the work's own fields) leaves that formset unbound, and the stored rows untouched."""
+    instance = work if work is not None else Work()
+
+    def bind(prefix: str):
+        return request.POST if f"{prefix}-TOTAL_FORMS" in request.POST else None
+
+    return (
+        WorkFundingFormSet(bind("funding"), instance=instance, prefix="funding"),
+        WorkAgencyFormSet(bind("agencies"), instance=instance, prefix="agencies"),
+    )
 
 
 @login_required
@@ -117,8 +146,9 @@ def zone_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "planning/zone_form.html", {"form": form, "zone": zone}, status=status)
 
 
-def _save_through_actions(request: HttpRequest, form, existing, create, update):
-    """Check the user may write the edited object where it now stands, then save it through its action.
+def _save_through_actions(request: HttpRequest, form, existing, create, update, **related):
+    """Check the user may write the edited object where it now stands, then save it through its action
+    (with `related`, e.g. a work's funding rows, passed on as they are; None values are left out).
 
     Returns the saved object, or None after putting the action's refusal on the form.
     """
@@ -126,10 +156,11 @@ def _save_through_actions(request: HttpRequest, form, existing, create, update):
     candidate = form._meta.model(**fields)
     candidate.pk = existing.pk if existing else None
     access.require(request.user, Action.CHANGE if existing else Action.CREATE, candidate)
+    extra = {name: value for name, value in related.items() if value is not None}
     try:
         if existing is None:
-            return create(acting_user=request.user, **fields)
-        return update(existing, acting_user=request.user, **fields)
+            return create(acting_user=request.user, **fields, **extra)
+        return update(existing, acting_user=request.user, **fields, **extra)
     except ValidationError as error:
         form.add_error(None, error)
         return None

@@ -30,28 +30,75 @@ def do_create_work(
     work.geom = validate_geometry(work.geom)
     work.full_clean(exclude=["point"])
     work.save()
-    for source, amounts in funding:
-        row = WorkFunding(work=work, source=source, **amounts)
-        row.full_clean()
-        row.save()
-    for agency, role in agencies:
-        WorkAgency.objects.create(work=work, agency=agency, role=role)
+    _replace_funding_and_agencies(work, funding, agencies)
     record_version(work, acting_user, "CREATE")
     bump_layers(*WORK_LAYERS)
     return work
 
 
 @transaction.atomic
-def do_update_work(work: Work, *, acting_user=None, **changes) -> Work:
+def do_update_work(
+    work: Work,
+    *,
+    acting_user=None,
+    funding: Iterable[tuple[FundingSource, dict]] | None = None,
+    agencies: Iterable[tuple[Agency, str]] | None = None,
+    **changes,
+) -> Work:
+    """Change a work's fields; `funding` and `agencies`, when given, replace all its rows of that kind
+    (None leaves them as they are). One transaction: a refused row leaves the work as it was."""
     for name, value in changes.items():
         setattr(work, name, value)
     if "geom" in changes:
         work.geom = validate_geometry(work.geom)
     work.full_clean(exclude=["point"])
     work.save()
+    _replace_funding_and_agencies(work, funding, agencies)
     record_version(work, acting_user, "UPDATE")
     bump_layers(*WORK_LAYERS)
     return work
+
+
+def _replace_funding_and_agencies(
+    work: Work,
+    funding: Iterable[tuple[FundingSource, dict]] | None,
+    agencies: Iterable[tuple[Agency, str]] | None,
+) -> None:
+    # Duplicates are named here, before any row is written: the database constraint would refuse
+    # them too, but its message cannot say which source or agency repeats.
+    if funding is not None:
+        funding = list(funding)
+        _refuse_repeats(
+            [source for source, _amounts in funding],
+            _("La fuente de financiamiento «%(item)s» aparece más de una vez."),
+        )
+        work.funding.all().delete()
+        for source, amounts in funding:
+            row = WorkFunding(work=work, source=source, **amounts)
+            row.full_clean()
+            row.save()
+    if agencies is not None:
+        agencies = list(agencies)
+        _refuse_repeats(
+            [(agency, role) for agency, role in agencies],
+            _("La dependencia «%(item)s» aparece más de una vez con el mismo papel."),
+            describe=lambda pair: (
+                f"{pair[0].acronym} ({dict(WorkAgency.Role.choices).get(pair[1], pair[1])})"
+            ),
+        )
+        work.agency_roles.all().delete()
+        for agency, role in agencies:
+            agency_row = WorkAgency(work=work, agency=agency, role=role)
+            agency_row.full_clean()
+            agency_row.save()
+
+
+def _refuse_repeats(items: list, message: str, describe=str) -> None:
+    seen: list = []
+    for item in items:
+        if item in seen:
+            raise ValidationError(message % {"item": describe(item)}, code="duplicate")
+        seen.append(item)
 
 
 @transaction.atomic
