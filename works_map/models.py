@@ -273,7 +273,9 @@ class Work(models.Model):
     kind = models.CharField(_("tipo"), max_length=6, choices=Kind.choices, default=Kind.OBRA)
     name = models.CharField(_("nombre"), max_length=300)
     description = models.TextField(_("descripción"), blank=True)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="works")
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="works", verbose_name=_("categoría")
+    )
     modality = models.CharField(
         _("modalidad"), max_length=16, choices=Modality.choices, default=Modality.CONSTRUCCION
     )
