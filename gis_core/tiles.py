@@ -600,17 +600,17 @@ def render_tile(
     """
     sql, params = build_query(source, handling, coord, filters)
     try:
-        return _fetch_tile(sql, params, health_checked=True)
+        return _fetch_tile(sql, params)
     except (OperationalError, InterfaceError):
         if connection.in_atomic_block or connection.is_usable():
             raise  # a refusal or a timeout, not a lost connection
         connection.close()
-        return _fetch_tile(sql, params, health_checked=False)
+        return _fetch_tile(sql, params)
 
 
-def _fetch_tile(sql: str, params: Mapping[str, object], *, health_checked: bool) -> bytes:
-    if health_checked:
-        connection.health_check_done = True  # type: ignore[attr-defined]  # not in django-stubs; see render_tile
+def _fetch_tile(sql: str, params: Mapping[str, object]) -> bytes:
+    # Skip Django's check (see render_tile); a connection opened here is marked checked anyway.
+    connection.health_check_done = True  # type: ignore[attr-defined]  # not in django-stubs
     with connection.cursor() as cursor:
         cursor.execute(TILE_SETTINGS + sql, params)  # type: ignore[arg-type]
         cursor.nextset()
