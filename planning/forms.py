@@ -78,15 +78,18 @@ class _ReplacedRowsFormSet(forms.BaseInlineFormSet):
         ]
 
 
+# A funding row's amounts, in the form's order and as the work actions take them.
+FUNDING_AMOUNTS = ("amount_approved", "amount_modified", "amount_exercised", "amount_paid")
+
+
 class _FundingRowForm(forms.ModelForm):
     """A blank amount means 0, and a new row starts blank (not at the model's default 0), so that an
     unused extra row is left out rather than refused for having no source."""
 
-    ZERO_WHEN_BLANK = ("amount_approved", "amount_exercised", "amount_paid")
+    ZERO_WHEN_BLANK = ("amount_approved", "amount_exercised", "amount_paid")  # amount_modified: null
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["source"].label = _("fuente")
         for name in self.ZERO_WHEN_BLANK:
             self.fields[name].required = False
             if self.instance.pk is None:
@@ -106,22 +109,15 @@ WorkFundingFormSet = forms.inlineformset_factory(
     WorkFunding,
     form=_FundingRowForm,
     formset=_ReplacedRowsFormSet,
-    fields=["source", "amount_approved", "amount_modified", "amount_exercised", "amount_paid"],
+    fields=["source", *FUNDING_AMOUNTS],
     extra=2,
     can_delete=True,
 )
 
 
-class _AgencyRowForm(forms.ModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].label = _("dependencia")
-
-
-WorkAgencyFormSet = forms.inlineformset_factory(
+WorkAgencyFormSet: type[forms.BaseInlineFormSet] = forms.inlineformset_factory(
     Work,
     WorkAgency,
-    form=_AgencyRowForm,
     formset=_ReplacedRowsFormSet,
     fields=["agency", "role"],
     extra=2,
@@ -130,8 +126,7 @@ WorkAgencyFormSet = forms.inlineformset_factory(
 
 
 def funding_rows(formset) -> list[tuple]:
-    amounts = ("amount_approved", "amount_modified", "amount_exercised", "amount_paid")
-    return [(row["source"], {name: row[name] for name in amounts}) for row in formset.kept()]
+    return [(row["source"], {name: row[name] for name in FUNDING_AMOUNTS}) for row in formset.kept()]
 
 
 def agency_rows(formset) -> list[tuple]:

@@ -91,8 +91,11 @@ def work_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     funding, agencies = _work_formsets(request, work)
     bound = [f for f in (funding, agencies) if f.is_bound]
     if request.method == "POST" and all([form.is_valid(), *(f.is_valid() for f in bound)]):
-        rows = {"funding": funding_rows(funding) if funding.is_bound else None}
-        rows["agencies"] = agency_rows(agencies) if agencies.is_bound else None
+        rows = {}  # a formset the POST left out leaves the stored rows as they are
+        if funding.is_bound:
+            rows["funding"] = funding_rows(funding)
+        if agencies.is_bound:
+            rows["agencies"] = agency_rows(agencies)
         saved = _save_through_actions(request, form, work, do_create_work, do_update_work, **rows)
         if saved is not None:
             messages.success(request, _("Obra guardada."))
@@ -148,7 +151,7 @@ def zone_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 def _save_through_actions(request: HttpRequest, form, existing, create, update, **related):
     """Check the user may write the edited object where it now stands, then save it through its action
-    (with `related`, e.g. a work's funding rows, passed on as they are; None values are left out).
+    (with `related`, e.g. a work's funding rows, passed on as they are).
 
     Returns the saved object, or None after putting the action's refusal on the form.
     """
@@ -156,11 +159,10 @@ def _save_through_actions(request: HttpRequest, form, existing, create, update, 
     candidate = form._meta.model(**fields)
     candidate.pk = existing.pk if existing else None
     access.require(request.user, Action.CHANGE if existing else Action.CREATE, candidate)
-    extra = {name: value for name, value in related.items() if value is not None}
     try:
         if existing is None:
-            return create(acting_user=request.user, **fields, **extra)
-        return update(existing, acting_user=request.user, **fields, **extra)
+            return create(acting_user=request.user, **fields, **related)
+        return update(existing, acting_user=request.user, **fields, **related)
     except ValidationError as error:
         form.add_error(None, error)
         return None

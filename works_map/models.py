@@ -402,7 +402,9 @@ class WorkAgency(models.Model):
         NORMATIVA = "NORMATIVA", _("Normativa")
 
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="agency_roles")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="work_roles")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="work_roles", verbose_name=_("dependencia")
+    )
     role = models.CharField(_("papel"), max_length=16, choices=Role.choices)
 
     class Meta:
@@ -425,7 +427,9 @@ class WorkFunding(models.Model):
     """How much of a work each source pays (concurrent funding such as 50/50 state–municipal)."""
 
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="funding")
-    source = models.ForeignKey(FundingSource, on_delete=models.PROTECT, related_name="funding")
+    source = models.ForeignKey(
+        FundingSource, on_delete=models.PROTECT, related_name="funding", verbose_name=_("fuente")
+    )
     amount_approved = models.DecimalField(_("aprobado"), max_digits=16, decimal_places=2, default=0)
     amount_modified = models.DecimalField(
         _("modificado"), max_digits=16, decimal_places=2, null=True, blank=True
