@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.pop("DATABASE_URL", None)
 os.environ["LOCAL_PG_DB"] = os.environ.get("BENCH_DB", "bench_households")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_core.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "0")
 
 TARGET_IMPORT_PER_S = 1_000_000 / 300
@@ -252,7 +252,7 @@ def main() -> None:
     from priority_zones.actions import do_compute_diagnostics, do_import_households
     from priority_zones.disclosure import zones_need_summary
     from priority_zones.models import Household, Zone
-    from priority_zones.summaries import need_versus_investment
+    from works_map.need_investment import need_versus_investment
 
     call_command("migrate", verbosity=0)
     rng = np.random.default_rng(7)

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.pop("DATABASE_URL", None)
 os.environ["LOCAL_PG_DB"] = os.environ.get("BENCH_DB", "bench_queries")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_core.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["DB_STATEMENT_TIMEOUT_MS"] = "0"
 
 INNER_BOX = (-101.9, 20.2, -100.0, 21.6)  # where most synthetic works fall
@@ -59,7 +59,7 @@ def seed(n_works: int, n_zones: int) -> None:
 
     from priority_zones.models import Municipio, Zone
     from priority_zones.reference_data import load_municipios, load_zap_rural_2026
-    from priority_zones.synthetic import generate_all
+    from works_map.demo import generate_all
     from works_map.catalogs import load_catalogs
     from works_map.models import Work
 

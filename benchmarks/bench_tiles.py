@@ -432,7 +432,7 @@ def report(r: dict) -> None:
 def main() -> None:
     os.environ.update(SERVER_ENV)
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_core.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

@@ -10,6 +10,7 @@ from django.db import DataError, IntegrityError
 from django.http import HttpRequest
 
 from gis_core.http import describe_db_error
+from gis_core.models import LayerVersion, Version
 from gis_core.widgets import GtoMapWidget, ValidatedGeometryField
 
 _REFUSAL_ATTR = "_gis_core_db_refusal"
@@ -68,3 +69,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(LayerVersion)
+class LayerVersionAdmin(ReadOnlyAdmin):
+    """Layer data versions: visible for diagnosis, written only by the actions (bump_layers)."""
+
+    list_display = ("name", "version", "updated_at")
+    search_fields = ("name",)
+    ordering = ("name",)
+    readonly_fields = ("name", "version", "updated_at")
+
+
+@admin.register(Version)
+class VersionAdmin(ReadOnlyAdmin):
+    """The change history, written only by the actions (gis_core.history.record)."""
+
+    list_display = ("model", "object_id", "number", "change", "user", "at")
+    list_filter = ("model", "change")
+    search_fields = ("object_id",)

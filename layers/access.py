@@ -24,7 +24,7 @@ def scope_filters(layer: Layer, user, filters: Filters) -> Filters:
     """The requested filters narrowed to what the user may see (a planner's municipios)."""
     if layer.public or layer.name != "households" or user.is_superuser:
         return filters
-    allowed = set(user.scope.municipios.values_list("pk", flat=True))
+    allowed = set(household_access.household_municipio_ids(user))
     wanted = set(filters.get("municipio", allowed)) & allowed
     return {**filters, "municipio": tuple(sorted(wanted))}
 

@@ -1,20 +1,11 @@
-"""Layer data versions: visible for diagnosis, written only by the actions (bump_layers)."""
+"""Raster layers: descriptive texts only; the rest is written by layers.actions."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from gis_core.admin import ReadOnlyAdmin
-from layers.models import LayerVersion, RasterLayer
-
-
-@admin.register(LayerVersion)
-class LayerVersionAdmin(ReadOnlyAdmin):
-    list_display = ("name", "version", "updated_at")
-    search_fields = ("name",)
-    ordering = ("name",)
-    readonly_fields = ("name", "version", "updated_at")
+from layers.models import RasterLayer
 
 
 @admin.register(RasterLayer)

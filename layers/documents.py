@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gis_core.geometry import GTO_BOUNDS
+from gis_core.versions import layer_version
 from layers.filters import filters_query
 from layers.registry import Layer, public_layers
-from layers.versions import layer_version
 from priority_zones.models import Zone
 from works_map.models import WorkStatus
+from works_map.models.works import STATUS_COLOURS
 
 CENTER = [-100.95, 20.95, 7]
 ATTRIBUTION = "INEGI · Territorio Abierto"
@@ -56,21 +57,6 @@ def tilejson(request: HttpRequest, layer: Layer, query: Mapping[str, str]) -> di
     }
 
 
-# Colours of the lifecycle (works_map.models.WorkStatus), colour-blind safe where it matters:
-# planned in blues, under way in oranges, finished in greens, stopped in greys/red.
-STATUS_COLOURS = {
-    "PLANEACION": "#9ecae1",
-    "PROGRAMADA": "#6baed6",
-    "EN_CONTRATACION": "#4292c6",
-    "CONTRATADA": "#2171b5",
-    "EN_EJECUCION": "#fd8d3c",
-    "SUSPENDIDA": "#969696",
-    "TERMINADA": "#74c476",
-    "ENTREGADA": "#41ab5d",
-    "FINIQUITADA": "#238b45",
-    "CERRADA": "#005a32",
-    "CANCELADA": "#cb181d",
-}
 ZONE_COLOURS = {
     "ZAP_RURAL": "#8c6bb1",
     "ZAP_URBANA": "#88419d",

@@ -3,28 +3,6 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
-class LayerVersionManager(models.Manager):
-    def bump(self, name: str) -> None:
-        updated = self.filter(name=name).update(version=F("version") + 1)
-        if not updated:
-            self.get_or_create(name=name, defaults={"version": 2})
-
-    def current(self, name: str) -> int:
-        row = self.filter(name=name).values_list("version", flat=True).first()
-        return row or 1
-
-
-class LayerVersion(models.Model):
-    name = models.CharField(max_length=64, unique=True)
-    version = models.PositiveBigIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = LayerVersionManager()
-
-    def __str__(self) -> str:
-        return f"{self.name} v{self.version}"
-
-
 class RasterLayer(models.Model):
     """A GeoTIFF registered as a map layer: stored as a Cloud-Optimized GeoTIFF and tiled by rio-tiler.
 

@@ -1,7 +1,7 @@
 """Tiles through the Django cache, keyed by layer, tile and normalised filters, stored with the
 data version they were made from.
 
-Every action that writes a layer's data bumps its version (layers.versions.bump_layers). The
+Every action that writes a layer's data bumps its version (gis_core.versions.bump_layers). The
 current version and the stored tile are read together in one cache round trip (get_many); a
 tile made from another version is a miss and is replaced, so nothing stale is served after a
 write and nothing has to be deleted. The stored value carries its strong ETag so a 304 needs no
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from gis_core.tiles import TileCoord, render_tile
+from gis_core.versions import layer_version, version_cache_key
 from layers.filters import Filters
 from layers.registry import Layer
-from layers.versions import layer_version, version_cache_key
 
 
 @dataclass(frozen=True)

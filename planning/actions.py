@@ -1,16 +1,16 @@
-"""Writes of the planner's workspace that the domain apps do not have: photos, deletions, reverts."""
+"""Writes of the planner's workspace that the domain apps do not have: progress photos, reverts."""
 
 from __future__ import annotations
 
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from layers.versions import bump_layers
-from planning import history
-from planning.models import ProgressPhoto, Version
-from priority_zones.actions import ZONE_LAYERS, do_update_zone
+from gis_core import history
+from gis_core.models import Version
+from planning.models import ProgressPhoto
+from priority_zones.actions import do_update_zone
 from priority_zones.models import Zone
-from works_map.actions import WORK_LAYERS, do_record_progress, do_update_work
+from works_map.actions import do_record_progress, do_update_work
 from works_map.models import ProgressReport, Work
 
 
@@ -41,26 +41,12 @@ def do_record_progress_with_photos(
 
 
 @transaction.atomic
-def do_delete_work(work: Work, *, acting_user=None) -> None:
-    history.record(work, acting_user, Version.Change.DELETE)
-    work.delete()
-    bump_layers(*WORK_LAYERS)
-
-
-@transaction.atomic
-def do_delete_zone(zone: Zone, *, acting_user=None) -> None:
-    history.record(zone, acting_user, Version.Change.DELETE)
-    zone.delete()
-    bump_layers(*ZONE_LAYERS)
-
-
-@transaction.atomic
 def do_revert(obj: Work | Zone, version: Version, *, acting_user=None) -> Work | Zone:
     """Bring a zone or work back to `version` through its update action (which bumps the layers)."""
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
-    if version.kind != history.kind_of(obj) or version.object_id != obj.pk:
+    if version.model != history.label_of(obj) or version.object_id != obj.pk:
         raise ValidationError(_("Esa versión no es de este objeto."))
     changes = history.changes_for_revert(obj, version)
     if not changes:
@@ -70,7 +56,7 @@ def do_revert(obj: Work | Zone, version: Version, *, acting_user=None) -> Work |
     else:
         obj = do_update_zone(obj, acting_user=acting_user, **changes)
     # The update action just wrote the newest version; mark it as the revert it is.
-    latest = history.versions_of(version.kind, obj.pk).values_list("pk", flat=True)[:1]
+    latest = history.versions_of(type(obj), obj.pk).values_list("pk", flat=True)[:1]
     Version.objects.filter(pk__in=list(latest)).update(
         change=Version.Change.REVERT, note=_("Revertida a la versión %(n)s") % {"n": version.number}
     )

@@ -1,18 +1,11 @@
-"""Read-only admin views of the history and the import queue (writes go through the workspace)."""
+"""Read-only admin view of the import queue (writes go through the workspace)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
 from gis_core.admin import ReadOnlyAdmin
-from planning.models import ImportJob, Version
-
-
-@admin.register(Version)
-class VersionAdmin(ReadOnlyAdmin):
-    list_display = ("kind", "object_id", "number", "change", "user", "at")
-    list_filter = ("kind", "change")
-    search_fields = ("object_id",)
+from planning.models import ImportJob
 
 
 @admin.register(ImportJob)

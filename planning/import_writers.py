@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from layers.versions import bump_layers, bumps_once
+from gis_core.versions import bump_layers, bumps_once
 from planning.imports import CheckedRow, ImportError_, Options, Outcome, _folio, _municipio_at, _text
 
 # Zones and works are written through their actions, which bump their own layers; INEGI geography

@@ -20,6 +20,7 @@ from gis_core import access
 from planning import imports
 from planning.import_writers import write_rows
 from planning.models import ImportJob
+from priority_zones.access import geometry_in_scope
 
 PREVIEW_FEATURES = 300
 ACCEPTED_EXTENSIONS = (*imports.GEOMETRY_EXTENSIONS, *imports.TABLE_EXTENSIONS)
@@ -56,7 +57,7 @@ def _scope_filter(outcome: imports.Outcome, options: imports.Options, user) -> N
         return
     kept = []
     for row in outcome.kept:
-        if access.geometry_in_scope(user, row.geom):
+        if geometry_in_scope(user, row.geom):
             kept.append(row)
         else:
             outcome.rejected.append(imports.RejectedRow(row.row, row.key, _("fuera de su ámbito de trabajo")))

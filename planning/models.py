@@ -1,4 +1,4 @@
-"""Photos of progress reports and the version history of zones and works."""
+"""Photos of progress reports and the import queue."""
 
 from __future__ import annotations
 
@@ -30,48 +30,6 @@ class ProgressPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.file.name
-
-
-class Version(models.Model):
-    """One saved state of a zone or a work: who, when, what changed, and the full state to revert to."""
-
-    class Kind(models.TextChoices):
-        ZONE = "zone", _("Zona")
-        WORK = "work", _("Obra")
-
-    class Change(models.TextChoices):
-        CREATE = "CREATE", _("Creación")
-        UPDATE = "UPDATE", _("Cambio")
-        REVERT = "REVERT", _("Reversión")
-        DELETE = "DELETE", _("Eliminación")
-
-    kind = models.CharField(_("objeto"), max_length=8, choices=Kind.choices)
-    object_id = models.BigIntegerField(_("id del objeto"))
-    number = models.PositiveIntegerField(_("versión"))
-    change = models.CharField(_("cambio"), max_length=8, choices=Change.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(_("fecha y hora"), auto_now_add=True)
-    # Field values as JSON (geometry as GeoJSON in EPSG:4326), enough to rebuild the object.
-    state = models.JSONField(_("estado"))
-    changed_fields = models.JSONField(_("campos cambiados"), default=list)
-    note = models.CharField(_("nota"), max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("versión")
-        verbose_name_plural = _("versiones")
-        ordering = ["kind", "object_id", "-number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "object_id", "number"],
-                name="version_unique_number",
-                violation_error_message=_("Esa versión ya existe."),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.object_id} v{self.number}"
 
 
 def import_path(instance: ImportJob, filename: str) -> str:

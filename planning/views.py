@@ -1,4 +1,4 @@
-"""The planner's workspace: thin views; gates in gis_core.access, writes in actions."""
+"""The planner's workspace: thin views; gates in each domain app's access module, writes in actions."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gis_core import access
+from gis_core import access, history
 from gis_core.access import Action
-from planning import actions, history, imports, jobs, shapes
+from gis_core.models import Version
+from planning import actions, imports, jobs, shapes
 from planning.forms import (
     ImportForm,
     ProgressForm,
@@ -27,10 +28,12 @@ from planning.forms import (
     agency_rows,
     funding_rows,
 )
-from planning.models import ImportJob, Version
-from priority_zones.actions import do_create_zone, do_update_zone
+from planning.models import ImportJob
+from priority_zones import access as zone_access
+from priority_zones.actions import do_create_zone, do_delete_zone, do_update_zone
 from priority_zones.models import Zone
-from works_map.actions import do_create_work, do_review_progress, do_update_work
+from works_map import access as work_access
+from works_map.actions import do_create_work, do_delete_work, do_review_progress, do_update_work
 from works_map.models import Work
 
 
@@ -49,10 +52,12 @@ def _form_errors(form_or_error) -> str:
 def workspace(request: HttpRequest) -> HttpResponse:
     _staff(request)
     zones = list(
-        access.visible_zones(request.user).filter(kind__in=[Zone.Kind.DRAWN, Zone.Kind.ZONA_IMPULSO])[:100]
+        zone_access.visible_zones(request.user).filter(kind__in=[Zone.Kind.DRAWN, Zone.Kind.ZONA_IMPULSO])[
+            :100
+        ]
     )
     context = {
-        "pending": access.reviewable_reports(request.user)[:50],
+        "pending": work_access.reviewable_reports(request.user)[:50],
         "zones": zones,
         "editable_zones": [
             {
@@ -70,7 +75,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         ],
         "zone_form": ZoneForm(),
         "may_write": access.may_write(request.user),
-        "my_works": access.works_in_scope(request.user).order_by("-updated_at")[:50],
+        "my_works": work_access.works_in_scope(request.user).order_by("-updated_at")[:50],
     }
     return render(request, "planning/workspace.html", context)
 
@@ -87,7 +92,9 @@ def _edit_form(request: HttpRequest, form_class, get_for, pk: int | None, refusa
 
 @login_required
 def work_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    work, form = _edit_form(request, WorkForm, access.get_work_for, pk, _("Su papel no permite crear obras."))
+    work, form = _edit_form(
+        request, WorkForm, work_access.get_work_for, pk, _("Su papel no permite crear obras.")
+    )
     funding, agencies = _work_formsets(request, work)
     bound = [f for f in (funding, agencies) if f.is_bound]
     if request.method == "POST" and all([form.is_valid(), *(f.is_valid() for f in bound)]):
@@ -122,15 +129,17 @@ def _work_formsets(request: HttpRequest, work: Work | None):
 @login_required
 @require_POST
 def work_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    work = access.get_work_for(request.user, pk, Action.DELETE)
-    actions.do_delete_work(work, acting_user=request.user)
+    work = work_access.get_work_for(request.user, pk, Action.DELETE)
+    do_delete_work(work, acting_user=request.user)
     messages.success(request, _("Obra eliminada."))
     return redirect("planning:workspace")
 
 
 @login_required
 def zone_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    zone, form = _edit_form(request, ZoneForm, access.get_zone_for, pk, _("Su papel no permite crear zonas."))
+    zone, form = _edit_form(
+        request, ZoneForm, zone_access.get_zone_for, pk, _("Su papel no permite crear zonas.")
+    )
     if request.method == "POST" and form.is_valid():
         saved = _save_through_actions(request, form, zone, do_create_zone, do_update_zone)
         if saved is not None:
@@ -175,15 +184,15 @@ def _wants_json(request: HttpRequest) -> bool:
 @login_required
 @require_POST
 def zone_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    zone = access.get_zone_for(request.user, pk, Action.DELETE)
-    actions.do_delete_zone(zone, acting_user=request.user)
+    zone = zone_access.get_zone_for(request.user, pk, Action.DELETE)
+    do_delete_zone(zone, acting_user=request.user)
     messages.success(request, _("Zona eliminada."))
     return redirect("planning:workspace")
 
 
 @login_required
 def progress_form(request: HttpRequest, pk: int) -> HttpResponse:
-    work = access.get_work_for(request.user, pk, Action.RECORD_PROGRESS)
+    work = work_access.get_work_for(request.user, pk, Action.RECORD_PROGRESS)
     form = ProgressForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -203,7 +212,7 @@ def progress_form(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def progress_review(request: HttpRequest, pk: int) -> HttpResponse:
-    report = access.get_report_for(request.user, pk, Action.APPROVE)
+    report = work_access.get_report_for(request.user, pk, Action.APPROVE)
     form = ReviewForm(request.POST)
     try:
         if not form.is_valid():
@@ -219,16 +228,18 @@ def progress_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _object_for(request: HttpRequest, kind: str, pk: int, action: Action) -> Work | Zone:
-    if kind == Version.Kind.WORK:
-        return access.get_work_for(request.user, pk, action)
-    return access.get_zone_for(request.user, pk, action)
+    if kind == "work":
+        return work_access.get_work_for(request.user, pk, action)
+    if kind == "zone":
+        return zone_access.get_zone_for(request.user, pk, action)
+    raise Http404(_("No hay historial de ese tipo de objeto."))
 
 
 @login_required
 def versions(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     _staff(request)
     obj = _object_for(request, kind, pk, Action.VIEW)
-    rows = list(history.versions_of(kind, pk))
+    rows = list(history.versions_of(type(obj), pk))
     entries = [
         {"version": v, "diff": history.diff(rows[i + 1] if i + 1 < len(rows) else None, v)}
         for i, v in enumerate(rows)
@@ -254,7 +265,7 @@ def versions(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @require_POST
 def revert(request: HttpRequest, kind: str, pk: int, number: int) -> HttpResponse:
     obj = _object_for(request, kind, pk, Action.CHANGE)
-    version = get_object_or_404(Version, kind=kind, object_id=pk, number=number)
+    version = get_object_or_404(Version, model=history.label_of(obj), object_id=pk, number=number)
     try:
         actions.do_revert(obj, version, acting_user=request.user)
     except ValidationError as error:

@@ -1,23 +1,78 @@
-"""The one gate for household-level data (records, persons, points, per-household diagnostics).
+"""The gates for zones and for household-level data (records, persons, points, diagnostics).
 
-Who: superusers, and users holding `priority_zones.view_household_data` *and* a UserScope, only
-inside the scope's municipios. Every read through this module writes an AccessLog row (who, when,
-what, why) in the same transaction as the read. Code elsewhere must not query Household/Person for
-display; public figures go through priority_zones.disclosure instead.
+Zones follow gis_core.access.standard_decision: a zone is a draft until published and stands
+where its municipio and geometry are.
+
+Households: superusers, and users holding `priority_zones.view_household_data` *and* a stored
+scope (gis_core.access.assigned_scope), only inside the scope's municipios. Every read through
+this module writes an AccessLog row (who, when, what, why) in the same transaction as the read.
+Code elsewhere must not query Household/Person for display; public figures go through
+priority_zones.disclosure instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
-from priority_zones.models import AccessLog, Household
+from gis_core.access import Action, has_role, require, scope_of, standard_decision
+from gis_core.access import assigned_scope as stored_scope
+from priority_zones.models import AccessLog, Household, Municipio, Zone
 
 PERMISSION = "priority_zones.view_household_data"
 MIN_PURPOSE_LENGTH = 10
+
+
+# --- zones -----------------------------------------------------------------------------------------
+
+
+def geometry_in_scope(user, geom: GEOSGeometry | None) -> bool:
+    """A drawn shape belongs where its representative point lies."""
+    scope = scope_of(user)
+    if scope.everywhere:
+        return True
+    if geom is None or not scope.municipio_ids:
+        return False
+    return Municipio.objects.filter(
+        pk__in=scope.municipio_ids, geom__intersects=geom.point_on_surface
+    ).exists()
+
+
+def zone_in_scope(user, zone: Zone) -> bool:
+    scope = scope_of(user)
+    if scope.everywhere:
+        return True
+    if zone.municipio_id is not None and zone.municipio_id not in scope.municipio_ids:
+        return False
+    return geometry_in_scope(user, zone.geom)
+
+
+def may_zone(user, action: Action, zone: Zone) -> bool:
+    """The zone gate (registered with gis_core.access by this app's config)."""
+    draft = zone.status != Zone.Status.PUBLISHED
+    return standard_decision(user, action, draft=draft, in_scope=lambda: zone_in_scope(user, zone))
+
+
+def visible_zones(user) -> QuerySet[Zone]:
+    zones = Zone.objects.select_related("source", "municipio")
+    return zones if has_role(user) or getattr(user, "is_staff", False) else zones.published()
+
+
+def get_zone_for(user, pk: int, action: Action | str = Action.VIEW) -> Zone:
+    """The zone if the user may see it (404 otherwise) and may do `action` on it (403 otherwise)."""
+    zone = visible_zones(user).filter(pk=pk).first()
+    if zone is None:
+        raise Http404(_("No existe esa zona."))
+    require(user, action, zone)
+    return zone
+
+
+# --- households -------------------------------------------------------------------------------------
 
 
 class PurposeRequired(ValueError):
@@ -29,7 +84,12 @@ def may_view_households(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.has_perm(PERMISSION) and hasattr(user, "scope")
+    return user.has_perm(PERMISSION) and stored_scope(user).assigned
+
+
+def household_municipio_ids(user) -> frozenset[int]:
+    """The municipios whose households the user may see (call after may_view_households)."""
+    return stored_scope(user).municipio_ids
 
 
 def scoped_households(user) -> QuerySet[Household]:
@@ -38,7 +98,7 @@ def scoped_households(user) -> QuerySet[Household]:
         raise PermissionDenied(_("No tiene permiso para ver datos de hogares."))
     qs = Household.objects.all()
     if not user.is_superuser:
-        qs = qs.filter(municipio__in=user.scope.municipios.all())
+        qs = qs.filter(municipio_id__in=household_municipio_ids(user))
     return qs
 
 

@@ -15,8 +15,8 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from gis_core.geometry import as_multipolygon, validate_geometry
-from layers.versions import bump_layers
-from planning.history import record as record_version
+from gis_core.history import record as record_version
+from gis_core.versions import bump_layers
 from priority_zones import household_import
 from priority_zones.carencias import INCOME_METHOD, HouseholdInput, Line, PersonInput, diagnose
 from priority_zones.household_import import HouseholdImportReport
@@ -50,6 +50,13 @@ def do_update_zone(zone: Zone, *, acting_user=None, **changes) -> Zone:
     record_version(zone, acting_user, "UPDATE")
     bump_layers(*ZONE_LAYERS)
     return zone
+
+
+@transaction.atomic
+def do_delete_zone(zone: Zone, *, acting_user=None) -> None:
+    record_version(zone, acting_user, "DELETE")
+    zone.delete()
+    bump_layers(*ZONE_LAYERS)
 
 
 # --- Household diagnostics -----------------------------------------------------------------------

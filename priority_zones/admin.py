@@ -1,4 +1,4 @@
-"""Admin for geography, zones, committees and the restricted household data."""
+"""Admin for geography, zones and the restricted household data."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from priority_zones.actions import do_create_zone, do_update_zone
 from priority_zones.models import (
     AccessLog,
     Ageb,
-    Committee,
     Diagnostic,
     Household,
     Localidad,
@@ -20,7 +19,6 @@ from priority_zones.models import (
     Person,
     PovertyLine,
     SourceDocument,
-    UserScope,
     Zone,
 )
 
@@ -89,16 +87,6 @@ class ZoneAdmin(GeoAdmin):
         created = do_create_zone(acting_user=request.user, **fields)
         # The admin keeps using `obj` (change message, redirect): make it the stored row.
         vars(obj).update(vars(created))
-
-
-@admin.register(Committee)
-class CommitteeAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "zone", "constituted_on", "members_count", "synthetic")
-    list_filter = ("kind", "synthetic")
-    list_select_related = ("zone",)
-    search_fields = ("name", "zone__name")
-    autocomplete_fields = ("zone", "works")
-    date_hierarchy = "constituted_on"
 
 
 @admin.register(PovertyLine)
@@ -296,16 +284,6 @@ class DiagnosticAdmin(LoggedHouseholdAdmin, ImmutableMixin, admin.ModelAdmin):
     list_select_related = ("household",)
     search_fields = ("household__folio",)
     date_hierarchy = "computed_at"
-
-
-@admin.register(UserScope)
-class UserScopeAdmin(admin.ModelAdmin):
-    """Where each user may see household data; granted with Django's ordinary userscope permissions."""
-
-    list_display = ("user", "agency", "note")
-    list_select_related = ("user", "agency")
-    search_fields = ("user__username", "user__email", "note")
-    autocomplete_fields = ("user", "agency", "municipios")
 
 
 @admin.register(AccessLog)

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class PriorityZonesConfig(AppConfig):
     name = "priority_zones"
     verbose_name = _("Territorio, zonas y hogares")
+
+    def ready(self) -> None:
+        # This app's gate and OGC collections, registered with the kernel that serves them.
+        from gis_core import access
+        from priority_zones import access as zone_access
+        from priority_zones.models import Zone
+
+        access.register_gate(Zone, zone_access.may_zone)

@@ -19,7 +19,7 @@ from typing import Any
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import models, transaction
 
-from layers.versions import bump_layers
+from gis_core.versions import bump_layers
 from priority_zones.models import Municipio, PovertyLine, SourceDocument, Zone
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

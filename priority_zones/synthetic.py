@@ -1,4 +1,4 @@
-"""Synthetic zones, committees and households for demos and benchmarks (labelled, deterministic, COPY).
+"""Synthetic zones and households for demos and benchmarks (labelled, deterministic, COPY).
 
 Never an official list: synthetic urban ZAP cite a SourceDocument that says it is fictitious, and
 no rural ZAP is ever generated (the only rural ZAP are the DOF 2026 ones loaded as real data).
@@ -9,14 +9,12 @@ questions left null, as the carencia rules must cope with them.
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import numpy as np
 import shapely
 from django.db import transaction
 
-from layers.versions import bump_layers
-from priority_zones.models import Committee, Household, Person, SourceDocument, Zone
+from priority_zones.models import Household, Person, SourceDocument, Zone
 from priority_zones.reference_data import sync_row
 from priority_zones.synthetic_base import (
     AS_OF,
@@ -28,7 +26,6 @@ from priority_zones.synthetic_base import (
     SYNTHETIC_NOTE,
     MunicipioFrame,
     allocate,
-    analyze,
     as_bool,
     as_dates,
     as_ewkb,
@@ -37,7 +34,6 @@ from priority_zones.synthetic_base import (
     constant,
     copy_rows,
     folio_prefix,
-    load_frame,
     now_text,
     pick,
     relaxed_commit,
@@ -99,8 +95,10 @@ def _blob(rng: np.random.Generator, x: np.ndarray, y: np.ndarray, radius_m: np.n
 
 
 @transaction.atomic
-def generate_zones(frame: MunicipioFrame, k: int, seed: int) -> dict[str, int]:
-    """About 70% synthetic urban ZAP (per year, on stable fake AGEB keys), 25% Zonas Impulso, 5% drawn."""
+def generate_zones(frame: MunicipioFrame, k: int, seed: int) -> tuple[dict[str, int], np.ndarray]:
+    """About 70% synthetic urban ZAP (per year, on stable fake AGEB keys), 25% Zonas Impulso, 5% drawn.
+
+    Returns the counts and the new zones' ids (committees are drawn on them by works_map.demo)."""
     rng = np.random.default_rng([seed, 23])
     n_zap = int(round(k * 0.70))
     n_impulso = int(round(k * 0.25))
@@ -184,58 +182,7 @@ def generate_zones(frame: MunicipioFrame, k: int, seed: int) -> dict[str, int]:
         "created_at": now_text(n),
         "updated_at": now_text(n),
     })  # fmt: skip
-    committees = _committees(rng, frame, ids, rows, seed)
-    return {"zonas": n, "comités": committees}
-
-
-def _committees(
-    rng: np.random.Generator, frame: MunicipioFrame, zone_ids: np.ndarray, rows: dict, seed: int
-) -> int:
-    """A few committees: per Zona Impulso, Comités de la Gente (11 members), contraloría social of works."""
-    from works_map.models import Work
-
-    kinds = np.array(rows["kind"])
-    impulso = np.flatnonzero(kinds == "ZONA_IMPULSO")
-    zap = np.flatnonzero(kinds == "ZAP_URBANA")
-    total = max(3, len(kinds) // 10)
-    committees: list[Committee] = []
-    links: list[tuple[int, str]] = []
-    for j in range(total):
-        kind = ["ZONA_IMPULSO", "DE_LA_GENTE", "CONTRALORIA_SOCIAL", "DE_OBRA"][j % 4]
-        pool = impulso if kind == "ZONA_IMPULSO" and len(impulso) else zap if len(zap) else impulso
-        z = int(pool[int(rng.integers(0, len(pool)))]) if len(pool) else None
-        m = rows["m"][z] if z is not None else int(rng.integers(0, len(frame)))
-        year = int(rows["year"][z]) if z is not None else LAST_YEAR
-        label = {
-            "ZONA_IMPULSO": "Comité ciudadano de Zona Impulso",
-            "DE_LA_GENTE": "Comité de la Gente",
-            "CONTRALORIA_SOCIAL": "Comité de contraloría social",
-            "DE_OBRA": "Comité de obra",
-        }[kind]
-        committees.append(
-            Committee(
-                kind=kind,
-                name=f"{label} {j + 1}, {frame.names[m]} (sintético)",
-                zone_id=int(zone_ids[z])
-                if z is not None and kind in ("ZONA_IMPULSO", "DE_LA_GENTE")
-                else None,
-                constituted_on=dt.date(year, 1, 1) + dt.timedelta(days=int(rng.integers(20, 300))),
-                members_count=11 if kind == "DE_LA_GENTE" else int(rng.integers(3, 12)),
-                synthetic=True,
-            )
-        )
-        if kind in ("CONTRALORIA_SOCIAL", "DE_OBRA"):
-            links.append((j, frame.cvegeos[m]))
-    created = Committee.objects.bulk_create(committees)
-    through = Committee.works.through
-    prefix = folio_prefix(seed)
-    link_rows = []
-    for j, cvegeo in links:
-        works = Work.objects.filter(folio__startswith=prefix, municipio__cvegeo=cvegeo).order_by("folio")
-        picked = list(works.values_list("id", flat=True)[: 1 if created[j].kind == "DE_OBRA" else 3])
-        link_rows += [through(committee_id=created[j].pk, work_id=w) for w in picked]
-    through.objects.bulk_create(link_rows)
-    return len(created)
+    return {"zonas": n}, ids
 
 
 # --- households ------------------------------------------------------------------------------------
@@ -489,61 +436,3 @@ def _household_chunk(frame: MunicipioFrame, seed: int, first: int, n: int) -> tu
         "speaks_indigenous_language": as_bool(indigenous, (age < 3) | (rng.random(total) < 0.01)),
     })  # fmt: skip
     return n, total
-
-
-# --- orchestration ---------------------------------------------------------------------------------
-
-
-def delete_synthetic() -> dict[str, int]:
-    """Remove every synthetic row (works, households, zones, committees) and their dependants."""
-    from priority_zones.synthetic_base import purge
-    from works_map.models import Work
-
-    with transaction.atomic():
-        deleted = {
-            "comités": purge(Committee.objects.filter(synthetic=True)),
-            "obras": purge(Work.objects.filter(synthetic=True)),
-            "hogares": purge(Household.objects.filter(synthetic=True)),
-            "zonas": purge(Zone.objects.filter(synthetic=True)),
-        }
-        SourceDocument.objects.filter(reference__startswith="SINTETICO-", zones__isnull=True).delete()
-    bump_layers("works", "work_footprints", "zones")
-    return deleted
-
-
-def generate_all(*, works: int, households: int, zones: int, seed: int, report=print) -> dict[str, int]:
-    """Works first (committees link to them), then households, then zones and committees.
-
-    Repeated runs with the same seed append (folio serials continue) rather than collide.
-    """
-    from works_map.models import Work
-    from works_map.synthetic import generate_works
-
-    frame = load_frame(seed)
-    prefix = folio_prefix(seed)
-    totals: dict[str, int] = {}
-    steps = (
-        ("obras", works, lambda: generate_works(frame, works, seed,
-                                                start=Work.objects.filter(folio__startswith=prefix).count())),
-        ("hogares", households, lambda: generate_households(
-            frame, households, seed, start=Household.objects.filter(folio__startswith=prefix).count())),
-        ("zonas", zones, lambda: generate_zones(frame, zones, seed)),
-    )  # fmt: skip
-    for label, size, step in steps:
-        if not size:
-            continue
-        started = time.perf_counter()
-        counts = step()
-        elapsed = time.perf_counter() - started
-        rows = sum(counts.values())
-        report(
-            f"  {label}: "
-            + ", ".join(f"{value:,} {key}" for key, value in counts.items())
-            + f" en {elapsed:.2f} s ({rows / max(elapsed, 1e-9):,.0f} filas/s)"
-        )
-        totals.update(counts)
-    from works_map.models import ProgressReport, WorkAgency, WorkFunding
-
-    analyze(Work, WorkFunding, WorkAgency, ProgressReport, Household, Person, Zone, Committee)
-    bump_layers("works", "work_footprints", "zones")
-    return totals

@@ -6,7 +6,5 @@ app_name = "priority_zones"
 urlpatterns = [
     path("api/households/", views.household_list, name="household-list"),
     path("api/households/<int:pk>/", views.household_detail, name="household-detail"),
-    path("api/summaries/need-investment", views.need_investment, name="need-investment"),
     path("api/summaries/need", views.need_summary, name="need-summary"),
-    path("zonas/<int:pk>/", views.zone_card, name="zone"),
 ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -13,32 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gis_core.geometry import validate_geometry
 from gis_core.http import problem
-from priority_zones import access, disclosure, household_payloads, summaries
+from priority_zones import access, disclosure, household_payloads
 from priority_zones.models import Household, Zone
 
 LIST_LIMIT = 100
-
-
-def _year(request: HttpRequest) -> int | None:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return None
-    return year if 2000 <= year <= 2100 else None
-
-
-@require_GET
-def need_investment(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
-    if year is None:
-        return problem(400, _("El parámetro «year» debe ser un año entre 2000 y 2100."))
-    table = summaries.need_versus_investment(year)
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="necesidad-inversion-{year}.csv"'
-        csv.writer(response).writerows(summaries.need_versus_investment_csv_rows(table))
-        return response
-    return JsonResponse({"year": year, "disclosure_rules": disclosure.RULES_URL, "zones": table})
 
 
 @csrf_exempt  # read-only: a POST only carries a polygon too long for a query string
@@ -96,17 +72,3 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Household.DoesNotExist:
         return problem(404, _("Hogar inexistente o fuera de su ámbito."), title=_("No encontrado"))
     return JsonResponse(household_payloads.household(household, with_persons=True))
-
-
-# --- public report card of a zone (issue 5) --------------------------------------------------------
-
-
-@require_GET
-def zone_card(request: HttpRequest, pk: int) -> HttpResponse:
-    from django.shortcuts import get_object_or_404, render
-
-    from gis_core.access import visible_zones
-    from works_map import pages
-
-    zone = get_object_or_404(visible_zones(request.user), pk=pk)
-    return render(request, "priority_zones/zone_card.html", pages.zone_card(zone, request.GET.get("pagina")))

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The production web server: Django (gis_core.wsgi) under Granian's WSGI interface.
+# The production web server: Django (config.wsgi) under Granian's WSGI interface.
 #
 # One Python thread per worker process, as Django's database connections are per thread. Granian
 # keeps HTTP/1.1 connections alive and speaks HTTP/2, so the dozens of tile requests a map makes
@@ -20,6 +20,6 @@ export GRANIAN_WEBSOCKETS="${GRANIAN_WEBSOCKETS:-false}"
 export GRANIAN_LOG_ACCESS_ENABLED="${GRANIAN_LOG_ACCESS_ENABLED:-true}"
 # The project's virtualenv when there is one (a checkout); the image installs on the PATH.
 if [ -x .venv/bin/granian ]; then
-  exec .venv/bin/granian gis_core.wsgi:application
+  exec .venv/bin/granian config.wsgi:application
 fi
-exec granian gis_core.wsgi:application
+exec granian config.wsgi:application

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gis_core.geometry import validate_geometry
-from layers.versions import bump_layers
-from planning.history import record as record_version
+from gis_core.history import record as record_version
+from gis_core.versions import bump_layers
 from works_map.models import Agency, FundingSource, ProgressReport, Work, WorkAgency, WorkFunding
 
 WORK_LAYERS = ("works", "work_footprints")
@@ -57,6 +57,13 @@ def do_update_work(
     record_version(work, acting_user, "UPDATE")
     bump_layers(*WORK_LAYERS)
     return work
+
+
+@transaction.atomic
+def do_delete_work(work: Work, *, acting_user=None) -> None:
+    record_version(work, acting_user, "DELETE")
+    work.delete()
+    bump_layers(*WORK_LAYERS)
 
 
 def _replace_funding_and_agencies(

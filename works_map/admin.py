@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from gis_core.admin import GeoAdmin
-from layers.versions import bump_layers
+from gis_core.versions import bump_layers
 from works_map.actions import (
     WORK_LAYERS,
     do_create_work,
@@ -20,9 +20,11 @@ from works_map.actions import (
 from works_map.models import (
     Agency,
     Category,
+    Committee,
     FaisRule,
     FundingSource,
     ProgressReport,
+    UserScope,
     Work,
     WorkAgency,
     WorkFunding,
@@ -234,3 +236,24 @@ class FaisRuleAdmin(admin.ModelAdmin):
     )
     list_filter = ("verified",)
     search_fields = ("source",)
+
+
+@admin.register(Committee)
+class CommitteeAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "zone", "constituted_on", "members_count", "synthetic")
+    list_filter = ("kind", "synthetic")
+    list_select_related = ("zone",)
+    search_fields = ("name", "zone__name")
+    autocomplete_fields = ("zone", "works")
+    date_hierarchy = "constituted_on"
+
+
+@admin.register(UserScope)
+class UserScopeAdmin(admin.ModelAdmin):
+    """Where each staff user may act (and see household data, with that permission); granted with
+    Django's ordinary userscope permissions."""
+
+    list_display = ("user", "agency", "note")
+    list_select_related = ("user", "agency")
+    search_fields = ("user__username", "user__email", "note")
+    autocomplete_fields = ("user", "agency", "municipios")

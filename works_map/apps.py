@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class WorksMapConfig(AppConfig):
     name = "works_map"
     verbose_name = _("Obras y acciones")
+
+    def ready(self) -> None:
+        # This app's gates, scopes and OGC collections, registered with the kernel that serves them.
+        from gis_core import access
+        from works_map import access as works_access
+        from works_map.models import ProgressReport, Work
+
+        access.register_gate(Work, works_access.may_work)
+        access.register_gate(ProgressReport, works_access.may_report)
+        access.register_scope_loader(works_access.load_scope)

@@ -20,13 +20,13 @@ from django.core.paginator import Page, Paginator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from layers.documents import STATUS_COLOURS
 from priority_zones.disclosure import CARENCIAS, CLASSES, household_need_summary
 from priority_zones.models import Localidad, Municipio, Zone
 from priority_zones.reference_data import DATA_DIR as REFERENCE_DATA_DIR
-from priority_zones.summaries import MIN_HIGH_NEED_RATE, zone_need_versus_investment
 from works_map import charts, summaries
 from works_map.models import Agency, Category, FundingSource, ProgressReport, Work, WorkAgency, WorkStatus
+from works_map.models.works import STATUS_COLOURS
+from works_map.need_investment import MIN_HIGH_NEED_RATE, zone_need_versus_investment
 
 PAGE_SIZE = 20
 TOP_CATEGORIES = 10
@@ -66,8 +66,8 @@ JS_TEXT = {
 
 
 def visible_works(user):
-    """Works on public pages: unpublished works only for staff roles (decided in gis_core.access)."""
-    from gis_core.access import visible_works as gate
+    """Works on public pages: unpublished works only for staff roles (decided in works_map.access)."""
+    from works_map.access import visible_works as gate
 
     return gate(user)
 
@@ -328,7 +328,7 @@ def _need_rows(need: dict[str, Any]) -> dict[str, Any]:
 
 def _need_investment(zone: Zone) -> dict[str, Any]:
     """Household need next to the investment addressing it, for one zone (one query, through
-    priority_zones.summaries; rates already disclosure-controlled)."""
+    works_map.need_investment; rates already disclosure-controlled)."""
     entry = zone_need_versus_investment(zone)
     labels = _need_labels()
     withheld = str(_("protegido"))

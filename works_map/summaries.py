@@ -26,7 +26,7 @@ from django.db.models import (
 )
 
 from gis_core.geometry import AREA_SRID, area_m2
-from layers.versions import layer_version
+from gis_core.versions import layer_version
 from priority_zones.models import Municipio, Zone
 from works_map.models import Category, FaisRule, Work, WorkAgency, WorkFunding, WorkQuerySet
 

@@ -8,4 +8,6 @@ urlpatterns = [
     path("obras/<int:pk>/", views.work_detail, name="work"),
     path("municipios/<str:cvegeo>/", views.municipio_card, name="municipio"),
     path("lugares/buscar", views.place_search, name="place-search"),
+    path("zonas/<int:pk>/", views.zone_card, name="zone"),
+    path("api/summaries/need-investment", views.need_investment_table, name="need-investment"),
 ]

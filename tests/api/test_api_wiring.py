@@ -5,7 +5,7 @@ from pathlib import Path
 
 
 def test_it_mounts_api_and_ogc_in_the_project_urls():
-    source = (Path(__file__).resolve().parents[2] / "gis_core" / "urls.py").read_text()
+    source = (Path(__file__).resolve().parents[2] / "config" / "urls.py").read_text()
     includes = {
         (call.args[0].value, call.args[1].args[0].value)
         for call in ast.walk(ast.parse(source))

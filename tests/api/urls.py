@@ -1,6 +1,6 @@
 """Only the endpoints under test, so half-finished apps elsewhere in the tree cannot break these tests.
 
-The production wiring (gis_core/urls.py) includes the same two modules at the same prefixes;
+The production wiring (config/urls.py) includes the same two modules at the same prefixes;
 test_api_wiring.py checks that.
 """
 

@@ -97,18 +97,18 @@ def one_of_everything(zap_xichu_2026, work_well_xichu, xichu, admin_user):
 
     from django.contrib.gis.geos import Point
 
-    from layers.models import LayerVersion, RasterLayer
+    from gis_core.models import LayerVersion
+    from layers.models import RasterLayer
     from priority_zones.models import (
         AccessLog,
         Ageb,
-        Committee,
         Diagnostic,
         Household,
         Localidad,
         Person,
         PovertyLine,
-        UserScope,
     )
+    from works_map.models import Committee, UserScope
     from works_map.actions import do_record_progress
     from works_map.models import FaisRule
 
@@ -287,7 +287,7 @@ def test_a_geometry_outside_guanajuato_is_a_form_error(admin_client_, db):
 def test_a_zone_saved_in_the_admin_goes_through_the_action(
     admin_client_, admin_user, db, django_capture_on_commit_callbacks
 ):
-    from layers.models import LayerVersion
+    from gis_core.models import LayerVersion
 
     before = LayerVersion.objects.current("zones")
     with django_capture_on_commit_callbacks(execute=True):
@@ -410,7 +410,8 @@ def test_staff_without_the_household_permission_do_not_see_households(staff_clie
 
 
 def test_the_household_permission_opens_households_but_diagnostics_stay_read_only(staff_client):
-    from priority_zones.models import Diagnostic, Household, UserScope
+    from priority_zones.models import Diagnostic, Household
+    from works_map.models import UserScope
 
     staff_client.user.user_permissions.add(Permission.objects.get(codename="view_household_data"))
     assert staff_client.get(url_for(Household, "changelist")).status_code == 403  # no scope yet (the gate)

@@ -93,7 +93,7 @@ def analyst_xichu(db, django_user_model, xichu):
     """A SENCO analyst allowed to see household data, scoped to Xichú only."""
     from django.contrib.auth.models import Permission
 
-    from priority_zones.models import UserScope
+    from works_map.models import UserScope
 
     user = django_user_model.objects.create_user("analista", "a@example.org", "una-clave-larga-123")
     user.user_permissions.add(Permission.objects.get(codename="view_household_data"))

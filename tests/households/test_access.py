@@ -103,8 +103,8 @@ def test_household_endpoints_answer_403_and_leak_nothing(request, client, who, h
         assert not any(s in text for s in secrets)
     # The public aggregate endpoints never carry household identifiers or points either.
     for url, params in (
-        (reverse("priority_zones:need-investment"), {"year": 2026}),
-        (reverse("priority_zones:need-investment"), {"year": 2026, "format": "csv"}),
+        (reverse("works_map:need-investment"), {"year": 2026}),
+        (reverse("works_map:need-investment"), {"year": 2026, "format": "csv"}),
         (
             reverse("priority_zones:need-summary"),
             {

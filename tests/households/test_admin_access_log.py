@@ -28,7 +28,7 @@ def staff_analyst_xichu(analyst_xichu):
 @pytest.fixture
 def staff_without_permission(db, django_user_model, xichu):
     """Staff who may use the admin and has a scope, but not the household permission."""
-    from priority_zones.models import UserScope
+    from works_map.models import UserScope
 
     user = django_user_model.objects.create_user(
         "editora", "e@example.org", "una-clave-larga-123", is_staff=True

@@ -145,20 +145,20 @@ def test_need_versus_investment_table_flags_high_need_and_low_investment(
         geom=xichu.geom,
         status="PUBLISHED",
     )
-    response = client.get(reverse("priority_zones:need-investment"), {"year": 2026})
+    response = client.get(reverse("works_map:need-investment"), {"year": 2026})
     assert response.status_code == 200
     row = next(r for r in response.json()["zones"] if r["zone_id"] == zone.pk)
     assert Decimal(row["carencias"]["servicios_basicos"]["investment"]) == Decimal("2500000.00")
     assert row["households"] == 10
     csv_text = client.get(
-        reverse("priority_zones:need-investment"), {"year": 2026, "format": "csv"}
+        reverse("works_map:need-investment"), {"year": 2026, "format": "csv"}
     ).content.decode()
     assert "servicios_basicos_inversion" in csv_text.splitlines()[0]
-    assert client.get(reverse("priority_zones:need-investment"), {"year": "dos mil"}).status_code == 400
+    assert client.get(reverse("works_map:need-investment"), {"year": "dos mil"}).status_code == 400
 
 
 def test_a_zone_with_high_need_and_no_investment_is_flagged(xichu, poverty_lines, work_well_xichu):
-    from priority_zones.summaries import need_versus_investment
+    from works_map.need_investment import need_versus_investment
 
     households = cluster(xichu, 8, floor="TIERRA") + cluster(xichu, 4)
     do_compute_diagnostics(households)

@@ -34,7 +34,7 @@ def test_the_zone_card_shows_need_next_to_investment_with_the_flag(
     # 8 earth-floor dwellings out of 12: 67 % need in housing quality, no work addresses it.
     do_compute_diagnostics(_cluster(xichu, 8, floor="TIERRA") + _cluster(xichu, 4))
     zone = _zone(xichu)
-    response = client.get(reverse("priority_zones:zone", args=[zone.pk]))
+    response = client.get(reverse("works_map:zone", args=[zone.pk]))
     assert response.status_code == 200
     rows = {r["carencia"]: r for r in response.context["need_investment"]["rows"]}
     assert (rows["calidad_vivienda"]["rate"], rows["calidad_vivienda"]["high_need_low_investment"]) == (
@@ -58,7 +58,7 @@ def test_the_zone_card_shows_need_next_to_investment_with_the_flag(
 def test_a_zone_with_too_few_households_shows_every_share_as_protected(client, xichu, poverty_lines):
     do_compute_diagnostics(_cluster(xichu, 4, floor="TIERRA"))
     zone = _zone(xichu)
-    response = client.get(reverse("priority_zones:zone", args=[zone.pk]))
+    response = client.get(reverse("works_map:zone", args=[zone.pk]))
     rows = response.context["need_investment"]["rows"]
     assert all(r["rate"] is None and not r["high_need_low_investment"] for r in rows)
     table = response.content.decode().split('id="need-investment-table"')[1].split("</table>")[0]
@@ -82,7 +82,7 @@ def test_the_zone_card_costs_a_fixed_number_of_queries(
     # zone; area report (breakdown 3, population 1, household need 1); need vs investment (1);
     # page count + rows (2)
     with django_assert_max_num_queries(9):
-        assert client.get(reverse("priority_zones:zone", args=[zap_xichu_2026.pk])).status_code == 200
+        assert client.get(reverse("works_map:zone", args=[zap_xichu_2026.pk])).status_code == 200
 
 
 def test_a_draft_zone_seen_by_staff_is_compared_with_the_published_ones(
@@ -90,11 +90,11 @@ def test_a_draft_zone_seen_by_staff_is_compared_with_the_published_ones(
 ):
     zone = _zone(xichu, status="DRAFT")
     client.force_login(admin_user)
-    response = client.get(reverse("priority_zones:zone", args=[zone.pk]))
+    response = client.get(reverse("works_map:zone", args=[zone.pk]))
     assert response.status_code == 200
     assert response.context["need_investment"]["year"] == 2026
     # The public table never carries the draft.
-    public = client.get(reverse("priority_zones:need-investment"), {"year": 2026}).json()["zones"]
+    public = client.get(reverse("works_map:need-investment"), {"year": 2026}).json()["zones"]
     assert zone.pk not in [z["zone_id"] for z in public]
 
 
@@ -102,7 +102,7 @@ def test_the_section_speaks_english_after_the_switch(client, xichu, poverty_line
     do_compute_diagnostics(_cluster(xichu, 8, floor="TIERRA") + _cluster(xichu, 4))
     zone = _zone(xichu)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    html = client.get(reverse("priority_zones:zone", args=[zone.pk])).content.decode()
+    html = client.get(reverse("works_map:zone", args=[zone.pk])).content.decode()
     section = html[html.index('id="necesidad-inversion"') : html.index('id="obras"')]
     for text in (
         "Need and investment",

@@ -140,7 +140,7 @@ def households_xichu(xichu):
 @pytest.fixture
 def planner_xichu(db, django_user_model, xichu):
     """A planner allowed to see household data in Xichú only."""
-    from priority_zones.models import UserScope
+    from works_map.models import UserScope
 
     user = django_user_model.objects.create_user("planner", "p@example.org", "una-clave-larga-123")
     user.user_permissions.add(Permission.objects.get(codename="view_household_data"))

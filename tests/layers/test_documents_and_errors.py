@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from gis_core.versions import layer_version
 from layers.registry import LAYERS, public_layers
-from layers.versions import layer_version
 
 
 def test_tilejson_describes_the_layer_with_a_versioned_tile_url(client, db):
@@ -124,7 +124,7 @@ def test_writes_to_tiles_are_refused(client, db):
 def test_a_block_that_writes_a_layer_many_times_bumps_it_once(transactional_db):
     from django.db import transaction
 
-    from layers.versions import bump_layers, bumps_once
+    from gis_core.versions import bump_layers, bumps_once
 
     works, zones = layer_version("works"), layer_version("zones")
     with transaction.atomic(), bumps_once():

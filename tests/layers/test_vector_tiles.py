@@ -7,7 +7,7 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from gis_core.tiles import TileCoord
-from layers.versions import layer_version
+from gis_core.versions import layer_version
 from tests.layers.conftest import fetch, neighbours, tile_url
 
 WELL = (-100.05, 21.3)
@@ -276,8 +276,8 @@ def test_with_a_process_local_cache_other_workers_see_a_write_within_seconds(db)
 
     from django.core.cache import cache
 
-    from layers.models import LayerVersion
-    from layers.versions import LOCAL_TTL, layer_version
+    from gis_core.models import LayerVersion
+    from gis_core.versions import LOCAL_TTL, layer_version
 
     layer_version("works")
     # Another worker's bump reaches the database but not this process's local-memory cache.

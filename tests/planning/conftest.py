@@ -16,7 +16,7 @@ PASSWORD = "una-clave-larga-123"  # noqa: S105  (test accounts only)
 
 
 def staff(django_user_model, username: str, role: str | None, municipios=(), agency=None):
-    from priority_zones.models import UserScope
+    from works_map.models import UserScope
 
     user = django_user_model.objects.create_user(username, f"{username}@example.org", PASSWORD)
     if role:

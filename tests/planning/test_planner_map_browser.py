@@ -118,7 +118,7 @@ def test_a_line_becomes_a_buffer_whose_card_counts_the_works_along_it(visit, liv
 
 
 def test_a_planner_moves_a_vertex_of_an_existing_zone_and_saves_it(visit, live_server, planner_on_map, leon):
-    from planning.models import Version
+    from gis_core.models import Version
 
     zone = make_zone(leon, name="Zona a editar", published=False)
     before = zone.geom.clone()
@@ -139,7 +139,7 @@ def test_a_planner_moves_a_vertex_of_an_existing_zone_and_saves_it(visit, live_s
     page.wait_for_function("window.plannerLastSaved && window.plannerLastSaved.id", timeout=10000)
     zone.refresh_from_db()
     assert zone.geom.extent[2] > x1 + 0.002 and zone.geom.extent[3] > y1 + 0.002
-    assert Version.objects.filter(kind="zone", object_id=zone.pk).count() == 2
+    assert Version.objects.filter(model="priority_zones.zone", object_id=zone.pk).count() == 2
     assert visit.errors == []
 
 

@@ -32,7 +32,7 @@ def record(client, work, **extra):
 def test_a_planner_records_a_pending_report_with_photos(
     client, planner_leon, work_leon, media_root, django_capture_on_commit_callbacks
 ):
-    from layers.versions import layer_version
+    from gis_core.versions import layer_version
 
     client.force_login(planner_leon)
     before = layer_version("works")
@@ -86,7 +86,7 @@ def test_it_refuses_impossible_figures(client, planner_leon, work_leon, field, v
 def test_only_an_approved_report_reaches_the_public_page_tiles_and_summaries(
     client, planner_leon, supervisor_leon, work_leon, media_root, django_capture_on_commit_callbacks
 ):
-    from layers.versions import layer_version
+    from gis_core.versions import layer_version
     from works_map.models import Work
     from works_map.summaries import works_breakdown
 

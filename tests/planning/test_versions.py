@@ -9,7 +9,7 @@ from tests.planning.conftest import make_zone, zone_payload
 
 
 def test_each_save_of_a_zone_keeps_a_version_with_who_and_what(client, planner_leon, leon):
-    from planning.models import Version
+    from gis_core.models import Version
 
     client.force_login(planner_leon)
     client.post(reverse("planning:zone-create"), zone_payload(leon, name="Colonia Las Joyas"))
@@ -19,7 +19,7 @@ def test_each_save_of_a_zone_keeps_a_version_with_who_and_what(client, planner_l
         reverse("planning:zone-edit", args=[zone.pk]),
         zone_payload(zone, name="Las Joyas", geom=moved.geojson),
     )
-    versions = list(Version.objects.filter(kind="zone", object_id=zone.pk).order_by("number"))
+    versions = list(Version.objects.filter(model="priority_zones.zone", object_id=zone.pk).order_by("number"))
     assert [(v.number, v.change, v.user) for v in versions] == [
         (1, "CREATE", planner_leon),
         (2, "UPDATE", planner_leon),
@@ -39,8 +39,8 @@ def test_a_revert_restores_the_geometry_bumps_the_tiles_and_is_itself_a_version(
 ):
     from django.contrib.gis.geos import GEOSGeometry
 
-    from layers.versions import layer_version
-    from planning.models import Version
+    from gis_core.models import Version
+    from gis_core.versions import layer_version
     from priority_zones.actions import do_update_zone
 
     zone = make_zone(leon, name="Zona a revertir", published=False)
@@ -54,7 +54,9 @@ def test_a_revert_restores_the_geometry_bumps_the_tiles_and_is_itself_a_version(
     zone.refresh_from_db()
     assert zone.geom.equals_exact(GEOSGeometry(original.geojson, srid=4326), 1e-9)
     assert layer_version("zones") > before
-    latest = Version.objects.filter(kind="zone", object_id=zone.pk).order_by("-number").first()
+    latest = (
+        Version.objects.filter(model="priority_zones.zone", object_id=zone.pk).order_by("-number").first()
+    )
     assert (latest.number, latest.change, latest.changed_fields) == (3, "REVERT", ["geom"])
     assert "versión 1" in latest.note
 
@@ -67,7 +69,7 @@ def test_reverting_to_the_current_state_is_a_clear_400(client, planner_leon, leo
 
 
 def test_a_work_change_and_its_revert_are_versions_too(client, planner_leon, leon, water_category):
-    from planning.models import Version
+    from gis_core.models import Version
     from tests.planning.conftest import make_work, work_payload
 
     work = make_work(leon, water_category, folio="LEO-V-1", published=True, point=(-101.65, 21.15))
@@ -81,7 +83,9 @@ def test_a_work_change_and_its_revert_are_versions_too(client, planner_leon, leo
     assert client.post(reverse("planning:revert", args=["work", work.pk, 1])).status_code == 302
     work.refresh_from_db()
     assert str(work.amount_approved) == "100000.00" and work.name == "Obra LEO-V-1"
-    assert list(Version.objects.filter(kind="work", object_id=work.pk).values_list("change", flat=True)) == [
+    assert list(
+        Version.objects.filter(model="works_map.work", object_id=work.pk).values_list("change", flat=True)
+    ) == [
         "REVERT",
         "UPDATE",
         "CREATE",
@@ -100,12 +104,12 @@ def test_an_analyst_reads_versions_but_cannot_revert(client, analyst, planner_le
 
 
 def test_a_deletion_leaves_its_last_state_in_the_history(client, supervisor_leon, leon):
-    from planning.models import Version
+    from gis_core.models import Version
 
     zone = make_zone(leon, name="Zona borrada", published=True)
     client.force_login(supervisor_leon)
     assert client.post(reverse("planning:zone-delete", args=[zone.pk])).status_code == 302
-    last = Version.objects.filter(kind="zone", object_id=zone.pk).order_by("-number").first()
+    last = Version.objects.filter(model="priority_zones.zone", object_id=zone.pk).order_by("-number").first()
     assert last.change == "DELETE" and last.state["name"] == "Zona borrada" and last.user == supervisor_leon
 
 

@@ -133,15 +133,6 @@ CASES: dict[str, Case] = {
     "zone_zap_urbana_is_ageb": Case(zap_urbana, {"cvegeo": "11020"}),
     "zone_fiscal_year_range": Case(zap_rural, {"fiscal_year": 1999}),
     "zone_geom_valid": Case(zap_rural, {"geom": BOWTIE_MULTI}),
-    "committee_members_range": Case(
-        {
-            "kind": "DE_OBRA",
-            "name": "Comité del pozo",
-            "constituted_on": dt.date(2026, 1, 15),
-            "members_count": 5,
-        },
-        {"members_count": 0},
-    ),
     "household_rooms_positive": Case(household, {"rooms": 0}),
     "household_residents_positive": Case(household, {"residents": 0}),
     "person_unique_number": Case(person, bad={"relationship": "HIJO"}, other_key={"number": 2}),

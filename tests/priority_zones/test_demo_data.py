@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
 
 from gis_core.geometry import GTO_BOUNDS
-from priority_zones.models import Committee, Household, Municipio, Person, PovertyLine, SourceDocument, Zone
+from priority_zones.models import Household, Municipio, Person, PovertyLine, SourceDocument, Zone
 from priority_zones.reference_data import (
     POPULATION_CSV,
     ZAP_RURAL_2026_CSV,
@@ -18,9 +18,18 @@ from priority_zones.reference_data import (
     load_poverty_lines,
     load_zap_rural_2026,
 )
-from priority_zones.synthetic import delete_synthetic, generate_all
+from works_map.demo import delete_synthetic, generate_all
 from works_map.catalogs import leaf_category_codes, load_catalogs
-from works_map.models import Agency, Category, FundingSource, ProgressReport, Work, WorkAgency, WorkFunding
+from works_map.models import (
+    Agency,
+    Category,
+    Committee,
+    FundingSource,
+    ProgressReport,
+    Work,
+    WorkAgency,
+    WorkFunding,
+)
 from works_map.synthetic import PROFILES
 
 DEMO_TABLES = [Municipio, Zone, SourceDocument, PovertyLine, Agency, FundingSource, Category, Work,

@@ -132,6 +132,15 @@ CASES: dict[str, Case] = {
     "faisrule_max_special_pct_pct_range": Case(fais_rule, {"max_special_pct": Decimal("100.5")}),
     "faisrule_max_roads_pct_pct_range": Case(fais_rule, {"max_roads_pct": Decimal("-0.5")}),
     "faisrule_min_zap_pct_pct_range": Case(fais_rule, {"min_zap_pct": Decimal("120")}),
+    "committee_members_range": Case(
+        {
+            "kind": "DE_OBRA",
+            "name": "Comité del pozo",
+            "constituted_on": dt.date(2026, 1, 15),
+            "members_count": 5,
+        },
+        {"members_count": 0},
+    ),
 }
 
 

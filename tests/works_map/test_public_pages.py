@@ -61,7 +61,7 @@ def test_the_work_page_shows_who_how_much_and_where(client, work_well_xichu, zap
     assert "SOP" in html and "Secretaría de Obra Pública" in html
     assert "$2,500,000.00" in html  # approved amount and the FISMDF share
     assert "FAIS municipal" in html
-    assert reverse("priority_zones:zone", args=[zap_xichu_2026.pk]) in html
+    assert reverse("works_map:zone", args=[zap_xichu_2026.pk]) in html
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in html and "01/03/2026" in html
     assert "01/05/2026" not in html
     assert "navigator" not in html  # the share script is a static file, not inline
@@ -93,13 +93,13 @@ def test_the_municipio_card_counts_only_published_works_with_per_inhabitant_inve
 
 def test_an_unknown_municipio_or_zone_is_a_404(client, db):
     assert client.get(reverse("works_map:municipio", args=["99999"])).status_code == 404
-    assert client.get(reverse("priority_zones:zone", args=[123456])).status_code == 404
+    assert client.get(reverse("works_map:zone", args=[123456])).status_code == 404
 
 
 def test_the_zone_card_lists_the_works_inside_the_zone(
     client, zap_xichu_2026, work_well_xichu, work_road_leon
 ):
-    response = client.get(reverse("priority_zones:zone", args=[zap_xichu_2026.pk]))
+    response = client.get(reverse("works_map:zone", args=[zap_xichu_2026.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Red de agua potable en Xichú" in html
@@ -111,7 +111,7 @@ def test_a_draft_zone_has_no_public_card(client, zap_xichu_2026):
     from priority_zones.models import Zone
 
     Zone.objects.filter(pk=zap_xichu_2026.pk).update(status="DRAFT")
-    assert client.get(reverse("priority_zones:zone", args=[zap_xichu_2026.pk])).status_code == 404
+    assert client.get(reverse("works_map:zone", args=[zap_xichu_2026.pk])).status_code == 404
 
 
 def test_report_card_works_are_paginated(client, leon, water_category):

@@ -19,8 +19,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_core import exporters
-from gis_core.access import visible_zones
 from gis_core.geometry import parse_area_geojson, parse_integer, parse_number, parse_point
+from priority_zones.access import visible_zones
 from priority_zones.models import Ageb, Localidad, Municipio, Zone
 from works_map import summaries
 from works_map.api import serializers as s

@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from priority_zones.actions import do_compute_diagnostics
 from priority_zones.models import Household, Zone
 from priority_zones.reference_data import load_municipios, load_poverty_lines, load_zap_rural_2026
-from priority_zones.synthetic import delete_synthetic, generate_all
 from priority_zones.synthetic_base import folio_prefix
 from works_map.catalogs import load_catalogs
+from works_map.demo import delete_synthetic, generate_all
 from works_map.models import Work
 
 DEMO_SEED = 2026

@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from priority_zones.synthetic import delete_synthetic, generate_all
+from works_map.demo import delete_synthetic, generate_all
 
 
 class Command(BaseCommand):

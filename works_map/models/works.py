@@ -9,154 +9,9 @@ from django.contrib.gis.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from priority_zones.models import Localidad, Municipio, non_negative, percentage, valid_geom
-
-
-class GovernmentLevel(models.TextChoices):
-    FEDERAL = "FEDERAL", _("Federal")
-    ESTATAL = "ESTATAL", _("Estatal")
-    MUNICIPAL = "MUNICIPAL", _("Municipal")
-
-
-class Agency(models.Model):
-    class Kind(models.TextChoices):
-        CENTRALIZADA = "CENTRALIZADA", _("Centralizada")
-        DESCONCENTRADA = "DESCONCENTRADA", _("Desconcentrada")
-        PARAESTATAL = "PARAESTATAL", _("Paraestatal o paramunicipal")
-        AUTONOMO = "AUTONOMO", _("Organismo autónomo")
-
-    code = models.CharField(_("clave"), max_length=32, unique=True)
-    acronym = models.CharField(_("siglas"), max_length=32)
-    name = models.CharField(_("nombre"), max_length=200)
-    level = models.CharField(_("orden de gobierno"), max_length=10, choices=GovernmentLevel.choices)
-    kind = models.CharField(_("tipo"), max_length=16, choices=Kind.choices, default=Kind.CENTRALIZADA)
-    municipio = models.ForeignKey(
-        Municipio, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    predecessor = models.OneToOneField(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="successor",
-        verbose_name=_("antecesora"),
-        help_text=_("Dependencia a la que sustituye, p. ej. SEDESHU para SENCO"),
-    )
-    valid_from = models.DateField(_("vigente desde"), null=True, blank=True)
-    valid_to = models.DateField(_("vigente hasta"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("dependencia")
-        verbose_name_plural = _("dependencias")
-        ordering = ["level", "acronym"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True)
-                | Q(valid_from__isnull=True)
-                | Q(valid_to__gte=F("valid_from")),
-                name="agency_validity_ordered",
-                violation_error_message=_("La vigencia termina antes de empezar."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(level="MUNICIPAL") | Q(municipio__isnull=False),
-                name="agency_municipal_has_municipio",
-                violation_error_message=_("Una dependencia municipal debe indicar su municipio."),
-            ),
-            models.CheckConstraint(
-                condition=Q(predecessor__isnull=True) | ~Q(predecessor=F("pk")),
-                name="agency_not_own_predecessor",
-                violation_error_message=_("Una dependencia no puede sucederse a sí misma."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.acronym
-
-
-class FundingSource(models.Model):
-    """A CONAC funding-source code (2 digits) plus the fund or programme it carries."""
-
-    code = models.CharField(_("clave"), max_length=40, unique=True, help_text=_("p. ej. FAIS-FISMDF"))
-    conac_code = models.CharField(_("fuente de financiamiento CONAC"), max_length=2)
-    name = models.CharField(_("nombre"), max_length=200)
-    level = models.CharField(_("orden de gobierno"), max_length=10, choices=GovernmentLevel.choices)
-    earmarked = models.BooleanField(_("etiquetado"), default=False)
-    ramo = models.CharField(_("ramo"), max_length=4, blank=True)
-    fund = models.CharField(_("fondo o programa"), max_length=120)
-    is_fais = models.BooleanField(_("es FAIS"), default=False)
-
-    class Meta:
-        verbose_name = _("fuente de financiamiento")
-        verbose_name_plural = _("fuentes de financiamiento")
-        ordering = ["conac_code", "code"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(conac_code__regex=r"^[12][1-7]$"),
-                name="fundingsource_conac_code_format",
-                violation_error_message=_(
-                    "La clave CONAC de fuente de financiamiento tiene 2 dígitos (11–17 o 25–27)."
-                ),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.code} ({self.conac_code})"
-
-
-class Category(models.Model):
-    """Rubro / tema / subtema tree, with the FAIS incidence and the carencia a category addresses."""
-
-    class Level(models.TextChoices):
-        RUBRO = "RUBRO", _("Rubro")
-        TEMA = "TEMA", _("Tema")
-        SUBTEMA = "SUBTEMA", _("Subtema")
-
-    class FaisIncidence(models.TextChoices):
-        DIRECTA = "DIRECTA", _("Directa")
-        COMPLEMENTARIA = "COMPLEMENTARIA", _("Complementaria")
-        ESPECIAL = "ESPECIAL", _("Proyecto especial")
-        NO_APLICA = "NO_APLICA", _("No aplica")
-
-    class Carencia(models.TextChoices):
-        REZAGO_EDUCATIVO = "REZAGO_EDUCATIVO", _("Rezago educativo")
-        SALUD = "SALUD", _("Acceso a servicios de salud")
-        SEGURIDAD_SOCIAL = "SEGURIDAD_SOCIAL", _("Acceso a la seguridad social")
-        CALIDAD_VIVIENDA = "CALIDAD_VIVIENDA", _("Calidad y espacios de la vivienda")
-        SERVICIOS_BASICOS = "SERVICIOS_BASICOS", _("Servicios básicos en la vivienda")
-        ALIMENTACION = "ALIMENTACION", _("Alimentación nutritiva y de calidad")
-        NINGUNA = "NINGUNA", _("Ninguna")
-
-    code = models.CharField(_("clave"), max_length=40, unique=True)
-    name = models.CharField(_("nombre"), max_length=200)
-    level = models.CharField(_("nivel"), max_length=8, choices=Level.choices)
-    parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
-    )
-    fais_incidence = models.CharField(
-        _("incidencia FAIS"), max_length=16, choices=FaisIncidence.choices, default=FaisIncidence.NO_APLICA
-    )
-    carencia = models.CharField(
-        _("carencia que atiende"), max_length=20, choices=Carencia.choices, default=Carencia.NINGUNA
-    )
-    conac_subfunction = models.CharField(_("subfunción CONAC"), max_length=8, blank=True)
-    cog_partida = models.CharField(_("partida COG"), max_length=6, blank=True)
-    unit = models.CharField(_("unidad de medida"), max_length=40, blank=True)
-
-    class Meta:
-        verbose_name = _("categoría")
-        verbose_name_plural = _("categorías")
-        ordering = ["code"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(level="RUBRO") & Q(parent__isnull=True))
-                | (~Q(level="RUBRO") & Q(parent__isnull=False)),
-                name="category_tree_shape",
-                violation_error_message=_("Un rubro no tiene padre; un tema o subtema sí."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
+from gis_core.constraints import non_negative, percentage, valid_geom
+from priority_zones.models import Localidad, Municipio, Zone
+from works_map.models.catalogues import Agency, Category, FundingSource
 
 
 class WorkStatus(models.TextChoices):
@@ -188,6 +43,23 @@ OC4IDS_STATUS: dict[str, str] = {
     WorkStatus.FINIQUITADA: "completion",
     WorkStatus.CERRADA: "completion",
     WorkStatus.CANCELADA: "cancelled",
+}
+
+
+# The colour of each status wherever a work is drawn (map style, legends, charts, cards), colour-blind
+# safe where it matters: planned in blues, under way in oranges, finished in greens, stopped in greys/red.
+STATUS_COLOURS: dict[str, str] = {
+    "PLANEACION": "#9ecae1",
+    "PROGRAMADA": "#6baed6",
+    "EN_CONTRATACION": "#4292c6",
+    "CONTRATADA": "#2171b5",
+    "EN_EJECUCION": "#fd8d3c",
+    "SUSPENDIDA": "#969696",
+    "TERMINADA": "#74c476",
+    "ENTREGADA": "#41ab5d",
+    "FINIQUITADA": "#238b45",
+    "CERRADA": "#005a32",
+    "CANCELADA": "#cb181d",
 }
 
 
@@ -497,69 +369,6 @@ class ProgressReport(models.Model):
         return f"{self.work_id} {self.reported_on}: {self.physical_pct}%"
 
 
-class FaisRuleQuerySet(models.QuerySet):
-    def applicable(self, year: int):
-        """The newest rule in force for `year` (rules are data: they change with the Lineamientos)."""
-        return (
-            self.filter(year_from__lte=year)
-            .filter(Q(year_to__isnull=True) | Q(year_to__gte=year))
-            .order_by("-year_from")
-            .first()
-        )
-
-
-class FaisRule(models.Model):
-    """The FAIS Lineamientos percentages in force for a range of fiscal years (shared/DOMAIN.md §2.4)."""
-
-    year_from = models.PositiveSmallIntegerField(_("desde el ejercicio"), unique=True)
-    year_to = models.PositiveSmallIntegerField(_("hasta el ejercicio"), null=True, blank=True)
-    min_direct_pct = models.DecimalField(_("mínimo incidencia directa %"), max_digits=5, decimal_places=2)
-    max_complementary_pct = models.DecimalField(
-        _("máximo complementarios + especiales %"), max_digits=5, decimal_places=2
-    )
-    max_special_pct = models.DecimalField(_("máximo proyectos especiales %"), max_digits=5, decimal_places=2)
-    max_roads_pct = models.DecimalField(
-        _("máximo caminos, pavimentación, guarniciones y banquetas %"), max_digits=5, decimal_places=2
-    )
-    road_category_prefixes = models.JSONField(
-        _("claves de categoría de caminos y pavimentos"),
-        default=list,
-        help_text=_("Prefijos de Category.code que cuentan para el tope de caminos"),
-    )
-    min_zap_pct = models.DecimalField(
-        _("mínimo en ZAP %"),
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text=_("Vacío cuando el mínimo depende de cada municipio (fórmula PIZU)"),
-    )
-    source = models.CharField(_("fuente"), max_length=300)
-    verified = models.BooleanField(_("verificada"), default=False)
-
-    objects = FaisRuleQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("regla FAIS")
-        verbose_name_plural = _("reglas FAIS")
-        ordering = ["-year_from"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(year_to__isnull=True) | Q(year_to__gte=F("year_from")),
-                name="faisrule_years_ordered",
-                violation_error_message=_("El último ejercicio de la regla es anterior al primero."),
-            ),
-            percentage("min_direct_pct", "faisrule"),
-            percentage("max_complementary_pct", "faisrule"),
-            percentage("max_special_pct", "faisrule"),
-            percentage("max_roads_pct", "faisrule"),
-            percentage("min_zap_pct", "faisrule"),
-        ]
-
-    def __str__(self) -> str:
-        return f"FAIS {self.year_from}–{self.year_to or '…'}"
-
-
 class WorkZone(models.Model):
     """A work's representative point lies in a zone (any status): kept exact by database triggers.
 
@@ -569,7 +378,7 @@ class WorkZone(models.Model):
     """
 
     pk = models.CompositePrimaryKey("zone", "work")
-    zone = models.ForeignKey("priority_zones.Zone", on_delete=models.DO_NOTHING, related_name="+")
+    zone = models.ForeignKey(Zone, on_delete=models.DO_NOTHING, related_name="+")
     work = models.ForeignKey(Work, on_delete=models.DO_NOTHING, related_name="+")
 
     class Meta:

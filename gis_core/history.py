@@ -1,7 +1,8 @@
-"""Versions of zones and works: a full snapshot per change, a readable diff, and what a revert needs.
+"""Change history of any model: a full snapshot per change, a readable diff, what a revert needs.
 
-The domain actions call `record` after every create/update; planning.actions records deletions and
-reverts. Snapshots hold concrete field values (foreign keys as ids, geometry as GeoJSON).
+Keyed by the model label (`works_map.work`), so the kernel knows no domain model. The domain
+actions call `record` after every create, update and delete. Snapshots hold concrete field values
+(foreign keys as ids, geometry as GeoJSON).
 """
 
 from __future__ import annotations
@@ -10,23 +11,18 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import models
 
-from planning.models import Version
-from priority_zones.models import Zone
-from works_map.models import Work
+from gis_core.models import Version
 
 SKIP = {"id", "point", "created_at", "updated_at"}
 
 
-def kind_of(obj: Any) -> str:
-    if isinstance(obj, Zone):
-        return Version.Kind.ZONE
-    if isinstance(obj, Work):
-        return Version.Kind.WORK
-    raise TypeError(f"no version history for {type(obj).__name__}")
+def label_of(obj: models.Model | type[models.Model]) -> str:
+    return obj._meta.label_lower
 
 
 def _fields(model: type[models.Model]) -> list[models.Field]:
@@ -50,12 +46,12 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
 
 
 def record(obj: models.Model, user, change: str, note: str = "") -> Version:
-    kind = kind_of(obj)
+    label = label_of(obj)
     state = snapshot(obj)
-    previous = Version.objects.filter(kind=kind, object_id=obj.pk).order_by("-number").first()
+    previous = Version.objects.filter(model=label, object_id=obj.pk).order_by("-number").first()
     changed = sorted(k for k in state if previous is None or previous.state.get(k) != state[k])
     return Version.objects.create(
-        kind=kind,
+        model=label,
         object_id=obj.pk,
         number=(previous.number + 1) if previous else 1,
         change=change,
@@ -66,13 +62,17 @@ def record(obj: models.Model, user, change: str, note: str = "") -> Version:
     )
 
 
-def versions_of(kind: str, object_id: int):
-    return Version.objects.filter(kind=kind, object_id=object_id).select_related("user").order_by("-number")
+def versions_of(model: type[models.Model], object_id: int):
+    return (
+        Version.objects.filter(model=label_of(model), object_id=object_id)
+        .select_related("user")
+        .order_by("-number")
+    )
 
 
 def diff(older: Version | None, newer: Version) -> list[dict[str, Any]]:
     """Changed fields with verbose names, old and new values (geometry as GeoJSON for the map)."""
-    model = Zone if newer.kind == Version.Kind.ZONE else Work
+    model = apps.get_model(newer.model)
     names = {f.attname: f for f in _fields(model)}
     rows = []
     before = older.state if older else {}

@@ -56,7 +56,7 @@ def bump_layers(*names: str) -> None:
         return
 
     def _bump() -> None:
-        from layers.models import LayerVersion
+        from gis_core.models import LayerVersion
 
         for name in names:
             LayerVersion.objects.bump(name)
@@ -77,7 +77,7 @@ def layer_version(name: str) -> int:
     key = version_cache_key(name)
     version = cache.get(key)
     if version is None:
-        from layers.models import LayerVersion
+        from gis_core.models import LayerVersion
 
         version = LayerVersion.objects.current(name)
         cache.set(key, version, _version_ttl())

@@ -92,8 +92,8 @@ MIDDLEWARE = [
     "gis_core.http.DatabaseErrorMiddleware",
 ]
 
-ROOT_URLCONF = "gis_core.urls"
-WSGI_APPLICATION = "gis_core.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {

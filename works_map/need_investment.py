@@ -1,4 +1,5 @@
-"""Read-only reports about zones. Household figures always come through priority_zones.disclosure."""
+"""Need against investment per zone: household need (through priority_zones.disclosure, so already
+disclosure-controlled) beside the money of the works inside each zone."""
 
 from __future__ import annotations
 

@@ -1,0 +1,33 @@
+"""The models of works_map, one module per domain: catalogues, works, FAIS rules, people."""
+
+from works_map.models.catalogues import Agency, Category, FundingSource, GovernmentLevel
+from works_map.models.fais import FaisRule
+from works_map.models.people import Committee, UserScope
+from works_map.models.works import (
+    OC4IDS_STATUS,
+    ProgressReport,
+    Work,
+    WorkAgency,
+    WorkFunding,
+    WorkQuerySet,
+    WorkStatus,
+    WorkZone,
+)
+
+__all__ = [
+    "OC4IDS_STATUS",
+    "Agency",
+    "Category",
+    "Committee",
+    "FaisRule",
+    "FundingSource",
+    "GovernmentLevel",
+    "ProgressReport",
+    "UserScope",
+    "Work",
+    "WorkAgency",
+    "WorkFunding",
+    "WorkQuerySet",
+    "WorkStatus",
+    "WorkZone",
+]
