@@ -1,6 +1,7 @@
 """OGC API - Features, Part 1 (Core + GeoJSON) at /ogc/: landing, conformance, collections, items.
 
-Collections come from a closed registry (`COLLECTIONS`); unknown names are 404. Coordinates are
+Collections come from a closed registry (`COLLECTIONS`, which apps add to with `register`); unknown
+names are 404. Coordinates are
 CRS84 (lon/lat), `datetime` selects by fiscal year, paging is limit/offset with `next` links, and
 every collection declares which properties can be used as equality filters. Anything else in the
 query string is a 400 naming it, as the standard allows (/req/core/query-param-unknown).
@@ -10,10 +11,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from gis_core.geometry import GTO_BOUNDS, parse_bbox, parse_integer
@@ -41,93 +43,46 @@ CONFORMANCE = [
 COMMON_PARAMS = {"f", "bbox", "bbox-crs", "limit", "offset", "datetime", "crs"}
 
 
+class ItemFilters(Protocol):
+    """Filters a collection's owner parses and applies itself (the works collection: the work filters
+    of works_map.filters), beyond the equality filters below."""
+
+    def params(self) -> Mapping[str, str]:
+        """Query parameter -> description; "bbox" here replaces the common bbox."""
+        ...
+
+    def apply(self, queryset: QuerySet, query: Mapping[str, str]) -> QuerySet:
+        """The queryset narrowed by the query; a bad value raises ValidationError keyed by the parameter."""
+        ...
+
+
 @dataclass(frozen=True)
 class Collection:
     id: str
-    title: str
-    description: str
+    title: str | Promise
+    description: str | Promise
     queryset: Callable[[], QuerySet]
     properties: dict[str, str]  # output name -> ORM path
     filters: dict[str, str] = field(default_factory=dict)  # query parameter -> ORM lookup
     year_field: str | None = None  # `datetime` is mapped to this fiscal-year field
+    item_filters: ItemFilters | None = None
+
+    def filter_params(self) -> set[str]:
+        return set(self.filters) | set(self.item_filters.params() if self.item_filters else ())
 
 
-def _works() -> QuerySet:
-    from works_map.models import Work
-
-    return Work.objects.published()
+# Filled by the apps from their AppConfig.ready (works_map: works; priority_zones: zones, municipios).
+COLLECTIONS: dict[str, Collection] = {}
 
 
-def _zones() -> QuerySet:
-    from priority_zones.models import Zone
-
-    return Zone.objects.published()
-
-
-def _municipios() -> QuerySet:
-    from priority_zones.models import Municipio
-
-    return Municipio.objects.all()
-
-
-COLLECTIONS: dict[str, Collection] = {
-    c.id: c
-    for c in [
-        Collection(
-            "works",
-            _("Obras y acciones"),
-            _("Obras y acciones públicas publicadas, por ejercicio fiscal."),
-            _works,
-            {
-                "folio": "folio",
-                "fiscal_year": "fiscal_year",
-                "name": "name",
-                "status": "status",
-                "category": "category__code",
-                "municipio": "municipio__cvegeo",
-                "amount_approved": "amount_approved",
-                "amount_exercised": "amount_exercised",
-                "physical_progress": "physical_progress",
-            },
-            {
-                "status": "status",
-                "fiscal_year": "fiscal_year",
-                "category": "category__code",
-                "municipio": "municipio__cvegeo",
-                "folio": "folio",
-            },
-            "fiscal_year",
-        ),
-        Collection(
-            "zones",
-            _("Zonas"),
-            _("Zonas de Atención Prioritaria y zonas de intervención publicadas, por ejercicio fiscal."),
-            _zones,
-            {
-                "kind": "kind",
-                "fiscal_year": "fiscal_year",
-                "cvegeo": "cvegeo",
-                "name": "name",
-                "municipio": "municipio__cvegeo",
-            },
-            {
-                "kind": "kind",
-                "fiscal_year": "fiscal_year",
-                "cvegeo": "cvegeo",
-                "municipio": "municipio__cvegeo",
-            },
-            "fiscal_year",
-        ),
-        Collection(
-            "municipios",
-            _("Municipios"),
-            _("Municipios de Guanajuato (Marco Geoestadístico de INEGI) con su población 2020."),
-            _municipios,
-            {"cvegeo": "cvegeo", "name": "name", "population_2020": "population_2020"},
-            {"cvegeo": "cvegeo", "name": "name"},
-        ),
-    ]
-}
+def register(collection: Collection, *, first: bool = False) -> None:
+    """Add an app's collection to the registry (from its AppConfig.ready); `first` lists it first."""
+    if first:
+        rest = {k: v for k, v in COLLECTIONS.items() if k != collection.id}
+        COLLECTIONS.clear()
+        COLLECTIONS.update({collection.id: collection, **rest})
+    else:
+        COLLECTIONS[collection.id] = collection
 
 
 def _json(body: dict, content_type: str = JSON, status: int = 200) -> HttpResponse:
@@ -298,7 +253,7 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
     c = _collection_or_404(collection_id)
     if c is None:
         return _not_found(_("No existe la colección «%(c)s».") % {"c": collection_id})
-    if (refused := _refuse_unknown(request, COMMON_PARAMS | set(c.filters))) is not None:
+    if (refused := _refuse_unknown(request, COMMON_PARAMS | c.filter_params())) is not None:
         return refused
     try:
         limit = parse_integer(request.GET.get("limit"), "limit", 1, MAX_LIMIT, default=DEFAULT_LIMIT)
@@ -307,8 +262,10 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
         for crs_param in ("bbox-crs", "crs"):
             if request.GET.get(crs_param) not in (None, CRS84):
                 raise ValidationError({crs_param: _("Solo se admite CRS84 (%(crs)s).") % {"crs": CRS84}})
-        if "bbox" in request.GET:
+        if "bbox" in request.GET and "bbox" not in c.filter_params():
             qs = qs.filter(geom__bboverlaps=parse_bbox(request.GET["bbox"], "bbox"))
+        if c.item_filters is not None:
+            qs = c.item_filters.apply(qs, request.GET)
         if "datetime" in request.GET:
             if c.year_field is None:
                 raise ValidationError({"datetime": _("Esta colección no tiene dimensión temporal.")})
@@ -396,6 +353,11 @@ def openapi(request: HttpRequest) -> HttpResponse:
         if c.year_field:
             common.append(param("datetime", {"type": "string"}, _("Ejercicio fiscal (RFC 3339 o intervalo)")))
         common += [param(name, {"type": "string"}) for name in c.filters]
+        if c.item_filters is not None:
+            common = [p for p in common if p["name"] not in c.item_filters.params()]
+            common += [
+                param(name, {"type": "string"}, str(text)) for name, text in c.item_filters.params().items()
+            ]
         paths[f"/collections/{c.id}"] = {
             "get": {"operationId": f"describe_{c.id}", "summary": str(c.title), "responses": ok}
         }

@@ -26,14 +26,14 @@ from gis_core.tiles import (
     GridClusters,
     Handling,
     Hexagons,
-    LinkFilter,
     Lookup,
     NotPoint,
     VectorSource,
 )
 from priority_zones.disclosure import CARENCIAS, MIN_COUNT, MIN_RATE_BASE, ROUND_BASE
 from priority_zones.models import Ageb, DisclosureUnit, Household, Localidad, Municipio, Zone
-from works_map.models import Category, Work, WorkAgency, WorkFunding
+from works_map.filters import tile_filters
+from works_map.models import Category, Work
 
 
 def _table(model: type[models.Model]) -> str:
@@ -81,21 +81,9 @@ class Layer:
 
 # --- works ---------------------------------------------------------------------------------------
 
-_WORK_FILTERS = (
-    ColumnFilter("year", _col(Work, "fiscal_year")),
-    ColumnFilter("status", _col(Work, "status")),
-    ColumnFilter("category", _col(Work, "category")),
-    ColumnFilter("municipio", _col(Work, "municipio")),
-    # Same meaning as the API's `agency`: the agency that executes the work.
-    LinkFilter(
-        "agency",
-        _table(WorkAgency),
-        _col(WorkAgency, "work"),
-        _col(WorkAgency, "agency"),
-        only=Equals(_col(WorkAgency, "role"), WorkAgency.Role.EJECUTORA.value),
-    ),
-    LinkFilter("source", _table(WorkFunding), _col(WorkFunding, "work"), _col(WorkFunding, "source")),
-)
+# The tile side of the work filters (works_map.filters): the same parameters and meanings as the
+# API, OGC and the lists, mapped onto ColumnFilter/LinkFilter by the spec itself.
+_WORK_FILTERS = tile_filters()
 _WORK_PROPS = (
     Col("id", "id"),
     Col("folio", _col(Work, "folio")),

@@ -34,6 +34,7 @@ from priority_zones.actions import do_create_zone, do_delete_zone, do_update_zon
 from priority_zones.models import Zone
 from works_map import access as work_access
 from works_map.actions import do_create_work, do_delete_work, do_review_progress, do_update_work
+from works_map.filters import WORK_PARAMS, filter_works, refuse_unknown
 from works_map.models import Work
 
 
@@ -51,6 +52,13 @@ def _form_errors(form_or_error) -> str:
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
     _staff(request)
+    try:
+        # The list of works takes the work filters (works_map.filters), as the API and the map do.
+        refuse_unknown(request.GET)
+        my_works = filter_works(work_access.works_in_scope(request.user), request.GET)  # type: ignore[arg-type]
+    except ValidationError as error:
+        message = " ".join(f"{p}: {m}" for p, ms in error.message_dict.items() for m in ms)
+        return render(request, "planning/error.html", {"message": message}, status=400)
     zones = list(
         zone_access.visible_zones(request.user).filter(kind__in=[Zone.Kind.DRAWN, Zone.Kind.ZONA_IMPULSO])[
             :100
@@ -75,7 +83,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
         ],
         "zone_form": ZoneForm(),
         "may_write": access.may_write(request.user),
-        "my_works": work_access.works_in_scope(request.user).order_by("-updated_at")[:50],
+        "my_works": my_works.order_by("-updated_at")[:50],
+        "work_filters": [(p, request.GET.get(p.name, "")) for p in WORK_PARAMS.values()],
     }
     return render(request, "planning/workspace.html", context)
 

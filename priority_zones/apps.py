@@ -8,8 +8,11 @@ class PriorityZonesConfig(AppConfig):
 
     def ready(self) -> None:
         # This app's gate and OGC collections, registered with the kernel that serves them.
-        from gis_core import access
+        from gis_core import access, ogc
         from priority_zones import access as zone_access
         from priority_zones.models import Zone
+        from priority_zones.ogc import MUNICIPIOS, ZONES
 
         access.register_gate(Zone, zone_access.may_zone)
+        ogc.register(ZONES)
+        ogc.register(MUNICIPIOS)

@@ -37,6 +37,11 @@ def filtered_works(request: Request):
     return filterset.qs
 
 
+WORK_FILTER_PARAMS = [
+    OpenApiParameter(name, str, description=str(f.extra.get("help_text", "")))
+    for name, f in WorkFilter.base_filters.items()
+]
+
 NEARBY_PARAMS = [
     OpenApiParameter("lon", float, required=True, description="Longitud (CRS84)"),
     OpenApiParameter("lat", float, required=True, description="Latitud (CRS84)"),
@@ -268,10 +273,15 @@ class FaisSummaryView(ProblemMixin, APIView):
         return Response(summaries.fais_summary(year, municipio))
 
 
-EXPORT_PARAMS = [
-    OpenApiParameter(name, str, description=str(f.extra.get("help_text", "")))
-    for name, f in WorkFilter.base_filters.items()
-]
+class WorksSummaryView(ProblemMixin, APIView):
+    """Totals and breakdowns (status, category, year, executing agency, funding source) of the
+    published works matching the work filters."""
+
+    filterset_class = WorkFilter
+
+    @extend_schema(parameters=WORK_FILTER_PARAMS, responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response(summaries.works_breakdown(filtered_works(request)))
 
 
 class WorksGeoJSONExportView(ProblemMixin, APIView):
@@ -279,7 +289,9 @@ class WorksGeoJSONExportView(ProblemMixin, APIView):
 
     filterset_class = WorkFilter
 
-    @extend_schema(parameters=EXPORT_PARAMS, responses={(200, "application/geo+json"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=WORK_FILTER_PARAMS, responses={(200, "application/geo+json"): OpenApiTypes.BINARY}
+    )
     def get(self, request):
         works = filtered_works(request)
         return exporters.streaming_download(
@@ -292,7 +304,7 @@ class WorksCsvExportView(ProblemMixin, APIView):
 
     filterset_class = WorkFilter
 
-    @extend_schema(parameters=EXPORT_PARAMS, responses={(200, "text/csv"): OpenApiTypes.BINARY})
+    @extend_schema(parameters=WORK_FILTER_PARAMS, responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request):
         works = filtered_works(request)
         return exporters.streaming_download(exporters.csv_rows(works), "text/csv; charset=utf-8", "obras.csv")
