@@ -6,6 +6,7 @@ import json
 import math
 from typing import Any
 
+from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -169,9 +170,7 @@ def _check_position(position: Any, where: str, param: str) -> tuple[float, float
     if not isinstance(position, list | tuple) or len(position) < 2:
         raise _bad(param, _("%(w)s: cada posición es [lon, lat].") % {"w": where})
     lon, lat = position[0], position[1]
-    if not all(
-        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in (lon, lat)
-    ):
+    if not (_is_coordinate(lon) and _is_coordinate(lat)):
         raise _bad(param, _("%(w)s: las coordenadas deben ser números finitos.") % {"w": where})
     if _axes_swapped(lon, lat):
         raise _bad(
@@ -191,19 +190,76 @@ def _check_position(position: Any, where: str, param: str) -> tuple[float, float
     return float(lon), float(lat)
 
 
-def parse_area_geojson(
-    body: Any, param: str = "geometry", max_vertices: int = MAX_DRAWN_VERTICES
-) -> MultiPolygon:
-    """A drawn area (GeoJSON Polygon/MultiPolygon, bare or inside a Feature) -> a valid MultiPolygon.
+# Text longer than this is refused before any parsing: 20,000 vertices of GeoJSON fit in well under
+# 2 MB, so a bigger body is a mistake or an attack, not a drawing.
+MAX_POLYGON_CHARS = 4_000_000
+# A zone pasted into the planner's form may be an official outline (a municipio runs to tens of
+# thousands of vertices); a drawn query area is capped lower because every vertex costs SQL time.
+MAX_ZONE_VERTICES = 200_000
 
-    Checks run from cheap to expensive, and each names what is wrong: type, coordinate range,
-    ring closure, vertex count, validity (self-intersection), axis order, area.
-    """
-    if isinstance(body, str | bytes):
+
+def _decoded(raw: str | bytes, param: str) -> str:
+    if isinstance(raw, bytes):
         try:
-            body = json.loads(body)
-        except ValueError:
-            raise _bad(param, _("El cuerpo no es JSON válido.")) from None
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _bad(param, _("El cuerpo no está codificado en UTF-8.")) from None
+    if len(raw) > MAX_POLYGON_CHARS:
+        raise _bad(
+            param, _("La geometría es demasiado grande (más de %(n)s caracteres).") % {"n": MAX_POLYGON_CHARS}
+        )
+    return raw
+
+
+def _geojson_from_text(text: str, param: str, allow_wkt: bool) -> Any:
+    """JSON text -> Python objects; with allow_wkt, WKT/EWKT text -> the same GeoJSON mapping."""
+    if allow_wkt and text.strip() and not text.lstrip().startswith(("{", "[")):
+        try:
+            geom = GEOSGeometry(text.strip())
+        except (GEOSException, GDALException, ValueError, TypeError):
+            raise _bad(param, _("La geometría no es GeoJSON ni WKT válido.")) from None
+        if geom.srid is None:
+            geom.srid = STORAGE_SRID
+        # Coordinates are checked in lon/lat like GeoJSON, so other SRIDs are transformed first.
+        return json.loads(ensure_srid(geom, param).json)
+    try:
+        return json.loads(text)
+    except RecursionError:
+        # json recurses once per nesting level; thousands of "[" exhaust the stack.
+        raise _bad(param, _("El GeoJSON está anidado a demasiada profundidad.")) from None
+    except ValueError:
+        if allow_wkt:
+            raise _bad(param, _("La geometría no es GeoJSON ni WKT válido.")) from None
+        raise _bad(param, _("El cuerpo no es JSON válido.")) from None
+
+
+def _is_coordinate(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if isinstance(value, int):
+        # A 400-digit integer is valid JSON but overflows float(); no longitude needs more than 3 digits.
+        return abs(value) <= 1_000
+    return math.isfinite(value)
+
+
+def parse_polygon(
+    raw: Any,
+    param: str = "geometry",
+    *,
+    max_vertices: int = MAX_DRAWN_VERTICES,
+    max_area_km2: float | None = MAX_DRAWN_AREA_KM2,
+    allow_wkt: bool = False,
+) -> MultiPolygon:
+    """The one polygon parser: GeoJSON Polygon/MultiPolygon (bare or in a Feature; text, bytes or a
+    parsed mapping; WKT/EWKT too when allow_wkt) -> a valid MultiPolygon in EPSG:4326 inside Guanajuato.
+
+    Checks run from cheap to expensive, and each names what is wrong: encoding, size, JSON, type,
+    coordinate range, ring closure, vertex count, validity (self-intersection), axis order, area.
+    Every refusal is a ValidationError keyed by `param`; no input raises anything else.
+    """
+    body = raw
+    if isinstance(body, str | bytes):
+        body = _geojson_from_text(_decoded(body, param), param, allow_wkt)
     if not isinstance(body, dict):
         raise _bad(param, _("Se esperaba un objeto GeoJSON."))
     if body.get("type") == "Feature":
@@ -212,12 +268,15 @@ def parse_area_geojson(
             raise _bad(param, _("El Feature no trae geometría."))
     gtype = body.get("type")
     if gtype not in ("Polygon", "MultiPolygon"):
+        shown = gtype if isinstance(gtype, str) and len(gtype) < 40 else _("nada")
         raise _bad(
-            param, _("Se esperaba un Polygon o MultiPolygon, se recibió %(t)s.") % {"t": gtype or _("nada")}
+            param, _("Se esperaba un polígono (Polygon o MultiPolygon), se recibió %(t)s.") % {"t": shown}
         )
     coords = body.get("coordinates")
+    if not isinstance(coords, list):
+        raise _bad(param, _("«coordinates» falta o no es una lista."))
     polygons = [coords] if gtype == "Polygon" else coords
-    if not isinstance(polygons, list) or not polygons:
+    if not polygons:
         raise _bad(param, _("«coordinates» está vacío o mal formado."))
     vertices = 0
     for p_index, rings in enumerate(polygons):
@@ -227,6 +286,14 @@ def parse_area_geojson(
             where = _("polígono %(p)s, anillo %(r)s") % {"p": p_index + 1, "r": r_index + 1}
             if not isinstance(ring, list) or len(ring) < 4:
                 raise _bad(param, _("%(w)s: un anillo necesita al menos 4 posiciones.") % {"w": where})
+            vertices += len(ring)
+            # Counted before the positions are read, so a huge ring is refused without walking it.
+            if vertices > max_vertices:
+                raise _bad(
+                    param,
+                    _("Demasiados vértices: el máximo es %(n)s; simplifique el polígono.")
+                    % {"n": max_vertices},
+                )
             first = _check_position(ring[0], where, param)
             for position in ring[1:]:
                 _check_position(position, where, param)
@@ -236,27 +303,23 @@ def parse_area_geojson(
                     _("%(w)s: el anillo no está cerrado (la primera y la última posición difieren).")
                     % {"w": where},
                 )
-            vertices += len(ring)
-            if vertices > max_vertices:
-                raise _bad(
-                    param,
-                    _("Demasiados vértices: el máximo es %(n)s; simplifique el polígono.")
-                    % {"n": max_vertices},
-                )
     try:
         geom = GEOSGeometry(json.dumps({"type": gtype, "coordinates": coords}), srid=STORAGE_SRID)
-    except (GEOSException, ValueError, TypeError):
+    except (GEOSException, GDALException, ValueError, TypeError):
         raise _bad(param, _("La geometría no se pudo leer.")) from None
+    if geom.empty:
+        raise _bad(param, _("La geometría está vacía."))
     if not geom.valid:
         raise _bad(param, _("Geometría inválida: %(reason)s") % {"reason": geom.valid_reason})
     check_inside_state(geom, param)
-    area_km2 = area_m2(geom) / 1e6
-    if area_km2 > MAX_DRAWN_AREA_KM2:
-        raise _bad(
-            param,
-            _("El área (%(a)s km²) es mucho mayor que el estado (%(s)s km²).")
-            % {"a": round(area_km2), "s": STATE_AREA_KM2},
-        )
+    if max_area_km2 is not None:
+        area_km2 = area_m2(geom) / 1e6
+        if area_km2 > max_area_km2:
+            raise _bad(
+                param,
+                _("El área (%(a)s km²) es mucho mayor que el estado (%(s)s km²).")
+                % {"a": round(area_km2), "s": STATE_AREA_KM2},
+            )
     return as_multipolygon(geom, param)
 
 

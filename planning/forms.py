@@ -12,7 +12,7 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from gis_core.geometry import as_multipolygon
+from gis_core.geometry import MAX_ZONE_VERTICES, parse_polygon
 from priority_zones.models import Zone
 from works_map.models import Work, WorkAgency, WorkFunding
 
@@ -41,6 +41,22 @@ class GeometryField(forms.CharField):
         if geom.srid is None:
             geom.srid = 4326
         return geom
+
+
+class PolygonField(forms.CharField):
+    """A zone outline as GeoJSON or WKT/EWKT text, read by gis_core's one polygon parser."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_polygon(value, "geom", max_vertices=MAX_ZONE_VERTICES, allow_wkt=True)
+        except ValidationError as error:
+            # A field error is a list of messages; the parser's errors are keyed by parameter.
+            raise ValidationError(error.messages, code="invalid") from None
 
 
 class WorkForm(forms.ModelForm):
@@ -134,7 +150,8 @@ def agency_rows(formset) -> list[tuple]:
 
 
 class ZoneForm(forms.ModelForm):
-    geom = GeometryField(label=_("geometría (GeoJSON o WKT)"))
+    # Zones are stored as MultiPolygons; the field returns one (a drawn Polygon is one part).
+    geom = PolygonField(label=_("geometría (GeoJSON o WKT)"))
     # Official ZAP come from the DOF import, never from a drawing.
     kind = forms.ChoiceField(
         label=_("tipo"),
@@ -147,13 +164,6 @@ class ZoneForm(forms.ModelForm):
     class Meta:
         model = Zone
         fields = ["name", "kind", "fiscal_year", "status", "municipio"]
-
-    def clean_geom(self):
-        # Zones are stored as MultiPolygons; a drawn Polygon is one part. Other types are refused here.
-        try:
-            return as_multipolygon(self.cleaned_data["geom"])
-        except ValidationError as error:
-            raise ValidationError(error.messages) from None
 
 
 class ProgressForm(forms.Form):

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gis_core.versions import bump_layers, bumps_once
-from planning.imports import CheckedRow, ImportError_, Options, Outcome, _folio, _municipio_at, _text
+from planning.import_rows import CheckedRow, ImportRefused, Options, Outcome, as_text, municipio_at, row_folio
 
 # Zones and works are written through their actions, which bump their own layers; INEGI geography
 # is written here directly, so its layer is bumped here.
@@ -56,7 +56,7 @@ def _context(options: Options) -> dict[str, Any]:
     if options.target == "works":
         category = Category.objects.filter(code=options.category_code).first()
         if category is None:
-            raise ImportError_(
+            raise ImportRefused(
                 _("Indique una categoría existente para las obras (clave «%(c)s»).")
                 % {"c": options.category_code}
             )
@@ -88,10 +88,10 @@ def _apply(obj: Any, values: dict[str, Any]) -> bool:
 def _write_municipio(row: CheckedRow, options: Options, context: dict, acting_user) -> str:
     from priority_zones.models import Municipio
 
-    cvegeo = _text(row.values.get("cvegeo"))
+    cvegeo = as_text(row.values.get("cvegeo"))
     values: dict[str, Any] = {"geom": row.geom}
-    if _text(row.values.get("name")):
-        values["name"] = _text(row.values.get("name"))
+    if as_text(row.values.get("name")):
+        values["name"] = as_text(row.values.get("name"))
     if row.values.get("population") is not None:
         values["population_2020"] = row.values["population"]
     existing = Municipio.objects.filter(cvegeo=cvegeo).first()
@@ -112,7 +112,7 @@ def _write_municipio(row: CheckedRow, options: Options, context: dict, acting_us
 def _write_ageb(row: CheckedRow, options: Options, context: dict, acting_user) -> str:
     from priority_zones.models import Ageb, Municipio
 
-    cvegeo = _text(row.values.get("cvegeo"))
+    cvegeo = as_text(row.values.get("cvegeo"))
     municipio = Municipio.objects.filter(cvegeo=cvegeo[:5]).first()
     if municipio is None:
         raise ValidationError(
@@ -138,9 +138,9 @@ def _write_zone(row: CheckedRow, options: Options, context: dict, acting_user) -
 
     year = options.fiscal_year
     if year is None:
-        raise ImportError_(_("Indique el ejercicio fiscal de las zonas."))
-    name = _text(row.values.get("name"))
-    cvegeo = _text(row.values.get("cvegeo")) or None
+        raise ImportRefused(_("Indique el ejercicio fiscal de las zonas."))
+    name = as_text(row.values.get("name"))
+    cvegeo = as_text(row.values.get("cvegeo")) or None
     found = Zone.objects.filter(kind=options.zone_kind, fiscal_year=year)
     existing = (
         found.filter(cvegeo=cvegeo) if cvegeo else found.filter(name=name, cvegeo__isnull=True)
@@ -167,12 +167,12 @@ def _write_work(row: CheckedRow, options: Options, context: dict, acting_user) -
     from works_map.actions import do_create_work, do_update_work
     from works_map.models import Work
 
-    municipio = _municipio_at(row.geom) if row.geom is not None else None
+    municipio = municipio_at(row.geom) if row.geom is not None else None
     if municipio is None:
         raise ValidationError(_("Fila %(r)s: el punto no cae en ningún municipio cargado.") % {"r": row.row})
-    folio = _folio(row.values)
+    folio = row_folio(row.values)
     values: dict[str, Any] = {
-        "name": _text(row.values.get("name"))[:300],
+        "name": as_text(row.values.get("name"))[:300],
         "amount_approved": row.values["amount_approved"],
         "municipio": municipio,
         "geom": row.geom,

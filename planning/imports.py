@@ -10,12 +10,10 @@ AGEB, zones, and works.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
 import zipfile
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -25,9 +23,23 @@ from django.utils.translation import gettext as _
 
 from gis_core.geometry import GTO_BOUNDS
 from gis_core.importers import RejectedRow, diagnose_lonlat
+from planning.import_rows import (
+    MODES,
+    TARGETS,
+    CheckedRow,
+    ImportRefused,
+    Options,
+    Outcome,
+    Table,
+    as_text,
+    municipio_at,
+    row_folio,
+)
+from planning.import_writers import write_rows
 
-TARGETS = ("municipios", "agebs", "zones", "works")
-MODES = ("all", "valid")
+# Re-exported: callers (views, jobs, the import_file command) reach these through planning.imports.
+__all__ = ["MODES", "TARGETS", "CheckedRow", "ImportRefused", "Options", "Outcome", "RejectedRow", "Table"]
+
 GEOMETRY_EXTENSIONS = (".zip", ".shp", ".gpkg", ".geojson", ".json", ".topojson", ".fgb")
 TABLE_EXTENSIONS = (".csv", ".xlsx")
 
@@ -50,93 +62,6 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "works": ("name",),
 }
 POLYGON_TARGETS = ("municipios", "agebs", "zones")
-
-
-class ImportError_(ValueError):
-    """The file as a whole cannot be read (the message says why)."""
-
-
-@dataclass
-class Options:
-    target: str
-    mode: str = "all"
-    repair: bool = False
-    mapping: dict[str, str] = field(default_factory=dict)
-    fiscal_year: int | None = None
-    zone_kind: str = "ZONA_IMPULSO"
-    zone_status: str = "DRAFT"
-    category_code: str = ""
-    frame_version: str = ""
-    source_srid: int | None = None
-    encoding: str = ""
-
-    def __post_init__(self) -> None:
-        if self.target not in TARGETS:
-            raise ImportError_(_("Destino desconocido: %(t)s.") % {"t": self.target})
-        if self.mode not in MODES:
-            raise ImportError_(_("Modo desconocido: %(m)s (use «all» o «valid»).") % {"m": self.mode})
-
-
-@dataclass
-class Table:
-    rows: list[dict[str, Any]]  # column -> value, plus "__geom__" (a GEOSGeometry in 4326 or None)
-    columns: list[str]
-    driver: str
-    crs: str
-    encoding: str
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class CheckedRow:
-    row: int
-    key: str
-    values: dict[str, Any]
-    geom: GEOSGeometry | None
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Outcome:
-    source: str
-    kept: list[CheckedRow] = field(default_factory=list)
-    rejected: list[RejectedRow] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    written: bool = False
-    notes: list[str] = field(default_factory=list)
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "rows": len(self.kept) + len(self.rejected),
-            "kept": len(self.kept),
-            "rejected": len(self.rejected),
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "written": self.written,
-            "notes": self.notes,
-        }
-
-    def rejected_csv(self, table: Table | None = None) -> str:
-        """The rejected rows with their reason first, then the original columns: fix and re-import."""
-        out = io.StringIO()
-        columns = table.columns if table else []
-        writer = csv.writer(out)
-        writer.writerow(["fila", "clave", "motivo", *columns])
-        originals = {i + 1: r for i, r in enumerate(table.rows)} if table else {}
-        for r in self.rejected:
-            original = originals.get(r.row, {})
-            writer.writerow([r.row, r.key, r.reason, *(_plain(original.get(c)) for c in columns)])
-        return out.getvalue()
-
-
-def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return value
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -175,10 +100,10 @@ def _zip_target(path: Path) -> str:
     with zipfile.ZipFile(path) as archive:
         bad = [n for n in archive.namelist() if n.startswith("/") or ".." in Path(n).parts]
         if bad:
-            raise ImportError_(_("El ZIP contiene rutas no permitidas."))
+            raise ImportRefused(_("El ZIP contiene rutas no permitidas."))
         shapes = [n for n in archive.namelist() if n.lower().endswith((".shp", ".gpkg", ".geojson"))]
     if not shapes:
-        raise ImportError_(_("El ZIP no contiene un Shapefile (.shp), GeoPackage ni GeoJSON."))
+        raise ImportRefused(_("El ZIP no contiene un Shapefile (.shp), GeoPackage ni GeoJSON."))
     return f"/vsizip/{path}/{shapes[0]}"
 
 
@@ -188,7 +113,7 @@ def read_table(path: Path, options: Options) -> Table:
     if suffix in TABLE_EXTENSIONS:
         return _read_tabular(path, options)
     if suffix not in GEOMETRY_EXTENSIONS:
-        raise ImportError_(
+        raise ImportRefused(
             _("Formato no admitido (%(s)s): use ZIP de Shapefile, GeoPackage, GeoJSON, TopoJSON, CSV o XLSX.")
             % {"s": suffix or "?"}
         )
@@ -202,7 +127,7 @@ def read_table(path: Path, options: Options) -> Table:
         info = pyogrio.read_info(source, encoding=encoding)
         frame = pyogrio.read_dataframe(source, encoding=encoding)
     except Exception as error:  # GDAL's own message says what it could not read
-        raise ImportError_(_("No se pudo leer el archivo: %(e)s") % {"e": error}) from None
+        raise ImportRefused(_("No se pudo leer el archivo: %(e)s") % {"e": error}) from None
     notes = []
     crs = frame.crs
     if options.source_srid:
@@ -294,7 +219,7 @@ def resolve_mapping(columns: list[str], options: Options) -> dict[str, str]:
         chosen = options.mapping.get(target_field)
         if chosen:
             if chosen not in columns:
-                raise ImportError_(_("La columna «%(c)s» no está en el archivo.") % {"c": chosen})
+                raise ImportRefused(_("La columna «%(c)s» no está en el archivo.") % {"c": chosen})
             mapping[target_field] = chosen
             continue
         for name in candidates:
@@ -322,14 +247,6 @@ def _number(value: Any) -> Decimal | None:
         return Decimal(text.replace(",", ""))
     except InvalidOperation:
         return None
-
-
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip().lstrip("'")
 
 
 def _polygonal(geom: GEOSGeometry, repair: bool) -> tuple[MultiPolygon | None, str | None, str | None]:
@@ -375,7 +292,7 @@ def check_rows(table: Table, options: Options, source: str) -> Outcome:
     if options.target == "municipios" and "name" in missing_columns and "cvegeo" in mapping:
         missing_columns.remove("name")
     if missing_columns:
-        raise ImportError_(
+        raise ImportRefused(
             _("Faltan columnas para: %(f)s. Indique cuáles usar.") % {"f": ", ".join(missing_columns)}
         )
     outcome.notes.append(
@@ -398,29 +315,11 @@ def check_rows(table: Table, options: Options, source: str) -> Outcome:
 
 def _row_key(values: dict[str, Any], options: Options) -> str:
     if options.target in ("municipios", "agebs"):
-        return _text(values.get("cvegeo")) or _text(values.get("name"))
+        return as_text(values.get("cvegeo")) or as_text(values.get("name"))
     if options.target == "zones":
-        return _text(values.get("cvegeo")) or _text(values.get("name"))
-    year = _text(values.get("fiscal_year")) or str(options.fiscal_year or "")
-    return f"{_folio(values)}/{year}"
-
-
-def _folio(values: dict[str, Any]) -> str:
-    """The row's folio, or for rows without one a folio derived from its content (stable on re-import)."""
-    folio = _text(values.get("folio"))
-    if folio:
-        return folio[:40]
-    import hashlib
-
-    basis = "|".join(_text(values.get(k)) for k in ("name", "fiscal_year", "lon", "lat", "wkt"))
-    return "SF-" + hashlib.sha256(basis.encode()).hexdigest()[:16]
-
-
-def _municipio_at(geom: GEOSGeometry) -> Any:
-    from priority_zones.models import Municipio
-
-    point = geom if geom.geom_type == "Point" else geom.point_on_surface
-    return Municipio.objects.filter(geom__intersects=point).first()
+        return as_text(values.get("cvegeo")) or as_text(values.get("name"))
+    year = as_text(values.get("fiscal_year")) or str(options.fiscal_year or "")
+    return f"{row_folio(values)}/{year}"
 
 
 def _check_one(geom: Any, values: dict[str, Any], options: Options) -> tuple[str | None, Any, list[str]]:
@@ -430,9 +329,9 @@ def _check_one(geom: Any, values: dict[str, Any], options: Options) -> tuple[str
     if geom is None:
         return _("sin geometría"), None, warnings
     for required in REQUIRED[options.target]:
-        if required == "name" and options.target == "municipios" and _text(values.get("cvegeo")):
+        if required == "name" and options.target == "municipios" and as_text(values.get("cvegeo")):
             continue
-        if not _text(values.get(required)):
+        if not as_text(values.get(required)):
             return _("falta el campo obligatorio «%(f)s»") % {"f": required}, None, warnings
     if options.target in POLYGON_TARGETS:
         geom, reason, warning = _polygonal(geom, options.repair)
@@ -446,9 +345,9 @@ def _check_one(geom: Any, values: dict[str, Any], options: Options) -> tuple[str
         reason = _inside_reason(geom)
     if reason is not None:
         return reason, None, warnings
-    if options.target == "works" and not _municipio_at(geom):
+    if options.target == "works" and not municipio_at(geom):
         return _("no cae en ningún municipio de Guanajuato"), None, warnings
-    if options.target == "agebs" and not re.fullmatch(r"11\d{7}[0-9A-Z]{4}", _text(values.get("cvegeo"))):
+    if options.target == "agebs" and not re.fullmatch(r"11\d{7}[0-9A-Z]{4}", as_text(values.get("cvegeo"))):
         return (
             _("CVEGEO de AGEB ajena a Guanajuato o mal formada: %(c)s") % {"c": values.get("cvegeo")},
             None,
@@ -457,13 +356,13 @@ def _check_one(geom: Any, values: dict[str, Any], options: Options) -> tuple[str
     if options.target == "agebs":
         from priority_zones.models import Municipio
 
-        if not Municipio.objects.filter(cvegeo=_text(values.get("cvegeo"))[:5]).exists():
+        if not Municipio.objects.filter(cvegeo=as_text(values.get("cvegeo"))[:5]).exists():
             return (
-                _("no existe el municipio %(m)s de la AGEB") % {"m": _text(values.get("cvegeo"))[:5]},
+                _("no existe el municipio %(m)s de la AGEB") % {"m": as_text(values.get("cvegeo"))[:5]},
                 None,
                 warnings,
             )
-    if options.target == "municipios" and not re.fullmatch(r"11\d{3}", _text(values.get("cvegeo"))):
+    if options.target == "municipios" and not re.fullmatch(r"11\d{3}", as_text(values.get("cvegeo"))):
         return (
             _("CVEGEO de municipio inválida (5 dígitos, entidad 11): %(c)s") % {"c": values.get("cvegeo")},
             None,
@@ -472,17 +371,17 @@ def _check_one(geom: Any, values: dict[str, Any], options: Options) -> tuple[str
     if "population" in values:
         raw = values.get("population")
         number = _number(raw)
-        if _text(raw) and number is None:
-            warnings.append(_("población ilegible («%(v)s»): se deja vacía") % {"v": _text(raw)})
+        if as_text(raw) and number is None:
+            warnings.append(_("población ilegible («%(v)s»): se deja vacía") % {"v": as_text(raw)})
         values["population"] = int(number) if number is not None and number >= 0 else None
     if options.target == "works":
-        if not _text(values.get("folio")):
+        if not as_text(values.get("folio")):
             warnings.append(
-                _("sin folio: se usa %(f)s, derivado del contenido de la fila") % {"f": _folio(values)}
+                _("sin folio: se usa %(f)s, derivado del contenido de la fila") % {"f": row_folio(values)}
             )
         amount = _number(values.get("amount_approved"))
-        if _text(values.get("amount_approved")) and amount is None:
-            return _("monto ilegible: %(v)s") % {"v": _text(values.get("amount_approved"))}, None, warnings
+        if as_text(values.get("amount_approved")) and amount is None:
+            return _("monto ilegible: %(v)s") % {"v": as_text(values.get("amount_approved"))}, None, warnings
         values["amount_approved"] = amount or Decimal(0)
         year = _number(values.get("fiscal_year")) or (
             Decimal(options.fiscal_year) if options.fiscal_year else None
@@ -499,7 +398,5 @@ def run_import(
     table = read_table(path, options)
     outcome = check_rows(table, options, Path(path).name)
     if write:
-        from planning.import_writers import write_rows
-
         write_rows(outcome, options, acting_user=acting_user, progress=progress)
     return outcome, table

@@ -30,7 +30,7 @@ GEOGRAPHY_TARGETS = ("municipios", "agebs")
 def create_job(upload, options: dict[str, Any], user) -> ImportJob:
     extension = Path(upload.name).suffix.lower()
     if extension not in ACCEPTED_EXTENSIONS:
-        raise imports.ImportError_(
+        raise imports.ImportRefused(
             _("Formato no admitido (%(s)s): use ZIP de Shapefile, GeoPackage, GeoJSON, TopoJSON, CSV o XLSX.")
             % {"s": extension or "?"}
         )
@@ -69,7 +69,7 @@ def check(job: ImportJob) -> tuple[imports.Outcome, imports.Table]:
     options = _options(job)
     user = job.created_by
     if options.target in GEOGRAPHY_TARGETS and user is not None and not access.scope_of(user).everywhere:
-        raise imports.ImportError_(_("Solo un administrador importa la geografía del INEGI."))
+        raise imports.ImportRefused(_("Solo un administrador importa la geografía del INEGI."))
     table = imports.read_table(Path(job.file.path), options)
     outcome = imports.check_rows(table, options, job.original_name)
     _scope_filter(outcome, options, job.created_by)
@@ -93,7 +93,7 @@ def preview(job: ImportJob) -> ImportJob:
     """Read and check without writing; keep the report and a GeoJSON sample for the map."""
     try:
         outcome, table = check(job)
-    except imports.ImportError_ as error:
+    except imports.ImportRefused as error:
         job.status, job.error = ImportJob.Status.FAILED, str(error)
         job.save()
         return job

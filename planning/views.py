@@ -89,7 +89,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
     return render(request, "planning/workspace.html", context)
 
 
-def _edit_form(request: HttpRequest, form_class, get_for, pk: int | None, refusal: str):
+def _gated_object_and_form(request: HttpRequest, form_class, get_for, pk: int | None, refusal: str):
     """The object being edited (404/403 as `get_for` decides; None when creating, if the user's role
     writes at all) and its form, bound to the POST if there is one."""
     obj = get_for(request.user, pk, Action.CHANGE) if pk else None
@@ -101,7 +101,7 @@ def _edit_form(request: HttpRequest, form_class, get_for, pk: int | None, refusa
 
 @login_required
 def work_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    work, form = _edit_form(
+    work, form = _gated_object_and_form(
         request, WorkForm, work_access.get_work_for, pk, _("Su papel no permite crear obras.")
     )
     funding, agencies = _work_formsets(request, work)
@@ -146,7 +146,7 @@ def work_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def zone_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    zone, form = _edit_form(
+    zone, form = _gated_object_and_form(
         request, ZoneForm, zone_access.get_zone_for, pk, _("Su papel no permite crear zonas.")
     )
     if request.method == "POST" and form.is_valid():
@@ -314,7 +314,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             job = jobs.create_job(form.cleaned_data["file"], form.options(), request.user)
-        except imports.ImportError_ as error:
+        except imports.ImportRefused as error:
             form.add_error("file", str(error))
         else:
             jobs.preview(job)

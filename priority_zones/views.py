@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gis_core.geometry import validate_geometry
+from gis_core.geometry import parse_polygon
 from gis_core.http import problem
 from priority_zones import access, disclosure, household_payloads
 from priority_zones.models import Household, Zone
@@ -27,15 +26,13 @@ def need_summary(request: HttpRequest) -> HttpResponse:
         except (ValueError, Zone.DoesNotExist):
             return problem(404, _("Zona inexistente o no publicada."), title=_("No encontrado"))
         return JsonResponse(disclosure.household_need_summary(area))
-    raw = request.body.decode() if request.method == "POST" else request.GET.get("geom", "")
-    try:
-        geom = validate_geometry(GEOSGeometry(raw, srid=4326))
-    except (GEOSException, ValueError, TypeError):
+    raw = request.body if request.method == "POST" else request.GET.get("geom", "")
+    if not raw:
         return problem(400, _("Envíe «zone» o una geometría GeoJSON válida en «geom»."))
+    try:
+        geom = parse_polygon(raw, "geom")
     except ValidationError as exc:
         return problem(400, " ".join(exc.messages))
-    if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        return problem(400, _("La geometría debe ser un polígono."))
     return JsonResponse(disclosure.household_need_summary(geom))
 
 

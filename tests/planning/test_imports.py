@@ -144,11 +144,11 @@ def test_a_cp1252_csv_is_detected(db, tmp_path, water_category, leon):
 def test_an_unreadable_or_unknown_file_is_a_clear_error(tmp_path, db):
     bad = tmp_path / "datos.txt"
     bad.write_text("hola")
-    with pytest.raises(imports.ImportError_, match="Formato no admitido"):
+    with pytest.raises(imports.ImportRefused, match="Formato no admitido"):
         run(bad, target="zones")
     broken = tmp_path / "roto.geojson"
     broken.write_text("{not json")
-    with pytest.raises(imports.ImportError_, match="No se pudo leer"):
+    with pytest.raises(imports.ImportRefused, match="No se pudo leer"):
         run(broken, target="zones")
 
 

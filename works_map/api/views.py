@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_core import exporters
-from gis_core.geometry import parse_area_geojson, parse_integer, parse_number, parse_point
+from gis_core.geometry import parse_integer, parse_number, parse_point, parse_polygon
 from priority_zones.access import visible_zones
 from priority_zones.models import Ageb, Localidad, Municipio, Zone
 from works_map import summaries
@@ -202,7 +202,9 @@ class AreaSummaryView(ProblemMixin, APIView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
-        area = parse_area_geojson(request.data, "geometry")
+        # The raw body, not request.data: DRF's JSON parser answers non-UTF-8 and deeply nested
+        # bodies with an English message or a RecursionError; the one parser names the problem.
+        area = parse_polygon(request.body, "geometry")
         return Response(summaries.area_report(area))
 
 

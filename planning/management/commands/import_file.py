@@ -58,7 +58,7 @@ class Command(BaseCommand):
                 encoding=opts["encoding"],
             )
             outcome, table = imports.run_import(opts["path"], options, write=not opts["dry_run"])
-        except imports.ImportError_ as error:
+        except imports.ImportRefused as error:
             raise CommandError(str(error)) from None
         for rejected in outcome.rejected:
             self.stderr.write(f"fila {rejected.row} ({rejected.key}): {rejected.reason}")
