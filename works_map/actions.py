@@ -24,6 +24,8 @@ from gis_core.versions import bump_layers
 from works_map.models import Agency, FundingSource, ProgressReport, Work, WorkAgency, WorkFunding
 
 WORK_LAYERS = ("works", "work_footprints")
+# The amounts of a funding row, as the action's `funding` rows carry them (forms and admin alike).
+FUNDING_AMOUNTS = ("amount_approved", "amount_modified", "amount_exercised", "amount_paid")
 
 
 def _refuse_stored(acting_user, action: Action, work: Work) -> None:
@@ -158,6 +160,19 @@ def do_record_progress(
         note=note,
         author=acting_user,
     )
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def do_correct_progress(report: ProgressReport, *, acting_user=None, **changes) -> ProgressReport:
+    """Correct a pending report's figures; a reviewed report is part of the record and stays as it is."""
+    stored = ProgressReport.objects.get(pk=report.pk)
+    if stored.state != ProgressReport.State.PENDING:
+        raise ValidationError(_("Este reporte ya fue revisado; no se corrige."))
+    for name, value in changes.items():
+        setattr(report, name, value)
     report.full_clean()
     report.save()
     return report
