@@ -169,6 +169,13 @@ class WorkAdmin(GeoAdmin):
                 acting_user=request.user,
             )
 
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Funding and agency rows go with their work (its action deletes them): their read-only
+        # lists must not veto deleting the work.
+        perms_needed -= {str(WorkFunding._meta.verbose_name), str(WorkAgency._meta.verbose_name)}
+        return deleted, counts, perms_needed, protected
+
     def delete_model(self, request: HttpRequest, obj: Work) -> None:
         do_delete_work(obj, acting_user=request.user)
 
