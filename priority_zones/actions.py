@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 import struct
 from pathlib import Path
-
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,7 +39,10 @@ def _refuse_stored(acting_user, action: Action, zone: Zone) -> None:
     # Read again: the caller's instance may already carry a form's changes (ModelForm, admin).
     stored = Zone.objects.get(pk=zone.pk)
     require_in_place(
-        acting_user, action, stored, _("La zona «%(n)s» está fuera de su ámbito de trabajo.") % {"n": stored.name}
+        acting_user,
+        action,
+        stored,
+        _("La zona «%(n)s» está fuera de su ámbito de trabajo.") % {"n": stored.name},
     )
 
 
@@ -114,14 +116,20 @@ def changed_values(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _upsert_geography(
-    model: type[Municipio] | type[Ageb], cvegeo: str, values: dict[str, Any], defaults: dict[str, Any], acting_user
+    model: type[Municipio] | type[Ageb],
+    cvegeo: str,
+    values: dict[str, Any],
+    defaults: dict[str, Any],
+    acting_user,
 ) -> str:
     if acting_user is not None and not is_administrator(acting_user):
         raise PermissionDenied(_("Solo un administrador modifica la geografía del INEGI."))
     if values.get("geom") is not None:
         geom = as_multipolygon(ensure_srid(values["geom"]))
         if not geom.valid:
-            raise ValidationError({"geom": _("Geometría inválida: %(reason)s") % {"reason": geom.valid_reason}})
+            raise ValidationError(
+                {"geom": _("Geometría inválida: %(reason)s") % {"reason": geom.valid_reason}}
+            )
         values = {**values, "geom": geom}
     existing = model.objects.filter(cvegeo=cvegeo).first()
     if existing is None:

@@ -32,7 +32,10 @@ def _refuse_stored(acting_user, action: Action, work: Work) -> None:
     # Read again: the caller's instance may already carry a form's changes (ModelForm, admin).
     stored = Work.objects.get(pk=work.pk)
     require_in_place(
-        acting_user, action, stored, _("La obra %(f)s está fuera de su ámbito de trabajo.") % {"f": stored.folio}
+        acting_user,
+        action,
+        stored,
+        _("La obra %(f)s está fuera de su ámbito de trabajo.") % {"f": stored.folio},
     )
 
 

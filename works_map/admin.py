@@ -202,7 +202,9 @@ def _note_changes_for_the_log(formset) -> None:
     initial = formset.initial_form_count()
     forms = list(enumerate(formset.forms))
     deleted = [f for _i, f in forms if formset.can_delete and formset._should_delete_form(f)]
-    formset.new_objects = [f.instance for i, f in forms if i >= initial and f.has_changed() and f not in deleted]
+    formset.new_objects = [
+        f.instance for i, f in forms if i >= initial and f.has_changed() and f not in deleted
+    ]
     formset.changed_objects = [
         (f.instance, f.changed_data) for i, f in forms if i < initial and f.has_changed() and f not in deleted
     ]

@@ -21,7 +21,9 @@ def admin_client_(client, admin_user):
 
 
 def _versions(label: str, pk: int) -> list[str]:
-    return list(Version.objects.filter(model=label, object_id=pk).order_by("number").values_list("change", flat=True))
+    return list(
+        Version.objects.filter(model=label, object_id=pk).order_by("number").values_list("change", flat=True)
+    )
 
 
 def test_changing_a_work_in_the_admin_records_a_version_and_bumps_the_works_layer(
@@ -42,7 +44,9 @@ def test_a_funding_row_added_inline_goes_through_the_work_action(
 ):
     from works_map.models import FundingSource
 
-    state = FundingSource.objects.create(code="EST-1", conac_code="11", name="Recursos estatales", level="ESTATAL")
+    state = FundingSource.objects.create(
+        code="EST-1", conac_code="11", name="Recursos estatales", level="ESTATAL"
+    )
     url = reverse("admin:works_map_work_change", args=[work_well_xichu.pk])
     data = _post_data_of(admin_client_.get(url))
     n = int(data["funding-TOTAL_FORMS"])

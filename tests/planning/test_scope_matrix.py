@@ -108,7 +108,11 @@ def _place_of(obj) -> str | None:
     model = type(obj)
     stored = model.objects.filter(pk=obj.pk).first() if obj.pk else None
     if stored is None and obj.pk is None:
-        stored = Work.objects.filter(folio=FOLIO).first() if model is Work else Zone.objects.filter(name=ZONE_NAME).first()
+        stored = (
+            Work.objects.filter(folio=FOLIO).first()
+            if model is Work
+            else Zone.objects.filter(name=ZONE_NAME).first()
+        )
     if stored is None:
         return None
     place = "leon" if stored.geom.point_on_surface.x < -101 else "xichu"
@@ -166,7 +170,9 @@ def _attempt(path: str, client, user, before, after, world, tmp_path):
     if path == "work_form":
         target = world[after.split("+")[0]]
         payload = work_payload(obj, world["category"]) if obj else work_payload(target, world["category"])
-        payload.update(folio=FOLIO, municipio=target.pk, geom=Point(*POINTS[after.split("+")[0]], srid=4326).geojson)
+        payload.update(
+            folio=FOLIO, municipio=target.pk, geom=Point(*POINTS[after.split("+")[0]], srid=4326).geojson
+        )
         agencies = [world["sop"]] if after.endswith("+sop") else []
         payload.update({"agencies-TOTAL_FORMS": str(len(agencies)), "agencies-INITIAL_FORMS": "0"})
         for i, agency in enumerate(agencies):
