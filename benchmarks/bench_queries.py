@@ -59,8 +59,8 @@ def seed(n_works: int, n_zones: int) -> None:
 
     from priority_zones.models import Municipio, Zone
     from priority_zones.reference_data import load_municipios, load_zap_rural_2026
-    from works_map.demo import generate_all
     from works_map.catalogs import load_catalogs
+    from works_map.demo import generate_all
     from works_map.models import Work
 
     call_command("migrate", verbosity=0)

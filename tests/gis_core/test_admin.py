@@ -108,9 +108,8 @@ def one_of_everything(zap_xichu_2026, work_well_xichu, xichu, admin_user):
         Person,
         PovertyLine,
     )
-    from works_map.models import Committee, UserScope
     from works_map.actions import do_record_progress
-    from works_map.models import FaisRule
+    from works_map.models import Committee, FaisRule, UserScope
 
     localidad = Localidad.objects.create(
         cvegeo="110450001",

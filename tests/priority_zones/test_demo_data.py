@@ -18,8 +18,8 @@ from priority_zones.reference_data import (
     load_poverty_lines,
     load_zap_rural_2026,
 )
-from works_map.demo import delete_synthetic, generate_all
 from works_map.catalogs import leaf_category_codes, load_catalogs
+from works_map.demo import delete_synthetic, generate_all
 from works_map.models import (
     Agency,
     Category,

@@ -236,8 +236,8 @@ def test_truncating_the_works_or_the_zones_keeps_the_totals_exact(works, xichu, 
 def test_the_synthetic_generator_and_its_replacement_keep_the_totals_exact(db):
     """The path of `generate_synthetic --replace` and `load_demo --force`: COPY in, set-based purge out."""
     from priority_zones.reference_data import load_municipios, load_zap_rural_2026
-    from works_map.demo import delete_synthetic, generate_all
     from works_map.catalogs import load_catalogs
+    from works_map.demo import delete_synthetic, generate_all
 
     load_municipios()
     load_zap_rural_2026()
