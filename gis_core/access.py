@@ -173,3 +173,14 @@ def may(user, action: Action | str, obj: Any = None) -> bool:
 def require(user, action: Action | str, obj: Any = None) -> None:
     if not may(user, action, obj):
         raise PermissionDenied(_("No tiene permiso para esta operación sobre este objeto."))
+
+
+def require_in_place(acting_user, action: Action | str, obj: Any, refusal: str) -> None:
+    """What the write actions ask, once of an object as stored and once of it as it will be: may the
+    acting user do `action` on it there? None acts for the system (a command, a migration): unchecked.
+
+    Asked of both states because a gate only sees the state it is given: checking the stored object
+    alone lets a write move it out of the user's scope (a revert, an import matched by key), and
+    checking the new state alone lets a user take over an object from someone else's scope."""
+    if acting_user is not None and not may(acting_user, action, obj):
+        raise PermissionDenied(refusal)

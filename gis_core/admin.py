@@ -38,11 +38,14 @@ class GeoAdmin(admin.GISModelAdmin):
     def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (IntegrityError, DataError) as exc:
+        except (IntegrityError, DataError, ValidationError) as exc:
             if request.method != "POST" or hasattr(request, _REFUSAL_ATTR):
                 raise
             # The failed save was rolled back with the view's transaction; render the POST again.
-            setattr(request, _REFUSAL_ATTR, describe_db_error(exc))
+            # A ValidationError here is an action's refusal of the whole write (e.g. a repeated
+            # funding source across the inlines): the form alone could not see it.
+            reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else describe_db_error(exc)
+            setattr(request, _REFUSAL_ATTR, reason)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gis_core.geometry import MAX_ZONE_VERTICES, parse_polygon
 from priority_zones.models import Zone
+from works_map.actions import FUNDING_AMOUNTS
 from works_map.models import Work, WorkAgency, WorkFunding
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -95,7 +96,6 @@ class _ReplacedRowsFormSet(forms.BaseInlineFormSet):
 
 
 # A funding row's amounts, in the form's order and as the work actions take them.
-FUNDING_AMOUNTS = ("amount_approved", "amount_modified", "amount_exercised", "amount_paid")
 
 
 class _FundingRowForm(forms.ModelForm):

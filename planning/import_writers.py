@@ -1,27 +1,39 @@
 """The write step of planning.imports: one transaction, upserts by key (re-importing changes nothing),
-writes of zones and works through their domain actions (so they keep versions and bump the tiles)."""
+every row written through its domain action (versions recorded, layers bumped, scope checked).
+
+The actions decide whether the importing user may write each row, on the object the key matches
+as much as on the row's new place: a row they refuse is rejected with a reason, never written."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from gis_core.versions import bump_layers, bumps_once
+from gis_core.importers import RejectedRow
+from gis_core.versions import bumps_once
 from planning.import_rows import CheckedRow, ImportRefused, Options, Outcome, as_text, municipio_at, row_folio
+from priority_zones.actions import changed_values as _changes
 
-# Zones and works are written through their actions, which bump their own layers; INEGI geography
-# is written here directly, so its layer is bumped here.
-GEOGRAPHY_LAYERS = {"municipios": ("municipios",), "agebs": ("agebs",)}
+# The reason a row gets when its action refuses the importing user (the stored object or the new place).
+OUT_OF_SCOPE = gettext_noop("fuera de su ámbito de trabajo")
 
 
 def write_rows(
-    outcome: Outcome, options: Options, *, acting_user=None, progress: Callable[[int], None] | None = None
+    outcome: Outcome,
+    options: Options,
+    *,
+    acting_user=None,
+    progress: Callable[[int], None] | None = None,
+    dry_run: bool = False,
 ) -> Outcome:
-    """One transaction. With mode "all" any rejected row means nothing is written."""
+    """One transaction. With mode "all" any rejected row means nothing is written.
+
+    `dry_run` writes and rolls back: the preview learns which rows the actions would refuse."""
     if options.mode == "all" and outcome.rejected:
         outcome.notes.append(_("Modo todo o nada: hay filas rechazadas, no se escribió nada."))
         return outcome
@@ -32,9 +44,15 @@ def write_rows(
         "works": _write_work,
     }[options.target]
     context = _context(options)
+    refused: list[CheckedRow] = []
     with transaction.atomic(), bumps_once():
         for done, row in enumerate(outcome.kept, start=1):
-            result = writer(row, options, context, acting_user)
+            try:
+                with transaction.atomic():  # a refused row leaves nothing behind
+                    result = writer(row, options, context, acting_user)
+            except PermissionDenied:
+                refused.append(row)
+                continue
             if result == "created":
                 outcome.created += 1
             elif result == "updated":
@@ -43,10 +61,24 @@ def write_rows(
                 outcome.unchanged += 1
             if progress is not None and done % 10 == 0:
                 progress(done)
-        if options.target in GEOGRAPHY_LAYERS and (outcome.created or outcome.updated):
-            bump_layers(*GEOGRAPHY_LAYERS[options.target])
-    outcome.written = True
+        _reject(outcome, refused)
+        if dry_run or (refused and options.mode == "all"):
+            transaction.set_rollback(True)
+    if refused and options.mode == "all":
+        outcome.created = outcome.updated = outcome.unchanged = 0
+        outcome.notes.append(_("Modo todo o nada: hay filas rechazadas, no se escribió nada."))
+        return outcome
+    outcome.written = not dry_run
     return outcome
+
+
+def _reject(outcome: Outcome, refused: list[CheckedRow]) -> None:
+    if not refused:
+        return
+    ids = {id(row) for row in refused}
+    outcome.kept = [row for row in outcome.kept if id(row) not in ids]
+    outcome.rejected.extend(RejectedRow(row.row, row.key, _(OUT_OF_SCOPE)) for row in refused)
+    outcome.rejected.sort(key=lambda r: r.row)
 
 
 def _context(options: Options) -> dict[str, Any]:
@@ -64,53 +96,22 @@ def _context(options: Options) -> dict[str, Any]:
     return context
 
 
-def _changes(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
-    """The values that differ from the stored object (geometries compared exactly, to 1e-9 degrees)."""
-    changed = {}
-    for name, value in values.items():
-        current = getattr(obj, name)
-        if name == "geom":
-            differs = current is None or not current.equals_exact(value, 1e-9)
-        else:
-            differs = current != value
-        if differs:
-            changed[name] = value
-    return changed
-
-
-def _apply(obj: Any, values: dict[str, Any]) -> bool:
-    changed = _changes(obj, values)
-    for name, value in changed.items():
-        setattr(obj, name, value)
-    return bool(changed)
-
-
 def _write_municipio(row: CheckedRow, options: Options, context: dict, acting_user) -> str:
-    from priority_zones.models import Municipio
+    from priority_zones.actions import do_upsert_municipio
 
-    cvegeo = as_text(row.values.get("cvegeo"))
     values: dict[str, Any] = {"geom": row.geom}
     if as_text(row.values.get("name")):
         values["name"] = as_text(row.values.get("name"))
     if row.values.get("population") is not None:
         values["population_2020"] = row.values["population"]
-    existing = Municipio.objects.filter(cvegeo=cvegeo).first()
-    if existing is None:
-        municipio = Municipio(cvegeo=cvegeo, frame_version=options.frame_version or "IMPORT", **values)
-        municipio.full_clean()
-        municipio.save()
-        return "created"
     if options.frame_version:
         values["frame_version"] = options.frame_version
-    if not _apply(existing, values):
-        return "unchanged"
-    existing.full_clean()
-    existing.save()
-    return "updated"
+    return do_upsert_municipio(as_text(row.values.get("cvegeo")), acting_user=acting_user, **values)
 
 
 def _write_ageb(row: CheckedRow, options: Options, context: dict, acting_user) -> str:
-    from priority_zones.models import Ageb, Municipio
+    from priority_zones.actions import do_upsert_ageb
+    from priority_zones.models import Municipio
 
     cvegeo = as_text(row.values.get("cvegeo"))
     municipio = Municipio.objects.filter(cvegeo=cvegeo[:5]).first()
@@ -119,17 +120,9 @@ def _write_ageb(row: CheckedRow, options: Options, context: dict, acting_user) -
             _("Fila %(r)s: no existe el municipio %(m)s.") % {"r": row.row, "m": cvegeo[:5]}
         )
     values = {"geom": row.geom, "municipio": municipio, "population_2020": row.values.get("population")}
-    existing = Ageb.objects.filter(cvegeo=cvegeo).first()
-    if existing is None:
-        ageb = Ageb(cvegeo=cvegeo, ambito="U", frame_version=options.frame_version or "IMPORT", **values)
-        ageb.full_clean()
-        ageb.save()
-        return "created"
-    if not _apply(existing, values):
-        return "unchanged"
-    existing.full_clean()
-    existing.save()
-    return "updated"
+    return do_upsert_ageb(
+        cvegeo, acting_user=acting_user, frame_version=options.frame_version or "IMPORT", **values
+    )
 
 
 def _write_zone(row: CheckedRow, options: Options, context: dict, acting_user) -> str:

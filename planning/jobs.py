@@ -20,7 +20,6 @@ from gis_core import access
 from planning import imports
 from planning.import_writers import write_rows
 from planning.models import ImportJob
-from priority_zones.access import geometry_in_scope
 
 PREVIEW_FEATURES = 300
 ACCEPTED_EXTENSIONS = (*imports.GEOMETRY_EXTENSIONS, *imports.TABLE_EXTENSIONS)
@@ -51,29 +50,13 @@ def _options(job: ImportJob) -> imports.Options:
     return imports.Options(**job.options)
 
 
-def _scope_filter(outcome: imports.Outcome, options: imports.Options, user) -> None:
-    """Rows outside the user's scope are rejected too (INEGI geography: administrators only)."""
-    if user is None or access.scope_of(user).everywhere:
-        return
-    kept = []
-    for row in outcome.kept:
-        if geometry_in_scope(user, row.geom):
-            kept.append(row)
-        else:
-            outcome.rejected.append(imports.RejectedRow(row.row, row.key, _("fuera de su ámbito de trabajo")))
-    outcome.kept = kept
-    outcome.rejected.sort(key=lambda r: r.row)
-
-
 def check(job: ImportJob) -> tuple[imports.Outcome, imports.Table]:
     options = _options(job)
     user = job.created_by
     if options.target in GEOGRAPHY_TARGETS and user is not None and not access.scope_of(user).everywhere:
         raise imports.ImportRefused(_("Solo un administrador importa la geografía del INEGI."))
     table = imports.read_table(Path(job.file.path), options)
-    outcome = imports.check_rows(table, options, job.original_name)
-    _scope_filter(outcome, options, job.created_by)
-    return outcome, table
+    return imports.check_rows(table, options, job.original_name), table
 
 
 def _store(job: ImportJob, outcome: imports.Outcome, table: imports.Table) -> None:
@@ -89,10 +72,28 @@ def _store(job: ImportJob, outcome: imports.Outcome, table: imports.Table) -> No
     job.rejected_csv = outcome.rejected_csv(table)
 
 
+def _rehearse(job: ImportJob, outcome: imports.Outcome) -> None:
+    """Write and roll back, so the preview lists the rows the actions refuse this user (outside
+    their scope, or matching by key an object outside it). An administrator's rows are never
+    refused for their place, so theirs are not rehearsed. A row the write itself would refuse
+    (a database constraint) stops the rehearsal; the real run reports it."""
+    user = job.created_by
+    if user is None or access.scope_of(user).everywhere:
+        return
+    notes = list(outcome.notes)
+    try:
+        write_rows(outcome, _options(job), acting_user=user, dry_run=True)
+    except (ValueError, ValidationError, DatabaseError):
+        pass
+    outcome.created = outcome.updated = outcome.unchanged = 0
+    outcome.notes[:] = notes
+
+
 def preview(job: ImportJob) -> ImportJob:
     """Read and check without writing; keep the report and a GeoJSON sample for the map."""
     try:
         outcome, table = check(job)
+        _rehearse(job, outcome)
     except imports.ImportRefused as error:
         job.status, job.error = ImportJob.Status.FAILED, str(error)
         job.save()

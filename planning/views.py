@@ -168,15 +168,13 @@ def zone_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def _save_through_actions(request: HttpRequest, form, existing, create, update, **related):
-    """Check the user may write the edited object where it now stands, then save it through its action
-    (with `related`, e.g. a work's funding rows, passed on as they are).
+    """Save the edited object through its action (with `related`, e.g. a work's funding rows, passed on
+    as they are). The action decides whether the user may put the object where it now stands
+    (PermissionDenied: a 403).
 
-    Returns the saved object, or None after putting the action's refusal on the form.
+    Returns the saved object, or None after putting the action's validation refusal on the form.
     """
     fields = {**form.cleaned_data}
-    candidate = form._meta.model(**fields)
-    candidate.pk = existing.pk if existing else None
-    access.require(request.user, Action.CHANGE if existing else Action.CREATE, candidate)
     try:
         if existing is None:
             return create(acting_user=request.user, **fields, **related)

@@ -1,4 +1,9 @@
-"""Every write to zones and geography goes through here."""
+"""Every write to zones and geography goes through here.
+
+With an `acting_user`, zone writes are refused (PermissionDenied) unless the zone gate lets that
+user act on the zone both as stored and as it will stand (see works_map.actions for why both).
+INEGI geography is the administrators' alone.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +12,48 @@ import dataclasses
 import datetime as dt
 import struct
 from pathlib import Path
+from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import JSONField, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from gis_core.geometry import as_multipolygon, validate_geometry
+from gis_core.access import Action, is_administrator, require_in_place
+from gis_core.geometry import as_multipolygon, ensure_srid, validate_geometry
 from gis_core.history import record as record_version
 from gis_core.versions import bump_layers
 from priority_zones import household_import
 from priority_zones.carencias import INCOME_METHOD, HouseholdInput, Line, PersonInput, diagnose
 from priority_zones.household_import import HouseholdImportReport
-from priority_zones.models import Diagnostic, Household, Person, PovertyLine, Zone
+from priority_zones.models import Ageb, Diagnostic, Household, Municipio, Person, PovertyLine, Zone
 from priority_zones.synthetic_base import reserve_ids
 
 ZONE_LAYERS = ("zones",)
+
+
+def _refuse_stored(acting_user, action: Action, zone: Zone) -> None:
+    # Read again: the caller's instance may already carry a form's changes (ModelForm, admin).
+    stored = Zone.objects.get(pk=zone.pk)
+    require_in_place(
+        acting_user,
+        action,
+        stored,
+        _("La zona «%(n)s» está fuera de su ámbito de trabajo.") % {"n": stored.name},
+    )
+
+
+def _refuse_result(acting_user, action: Action, zone: Zone) -> None:
+    require_in_place(
+        acting_user,
+        action,
+        zone,
+        _("Con este cambio la zona «%(n)s» quedaría fuera de su ámbito de trabajo; no se guardó nada.")
+        % {"n": zone.name},
+    )
 
 
 @transaction.atomic
@@ -34,6 +64,7 @@ def do_create_zone(*, acting_user=None, **fields) -> Zone:
         zone.author = acting_user
     zone.full_clean()
     zone.save()
+    _refuse_result(acting_user, Action.CREATE, zone)
     record_version(zone, acting_user, "CREATE")
     bump_layers(*ZONE_LAYERS)
     return zone
@@ -41,12 +72,15 @@ def do_create_zone(*, acting_user=None, **fields) -> Zone:
 
 @transaction.atomic
 def do_update_zone(zone: Zone, *, acting_user=None, **changes) -> Zone:
+    if acting_user is not None:
+        _refuse_stored(acting_user, Action.CHANGE, zone)
     for name, value in changes.items():
         setattr(zone, name, value)
     if "geom" in changes:
         zone.geom = as_multipolygon(validate_geometry(zone.geom))
     zone.full_clean()
     zone.save()
+    _refuse_result(acting_user, Action.CHANGE, zone)
     record_version(zone, acting_user, "UPDATE")
     bump_layers(*ZONE_LAYERS)
     return zone
@@ -54,9 +88,85 @@ def do_update_zone(zone: Zone, *, acting_user=None, **changes) -> Zone:
 
 @transaction.atomic
 def do_delete_zone(zone: Zone, *, acting_user=None) -> None:
+    if acting_user is not None:
+        _refuse_stored(acting_user, Action.DELETE, zone)
     record_version(zone, acting_user, "DELETE")
     zone.delete()
     bump_layers(*ZONE_LAYERS)
+
+
+# --- INEGI geography ----------------------------------------------------------------------------
+
+GEOGRAPHY_LAYERS: dict[type, tuple[str, ...]] = {Municipio: ("municipios",), Ageb: ("agebs",)}
+
+
+def changed_values(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """The values that differ from the stored object (geometries compared exactly, to 1e-9 degrees),
+    so that re-importing the same file writes nothing and records no version."""
+    changed = {}
+    for name, value in values.items():
+        current = getattr(obj, name)
+        if name == "geom":
+            differs = current is None or not current.equals_exact(value, 1e-9)
+        else:
+            differs = current != value
+        if differs:
+            changed[name] = value
+    return changed
+
+
+def _upsert_geography(
+    model: type[Municipio] | type[Ageb],
+    cvegeo: str,
+    values: dict[str, Any],
+    defaults: dict[str, Any],
+    acting_user,
+) -> str:
+    if acting_user is not None and not is_administrator(acting_user):
+        raise PermissionDenied(_("Solo un administrador modifica la geografía del INEGI."))
+    if values.get("geom") is not None:
+        geom = as_multipolygon(ensure_srid(values["geom"]))
+        if not geom.valid:
+            raise ValidationError(
+                {"geom": _("Geometría inválida: %(reason)s") % {"reason": geom.valid_reason}}
+            )
+        values = {**values, "geom": geom}
+    existing = model.objects.filter(cvegeo=cvegeo).first()
+    if existing is None:
+        obj = model(cvegeo=cvegeo, **{**defaults, **values})
+        result, change = "created", "CREATE"
+    else:
+        changes = changed_values(existing, values)
+        if not changes:
+            return "unchanged"
+        obj = existing
+        for name, value in changes.items():
+            setattr(obj, name, value)
+        result, change = "updated", "UPDATE"
+    obj.full_clean()
+    obj.save()
+    record_version(obj, acting_user, change)
+    bump_layers(*GEOGRAPHY_LAYERS[model])
+    return result
+
+
+@transaction.atomic
+def do_upsert_municipio(
+    cvegeo: str, *, acting_user=None, frame_version: str = "IMPORT", **values: Any
+) -> str:
+    """Create or update the municipio with this CVEGEO; "created", "updated" or "unchanged".
+
+    `frame_version` is the marco geoestadístico of a new row; pass it in `values` to change a stored one."""
+    return _upsert_geography(Municipio, cvegeo, values, {"frame_version": frame_version}, acting_user)
+
+
+@transaction.atomic
+def do_upsert_ageb(
+    cvegeo: str, *, acting_user=None, frame_version: str = "IMPORT", ambito: str = "U", **values: Any
+) -> str:
+    """Create or update the AGEB with this CVEGEO (as do_upsert_municipio)."""
+    defaults = {"frame_version": frame_version, "ambito": ambito}
+    return _upsert_geography(Ageb, cvegeo, values, defaults, acting_user)
 
 
 # --- Household diagnostics -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gis_core.admin import GeoAdmin
 from priority_zones import access
-from priority_zones.actions import do_create_zone, do_update_zone
+from priority_zones.actions import do_create_zone, do_delete_zone, do_update_zone
 from priority_zones.models import (
     AccessLog,
     Ageb,
@@ -80,13 +80,20 @@ class ZoneAdmin(GeoAdmin):
 
     def save_model(self, request: HttpRequest, obj: Zone, form, change: bool) -> None:
         # Writes go through the actions: geometry checks, full_clean and the tile-cache bump.
-        if change:
-            do_update_zone(obj, acting_user=request.user, geom=obj.geom)
-            return
         fields = {name: value for name, value in form.cleaned_data.items() if name in _field_names(Zone)}
+        if change:
+            do_update_zone(obj, acting_user=request.user, **fields)
+            return
         created = do_create_zone(acting_user=request.user, **fields)
         # The admin keeps using `obj` (change message, redirect): make it the stored row.
         vars(obj).update(vars(created))
+
+    def delete_model(self, request: HttpRequest, obj: Zone) -> None:
+        do_delete_zone(obj, acting_user=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for zone in queryset:
+            do_delete_zone(zone, acting_user=request.user)
 
 
 @admin.register(PovertyLine)

@@ -1,4 +1,11 @@
-"""Every write to works goes through here: validation, one transaction, layer versions bumped."""
+"""Every write to works goes through here: validation, one transaction, layer versions bumped.
+
+With an `acting_user`, the actions that place a work (create, update, delete) also decide whether
+that user may: the work as stored before and the work as it stands after the write must both pass
+the work gate, so no caller (form, import, revert, admin) can move a work out of the user's scope.
+The "after" check runs once the rows are written, inside the transaction, because an agency's
+claim on a work lives in its WorkAgency rows; a refusal rolls the whole write back.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +17,36 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gis_core.access import Action, require_in_place
 from gis_core.geometry import validate_geometry
 from gis_core.history import record as record_version
 from gis_core.versions import bump_layers
 from works_map.models import Agency, FundingSource, ProgressReport, Work, WorkAgency, WorkFunding
 
 WORK_LAYERS = ("works", "work_footprints")
+# The amounts of a funding row, as the action's `funding` rows carry them (forms and admin alike).
+FUNDING_AMOUNTS = ("amount_approved", "amount_modified", "amount_exercised", "amount_paid")
+
+
+def _refuse_stored(acting_user, action: Action, work: Work) -> None:
+    # Read again: the caller's instance may already carry a form's changes (ModelForm, admin).
+    stored = Work.objects.get(pk=work.pk)
+    require_in_place(
+        acting_user,
+        action,
+        stored,
+        _("La obra %(f)s está fuera de su ámbito de trabajo.") % {"f": stored.folio},
+    )
+
+
+def _refuse_result(acting_user, action: Action, work: Work) -> None:
+    require_in_place(
+        acting_user,
+        action,
+        work,
+        _("Con este cambio la obra %(f)s quedaría fuera de su ámbito de trabajo; no se guardó nada.")
+        % {"f": work.folio},
+    )
 
 
 @transaction.atomic
@@ -31,6 +62,7 @@ def do_create_work(
     work.full_clean(exclude=["point"])
     work.save()
     _replace_funding_and_agencies(work, funding, agencies)
+    _refuse_result(acting_user, Action.CREATE, work)
     record_version(work, acting_user, "CREATE")
     bump_layers(*WORK_LAYERS)
     return work
@@ -47,6 +79,8 @@ def do_update_work(
 ) -> Work:
     """Change a work's fields; `funding` and `agencies`, when given, replace all its rows of that kind
     (None leaves them as they are). One transaction: a refused row leaves the work as it was."""
+    if acting_user is not None:
+        _refuse_stored(acting_user, Action.CHANGE, work)
     for name, value in changes.items():
         setattr(work, name, value)
     if "geom" in changes:
@@ -54,6 +88,7 @@ def do_update_work(
     work.full_clean(exclude=["point"])
     work.save()
     _replace_funding_and_agencies(work, funding, agencies)
+    _refuse_result(acting_user, Action.CHANGE, work)
     record_version(work, acting_user, "UPDATE")
     bump_layers(*WORK_LAYERS)
     return work
@@ -61,6 +96,8 @@ def do_update_work(
 
 @transaction.atomic
 def do_delete_work(work: Work, *, acting_user=None) -> None:
+    if acting_user is not None:
+        _refuse_stored(acting_user, Action.DELETE, work)
     record_version(work, acting_user, "DELETE")
     work.delete()
     bump_layers(*WORK_LAYERS)
@@ -126,6 +163,19 @@ def do_record_progress(
         note=note,
         author=acting_user,
     )
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def do_correct_progress(report: ProgressReport, *, acting_user=None, **changes) -> ProgressReport:
+    """Correct a pending report's figures; a reviewed report is part of the record and stays as it is."""
+    stored = ProgressReport.objects.get(pk=report.pk)
+    if stored.state != ProgressReport.State.PENDING:
+        raise ValidationError(_("Este reporte ya fue revisado; no se corrige."))
+    for name, value in changes.items():
+        setattr(report, name, value)
     report.full_clean()
     report.save()
     return report

@@ -8,11 +8,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from gis_core.admin import GeoAdmin
-from gis_core.versions import bump_layers
+from gis_core.admin import GeoAdmin, ReadOnlyAdmin
 from works_map.actions import (
-    WORK_LAYERS,
+    FUNDING_AMOUNTS,
+    do_correct_progress,
     do_create_work,
+    do_delete_work,
     do_record_progress,
     do_review_progress,
     do_update_work,
@@ -130,34 +131,90 @@ class WorkAdmin(GeoAdmin):
     )
 
     def save_model(self, request: HttpRequest, obj: Work, form, change: bool) -> None:
-        # Writes go through the actions: geometry checks, full_clean and the tile-cache bump.
-        if change:
-            do_update_work(obj, acting_user=request.user, geom=obj.geom)
-            return
+        # Nothing yet: the work, its funding and its agencies are written by one action call in
+        # save_related, so the scope of the result (an agency is a place too) is checked at once.
+        pass
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         names = {field.name for field in Work._meta.concrete_fields}
         fields = {name: value for name, value in form.cleaned_data.items() if name in names}
-        created = do_create_work(acting_user=request.user, **fields)
-        # The admin keeps using `obj` (inlines, change message, redirect): make it the stored row.
-        vars(obj).update(vars(created))
+        rows: dict = {}
+        for formset in formsets:
+            if formset.model is WorkFunding:
+                rows["funding"] = [
+                    (data["source"], {name: data[name] for name in FUNDING_AMOUNTS})
+                    for data in _kept_rows(formset)
+                ]
+            elif formset.model is WorkAgency:
+                rows["agencies"] = [(data["agency"], data["role"]) for data in _kept_rows(formset)]
+        if change:
+            do_update_work(form.instance, acting_user=request.user, **fields, **rows)
+        else:
+            created = do_create_work(acting_user=request.user, **fields, **rows)
+            # The admin keeps using the instance (change message, redirect): make it the stored row.
+            vars(form.instance).update(vars(created))
+        for formset in formsets:
+            if formset.model is ProgressReport:
+                self._record_reports(request, form.instance, formset)
+            _note_changes_for_the_log(formset)
 
-    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        if formset.model is not ProgressReport:
-            super().save_formset(request, form, formset, change)
-            bump_layers(*WORK_LAYERS)
-            return
-        for report in formset.save(commit=False):
+    def _record_reports(self, request: HttpRequest, work: Work, formset) -> None:
+        for data in _kept_rows(formset, new_only=True):
             do_record_progress(
-                form.instance,
-                reported_on=report.reported_on,
-                physical_pct=report.physical_pct,
-                financial_pct=report.financial_pct,
-                note=report.note,
+                work,
+                reported_on=data["reported_on"],
+                physical_pct=data["physical_pct"],
+                financial_pct=data["financial_pct"],
+                note=data["note"],
                 acting_user=request.user,
             )
 
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Funding and agency rows go with their work (its action deletes them): their read-only
+        # lists must not veto deleting the work.
+        perms_needed -= {str(WorkFunding._meta.verbose_name), str(WorkAgency._meta.verbose_name)}
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request: HttpRequest, obj: Work) -> None:
+        do_delete_work(obj, acting_user=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for work in queryset:
+            do_delete_work(work, acting_user=request.user)
+
+
+def _kept_rows(formset, *, new_only: bool = False) -> list[dict]:
+    """The cleaned rows an inline formset keeps: not marked for deletion, extra rows only if filled."""
+    kept = []
+    for index, row_form in enumerate(formset.forms):
+        is_new = index >= formset.initial_form_count()
+        if (new_only and not is_new) or (is_new and not row_form.has_changed()):
+            continue
+        if formset.can_delete and formset._should_delete_form(row_form):
+            continue
+        kept.append(row_form.cleaned_data)
+    return kept
+
+
+def _note_changes_for_the_log(formset) -> None:
+    # The admin's change message reads what formset.save() would have set; the action wrote the rows.
+    initial = formset.initial_form_count()
+    forms = list(enumerate(formset.forms))
+    deleted = [f for _i, f in forms if formset.can_delete and formset._should_delete_form(f)]
+    formset.new_objects = [
+        f.instance for i, f in forms if i >= initial and f.has_changed() and f not in deleted
+    ]
+    formset.changed_objects = [
+        (f.instance, f.changed_data) for i, f in forms if i < initial and f.has_changed() and f not in deleted
+    ]
+    formset.deleted_objects = [f.instance for f in deleted if f.instance.pk is not None]
+
 
 @admin.register(WorkFunding)
-class WorkFundingAdmin(admin.ModelAdmin):
+class WorkFundingAdmin(ReadOnlyAdmin):
+    """A list to search; rows are edited on their work's page, where the work's action writes them."""
+
     list_display = ("work", "source", "amount_approved", "amount_modified", "amount_exercised", "amount_paid")
     list_filter = ("source",)
     list_select_related = ("work", "source")
@@ -166,7 +223,9 @@ class WorkFundingAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkAgency)
-class WorkAgencyAdmin(admin.ModelAdmin):
+class WorkAgencyAdmin(ReadOnlyAdmin):
+    """A list to search; rows are edited on their work's page, where the work's action writes them."""
+
     list_display = ("work", "agency", "role")
     list_filter = ("role", "agency")
     list_select_related = ("work", "agency")
@@ -193,7 +252,10 @@ class ProgressReportAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ProgressReport, form, change: bool) -> None:
         if change:
-            obj.save()
+            fields = ("work", "reported_on", "physical_pct", "financial_pct", "note")
+            do_correct_progress(
+                obj, acting_user=request.user, **{k: v for k, v in form.cleaned_data.items() if k in fields}
+            )
             return
         created = do_record_progress(
             obj.work,

@@ -1,0 +1,132 @@
+"""The admin's saves, inlines and deletes, and the INEGI geography import, write through the actions:
+each leaves a version in the change history and bumps its layer's tile version."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from gis_core.models import LayerVersion, Version
+from tests.gis_core.test_admin import _post_data_of
+from tests.planning.conftest import staff
+
+
+@pytest.fixture
+def admin_client_(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def _versions(label: str, pk: int) -> list[str]:
+    return list(
+        Version.objects.filter(model=label, object_id=pk).order_by("number").values_list("change", flat=True)
+    )
+
+
+def test_changing_a_work_in_the_admin_records_a_version_and_bumps_the_works_layer(
+    admin_client_, work_well_xichu, django_capture_on_commit_callbacks
+):
+    url = reverse("admin:works_map_work_change", args=[work_well_xichu.pk])
+    data = _post_data_of(admin_client_.get(url))
+    data["name"] = "Red de agua renombrada"
+    before = LayerVersion.objects.current("works")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client_.post(url, data).status_code == 302
+    assert _versions("works_map.work", work_well_xichu.pk) == ["CREATE", "UPDATE"]
+    assert LayerVersion.objects.current("works") > before
+
+
+def test_a_funding_row_added_inline_goes_through_the_work_action(
+    admin_client_, work_well_xichu, django_capture_on_commit_callbacks
+):
+    from works_map.models import FundingSource
+
+    state = FundingSource.objects.create(
+        code="EST-1", conac_code="11", name="Recursos estatales", level="ESTATAL"
+    )
+    url = reverse("admin:works_map_work_change", args=[work_well_xichu.pk])
+    data = _post_data_of(admin_client_.get(url))
+    n = int(data["funding-TOTAL_FORMS"])
+    data.update(
+        {
+            "funding-TOTAL_FORMS": str(n + 1),
+            f"funding-{n}-source": state.pk,
+            f"funding-{n}-amount_approved": "1000.00",
+            f"funding-{n}-amount_exercised": "0",
+            f"funding-{n}-amount_paid": "0",
+        }
+    )
+    before = LayerVersion.objects.current("works")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_.post(url, data)
+    assert response.status_code == 302
+    assert work_well_xichu.funding.get(source=state).amount_approved == Decimal("1000.00")
+    assert work_well_xichu.funding.count() == n + 1  # the rows already there are kept
+    assert _versions("works_map.work", work_well_xichu.pk)[-1] == "UPDATE"
+    assert LayerVersion.objects.current("works") > before
+
+
+def test_deleting_a_zone_in_the_admin_records_the_deletion_and_bumps_the_zones_layer(
+    admin_client_, zap_xichu_2026, django_capture_on_commit_callbacks
+):
+    from priority_zones.models import Zone
+
+    before = LayerVersion.objects.current("zones")
+    url = reverse("admin:priority_zones_zone_delete", args=[zap_xichu_2026.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client_.post(url, {"post": "yes"}).status_code == 302
+    assert not Zone.objects.filter(pk=zap_xichu_2026.pk).exists()
+    assert _versions("priority_zones.zone", zap_xichu_2026.pk)[-1] == "DELETE"
+    assert LayerVersion.objects.current("zones") > before
+
+
+def test_deleting_works_from_the_admin_list_goes_through_the_action(
+    admin_client_, work_well_xichu, django_capture_on_commit_callbacks
+):
+    from works_map.models import Work
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_.post(
+            reverse("admin:works_map_work_changelist"),
+            {"action": "delete_selected", "_selected_action": [work_well_xichu.pk], "post": "yes"},
+        )
+    assert response.status_code == 302 and not Work.objects.exists()
+    assert _versions("works_map.work", work_well_xichu.pk)[-1] == "DELETE"
+
+
+def test_imported_municipios_are_written_by_the_geography_action(
+    db, tmp_path, django_user_model, django_capture_on_commit_callbacks
+):
+    from planning import imports
+
+    administrator = staff(django_user_model, "administrador", "administrator")
+    from priority_zones.models import Municipio
+
+    path = tmp_path / "municipios.csv"
+    path.write_text(
+        'cvegeo,nombre,wkt\n11020,León,"POLYGON((-101.8 21.0,-101.5 21.0,-101.5 21.3,-101.8 21.0))"\n',
+        encoding="utf-8",
+    )
+    before = LayerVersion.objects.current("municipios")
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome, _table = imports.run_import(
+            path, imports.Options(target="municipios", frame_version="MG2020"), acting_user=administrator
+        )
+    assert outcome.created == 1
+    leon = Municipio.objects.get(cvegeo="11020")
+    assert (leon.name, leon.frame_version) == ("León", "MG2020")
+    assert _versions("priority_zones.municipio", leon.pk) == ["CREATE"]
+    assert LayerVersion.objects.current("municipios") > before
+
+
+def test_only_an_administrator_writes_inegi_geography_through_the_action(django_user_model, leon):
+    from priority_zones.actions import do_upsert_municipio
+
+    planner_leon = staff(django_user_model, "planeador_leon", "planner", [leon])
+    with pytest.raises(PermissionDenied):
+        do_upsert_municipio(leon.cvegeo, acting_user=planner_leon, name="Otro nombre")
+    leon.refresh_from_db()
+    assert leon.name == "León"
