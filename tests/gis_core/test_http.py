@@ -7,7 +7,7 @@ import time
 import pytest
 from django.db import OperationalError
 
-pytestmark = pytest.mark.urls("tests.config.urls_for_tests")
+pytestmark = pytest.mark.urls("tests.gis_core.urls_for_tests")
 
 
 def test_a_row_refused_by_a_check_constraint_is_a_400_problem_naming_the_rule(client, db):
