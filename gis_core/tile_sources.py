@@ -12,8 +12,23 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from django.db import models
+
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _CASTS = {"": "", "float8": "::float8", "int": "::int", "text": "::text"}
+
+
+def table_of(model: type[models.Model]) -> str:
+    """A model's table, for a source declared from the model (a renamed table breaks at import time)."""
+    return model._meta.db_table
+
+
+def column_of(model: type[models.Model], field_name: str) -> str:
+    """A concrete field's column, read from the model rather than written out, so a renamed field
+    breaks loudly when the source is declared instead of silently in a tile's SQL."""
+    column = model._meta.get_field(field_name).column  # type: ignore[union-attr]
+    assert column, field_name  # noqa: S101 - a concrete field always has a column
+    return str(column)
 
 
 @dataclass(frozen=True)

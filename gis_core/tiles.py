@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from django.db import InterfaceError, OperationalError, connection
 from django.utils.translation import gettext as _
 
-# The source dataclasses live in tile_sources; re-exported so `from gis_core.tiles import Col` (the
-# layer registry, tests) keeps working.
 from gis_core.tile_sources import (
     _CASTS,
     _IDENT,
@@ -29,47 +27,15 @@ from gis_core.tile_sources import (
     CellPyramid,
     Col,
     ColumnFilter,
-    Condition,
     Const,
     Equals,
     Features,
-    Filter,
     FirstOf,
     GridClusters,
     Handling,
-    Hexagons,
-    LinkFilter,
-    Lookup,
-    NotPoint,
     Prop,
     VectorSource,
 )
-
-__all__ = [
-    "Agg",
-    "CellPyramid",
-    "Col",
-    "ColumnFilter",
-    "Condition",
-    "Const",
-    "Equals",
-    "Features",
-    "Filter",
-    "FirstOf",
-    "GridClusters",
-    "Handling",
-    "Hexagons",
-    "LinkFilter",
-    "Lookup",
-    "NotPoint",
-    "Prop",
-    "VectorSource",
-    "TILE_SETTINGS",
-    "TileCoord",
-    "TileError",
-    "build_query",
-    "render_tile",
-]
 
 # Half the side of the EPSG:3857 square world, in metres.
 MERCATOR_HALF = 20037508.342789244

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from gis_core.tiles import (
+from gis_core.tile_sources import (
     Agg,
     CellPyramid,
     Col,
@@ -30,20 +29,12 @@ from gis_core.tiles import (
     NotPoint,
     VectorSource,
 )
+from gis_core.tile_sources import column_of as _col
+from gis_core.tile_sources import table_of as _table
 from priority_zones.disclosure import CARENCIAS, MIN_COUNT, MIN_RATE_BASE, ROUND_BASE
 from priority_zones.models import Ageb, DisclosureUnit, Household, Localidad, Municipio, Zone
 from works_map.filters import tile_filters
 from works_map.models import Category, Work
-
-
-def _table(model: type[models.Model]) -> str:
-    return model._meta.db_table
-
-
-def _col(model: type[models.Model], field_name: str) -> str:
-    column = model._meta.get_field(field_name).column  # type: ignore[union-attr]
-    assert column, field_name  # noqa: S101 - a concrete field always has a column
-    return str(column)
 
 
 @dataclass(frozen=True)

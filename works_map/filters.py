@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gis_core.geometry import STORAGE_SRID, parse_bbox
-from gis_core.tiles import ColumnFilter, Equals, LinkFilter
+from gis_core.tile_sources import ColumnFilter, Equals, LinkFilter, column_of, table_of
 from priority_zones.models import Municipio, Zone
 from works_map.models import (
     Agency,
@@ -57,12 +57,6 @@ _YEAR = re.compile(r"^[0-9]{4}$")
 _ID = re.compile(r"^[0-9]{1,18}$")
 
 Values = tuple
-
-
-def _column(field_name: str) -> str:
-    column = Work._meta.get_field(field_name).column  # type: ignore[union-attr]
-    assert column, field_name  # noqa: S101 - a concrete field always has a column
-    return str(column)
 
 
 def _bad(param: str, message: str) -> ValidationError:
@@ -278,7 +272,7 @@ WORK_PARAMS: dict[str, WorkParam] = {
             gettext_lazy("Ejercicio fiscal (uno o varios, separados por comas)"),
             _years,
             lambda works, years: works.filter(fiscal_year__in=years),
-            ColumnFilter("year", _column("fiscal_year")),
+            ColumnFilter("year", column_of(Work, "fiscal_year")),
         ),
         WorkParam(
             "status",
@@ -286,7 +280,7 @@ WORK_PARAMS: dict[str, WorkParam] = {
             gettext_lazy("Estatus de la obra (uno o varios, separados por comas)"),
             _statuses,
             lambda works, statuses: works.filter(status__in=statuses),
-            ColumnFilter("status", _column("status")),
+            ColumnFilter("status", column_of(Work, "status")),
         ),
         WorkParam(
             "category",
@@ -294,7 +288,7 @@ WORK_PARAMS: dict[str, WorkParam] = {
             gettext_lazy("Clave de categoría: la categoría y todas sus subcategorías"),
             _codes,
             lambda works, ids: works.filter(category_id__in=ids),
-            ColumnFilter("category", _column("category")),
+            ColumnFilter("category", column_of(Work, "category")),
             needs_lookup=True,
         ),
         WorkParam(
@@ -305,13 +299,10 @@ WORK_PARAMS: dict[str, WorkParam] = {
             _executed_by,
             LinkFilter(
                 "agency",
-                WorkAgency._meta.db_table,
-                WorkAgency._meta.get_field("work").column,  # type: ignore[union-attr, arg-type]
-                WorkAgency._meta.get_field("agency").column,  # type: ignore[union-attr, arg-type]
-                only=Equals(
-                    WorkAgency._meta.get_field("role").column,  # type: ignore[union-attr, arg-type]
-                    WorkAgency.Role.EJECUTORA.value,
-                ),
+                table_of(WorkAgency),
+                column_of(WorkAgency, "work"),
+                column_of(WorkAgency, "agency"),
+                only=Equals(column_of(WorkAgency, "role"), WorkAgency.Role.EJECUTORA.value),
             ),
             needs_lookup=True,
         ),
@@ -323,9 +314,9 @@ WORK_PARAMS: dict[str, WorkParam] = {
             _funded_by,
             LinkFilter(
                 "source",
-                WorkFunding._meta.db_table,
-                WorkFunding._meta.get_field("work").column,  # type: ignore[union-attr, arg-type]
-                WorkFunding._meta.get_field("source").column,  # type: ignore[union-attr, arg-type]
+                table_of(WorkFunding),
+                column_of(WorkFunding, "work"),
+                column_of(WorkFunding, "source"),
             ),
             needs_lookup=True,
         ),
@@ -335,7 +326,7 @@ WORK_PARAMS: dict[str, WorkParam] = {
             gettext_lazy("CVEGEO de 5 dígitos"),
             _codes,
             lambda works, ids: works.filter(municipio_id__in=ids),
-            ColumnFilter("municipio", _column("municipio")),
+            ColumnFilter("municipio", column_of(Work, "municipio")),
             needs_lookup=True,
         ),
         # Not on tiles: a zone's geometry edit does not bump the works tiles' version.

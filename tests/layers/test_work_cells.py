@@ -16,7 +16,8 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection
 
-from gis_core.tiles import TILE_SETTINGS, GridClusters, TileCoord, build_query
+from gis_core.tile_sources import GridClusters
+from gis_core.tiles import TILE_SETTINGS, TileCoord, build_query
 from layers.registry import LAYERS
 
 WORKS = LAYERS["works"]
