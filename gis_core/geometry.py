@@ -307,11 +307,7 @@ def parse_polygon(
         geom = GEOSGeometry(json.dumps({"type": gtype, "coordinates": coords}), srid=STORAGE_SRID)
     except (GEOSException, GDALException, ValueError, TypeError):
         raise _bad(param, _("La geometría no se pudo leer.")) from None
-    if geom.empty:
-        raise _bad(param, _("La geometría está vacía."))
-    if not geom.valid:
-        raise _bad(param, _("Geometría inválida: %(reason)s") % {"reason": geom.valid_reason})
-    check_inside_state(geom, param)
+    geom = validate_geometry(geom, param)
     if max_area_km2 is not None:
         area_km2 = area_m2(geom) / 1e6
         if area_km2 > max_area_km2:

@@ -14,7 +14,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import JSONField, QuerySet
 from django.utils import timezone
@@ -23,7 +23,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from gis_core.access import Action, is_administrator, require_in_place
-from gis_core.geometry import as_multipolygon, ensure_srid, validate_geometry
+from gis_core.geometry import as_multipolygon, validate_geometry
 from gis_core.history import record as record_version
 from gis_core.versions import bump_layers
 from priority_zones import household_import
@@ -125,12 +125,7 @@ def _upsert_geography(
     if acting_user is not None and not is_administrator(acting_user):
         raise PermissionDenied(_("Solo un administrador modifica la geografía del INEGI."))
     if values.get("geom") is not None:
-        geom = as_multipolygon(ensure_srid(values["geom"]))
-        if not geom.valid:
-            raise ValidationError(
-                {"geom": _("Geometría inválida: %(reason)s") % {"reason": geom.valid_reason}}
-            )
-        values = {**values, "geom": geom}
+        values = {**values, "geom": as_multipolygon(validate_geometry(values["geom"]))}
     existing = model.objects.filter(cvegeo=cvegeo).first()
     if existing is None:
         obj = model(cvegeo=cvegeo, **{**defaults, **values})
