@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.gis.gdal.error import GDALException
@@ -116,6 +117,37 @@ def parse_integer(raw: str | None, param: str, minimum: int, maximum: int, defau
     value = int(raw)
     _check_range(value, param, minimum, maximum, value)
     return value
+
+
+# A filter takes at most this many comma-separated values (each may become a bind parameter).
+MAX_VALUES = 50
+
+
+def parse_values(raw: str, param: str, max_values: int = MAX_VALUES) -> list[str]:
+    """A comma-separated list of values, none of them blank, at most `max_values`."""
+    values = [v.strip() for v in raw.split(",")]
+    if not raw.strip() or any(not v for v in values):
+        raise _bad(param, _("«%(param)s» no puede estar vacío.") % {"param": param})
+    if len(values) > max_values:
+        raise _bad(param, _("«%(param)s» admite a lo más %(n)s valores.") % {"param": param, "n": max_values})
+    return values
+
+
+def unknown_values(param: str, values: Iterable[str]) -> ValidationError:
+    return _bad(
+        param,
+        _("Valor desconocido para «%(param)s»: %(values)s.") % {"param": param, "values": ", ".join(values)},
+    )
+
+
+def parse_choices(raw: str, param: str, allowed: Iterable[str]) -> tuple[str, ...]:
+    """Codes from a closed list (upper-cased, sorted, without repeats); an unknown one is refused."""
+    values = [v.upper() for v in parse_values(raw, param)]
+    allowed = set(allowed)
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise unknown_values(param, bad)
+    return tuple(sorted(set(values)))
 
 
 def parse_bbox(raw: str | None, param: str = "bbox") -> Polygon:

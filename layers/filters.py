@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from gis_core.geometry import parse_choices
 from gis_core.tiles import TileError
 from layers.registry import Layer
 from priority_zones.models import Zone
-from works_map.filters import MAX_VALUES, WORK_PARAMS
+from works_map.filters import WORK_PARAMS
 
 # Query parameters that are not filters: the data version (a cache buster in tile URLs).
 RESERVED = frozenset({"v"})
@@ -26,28 +27,11 @@ Filters = dict[str, tuple]
 CHOICES: dict[str, frozenset[str]] = {"kind": frozenset(Zone.Kind.values)}
 
 
-def _parse_choice(param: str, raw: str) -> tuple:
-    values = [v.strip().upper() for v in raw.split(",")]
-    if not raw.strip() or any(not v for v in values):
-        raise TileError(param, _("«%(param)s» no puede estar vacío.") % {"param": param})
-    if len(values) > MAX_VALUES:
-        raise TileError(
-            param, _("«%(param)s» admite a lo más %(n)s valores.") % {"param": param, "n": MAX_VALUES}
-        )
-    bad = [v for v in values if v not in CHOICES[param]]
-    if bad:
-        raise TileError(
-            param,
-            _("Valor desconocido para «%(param)s»: %(values)s.") % {"param": param, "values": ", ".join(bad)},
-        )
-    return tuple(sorted(set(values)))
-
-
 def _parse_one(param: str, raw: str) -> tuple:
-    if param in CHOICES:
-        return _parse_choice(param, raw)
     try:
-        return WORK_PARAMS[param].clean(raw)
+        return (
+            parse_choices(raw, param, CHOICES[param]) if param in CHOICES else WORK_PARAMS[param].clean(raw)
+        )
     except ValidationError as exc:
         raise TileError(param, exc.message_dict[param][0]) from None
 

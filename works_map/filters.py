@@ -37,7 +37,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gis_core.geometry import STORAGE_SRID, parse_bbox
+from gis_core.geometry import STORAGE_SRID, parse_bbox, parse_choices, parse_values, unknown_values
 from gis_core.tile_sources import ColumnFilter, Equals, LinkFilter, column_of, table_of
 from priority_zones.models import Municipio, Zone
 from works_map.models import (
@@ -51,7 +51,6 @@ from works_map.models import (
     WorkStatus,
 )
 
-MAX_VALUES = 50
 CATALOGUE_TTL = 300
 _YEAR = re.compile(r"^[0-9]{4}$")
 _ID = re.compile(r"^[0-9]{1,18}$")
@@ -61,22 +60,6 @@ Values = tuple
 
 def _bad(param: str, message: str) -> ValidationError:
     return ValidationError({param: message})
-
-
-def _split(param: str, raw: str) -> list[str]:
-    values = [v.strip() for v in raw.split(",")]
-    if not raw.strip() or any(not v for v in values):
-        raise _bad(param, _("«%(param)s» no puede estar vacío.") % {"param": param})
-    if len(values) > MAX_VALUES:
-        raise _bad(param, _("«%(param)s» admite a lo más %(n)s valores.") % {"param": param, "n": MAX_VALUES})
-    return values
-
-
-def _unknown(param: str, values: Iterable[str]) -> ValidationError:
-    return _bad(
-        param,
-        _("Valor desconocido para «%(param)s»: %(values)s.") % {"param": param, "values": ", ".join(values)},
-    )
 
 
 # --- catalogues: code -> ids, cached ----------------------------------------------------------------
@@ -162,14 +145,14 @@ for _model in _CATALOGUE_MODELS:
 
 
 def _codes(param: str, raw: str) -> Values:
-    values = _split(param, raw)
+    values = parse_values(raw, param)
     found, fresh = catalogue(param)
     if not fresh and any(v not in found for v in values):
         # Perhaps a code created since the catalogue was cached: look once more before refusing.
         found, fresh = catalogue(param, refresh=True)
     bad = [v for v in values if v not in found]
     if bad:
-        raise _unknown(param, bad)
+        raise unknown_values(param, bad)
     return tuple(sorted({pk for v in values for pk in found[v]}))
 
 
@@ -177,7 +160,7 @@ def _codes(param: str, raw: str) -> Values:
 
 
 def _years(param: str, raw: str) -> Values:
-    values = _split(param, raw)
+    values = parse_values(raw, param)
     bad = [v for v in values if not _YEAR.match(v) or not 2000 <= int(v) <= 2100]
     if bad:
         raise _bad(
@@ -189,11 +172,7 @@ def _years(param: str, raw: str) -> Values:
 
 
 def _statuses(param: str, raw: str) -> Values:
-    values = [v.upper() for v in _split(param, raw)]
-    bad = [v for v in values if v not in WorkStatus.values]
-    if bad:
-        raise _unknown(param, bad)
-    return tuple(sorted(set(values)))
+    return parse_choices(raw, param, WorkStatus.values)
 
 
 def _zone(param: str, raw: str) -> Values:
@@ -202,7 +181,7 @@ def _zone(param: str, raw: str) -> Values:
         raise _bad(param, _("«%(param)s» es el id de una zona publicada.") % {"param": param})
     # Not cached: unpublishing a zone must take it out of every answer at once.
     if not Zone.objects.published().filter(pk=int(value)).exists():
-        raise _unknown(param, [value])
+        raise unknown_values(param, [value])
     return (int(value),)
 
 
