@@ -79,23 +79,10 @@ class WorkForm(forms.ModelForm):
 
 class _ReplacedRowsFormSet(forms.BaseInlineFormSet):
     """Rows the action replaces as a whole: it checks repeats (and names them), so the formset's
-    generic duplicate check is skipped, and rows that are new and untouched or marked for deletion
-    are left out."""
+    generic duplicate check is skipped (works_map.formsets reads the rows the action gets)."""
 
     def validate_unique(self) -> None:
         return None
-
-    def kept(self) -> list[dict]:
-        return [
-            form.cleaned_data
-            for form in self.forms
-            if form.cleaned_data
-            and not form.cleaned_data.get("DELETE")
-            and (form.instance.pk is not None or form.has_changed())
-        ]
-
-
-# A funding row's amounts, in the form's order and as the work actions take them.
 
 
 class _FundingRowForm(forms.ModelForm):
@@ -139,14 +126,6 @@ WorkAgencyFormSet: type[forms.BaseInlineFormSet] = forms.inlineformset_factory(
     extra=2,
     can_delete=True,
 )
-
-
-def funding_rows(formset) -> list[tuple]:
-    return [(row["source"], {name: row[name] for name in FUNDING_AMOUNTS}) for row in formset.kept()]
-
-
-def agency_rows(formset) -> list[tuple]:
-    return [(row["agency"], row["role"]) for row in formset.kept()]
 
 
 class ZoneForm(forms.ModelForm):

@@ -25,8 +25,6 @@ from planning.forms import (
     WorkForm,
     WorkFundingFormSet,
     ZoneForm,
-    agency_rows,
-    funding_rows,
 )
 from planning.models import ImportJob
 from priority_zones import access as zone_access
@@ -35,6 +33,7 @@ from priority_zones.models import Zone
 from works_map import access as work_access
 from works_map.actions import do_create_work, do_delete_work, do_review_progress, do_update_work
 from works_map.filters import WORK_PARAMS, filter_works, refuse_unknown
+from works_map.formsets import agency_rows, funding_rows
 from works_map.models import Work
 
 

@@ -10,7 +10,6 @@ from django.utils.translation import ngettext
 
 from gis_core.admin import GeoAdmin, ReadOnlyAdmin
 from works_map.actions import (
-    FUNDING_AMOUNTS,
     do_correct_progress,
     do_create_work,
     do_delete_work,
@@ -18,6 +17,7 @@ from works_map.actions import (
     do_review_progress,
     do_update_work,
 )
+from works_map.formsets import agency_rows, funding_rows, kept_rows
 from works_map.models import (
     Agency,
     Category,
@@ -141,12 +141,9 @@ class WorkAdmin(GeoAdmin):
         rows: dict = {}
         for formset in formsets:
             if formset.model is WorkFunding:
-                rows["funding"] = [
-                    (data["source"], {name: data[name] for name in FUNDING_AMOUNTS})
-                    for data in _kept_rows(formset)
-                ]
+                rows["funding"] = funding_rows(formset)
             elif formset.model is WorkAgency:
-                rows["agencies"] = [(data["agency"], data["role"]) for data in _kept_rows(formset)]
+                rows["agencies"] = agency_rows(formset)
         if change:
             do_update_work(form.instance, acting_user=request.user, **fields, **rows)
         else:
@@ -159,7 +156,7 @@ class WorkAdmin(GeoAdmin):
             _note_changes_for_the_log(formset)
 
     def _record_reports(self, request: HttpRequest, work: Work, formset) -> None:
-        for data in _kept_rows(formset, new_only=True):
+        for data in kept_rows(formset, new_only=True):
             do_record_progress(
                 work,
                 reported_on=data["reported_on"],
@@ -182,19 +179,6 @@ class WorkAdmin(GeoAdmin):
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         for work in queryset:
             do_delete_work(work, acting_user=request.user)
-
-
-def _kept_rows(formset, *, new_only: bool = False) -> list[dict]:
-    """The cleaned rows an inline formset keeps: not marked for deletion, extra rows only if filled."""
-    kept = []
-    for index, row_form in enumerate(formset.forms):
-        is_new = index >= formset.initial_form_count()
-        if (new_only and not is_new) or (is_new and not row_form.has_changed()):
-            continue
-        if formset.can_delete and formset._should_delete_form(row_form):
-            continue
-        kept.append(row_form.cleaned_data)
-    return kept
 
 
 def _note_changes_for_the_log(formset) -> None:
