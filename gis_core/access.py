@@ -175,12 +175,20 @@ def require(user, action: Action | str, obj: Any = None) -> None:
         raise PermissionDenied(_("No tiene permiso para esta operación sobre este objeto."))
 
 
-def require_in_place(acting_user, action: Action | str, obj: Any, refusal: str) -> None:
+def require_in_place(
+    acting_user, action: Action | str, obj: Any, refusal: Callable[[Any], str], *, as_stored: bool = False
+) -> None:
     """What the write actions ask, once of an object as stored and once of it as it will be: may the
     acting user do `action` on it there? None acts for the system (a command, a migration): unchecked.
+    `refusal` words the PermissionDenied for the object checked.
 
     Asked of both states because a gate only sees the state it is given: checking the stored object
     alone lets a write move it out of the user's scope (a revert, an import matched by key), and
     checking the new state alone lets a user take over an object from someone else's scope."""
-    if acting_user is not None and not may(acting_user, action, obj):
-        raise PermissionDenied(refusal)
+    if acting_user is None:
+        return
+    if as_stored:
+        # Read again: the caller's instance may already carry a form's changes (ModelForm, admin).
+        obj = type(obj)._default_manager.get(pk=obj.pk)
+    if not may(acting_user, action, obj):
+        raise PermissionDenied(refusal(obj))

@@ -35,25 +35,14 @@ from priority_zones.synthetic_base import reserve_ids
 ZONE_LAYERS = ("zones",)
 
 
-def _refuse_stored(acting_user, action: Action, zone: Zone) -> None:
-    # Read again: the caller's instance may already carry a form's changes (ModelForm, admin).
-    stored = Zone.objects.get(pk=zone.pk)
-    require_in_place(
-        acting_user,
-        action,
-        stored,
-        _("La zona «%(n)s» está fuera de su ámbito de trabajo.") % {"n": stored.name},
-    )
+def _outside(zone: Zone) -> str:
+    return _("La zona «%(n)s» está fuera de su ámbito de trabajo.") % {"n": zone.name}
 
 
-def _refuse_result(acting_user, action: Action, zone: Zone) -> None:
-    require_in_place(
-        acting_user,
-        action,
-        zone,
-        _("Con este cambio la zona «%(n)s» quedaría fuera de su ámbito de trabajo; no se guardó nada.")
-        % {"n": zone.name},
-    )
+def _would_leave(zone: Zone) -> str:
+    return _("Con este cambio la zona «%(n)s» quedaría fuera de su ámbito de trabajo; no se guardó nada.") % {
+        "n": zone.name
+    }
 
 
 @transaction.atomic
@@ -64,7 +53,7 @@ def do_create_zone(*, acting_user=None, **fields) -> Zone:
         zone.author = acting_user
     zone.full_clean()
     zone.save()
-    _refuse_result(acting_user, Action.CREATE, zone)
+    require_in_place(acting_user, Action.CREATE, zone, _would_leave)
     record_version(zone, acting_user, "CREATE")
     bump_layers(*ZONE_LAYERS)
     return zone
@@ -72,15 +61,14 @@ def do_create_zone(*, acting_user=None, **fields) -> Zone:
 
 @transaction.atomic
 def do_update_zone(zone: Zone, *, acting_user=None, **changes) -> Zone:
-    if acting_user is not None:
-        _refuse_stored(acting_user, Action.CHANGE, zone)
+    require_in_place(acting_user, Action.CHANGE, zone, _outside, as_stored=True)
     for name, value in changes.items():
         setattr(zone, name, value)
     if "geom" in changes:
         zone.geom = as_multipolygon(validate_geometry(zone.geom))
     zone.full_clean()
     zone.save()
-    _refuse_result(acting_user, Action.CHANGE, zone)
+    require_in_place(acting_user, Action.CHANGE, zone, _would_leave)
     record_version(zone, acting_user, "UPDATE")
     bump_layers(*ZONE_LAYERS)
     return zone
@@ -88,8 +76,7 @@ def do_update_zone(zone: Zone, *, acting_user=None, **changes) -> Zone:
 
 @transaction.atomic
 def do_delete_zone(zone: Zone, *, acting_user=None) -> None:
-    if acting_user is not None:
-        _refuse_stored(acting_user, Action.DELETE, zone)
+    require_in_place(acting_user, Action.DELETE, zone, _outside, as_stored=True)
     record_version(zone, acting_user, "DELETE")
     zone.delete()
     bump_layers(*ZONE_LAYERS)

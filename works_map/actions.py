@@ -28,25 +28,14 @@ WORK_LAYERS = ("works", "work_footprints")
 FUNDING_AMOUNTS = ("amount_approved", "amount_modified", "amount_exercised", "amount_paid")
 
 
-def _refuse_stored(acting_user, action: Action, work: Work) -> None:
-    # Read again: the caller's instance may already carry a form's changes (ModelForm, admin).
-    stored = Work.objects.get(pk=work.pk)
-    require_in_place(
-        acting_user,
-        action,
-        stored,
-        _("La obra %(f)s está fuera de su ámbito de trabajo.") % {"f": stored.folio},
-    )
+def _outside(work: Work) -> str:
+    return _("La obra %(f)s está fuera de su ámbito de trabajo.") % {"f": work.folio}
 
 
-def _refuse_result(acting_user, action: Action, work: Work) -> None:
-    require_in_place(
-        acting_user,
-        action,
-        work,
-        _("Con este cambio la obra %(f)s quedaría fuera de su ámbito de trabajo; no se guardó nada.")
-        % {"f": work.folio},
-    )
+def _would_leave(work: Work) -> str:
+    return _("Con este cambio la obra %(f)s quedaría fuera de su ámbito de trabajo; no se guardó nada.") % {
+        "f": work.folio
+    }
 
 
 @transaction.atomic
@@ -62,7 +51,7 @@ def do_create_work(
     work.full_clean(exclude=["point"])
     work.save()
     _replace_funding_and_agencies(work, funding, agencies)
-    _refuse_result(acting_user, Action.CREATE, work)
+    require_in_place(acting_user, Action.CREATE, work, _would_leave)
     record_version(work, acting_user, "CREATE")
     bump_layers(*WORK_LAYERS)
     return work
@@ -79,8 +68,7 @@ def do_update_work(
 ) -> Work:
     """Change a work's fields; `funding` and `agencies`, when given, replace all its rows of that kind
     (None leaves them as they are). One transaction: a refused row leaves the work as it was."""
-    if acting_user is not None:
-        _refuse_stored(acting_user, Action.CHANGE, work)
+    require_in_place(acting_user, Action.CHANGE, work, _outside, as_stored=True)
     for name, value in changes.items():
         setattr(work, name, value)
     if "geom" in changes:
@@ -88,7 +76,7 @@ def do_update_work(
     work.full_clean(exclude=["point"])
     work.save()
     _replace_funding_and_agencies(work, funding, agencies)
-    _refuse_result(acting_user, Action.CHANGE, work)
+    require_in_place(acting_user, Action.CHANGE, work, _would_leave)
     record_version(work, acting_user, "UPDATE")
     bump_layers(*WORK_LAYERS)
     return work
@@ -96,8 +84,7 @@ def do_update_work(
 
 @transaction.atomic
 def do_delete_work(work: Work, *, acting_user=None) -> None:
-    if acting_user is not None:
-        _refuse_stored(acting_user, Action.DELETE, work)
+    require_in_place(acting_user, Action.DELETE, work, _outside, as_stored=True)
     record_version(work, acting_user, "DELETE")
     work.delete()
     bump_layers(*WORK_LAYERS)
