@@ -54,7 +54,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
     try:
         # The list of works takes the work filters (works_map.filters), as the API and the map do.
         refuse_unknown(request.GET)
-        my_works = filter_works(work_access.works_in_scope(request.user), request.GET)  # type: ignore[arg-type]
+        my_works = filter_works(work_access.works_in_scope(request.user), request.GET)
     except ValidationError as error:
         message = " ".join(f"{p}: {m}" for p, ms in error.message_dict.items() for m in ms)
         return render(request, "planning/error.html", {"message": message}, status=400)

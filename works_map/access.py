@@ -27,7 +27,7 @@ from gis_core.access import (
     standard_decision,
 )
 from priority_zones.access import geometry_in_scope
-from works_map.models import ProgressReport, UserScope, Work, WorkAgency
+from works_map.models import ProgressReport, UserScope, Work, WorkAgency, WorkQuerySet
 
 
 def load_scope(user) -> Scope:
@@ -102,7 +102,7 @@ def get_report_for(user, pk: int, action: Action | str = Action.VIEW) -> Progres
     return report
 
 
-def works_in_scope(user) -> QuerySet[Work]:
+def works_in_scope(user) -> WorkQuerySet:
     """Works the user may change (by declared municipio or agency; the geometry is checked per object)."""
     scope = scope_of(user)
     works = Work.objects.select_related("municipio")
