@@ -183,15 +183,10 @@ class WorkAdmin(GeoAdmin):
 
 def _note_changes_for_the_log(formset) -> None:
     # The admin's change message reads what formset.save() would have set; the action wrote the rows.
-    initial = formset.initial_form_count()
-    forms = list(enumerate(formset.forms))
-    deleted = [f for _i, f in forms if formset.can_delete and formset._should_delete_form(f)]
-    formset.new_objects = [
-        f.instance for i, f in forms if i >= initial and f.has_changed() and f not in deleted
-    ]
-    formset.changed_objects = [
-        (f.instance, f.changed_data) for i, f in forms if i < initial and f.has_changed() and f not in deleted
-    ]
+    deleted = formset.deleted_forms if formset.can_delete else []
+    changed = [f for f in formset.forms if f.has_changed() and f not in deleted]
+    formset.new_objects = [f.instance for f in changed if f.instance.pk is None]
+    formset.changed_objects = [(f.instance, f.changed_data) for f in changed if f.instance.pk is not None]
     formset.deleted_objects = [f.instance for f in deleted if f.instance.pk is not None]
 
 
