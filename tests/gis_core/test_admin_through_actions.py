@@ -130,3 +130,32 @@ def test_only_an_administrator_writes_inegi_geography_through_the_action(django_
         do_upsert_municipio(leon.cvegeo, acting_user=planner_leon, name="Otro nombre")
     leon.refresh_from_db()
     assert leon.name == "León"
+
+
+def test_a_pending_report_is_corrected_in_the_admin(admin_client_, work_well_xichu):
+    from works_map.actions import do_record_progress
+
+    report = do_record_progress(
+        work_well_xichu, reported_on="2026-03-01", physical_pct=Decimal("10"), financial_pct=Decimal("5")
+    )
+    url = reverse("admin:works_map_progressreport_change", args=[report.pk])
+    data = _post_data_of(admin_client_.get(url))
+    data["physical_pct"] = "12.50"
+    assert admin_client_.post(url, data).status_code == 302
+    report.refresh_from_db()
+    assert report.physical_pct == Decimal("12.50") and report.state == "PENDING"
+
+
+def test_a_reviewed_report_is_not_corrected(work_well_xichu, admin_user):
+    from django.core.exceptions import ValidationError
+
+    from works_map.actions import do_correct_progress, do_record_progress, do_review_progress
+
+    report = do_record_progress(
+        work_well_xichu, reported_on="2026-03-01", physical_pct=Decimal("10"), financial_pct=Decimal("5")
+    )
+    do_review_progress(report, approve=True, acting_user=admin_user)
+    with pytest.raises(ValidationError, match="ya fue revisado"):
+        do_correct_progress(report, physical_pct=Decimal("90"))
+    report.refresh_from_db()
+    assert report.physical_pct == Decimal("10")

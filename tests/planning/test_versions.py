@@ -154,3 +154,10 @@ def test_a_buffer_refuses_bad_input_with_the_parameter_named(client, planner_leo
         response = client.post(url, body, content_type="application/json")
         assert response.status_code == 400 and word in response.json()["detail"]
     assert client.post(url, b"{oops", content_type="application/json").status_code == 400
+
+
+def test_the_history_of_an_unknown_kind_of_object_is_a_404(client, planner_leon, work_road_leon):
+    # Before, any kind other than "work" was read as a zone id.
+    client.force_login(planner_leon)
+    assert client.get(f"/planeacion/obra/{work_road_leon.pk}/versiones/").status_code == 404
+    assert client.get(f"/planeacion/work/{work_road_leon.pk}/versiones/").status_code == 200
