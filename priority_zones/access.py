@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gis_core.access import Action, has_role, require, scope_of, standard_decision
-from gis_core.access import assigned_scope as stored_scope
+from gis_core.access import assigned_scope
 from priority_zones.models import AccessLog, Household, Municipio, Zone
 
 PERMISSION = "priority_zones.view_household_data"
@@ -84,12 +84,12 @@ def may_view_households(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.has_perm(PERMISSION) and stored_scope(user).assigned
+    return user.has_perm(PERMISSION) and assigned_scope(user).assigned
 
 
 def household_municipio_ids(user) -> frozenset[int]:
     """The municipios whose households the user may see (call after may_view_households)."""
-    return stored_scope(user).municipio_ids
+    return assigned_scope(user).municipio_ids
 
 
 def scoped_households(user) -> QuerySet[Household]:

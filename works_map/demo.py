@@ -76,13 +76,7 @@ def generate_committees(frame: MunicipioFrame, zone_ids: np.ndarray, seed: int) 
     rng = np.random.default_rng([seed, 29])
     position = {int(pk): i for i, pk in enumerate(frame.ids)}
     drawn = list(Zone.objects.filter(pk__in=[int(pk) for pk in zone_ids]).order_by("pk"))
-    zone_ids = np.array([zone.pk for zone in drawn], dtype=np.int64)
-    rows = {
-        "kind": [zone.kind for zone in drawn],
-        "m": [position[zone.municipio_id] for zone in drawn],
-        "year": [zone.fiscal_year for zone in drawn],
-    }
-    kinds = np.array(rows["kind"])
+    kinds = np.array([zone.kind for zone in drawn])
     impulso = np.flatnonzero(kinds == "ZONA_IMPULSO")
     zap = np.flatnonzero(kinds == "ZAP_URBANA")
     total = max(3, len(kinds) // 10)
@@ -91,9 +85,9 @@ def generate_committees(frame: MunicipioFrame, zone_ids: np.ndarray, seed: int) 
     for j in range(total):
         kind = ["ZONA_IMPULSO", "DE_LA_GENTE", "CONTRALORIA_SOCIAL", "DE_OBRA"][j % 4]
         pool = impulso if kind == "ZONA_IMPULSO" and len(impulso) else zap if len(zap) else impulso
-        z = int(pool[int(rng.integers(0, len(pool)))]) if len(pool) else None
-        m = rows["m"][z] if z is not None else int(rng.integers(0, len(frame)))
-        year = int(rows["year"][z]) if z is not None else LAST_YEAR
+        zone = drawn[int(pool[int(rng.integers(0, len(pool)))])] if len(pool) else None
+        m = position[zone.municipio_id] if zone is not None else int(rng.integers(0, len(frame)))
+        year = zone.fiscal_year if zone is not None else LAST_YEAR
         label = {
             "ZONA_IMPULSO": "Comité ciudadano de Zona Impulso",
             "DE_LA_GENTE": "Comité de la Gente",
@@ -104,9 +98,7 @@ def generate_committees(frame: MunicipioFrame, zone_ids: np.ndarray, seed: int) 
             Committee(
                 kind=kind,
                 name=f"{label} {j + 1}, {frame.names[m]} (sintético)",
-                zone_id=int(zone_ids[z])
-                if z is not None and kind in ("ZONA_IMPULSO", "DE_LA_GENTE")
-                else None,
+                zone=zone if kind in ("ZONA_IMPULSO", "DE_LA_GENTE") else None,
                 constituted_on=dt.date(year, 1, 1) + dt.timedelta(days=int(rng.integers(20, 300))),
                 members_count=11 if kind == "DE_LA_GENTE" else int(rng.integers(3, 12)),
                 synthetic=True,
