@@ -20,8 +20,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from gis_core.access import Action, has_role, require, scope_of, standard_decision
-from gis_core.access import assigned_scope
+from gis_core.access import Action, assigned_scope, has_role, require, scope_of, standard_decision
 from priority_zones.models import AccessLog, Household, Municipio, Zone
 
 PERMISSION = "priority_zones.view_household_data"
