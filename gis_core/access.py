@@ -58,10 +58,6 @@ class Scope:
     agency_municipio_id: int | None = None
     assigned: bool = False
 
-    @property
-    def empty(self) -> bool:
-        return not self.everywhere and not self.municipio_ids and self.agency_id is None
-
 
 # --- roles -------------------------------------------------------------------------------------
 
