@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from gis_core.models import LayerVersion, Version
+from tests.actors import staff
 from tests.gis_core.test_admin import _post_data_of
-from tests.planning.conftest import staff
 
 
 @pytest.fixture

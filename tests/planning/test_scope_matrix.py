@@ -14,9 +14,10 @@ from django.contrib.auth.models import Permission
 from django.contrib.gis.geos import Point
 from django.urls import reverse
 
-from tests.conftest import box
+from tests.actors import staff
 from tests.gis_core.test_admin import _post_data_of
-from tests.planning.conftest import make_work, staff, work_payload, zone_payload
+from tests.places import box, make_work
+from tests.planning.conftest import work_payload, zone_payload
 
 OK, NO = "allowed", "refused"
 
