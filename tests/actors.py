@@ -36,19 +36,18 @@ def with_household_permission(user):
     return user
 
 
-# --- the administrators -----------------------------------------------------------------------------
+# --- the administrator -------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def admin_user(db, django_user_model):
-    """The administrator: sees and changes everything."""
-    return django_user_model.objects.create_superuser("admin", "admin@example.org", PASSWORD)
+    """The one administrator: a superuser who is also in the "administrator" group, so it passes both
+    Django's superuser checks and the role checks (each path alone: tests/gis_core/test_roles.py)."""
+    from django.contrib.auth.models import Group
 
-
-@pytest.fixture
-def administrator(db, django_user_model):
-    """An administrator by group (not a superuser): everything, everywhere."""
-    return staff(django_user_model, "administrador", "administrator")
+    user = django_user_model.objects.create_superuser("admin", "admin@example.org", PASSWORD)
+    user.groups.add(Group.objects.get_or_create(name="administrator")[0])
+    return user
 
 
 # --- staff with a role (the planning office) ---------------------------------------------------------

@@ -12,7 +12,7 @@ from django.urls import reverse
 from tests.places import make_report, make_work, make_zone
 from tests.planning.conftest import work_payload, zone_payload
 
-ROLES = ["anonymous", "nobody", "analyst", "planner_leon", "supervisor_leon", "administrator"]
+ROLES = ["anonymous", "nobody", "analyst", "planner_leon", "supervisor_leon", "admin_user"]
 ACTIONS = [
     "view_work",
     "view_zone",
@@ -38,7 +38,7 @@ def expected(role: str, action: str, in_scope: bool, draft: bool) -> str:
         return HIDDEN  # pending reports are not public
     if role == "nobody" and draft and not action.startswith("create"):
         return HIDDEN  # a draft does not exist for someone without a role
-    if role == "administrator":
+    if role == "admin_user":
         return ALLOWED
     if role in ("nobody", "analyst"):
         return DENIED
@@ -141,7 +141,7 @@ IMPORT_EXPECTED = {
     "analyst": DENIED,
     "planner_leon": ALLOWED,
     "supervisor_leon": ALLOWED,
-    "administrator": ALLOWED,
+    "admin_user": ALLOWED,
 }
 
 
