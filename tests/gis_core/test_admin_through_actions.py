@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from gis_core.models import LayerVersion, Version
 from tests.gis_core.test_admin import _post_data_of
-from tests.planning.conftest import staff
 
 
 @pytest.fixture
@@ -98,11 +97,9 @@ def test_deleting_works_from_the_admin_list_goes_through_the_action(
 
 
 def test_imported_municipios_are_written_by_the_geography_action(
-    db, tmp_path, django_user_model, django_capture_on_commit_callbacks
+    tmp_path, admin_user, django_capture_on_commit_callbacks
 ):
     from planning import imports
-
-    administrator = staff(django_user_model, "administrador", "administrator")
     from priority_zones.models import Municipio
 
     path = tmp_path / "municipios.csv"
@@ -113,7 +110,7 @@ def test_imported_municipios_are_written_by_the_geography_action(
     before = LayerVersion.objects.current("municipios")
     with django_capture_on_commit_callbacks(execute=True):
         outcome, _table = imports.run_import(
-            path, imports.Options(target="municipios", frame_version="MG2020"), acting_user=administrator
+            path, imports.Options(target="municipios", frame_version="MG2020"), acting_user=admin_user
         )
     assert outcome.created == 1
     leon = Municipio.objects.get(cvegeo="11020")
@@ -122,10 +119,9 @@ def test_imported_municipios_are_written_by_the_geography_action(
     assert LayerVersion.objects.current("municipios") > before
 
 
-def test_only_an_administrator_writes_inegi_geography_through_the_action(django_user_model, leon):
+def test_only_an_administrator_writes_inegi_geography_through_the_action(planner_leon, leon):
     from priority_zones.actions import do_upsert_municipio
 
-    planner_leon = staff(django_user_model, "planeador_leon", "planner", [leon])
     with pytest.raises(PermissionDenied):
         do_upsert_municipio(leon.cvegeo, acting_user=planner_leon, name="Otro nombre")
     leon.refresh_from_db()

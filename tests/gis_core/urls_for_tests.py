@@ -4,7 +4,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from tests.conftest import box
+from tests.places import box
 
 
 def refused_row(request: HttpRequest) -> HttpResponse:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from priority_zones import access
 from priority_zones.actions import do_compute_diagnostics
 from priority_zones.models import AccessLog
-from tests.households.conftest import make_household
+from tests.places import make_household
 
 PURPOSE = {"proposito": "Verificación de padrón del programa de vivienda"}
 

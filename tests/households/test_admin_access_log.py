@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from priority_zones.actions import do_compute_diagnostics
 from priority_zones.models import AccessLog, Diagnostic, Person
-from tests.households.conftest import make_household
+from tests.places import make_household
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 
 from priority_zones.actions import do_compute_diagnostics
 from priority_zones.models import Diagnostic, Household
-from tests.households.conftest import HEAD_WITH_IMSS, make_household
+from tests.places import HEAD_WITH_IMSS, make_household
 
 
 def test_it_records_methodology_and_the_poverty_line_row(household_xichu, poverty_lines):

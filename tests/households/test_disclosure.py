@@ -12,7 +12,7 @@ from django.urls import reverse
 from priority_zones.actions import do_compute_diagnostics
 from priority_zones.disclosure import household_need_summary, protect, round_base
 from priority_zones.models import Household, Zone
-from tests.households.conftest import make_household
+from tests.places import make_household
 
 # A tight cluster in Xichú (same 1 km square) and two isolated dwellings 8 km away.
 CLUSTER = (-100.050, 21.300)

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from priority_zones.actions import do_compute_diagnostics
 from priority_zones.models import Zone
-from tests.households.conftest import make_household
+from tests.places import make_household
 
 CLUSTER = (-100.050, 21.300)
 

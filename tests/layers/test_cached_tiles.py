@@ -9,7 +9,8 @@ from unittest import mock
 from django.test import Client
 
 from gis_core.tiles import TileCoord
-from tests.layers.conftest import CLUSTER, tile_url
+from tests.layers.conftest import tile_url
+from tests.places import CLUSTER
 
 WELL = (-100.05, 21.3)
 # Headers the later middleware adds for any page; a tile does not vary by language or session.

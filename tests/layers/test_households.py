@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gis_core.tiles import TileCoord
-from tests.layers.conftest import CLUSTER, LONELY, diagnosed_household, fetch, tile_url
+from tests.layers.conftest import fetch, tile_url
+from tests.places import CLUSTER, LONELY, diagnosed_household
 
 
 def test_household_points_are_403_for_anonymous_visitors(client, households_xichu):

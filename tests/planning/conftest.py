@@ -1,31 +1,13 @@
-"""Staff actors with roles and scopes, and the objects the permission matrix acts on."""
+"""Payload builders for the planner's forms, the Chromium fixtures its map tests use, and settings for
+the planning tests. The actors and places they act on are in tests/actors.py and tests/places.py."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
 
 from tests.browser.conftest import browser, visit  # noqa: F401  (Chromium fixtures for the map tests)
-from tests.conftest import box
-
-PASSWORD = "una-clave-larga-123"  # noqa: S105  (test accounts only)
-
-
-def staff(django_user_model, username: str, role: str | None, municipios=(), agency=None):
-    from works_map.models import UserScope
-
-    user = django_user_model.objects.create_user(username, f"{username}@example.org", PASSWORD)
-    if role:
-        # get_or_create: a transactional test (browser) flushes the groups the migration made.
-        user.groups.add(Group.objects.get_or_create(name=role)[0])
-    if municipios or agency:
-        scope = UserScope.objects.create(user=user, agency=agency)
-        scope.municipios.set(municipios)
-    return user
+from tests.places import box
 
 
 @pytest.fixture
@@ -33,90 +15,6 @@ def media_root(settings, tmp_path):
     """Photos go to a throwaway MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def analyst(db, django_user_model, leon):
-    """An analyst: reads drafts everywhere, writes nothing (a scope does not change that)."""
-    return staff(django_user_model, "analista", "analyst", [leon])
-
-
-@pytest.fixture
-def planner_leon(db, django_user_model, leon):
-    """A planner of León's municipal planning office: writes only inside León."""
-    return staff(django_user_model, "planeador_leon", "planner", [leon])
-
-
-@pytest.fixture
-def supervisor_leon(db, django_user_model, leon):
-    """León's supervisor: approves progress and deletes published objects, only inside León."""
-    return staff(django_user_model, "supervisor_leon", "supervisor", [leon])
-
-
-@pytest.fixture
-def administrator(db, django_user_model):
-    """An administrator by group (not a superuser): everything, everywhere."""
-    return staff(django_user_model, "administrador", "administrator")
-
-
-@pytest.fixture
-def planner_sop(db, django_user_model, sop):
-    """A planner of the state's SOP: scoped by agency, no municipio of its own."""
-    return staff(django_user_model, "planeador_sop", "planner", agency=sop)
-
-
-@pytest.fixture
-def planner_without_scope(db, django_user_model):
-    """A planner nobody has given a scope yet: writes nothing."""
-    return staff(django_user_model, "planeador_sin_ambito", "planner")
-
-
-@pytest.fixture
-def nobody(db, django_user_model):
-    """A logged-in account with no role (e.g. a citizen who registered somewhere else)."""
-    return staff(django_user_model, "sin_papel", None)
-
-
-def make_work(municipio, category, *, folio: str, published: bool, point: tuple[float, float]):
-    from works_map.actions import do_create_work
-
-    return do_create_work(
-        folio=folio,
-        fiscal_year=2026,
-        name=f"Obra {folio}",
-        category=category,
-        geom=Point(*point, srid=4326),
-        municipio=municipio,
-        status="EN_EJECUCION",
-        amount_approved=Decimal("100000.00"),
-        published=published,
-    )
-
-
-def make_zone(municipio, *, name: str, published: bool):
-    from priority_zones.actions import do_create_zone
-
-    x0, y0, x1, y1 = municipio.geom.extent
-    return do_create_zone(
-        kind="DRAWN",
-        fiscal_year=2026,
-        name=name,
-        municipio=municipio,
-        geom=box(x0 + 0.05, y0 + 0.05, x0 + 0.1, y0 + 0.1),
-        status="PUBLISHED" if published else "DRAFT",
-    )
-
-
-def make_report(work, author):
-    from works_map.actions import do_record_progress
-
-    return do_record_progress(
-        work,
-        reported_on=dt.date(2026, 3, 1),
-        physical_pct=Decimal("55"),
-        financial_pct=Decimal("40"),
-        acting_user=author,
-    )
 
 
 def work_payload(work_or_municipio, category, **overrides) -> dict:

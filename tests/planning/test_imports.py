@@ -179,11 +179,11 @@ def upload(client, path, **fields):
 
 
 def test_the_import_page_previews_then_writes_and_offers_the_rejected_rows(
-    client, administrator, shared_data, immediate_imports
+    client, admin_user, shared_data, immediate_imports
 ):
     from planning.models import ImportJob
 
-    client.force_login(administrator)
+    client.force_login(admin_user)
     assert client.get("/planeacion/importar/").status_code == 200
     response = upload(client, shared_data / "gto_municipios_2010.topojson", mode="valid", map_name="id")
     assert response.status_code == 302
@@ -203,10 +203,10 @@ def test_the_import_page_previews_then_writes_and_offers_the_rejected_rows(
     assert status["status"] == "DONE" and status["progress"] == status["total"] == 46
 
 
-def test_an_unknown_format_is_refused_on_the_form(client, administrator, tmp_path, immediate_imports):
+def test_an_unknown_format_is_refused_on_the_form(client, admin_user, tmp_path, immediate_imports):
     bad = tmp_path / "datos.docx"
     bad.write_bytes(b"PK\x03\x04")
-    client.force_login(administrator)
+    client.force_login(admin_user)
     response = upload(client, bad)
     assert response.status_code == 400 and "Formato no admitido" in response.content.decode()
 
@@ -236,26 +236,26 @@ def test_a_planner_imports_only_inside_their_scope_and_never_inegi_geography(
 
 
 def test_an_analyst_cannot_import_and_cannot_see_someone_elses_job(
-    client, analyst, administrator, shared_data, immediate_imports
+    client, analyst, admin_user, shared_data, immediate_imports
 ):
     from planning.models import ImportJob
 
     client.force_login(analyst)
     assert client.get("/planeacion/importar/").status_code == 403
-    client.force_login(administrator)
+    client.force_login(admin_user)
     upload(client, shared_data / "gto_municipios_2010.topojson", map_name="id")
     job = ImportJob.objects.get()
     client.force_login(analyst)
     assert client.get(f"/planeacion/importar/{job.pk}/").status_code == 403
 
 
-def test_queued_imports_wait_for_the_worker(client, administrator, shared_data, settings, media_root):
+def test_queued_imports_wait_for_the_worker(client, admin_user, shared_data, settings, media_root):
     from django.core.management import call_command
 
     from planning.models import ImportJob
 
     settings.IMPORTS_RUN_IMMEDIATELY = False
-    client.force_login(administrator)
+    client.force_login(admin_user)
     upload(client, shared_data / "gto_municipios_2010.topojson", map_name="id", repair="on")
     job = ImportJob.objects.get()
     client.post(f"/planeacion/importar/{job.pk}/confirmar/")
@@ -294,9 +294,9 @@ def test_geopackage_and_xlsx_are_read_too(shared_data, db, tmp_path, water_categ
 
 
 def test_the_import_form_refuses_unknown_encodings_and_crs(
-    client, administrator, shared_data, immediate_imports
+    client, admin_user, shared_data, immediate_imports
 ):
-    client.force_login(administrator)
+    client.force_login(admin_user)
     path = shared_data / "gto_municipios_2010.topojson"
     bad_encoding = upload(client, path, encoding="klingon-1")
     assert bad_encoding.status_code == 400 and "Codificación desconocida" in bad_encoding.content.decode()

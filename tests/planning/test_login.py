@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from tests.planning.conftest import PASSWORD
+from tests.actors import PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +75,7 @@ def test_every_form_requires_the_csrf_token(url, planner_leon, leon):
 def test_the_review_and_delete_forms_require_the_csrf_token(
     planner_leon, supervisor_leon, leon, water_category
 ):
-    from tests.planning.conftest import make_report, make_work
+    from tests.places import make_report, make_work
 
     work = make_work(leon, water_category, folio="C-1", published=True, point=(-101.6, 21.1))
     report = make_report(work, planner_leon)

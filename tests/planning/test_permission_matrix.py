@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.planning.conftest import make_report, make_work, make_zone, work_payload, zone_payload
+from tests.places import make_report, make_work, make_zone
+from tests.planning.conftest import work_payload, zone_payload
 
-ROLES = ["anonymous", "nobody", "analyst", "planner_leon", "supervisor_leon", "administrator"]
+ROLES = ["anonymous", "nobody", "analyst", "planner_leon", "supervisor_leon", "admin_user"]
 ACTIONS = [
     "view_work",
     "view_zone",
@@ -37,7 +38,7 @@ def expected(role: str, action: str, in_scope: bool, draft: bool) -> str:
         return HIDDEN  # pending reports are not public
     if role == "nobody" and draft and not action.startswith("create"):
         return HIDDEN  # a draft does not exist for someone without a role
-    if role == "administrator":
+    if role == "admin_user":
         return ALLOWED
     if role in ("nobody", "analyst"):
         return DENIED
@@ -140,7 +141,7 @@ IMPORT_EXPECTED = {
     "analyst": DENIED,
     "planner_leon": ALLOWED,
     "supervisor_leon": ALLOWED,
-    "administrator": ALLOWED,
+    "admin_user": ALLOWED,
 }
 
 
@@ -197,11 +198,12 @@ def test_a_planner_without_scope_writes_nothing(client, planner_without_scope, l
 
 
 def test_a_planner_cannot_move_a_zone_out_of_their_scope(client, planner_leon, leon, xichu):
-    from tests.planning.conftest import make_zone, zone_payload
+    from tests.places import make_zone
+    from tests.planning.conftest import zone_payload
 
     zone = make_zone(leon, name="Zona de León", published=False)
     x0, y0, _x1, _y1 = xichu.geom.extent
-    from tests.conftest import box
+    from tests.places import box
 
     moved = zone_payload(zone, municipio="", geom=box(x0 + 0.01, y0 + 0.01, x0 + 0.02, y0 + 0.02).geojson)
     client.force_login(planner_leon)
@@ -213,8 +215,8 @@ def test_a_planner_cannot_move_a_zone_out_of_their_scope(client, planner_leon, l
 def test_keeping_the_municipio_does_not_let_a_planner_move_a_work_or_zone_elsewhere(
     client, planner_leon, leon, xichu, water_category
 ):
-    from tests.conftest import box
-    from tests.planning.conftest import make_work, make_zone, work_payload, zone_payload
+    from tests.places import box, make_work, make_zone
+    from tests.planning.conftest import work_payload, zone_payload
 
     zone = make_zone(leon, name="Zona de León", published=False)
     work = make_work(leon, water_category, folio="L-9", published=False, point=(-101.65, 21.15))

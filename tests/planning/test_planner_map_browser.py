@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from django.contrib.gis.geos import Point
 
+from tests.actors import PASSWORD, staff
 from tests.browser.conftest import CHROMIUM, wait_for_map
-from tests.planning.conftest import PASSWORD, make_zone, staff
+from tests.places import make_zone
 
 pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(), reason="no chromium")
 
@@ -159,7 +160,7 @@ def test_a_circle_gets_its_card(visit, live_server, planner_on_map):
 
 def test_the_version_page_draws_the_old_and_new_geometry(visit, live_server, planner_on_map, leon):
     from priority_zones.actions import do_update_zone
-    from tests.conftest import box
+    from tests.places import box
 
     zone = make_zone(leon, name="Zona movida", published=False)
     do_update_zone(zone, geom=box(-101.70, 21.10, -101.66, 21.14))

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.planning.conftest import make_work
+from tests.places import make_work
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -150,7 +150,7 @@ def test_a_supervisor_cannot_approve_their_own_report(client, supervisor_leon, w
 def test_the_supervisor_queue_lists_pending_reports_in_scope_only(
     client, planner_leon, supervisor_leon, work_leon, xichu, water_category
 ):
-    from tests.planning.conftest import make_report
+    from tests.places import make_report
 
     far = make_work(xichu, water_category, folio="XIC-AV-1", published=True, point=(-100.05, 21.3))
     make_report(work_leon, planner_leon)

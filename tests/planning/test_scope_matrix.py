@@ -14,9 +14,10 @@ from django.contrib.auth.models import Permission
 from django.contrib.gis.geos import Point
 from django.urls import reverse
 
-from tests.conftest import box
+from tests.actors import staff
 from tests.gis_core.test_admin import _post_data_of
-from tests.planning.conftest import make_work, staff, work_payload, zone_payload
+from tests.places import box, make_work
+from tests.planning.conftest import work_payload, zone_payload
 
 OK, NO = "allowed", "refused"
 
@@ -27,23 +28,23 @@ MATRIX = [
     ("work_form", "planner_leon", "leon", "leon", OK),
     ("work_form", "planner_leon", "leon", "xichu", NO),  # moving a work out of one's scope
     ("work_form", "planner_leon", "xichu", "leon", NO),  # taking over someone else's work
-    ("work_form", "administrator", "leon", "xichu", OK),
+    ("work_form", "admin_user", "leon", "xichu", OK),
     ("work_form", "planner_sop", "xichu+sop", "leon+sop", OK),  # the agency keeps it in scope
     ("work_form", "planner_sop", "xichu+sop", "xichu", NO),  # dropping one's own agency
     ("zone_form", "planner_leon", None, "leon", OK),
     ("zone_form", "planner_leon", None, "xichu", NO),
     ("zone_form", "planner_leon", "leon", "xichu", NO),
-    ("zone_form", "administrator", "leon", "xichu", OK),
+    ("zone_form", "admin_user", "leon", "xichu", OK),
     ("import_works", "planner_leon", None, "leon", OK),
     ("import_works", "planner_leon", None, "xichu", NO),
     ("import_works", "planner_leon", "leon", "leon", OK),
     ("import_works", "planner_leon", "xichu", "leon", NO),  # issue 13a: a Xichú folio, a León point
-    ("import_works", "administrator", "xichu", "leon", OK),
+    ("import_works", "admin_user", "xichu", "leon", OK),
     ("import_zones", "planner_leon", None, "leon", OK),
     ("import_zones", "planner_leon", "xichu", "leon", NO),  # the key matches a Xichú zone
-    ("import_zones", "administrator", "xichu", "leon", OK),
+    ("import_zones", "admin_user", "xichu", "leon", OK),
     ("revert_work", "planner_leon", "leon", "xichu", NO),  # issue 13b: the version stood in Xichú
-    ("revert_work", "administrator", "leon", "xichu", OK),
+    ("revert_work", "admin_user", "leon", "xichu", OK),
     ("revert_zone", "planner_leon", "leon", "xichu", NO),
     ("revert_zone", "planner_leon", "leon", "leon", OK),
     ("admin_change_work", "admin_user", "leon", "xichu", OK),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from tests.conftest import box
-from tests.planning.conftest import make_zone, zone_payload
+from tests.places import box, make_zone
+from tests.planning.conftest import zone_payload
 
 
 def test_each_save_of_a_zone_keeps_a_version_with_who_and_what(client, planner_leon, leon):
@@ -70,7 +70,8 @@ def test_reverting_to_the_current_state_is_a_clear_400(client, planner_leon, leo
 
 def test_a_work_change_and_its_revert_are_versions_too(client, planner_leon, leon, water_category):
     from gis_core.models import Version
-    from tests.planning.conftest import make_work, work_payload
+    from tests.places import make_work
+    from tests.planning.conftest import work_payload
 
     work = make_work(leon, water_category, folio="LEO-V-1", published=True, point=(-101.65, 21.15))
     client.force_login(planner_leon)

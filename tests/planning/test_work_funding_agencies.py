@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tests.planning.conftest import make_work, work_payload
+from tests.places import make_work
+from tests.planning.conftest import work_payload
 
 
 @pytest.fixture

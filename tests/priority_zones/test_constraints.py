@@ -9,13 +9,13 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from priority_zones.models import Household
-from tests.conftest import box
 from tests.gis_core.constraint_sweep import (
     BOWTIE_MULTI,
     Case,
     ConstraintSweepTests,
     pytest_generate_tests,  # noqa: F401 - the hook that runs the sweep once per case
 )
+from tests.places import box
 
 APP = "priority_zones"
 
