@@ -6,9 +6,7 @@ row types here, never on the readers, so the two steps form no import cycle.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +14,7 @@ from typing import Any
 from django.contrib.gis.geos import GEOSGeometry
 from django.utils.translation import gettext as _
 
-from gis_core.importers import RejectedRow
+from gis_core.importers import ImportReport
 
 TARGETS = ("municipios", "agebs", "zones", "works")
 MODES = ("all", "valid")
@@ -66,47 +64,8 @@ class CheckedRow:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
-class Outcome:
-    source: str
-    kept: list[CheckedRow] = field(default_factory=list)
-    rejected: list[RejectedRow] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    written: bool = False
-    notes: list[str] = field(default_factory=list)
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "rows": len(self.kept) + len(self.rejected),
-            "kept": len(self.kept),
-            "rejected": len(self.rejected),
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "written": self.written,
-            "notes": self.notes,
-        }
-
-    def rejected_csv(self, table: Table | None = None) -> str:
-        """The rejected rows with their reason first, then the original columns: fix and re-import."""
-        out = io.StringIO()
-        columns = table.columns if table else []
-        writer = csv.writer(out)
-        writer.writerow(["fila", "clave", "motivo", *columns])
-        originals = {i + 1: r for i, r in enumerate(table.rows)} if table else {}
-        for r in self.rejected:
-            original = originals.get(r.row, {})
-            writer.writerow([r.row, r.key, r.reason, *(_plain(original.get(c)) for c in columns)])
-        return out.getvalue()
-
-
-def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return value
+# What an import of works, zones or geography reports: the shared report over the rows it checked.
+Outcome = ImportReport[CheckedRow]
 
 
 def as_text(value: Any) -> str:

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from gis_core.importers import RejectedRow
 from gis_core.versions import bumps_once
 from planning.import_rows import CheckedRow, ImportRefused, Options, Outcome, as_text, municipio_at, row_folio
 from priority_zones.actions import changed_values as _changes
@@ -53,32 +52,18 @@ def write_rows(
             except PermissionDenied:
                 refused.append(row)
                 continue
-            if result == "created":
-                outcome.created += 1
-            elif result == "updated":
-                outcome.updated += 1
-            else:
-                outcome.unchanged += 1
+            outcome.tally(result)
             if progress is not None and done % 10 == 0:
                 progress(done)
-        _reject(outcome, refused)
+        outcome.withdraw(refused, _(OUT_OF_SCOPE))
         if dry_run or (refused and options.mode == "all"):
             transaction.set_rollback(True)
     if refused and options.mode == "all":
-        outcome.created = outcome.updated = outcome.unchanged = 0
+        outcome.forget_writes()
         outcome.notes.append(_("Modo todo o nada: hay filas rechazadas, no se escribió nada."))
         return outcome
-    outcome.written = not dry_run
+    outcome.committed = not dry_run
     return outcome
-
-
-def _reject(outcome: Outcome, refused: list[CheckedRow]) -> None:
-    if not refused:
-        return
-    ids = {id(row) for row in refused}
-    outcome.kept = [row for row in outcome.kept if id(row) not in ids]
-    outcome.rejected.extend(RejectedRow(row.row, row.key, _(OUT_OF_SCOPE)) for row in refused)
-    outcome.rejected.sort(key=lambda r: r.row)
 
 
 def _context(options: Options) -> dict[str, Any]:

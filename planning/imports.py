@@ -22,7 +22,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.utils.translation import gettext as _
 
 from gis_core.geometry import GTO_BOUNDS
-from gis_core.importers import RejectedRow, diagnose_lonlat
+from gis_core.importers import diagnose_lonlat
 from planning.import_rows import (
     MODES,
     TARGETS,
@@ -38,7 +38,7 @@ from planning.import_rows import (
 from planning.import_writers import write_rows
 
 # Re-exported: callers (views, jobs, the import_file command) reach these through planning.imports.
-__all__ = ["MODES", "TARGETS", "CheckedRow", "ImportRefused", "Options", "Outcome", "RejectedRow", "Table"]
+__all__ = ["MODES", "TARGETS", "CheckedRow", "ImportRefused", "Options", "Outcome", "Table"]
 
 GEOMETRY_EXTENSIONS = (".zip", ".shp", ".gpkg", ".geojson", ".json", ".topojson", ".fgb")
 TABLE_EXTENSIONS = (".csv", ".xlsx")
@@ -287,7 +287,9 @@ def _inside_reason(geom: GEOSGeometry) -> str | None:
 
 def check_rows(table: Table, options: Options, source: str) -> Outcome:
     mapping = resolve_mapping(table.columns, options)
-    outcome = Outcome(source=source, notes=list(table.notes))
+    # No cap on the rejections listed: the planner fixes the rejected-rows CSV and imports it again,
+    # so it must hold every refused row (the whole table is in memory here anyway).
+    outcome = Outcome(source=source, limit=None, notes=list(table.notes))
     missing_columns = [f for f in REQUIRED[options.target] if f not in mapping]
     if options.target == "municipios" and "name" in missing_columns and "cvegeo" in mapping:
         missing_columns.remove("name")
@@ -300,16 +302,17 @@ def check_rows(table: Table, options: Options, source: str) -> Outcome:
     )
     seen: set[str] = set()
     for index, record in enumerate(table.rows, start=1):
+        outcome.read += 1
         values = {f: record.get(column) for f, column in mapping.items()}
         key = _row_key(values, options) or f"fila-{index}"
         reason, geom, warnings = _check_one(record.get("__geom__"), values, options)
         if reason is None and key in seen:
             reason = _("duplicada en el archivo (misma clave %(k)s)") % {"k": key}
         if reason is not None:
-            outcome.rejected.append(RejectedRow(index, key, reason))
+            outcome.reject(index, key, reason)
             continue
         seen.add(key)
-        outcome.kept.append(CheckedRow(index, key, values, geom, warnings))
+        outcome.keep(CheckedRow(index, key, values, geom, warnings))
     return outcome
 
 

@@ -85,7 +85,7 @@ def _rehearse(job: ImportJob, outcome: imports.Outcome) -> None:
         write_rows(outcome, _options(job), acting_user=user, dry_run=True)
     except (ValueError, ValidationError, DatabaseError):
         pass
-    outcome.created = outcome.updated = outcome.unchanged = 0
+    outcome.forget_writes()
     outcome.notes[:] = notes
 
 

@@ -308,8 +308,10 @@ def do_import_households(path, *, keep_valid: bool = False, acting_user=None) ->
         _write_households(valid, report)
     if report.households_rejected and not keep_valid:
         transaction.set_rollback(True)
-        report.households_written = report.persons_written = 0
-    elif report.households_written:
+        report.forget_writes()
+        return report
+    report.committed = True
+    if report.households_written:
         bump_layers(*HOUSEHOLD_LAYERS)
     return report
 
@@ -365,5 +367,5 @@ def _write_households(batch, report: HouseholdImportReport) -> None:
             p_rows.append((pk,) + tuple(_db_value(f, person.get(f.name, f.get_default())) for f in p_fields))
     copy_into(Household, ["id", "location", "created_at"] + [f.name for f in h_fields], h_rows)
     copy_into(Person, ["household"] + [f.name for f in p_fields], p_rows)
-    report.households_written += len(h_rows)
+    report.tally("created", len(h_rows))
     report.persons_written += len(p_rows)

@@ -11,19 +11,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 
-from gis_core.importers import diagnose_lonlat
+from gis_core.importers import ImportReport, RejectedRow, diagnose_lonlat
 from priority_zones.carencias import ADULT_ITEMS, FOOD_GROUP_WEIGHTS, HEALTH_INSTITUTIONS, MINOR_ITEMS
 from priority_zones.models import Ambito, Household, Person
-
-MAX_REJECTIONS_LISTED = 10_000
 
 
 class RowError(ValueError):
@@ -33,49 +31,63 @@ class RowError(ValueError):
         self.reason = reason
 
 
-@dataclass
-class Rejection:
-    line: int
-    folio: str
-    column: str
-    reason: str
-
-    def as_dict(self) -> dict:
-        return {
-            "renglon_archivo": self.line,
-            "folio": self.folio,
-            "columna": self.column,
-            "motivo": self.reason,
-        }
-
-
-@dataclass
-class HouseholdImportReport:
-    rows_read: int = 0
-    households_valid: int = 0
-    households_rejected: int = 0
-    households_written: int = 0
-    persons_written: int = 0
-    mode: str = "all-or-nothing"
-    rejections: list[Rejection] = field(default_factory=list)
+class Rejection(RejectedRow):
+    """A rejected household: its key is the folio, its row the file line where the household starts."""
 
     @property
-    def ok(self) -> bool:
-        return self.households_rejected == 0
+    def folio(self) -> str:
+        return self.key
 
-    def reject(self, line: int, folio: str, column: str, reason: str) -> None:
-        if len(self.rejections) < MAX_REJECTIONS_LISTED:
-            self.rejections.append(Rejection(line, folio, column, reason))
+
+@dataclass
+class HouseholdImportReport(ImportReport[Any]):
+    """The shared import report, in the household vocabulary of the command's JSON and CSV.
+
+    Households are kept by count only (streamed to the database chunk by chunk, never held), and
+    `read` counts file rows: one per person, so it differs from kept + rejected households.
+    """
+
+    # Literal keys and CSV header: scripts read the JSON and people fix the CSV, whatever the language.
+    rejection_type: ClassVar[type[RejectedRow]] = Rejection
+    rejection_labels: ClassVar[Mapping[str, str]] = {
+        "row": "renglon_archivo",
+        "key": "folio",
+        "column": "columna",
+        "reason": "motivo",
+    }
+
+    mode: str = "all-or-nothing"
+    persons_written: int = 0
+
+    @property
+    def households_valid(self) -> int:
+        return self.kept_count
+
+    @property
+    def households_rejected(self) -> int:
+        return self.rejected_count
+
+    @property
+    def households_written(self) -> int:
+        return self.written
+
+    @property
+    def rejections(self) -> list[RejectedRow]:
+        return self.rejected
+
+    def forget_writes(self) -> None:
+        super().forget_writes()
+        self.persons_written = 0
 
     def as_dict(self) -> dict:
         return {
-            "filas_leidas": self.rows_read,
+            "filas_leidas": self.read,
             "hogares_validos": self.households_valid,
             "hogares_rechazados": self.households_rejected,
             "hogares_escritos": self.households_written,
             "personas_escritas": self.persons_written,
             "modo": self.mode,
-            "rechazos": [r.as_dict() for r in self.rejections],
+            "rechazos": [r.labelled(self.rejection_labels) for r in self.rejections],
         }
 
 
@@ -342,7 +354,7 @@ def parse_households(rows: Iterable[dict], report: HouseholdImportReport) -> Ite
     seen: set[str] = set()
     parsed: ParsedHousehold | None = None
     for line, row in enumerate(rows, start=2):
-        report.rows_read += 1
+        report.read += 1
         if line == 2:
             missing = headers_missing(row)
             if missing:
@@ -467,9 +479,8 @@ def validated_chunks(
             if p.error is None:
                 valid.append(p)
             else:
-                report.households_rejected += 1
-                report.reject(p.line, p.folio, p.error.column, p.error.reason)
-        report.households_valid += len(valid)
+                report.reject(p.line, p.folio, p.error.reason, p.error.column)
+        report.count_kept(len(valid))
         return valid
 
     for parsed in parse_households(rows, report):
@@ -479,12 +490,3 @@ def validated_chunks(
             chunk = []
     if chunk:
         yield settle(chunk)
-
-
-def report_csv(report: HouseholdImportReport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["renglon_archivo", "folio", "columna", "motivo"])
-    for r in report.rejections:
-        writer.writerow([r.line, r.folio, r.column, r.reason])
-    return out.getvalue()

@@ -8,7 +8,6 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from priority_zones.actions import do_import_households
-from priority_zones.household_import import report_csv
 
 
 class Command(BaseCommand):
@@ -33,14 +32,14 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if options["report"]:
-            options["report"].write_text(report_csv(report), encoding="utf-8")
+            options["report"].write_text(report.rejected_csv(), encoding="utf-8")
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
         else:
             for r in report.rejections[:50]:
-                self.stdout.write(f"línea {r.line} folio {r.folio or '-'}: {r.column}: {r.reason}")
+                self.stdout.write(f"línea {r.row} folio {r.key or '-'}: {r.column}: {r.reason}")
             self.stdout.write(
-                f"{report.rows_read} filas; {report.households_valid} hogares válidos, "
+                f"{report.read} filas; {report.households_valid} hogares válidos, "
                 f"{report.households_rejected} rechazados; escritos {report.households_written} hogares "
                 f"y {report.persons_written} personas ({report.mode})"
             )
