@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 pytest_plugins = ["tests.actors", "tests.places"]
 
@@ -18,3 +19,11 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA} (set GTO_SHARED_DATA)")
     return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request that switched to English (the
+    language toggle, an Accept-Language header) must not translate the next test's messages."""
+    yield
+    translation.deactivate()
