@@ -238,7 +238,8 @@ def bench_http(server: Server, rng: random.Random, samples: int) -> None:
 def bench_export(server: Server, n_works: int) -> None:
     from django.conf import settings
 
-    from gis_core.exporters import COORD_DECIMALS, WORKS_GEOJSON_SQL
+    from gis_core.exporters import COORD_DECIMALS
+    from works_map.exports import WORKS_GEOJSON_SQL
 
     before = server.rss_mb("VmRSS")
     size, elapsed = server.stream("/api/export/works.geojson")

@@ -80,7 +80,7 @@ def test_it_refuses_bad_export_filters_before_streaming(client, db, query):
 
 
 def test_the_exports_describe_a_work_as_the_geojson_endpoint_does(client, work_well_xichu):
-    from gis_core.exporters import WORK_PROPERTIES
+    from works_map.exports import WORK_PROPERTIES
 
     exported = json.loads(read_stream(client.get("/api/export/works.geojson")))["features"][0]
     served = client.get("/api/works/geojson").json()["features"][0]

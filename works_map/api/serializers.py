@@ -6,8 +6,8 @@ from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from gis_core.exporters import WORK_PROPERTIES
 from priority_zones.models import Municipio, Zone
+from works_map.exports import WORK_PROPERTIES
 from works_map.models import Agency, Category, FundingSource, Work, WorkAgency, WorkFunding
 
 

@@ -22,7 +22,7 @@ from gis_core import exporters
 from gis_core.geometry import parse_integer, parse_number, parse_point, parse_polygon
 from priority_zones.access import visible_zones
 from priority_zones.models import Ageb, Localidad, Municipio, Zone
-from works_map import summaries
+from works_map import exports, summaries
 from works_map.api import serializers as s
 from works_map.api.base import IdCursorPagination, ProblemMixin
 from works_map.api.filters import WorkFilter
@@ -297,7 +297,7 @@ class WorksGeoJSONExportView(ProblemMixin, APIView):
     def get(self, request):
         works = filtered_works(request)
         return exporters.streaming_download(
-            exporters.geojson_features(works), "application/geo+json", "obras.geojson"
+            exports.works_geojson(works), "application/geo+json", "obras.geojson"
         )
 
 
@@ -309,4 +309,4 @@ class WorksCsvExportView(ProblemMixin, APIView):
     @extend_schema(parameters=WORK_FILTER_PARAMS, responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request):
         works = filtered_works(request)
-        return exporters.streaming_download(exporters.csv_rows(works), "text/csv; charset=utf-8", "obras.csv")
+        return exporters.streaming_download(exports.works_csv(works), "text/csv; charset=utf-8", "obras.csv")
