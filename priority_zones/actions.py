@@ -23,13 +23,13 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from gis_core.access import Action, is_administrator, require_in_place
-from gis_core.geometry import as_multipolygon, validate_geometry
+from gis_core.geometry import as_multipolygon, ensure_srid, validate_geometry
 from gis_core.history import record as record_version
 from gis_core.versions import bump_layers
 from priority_zones import household_import
 from priority_zones.carencias import INCOME_METHOD, HouseholdInput, Line, PersonInput, diagnose
 from priority_zones.household_import import HouseholdImportReport
-from priority_zones.models import Ageb, Diagnostic, Household, Municipio, Person, PovertyLine, Zone
+from priority_zones.models import Ageb, Diagnostic, Household, Localidad, Municipio, Person, PovertyLine, Zone
 from priority_zones.synthetic_base import reserve_ids
 
 ZONE_LAYERS = ("zones",)
@@ -84,7 +84,17 @@ def do_delete_zone(zone: Zone, *, acting_user=None) -> None:
 
 # --- INEGI geography ----------------------------------------------------------------------------
 
-GEOGRAPHY_LAYERS: dict[type, tuple[str, ...]] = {Municipio: ("municipios",), Ageb: ("agebs",)}
+GEOGRAPHY_LAYERS: dict[type, tuple[str, ...]] = {
+    Municipio: ("municipios",),
+    Localidad: ("localidades",),
+    Ageb: ("agebs",),
+}
+Geography = Municipio | Localidad | Ageb
+
+
+def _require_administrator(acting_user) -> None:
+    if acting_user is not None and not is_administrator(acting_user):
+        raise PermissionDenied(_("Solo un administrador modifica la geografía del INEGI."))
 
 
 def changed_values(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
@@ -102,6 +112,30 @@ def changed_values(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
     return changed
 
 
+@transaction.atomic
+def do_save_geography(unit: Geography, *, acting_user=None) -> Geography:
+    """Create or change a municipio, localidad or AGEB as it stands (the admin's form, an import):
+    administrators only; the geometry checked, a version recorded, its map layer bumped."""
+    _require_administrator(acting_user)
+    if unit.geom is not None:
+        unit.geom = as_multipolygon(validate_geometry(unit.geom))
+    change = "UPDATE" if unit.pk is not None else "CREATE"
+    unit.full_clean()
+    unit.save()
+    record_version(unit, acting_user, change)
+    bump_layers(*GEOGRAPHY_LAYERS[type(unit)])
+    return unit
+
+
+@transaction.atomic
+def do_delete_geography(unit: Geography, *, acting_user=None) -> None:
+    """Remove a geographic unit (the database refuses while works, zones or households point at it)."""
+    _require_administrator(acting_user)
+    record_version(unit, acting_user, "DELETE")
+    unit.delete()
+    bump_layers(*GEOGRAPHY_LAYERS[type(unit)])
+
+
 def _upsert_geography(
     model: type[Municipio] | type[Ageb],
     cvegeo: str,
@@ -109,27 +143,21 @@ def _upsert_geography(
     defaults: dict[str, Any],
     acting_user,
 ) -> str:
-    if acting_user is not None and not is_administrator(acting_user):
-        raise PermissionDenied(_("Solo un administrador modifica la geografía del INEGI."))
+    _require_administrator(acting_user)
     if values.get("geom") is not None:
-        values = {**values, "geom": as_multipolygon(validate_geometry(values["geom"]))}
+        # In the stored form, so that an unchanged outline compares equal (do_save_geography checks it).
+        values = {**values, "geom": as_multipolygon(ensure_srid(values["geom"]))}
     existing = model.objects.filter(cvegeo=cvegeo).first()
     if existing is None:
-        obj = model(cvegeo=cvegeo, **{**defaults, **values})
-        result, change = "created", "CREATE"
-    else:
-        changes = changed_values(existing, values)
-        if not changes:
-            return "unchanged"
-        obj = existing
-        for name, value in changes.items():
-            setattr(obj, name, value)
-        result, change = "updated", "UPDATE"
-    obj.full_clean()
-    obj.save()
-    record_version(obj, acting_user, change)
-    bump_layers(*GEOGRAPHY_LAYERS[model])
-    return result
+        do_save_geography(model(cvegeo=cvegeo, **{**defaults, **values}), acting_user=acting_user)
+        return "created"
+    changes = changed_values(existing, values)
+    if not changes:
+        return "unchanged"
+    for name, value in changes.items():
+        setattr(existing, name, value)
+    do_save_geography(existing, acting_user=acting_user)
+    return "updated"
 
 
 @transaction.atomic

@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from gis_core.admin import GeoAdmin
 from priority_zones import access
-from priority_zones.actions import do_create_zone, do_delete_zone, do_update_zone
+from priority_zones.actions import (
+    do_create_zone,
+    do_delete_geography,
+    do_delete_zone,
+    do_save_geography,
+    do_update_zone,
+)
 from priority_zones.models import (
     AccessLog,
     Ageb,
@@ -28,15 +34,29 @@ PURPOSE_PARAM = "proposito"
 # --- geography ---------------------------------------------------------------------------------
 
 
+class GeographyAdmin(GeoAdmin):
+    """INEGI units are written through their actions: versions recorded, map layers bumped."""
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        do_save_geography(obj, acting_user=request.user)
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        do_delete_geography(obj, acting_user=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for unit in queryset:
+            do_delete_geography(unit, acting_user=request.user)
+
+
 @admin.register(Municipio)
-class MunicipioAdmin(GeoAdmin):
+class MunicipioAdmin(GeographyAdmin):
     list_display = ("cvegeo", "name", "population_2020", "frame_version")
     list_filter = ("frame_version",)
     search_fields = ("cvegeo", "name")
 
 
 @admin.register(Localidad)
-class LocalidadAdmin(GeoAdmin):
+class LocalidadAdmin(GeographyAdmin):
     list_display = ("cvegeo", "name", "municipio", "ambito", "population_2020", "frame_version")
     list_filter = ("ambito", "frame_version", "municipio")
     list_select_related = ("municipio",)
@@ -45,7 +65,7 @@ class LocalidadAdmin(GeoAdmin):
 
 
 @admin.register(Ageb)
-class AgebAdmin(GeoAdmin):
+class AgebAdmin(GeographyAdmin):
     list_display = ("cvegeo", "municipio", "localidad", "ambito", "population_2020", "frame_version")
     list_filter = ("ambito", "frame_version")
     list_select_related = ("municipio", "localidad")

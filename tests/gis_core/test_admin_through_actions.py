@@ -155,3 +155,58 @@ def test_a_reviewed_report_is_not_corrected(work_well_xichu, admin_user):
         do_correct_progress(report, physical_pct=Decimal("90"))
     report.refresh_from_db()
     assert report.physical_pct == Decimal("10")
+
+
+def test_renaming_a_municipio_in_the_admin_records_a_version_and_bumps_its_layer(
+    admin_client_, leon, django_capture_on_commit_callbacks
+):
+    url = reverse("admin:priority_zones_municipio_change", args=[leon.pk])
+    data = _post_data_of(admin_client_.get(url))
+    data["name"] = "León de los Aldama"
+    before = LayerVersion.objects.current("municipios")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client_.post(url, data).status_code == 302
+    leon.refresh_from_db()
+    assert leon.name == "León de los Aldama"
+    assert _versions("priority_zones.municipio", leon.pk) == ["UPDATE"]
+    assert LayerVersion.objects.current("municipios") > before
+
+
+def test_deleting_a_localidad_in_the_admin_goes_through_the_geography_action(
+    admin_client_, xichu, django_capture_on_commit_callbacks
+):
+    from django.contrib.gis.geos import Point
+
+    from priority_zones.models import Localidad
+
+    localidad = Localidad.objects.create(
+        cvegeo="110450099", name="Rancho de prueba", municipio=xichu, ambito="R",
+        point=Point(-100.05, 21.30, srid=4326), frame_version="MG2020",
+    )  # fmt: skip
+    url = reverse("admin:priority_zones_localidad_delete", args=[localidad.pk])
+    before = LayerVersion.objects.current("localidades")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client_.post(url, {"post": "yes"}).status_code == 302
+    assert not Localidad.objects.filter(pk=localidad.pk).exists()
+    assert _versions("priority_zones.localidad", localidad.pk) == ["DELETE"]
+    assert LayerVersion.objects.current("localidades") > before
+
+
+def test_a_staff_user_with_admin_permissions_but_no_role_cannot_change_geography(
+    client, leon, django_user_model
+):
+    from django.contrib.auth.models import Permission
+
+    clerk = django_user_model.objects.create_user("capturista", "c@example.org", "una-clave-larga-123")
+    clerk.is_staff = True
+    clerk.save()
+    clerk.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_municipio", "change_municipio"])
+    )
+    client.force_login(clerk)
+    url = reverse("admin:priority_zones_municipio_change", args=[leon.pk])
+    data = _post_data_of(client.get(url))
+    data["name"] = "Otro nombre"
+    assert client.post(url, data).status_code == 403
+    leon.refresh_from_db()
+    assert leon.name == "León"
