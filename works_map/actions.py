@@ -21,7 +21,7 @@ from gis_core.access import Action, require_in_place
 from gis_core.geometry import validate_geometry
 from gis_core.history import record as record_version
 from gis_core.versions import bump_layers
-from works_map.models import Agency, FundingSource, ProgressReport, Work, WorkAgency, WorkFunding
+from works_map.models import Agency, Category, FundingSource, ProgressReport, Work, WorkAgency, WorkFunding
 
 WORK_LAYERS = ("works", "work_footprints")
 # The amounts of a funding row, as the action's `funding` rows carry them (forms and admin alike).
@@ -87,6 +87,29 @@ def do_delete_work(work: Work, *, acting_user=None) -> None:
     require_in_place(acting_user, Action.DELETE, work, _outside, as_stored=True)
     record_version(work, acting_user, "DELETE")
     work.delete()
+    bump_layers(*WORK_LAYERS)
+
+
+CatalogueEntry = Agency | FundingSource | Category
+
+
+@transaction.atomic
+def do_save_catalogue_entry(entry: CatalogueEntry, *, acting_user=None) -> CatalogueEntry:
+    """An agency, funding source or category as the admin edits it: checked, a version recorded, and
+    the works layers bumped, since their tiles carry the category code and filter by these codes."""
+    change = "UPDATE" if entry.pk is not None else "CREATE"
+    entry.full_clean()
+    entry.save()
+    record_version(entry, acting_user, change)
+    bump_layers(*WORK_LAYERS)
+    return entry
+
+
+@transaction.atomic
+def do_delete_catalogue_entry(entry: CatalogueEntry, *, acting_user=None) -> None:
+    """Remove an entry no work refers to (the database protects the ones in use)."""
+    record_version(entry, acting_user, "DELETE")
+    entry.delete()
     bump_layers(*WORK_LAYERS)
 
 

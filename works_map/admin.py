@@ -12,9 +12,11 @@ from gis_core.admin import GeoAdmin, ReadOnlyAdmin
 from works_map.actions import (
     do_correct_progress,
     do_create_work,
+    do_delete_catalogue_entry,
     do_delete_work,
     do_record_progress,
     do_review_progress,
+    do_save_catalogue_entry,
     do_update_work,
 )
 from works_map.formsets import agency_rows, funding_rows, kept_rows
@@ -32,8 +34,22 @@ from works_map.models import (
 )
 
 
+class CatalogueAdmin(admin.ModelAdmin):
+    """Catalogue entries are written through their actions: a version, and the works tiles bumped."""
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        do_save_catalogue_entry(obj, acting_user=request.user)
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        do_delete_catalogue_entry(obj, acting_user=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for entry in queryset:
+            do_delete_catalogue_entry(entry, acting_user=request.user)
+
+
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(CatalogueAdmin):
     list_display = ("acronym", "name", "code", "level", "kind", "municipio", "valid_from", "valid_to")
     list_filter = ("level", "kind")
     list_select_related = ("municipio",)
@@ -42,14 +58,14 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(FundingSource)
-class FundingSourceAdmin(admin.ModelAdmin):
+class FundingSourceAdmin(CatalogueAdmin):
     list_display = ("code", "conac_code", "name", "level", "ramo", "fund", "earmarked", "is_fais")
     list_filter = ("level", "earmarked", "is_fais", "conac_code")
     search_fields = ("code", "name", "fund")
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(CatalogueAdmin):
     list_display = ("code", "name", "level", "parent", "fais_incidence", "carencia")
     list_filter = ("level", "fais_incidence", "carencia")
     list_select_related = ("parent",)

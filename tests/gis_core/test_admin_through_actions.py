@@ -210,3 +210,17 @@ def test_a_staff_user_with_admin_permissions_but_no_role_cannot_change_geography
     assert client.post(url, data).status_code == 403
     leon.refresh_from_db()
     assert leon.name == "León"
+
+
+def test_recoding_a_category_in_the_admin_records_a_version_and_bumps_the_works_tiles(
+    admin_client_, water_category, django_capture_on_commit_callbacks
+):
+    # The works tiles carry each work's category code: a new code must not be served from old tiles.
+    url = reverse("admin:works_map_category_change", args=[water_category.pk])
+    data = _post_data_of(admin_client_.get(url))
+    data["code"] = "AGUA-POTABLE"
+    before = LayerVersion.objects.current("works")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client_.post(url, data).status_code == 302
+    assert _versions("works_map.category", water_category.pk) == ["UPDATE"]
+    assert LayerVersion.objects.current("works") > before
