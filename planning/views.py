@@ -66,26 +66,27 @@ def workspace(request: HttpRequest) -> HttpResponse:
     context = {
         "pending": work_access.reviewable_reports(request.user)[:50],
         "zones": zones,
-        "editable_zones": [
-            {
-                "id": z.pk,
-                "name": z.name,
-                "kind": z.kind,
-                "fiscal_year": z.fiscal_year,
-                "status": z.status,
-                "municipio": z.municipio_id,
-                "geometry": json.loads(z.geom.geojson),
-                "url": reverse("planning:zone-edit", args=[z.pk]),
-            }
-            for z in zones
-            if access.may(request.user, Action.CHANGE, z)
-        ],
+        "editable_zones": [_zone_on_map(z) for z in zones if access.may(request.user, Action.CHANGE, z)],
         "zone_form": ZoneForm(),
         "may_write": access.may_write(request.user),
         "my_works": my_works.order_by("-updated_at")[:50],
         "work_filters": [(p, request.GET.get(p.name, "")) for p in WORK_PARAMS.values()],
     }
     return render(request, "planning/workspace.html", context)
+
+
+def _zone_on_map(zone: Zone) -> dict:
+    """A zone the planner may edit, as the workspace map's script reads it."""
+    return {
+        "id": zone.pk,
+        "name": zone.name,
+        "kind": zone.kind,
+        "fiscal_year": zone.fiscal_year,
+        "status": zone.status,
+        "municipio": zone.municipio_id,
+        "geometry": json.loads(zone.geom.geojson),
+        "url": reverse("planning:zone-edit", args=[zone.pk]),
+    }
 
 
 def _gated_object_and_form(request: HttpRequest, form_class, get_for, pk: int | None, refusal: str):
