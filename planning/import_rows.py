@@ -37,6 +37,13 @@ class Options:
     frame_version: str = ""
     source_srid: int | None = None
     encoding: str = ""
+    # Works: per coded field, the file's value -> a catalogue code (or "RECHAZAR"): see planning.work_fields.
+    value_maps: dict[str, dict[str, str]] = field(default_factory=dict)
+    publish: bool = False
+    default_status: str = "PROGRAMADA"
+    # Works: a long-format funding table (folio, source, amount): another file, or a sheet of the XLSX.
+    funding_path: str = ""
+    funding_sheet: str = ""
 
     def __post_init__(self) -> None:
         if self.target not in TARGETS:
@@ -53,6 +60,7 @@ class Table:
     crs: str
     encoding: str
     notes: list[str] = field(default_factory=list)
+    sheets: dict[str, Any] = field(default_factory=dict)  # XLSX: every sheet by name (the first is `rows`)
 
 
 @dataclass
@@ -62,10 +70,27 @@ class CheckedRow:
     values: dict[str, Any]
     geom: GEOSGeometry | None
     warnings: list[str] = field(default_factory=list)
+    work: Any = None  # works: the planning.work_fields.WorkRow checked from `values`
+    municipio: Any = None  # works: the municipio the geometry falls in
 
 
-# What an import of works, zones or geography reports: the shared report over the rows it checked.
-Outcome = ImportReport[CheckedRow]
+@dataclass
+class Outcome(ImportReport[CheckedRow]):
+    """What an import of works, zones or geography reports: the shared report over the rows it
+    checked, plus the column each field was read from (and why) and the values no map resolved."""
+
+    mapping: dict[str, str] = field(default_factory=dict)
+    guesses: dict[str, str] = field(default_factory=dict)
+    unknown_values: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            **super().summary(),
+            "mapping": self.mapping,
+            "guesses": self.guesses,
+            "unknown_values": self.unknown_values,
+            "warned": sum(1 for row in self.kept if row.warnings),
+        }
 
 
 def as_text(value: Any) -> str:

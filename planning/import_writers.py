@@ -7,15 +7,17 @@ as much as on the row's new place: a row they refuse is rejected with a reason, 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from gis_core.versions import bumps_once
-from planning.import_rows import CheckedRow, ImportRefused, Options, Outcome, as_text, municipio_at, row_folio
+from planning.import_rows import CheckedRow, ImportRefused, Options, Outcome, as_text, row_folio
 from priority_zones.actions import changed_values as _changes
 
 # The reason a row gets when its action refuses the importing user (the stored object or the new place).
@@ -44,6 +46,8 @@ def write_rows(
     }[options.target]
     context = _context(options)
     refused: list[CheckedRow] = []
+    invalid: dict[int, str] = {}
+    step = max(1, len(outcome.kept) // 100)  # about a hundred progress updates, whatever the size
     with transaction.atomic(), bumps_once():
         for done, row in enumerate(outcome.kept, start=1):
             try:
@@ -51,14 +55,19 @@ def write_rows(
                     result = writer(row, options, context, acting_user)
             except PermissionDenied:
                 refused.append(row)
-                continue
-            outcome.tally(result)
-            if progress is not None and done % 10 == 0:
+            except ValidationError as error:  # a check only the database or the action makes
+                invalid[id(row)] = "; ".join(error.messages)
+            else:
+                outcome.tally(result)
+            if progress is not None and (done % step == 0 or done == len(outcome.kept)):
                 progress(done)
         outcome.withdraw(refused, _(OUT_OF_SCOPE))
-        if dry_run or (refused and options.mode == "all"):
+        for row in [r for r in outcome.kept if id(r) in invalid]:
+            outcome.withdraw([row], invalid[id(row)])
+        failed = bool(refused or invalid)
+        if dry_run or (failed and options.mode == "all"):
             transaction.set_rollback(True)
-    if refused and options.mode == "all":
+    if failed and options.mode == "all":
         outcome.forget_writes()
         outcome.notes.append(_("Modo todo o nada: hay filas rechazadas, no se escribió nada."))
         return outcome
@@ -67,18 +76,7 @@ def write_rows(
 
 
 def _context(options: Options) -> dict[str, Any]:
-    from works_map.models import Category
-
-    context: dict[str, Any] = {}
-    if options.target == "works":
-        category = Category.objects.filter(code=options.category_code).first()
-        if category is None:
-            raise ImportRefused(
-                _("Indique una categoría existente para las obras (clave «%(c)s»).")
-                % {"c": options.category_code}
-            )
-        context["category"] = category
-    return context
+    return {}
 
 
 def _write_municipio(row: CheckedRow, options: Options, context: dict, acting_user) -> str:
@@ -142,33 +140,90 @@ def _write_zone(row: CheckedRow, options: Options, context: dict, acting_user) -
 
 
 def _write_work(row: CheckedRow, options: Options, context: dict, acting_user) -> str:
+    """Create or update the work with folio + fiscal year; a version only when something changed."""
     from works_map.actions import do_create_work, do_update_work
     from works_map.models import Work
 
-    municipio = municipio_at(row.geom) if row.geom is not None else None
-    if municipio is None:
-        raise ValidationError(_("Fila %(r)s: el punto no cae en ningún municipio cargado.") % {"r": row.row})
-    folio = row_folio(row.values)
-    values: dict[str, Any] = {
-        "name": as_text(row.values.get("name"))[:300],
-        "amount_approved": row.values["amount_approved"],
-        "municipio": municipio,
-        "geom": row.geom,
-    }
-    existing = Work.objects.filter(folio=folio, fiscal_year=row.values["fiscal_year"]).first()
+    checked = row.work
+    folio, year = row_folio(row.values), row.values["fiscal_year"]
+    values: dict[str, Any] = {**checked.fields, "geom": row.geom}
+    existing = Work.objects.filter(folio=folio, fiscal_year=year).first()
     if existing is None:
-        do_create_work(
+        agencies = [(checked.agency, "EJECUTORA")] if checked.agency is not None else []
+        work = do_create_work(
             acting_user=acting_user,
             folio=folio,
-            fiscal_year=row.values["fiscal_year"],
-            category=context["category"],
-            status="PROGRAMADA",
-            published=False,
+            fiscal_year=year,
+            published=options.publish,
+            funding=checked.funding or (),
+            agencies=agencies,
             **values,
         )
+        _record_progress(work, checked, acting_user)
         return "created"
+    if options.publish and not existing.published:
+        values["published"] = True  # never unpublished by an import that does not publish
     changes = _changes(existing, values)
-    if not changes:
-        return "unchanged"
-    do_update_work(existing, acting_user=acting_user, **changes)
-    return "updated"
+    related: dict[str, Any] = {}
+    if checked.funding is not None and _funding_rows(existing) != _new_funding_rows(checked.funding):
+        related["funding"] = checked.funding
+    if checked.agency is not None:
+        roles = [(r.agency, r.role) for r in existing.agency_roles.select_related("agency")]
+        wanted = [pair for pair in roles if pair[1] != "EJECUTORA"] + [(checked.agency, "EJECUTORA")]
+        if {(a.pk, r) for a, r in roles} != {(a.pk, r) for a, r in wanted}:
+            related["agencies"] = wanted
+    if changes or related:
+        do_update_work(existing, acting_user=acting_user, **related, **changes)
+    progressed = _record_progress(existing, checked, acting_user)
+    return "updated" if changes or related or progressed else "unchanged"
+
+
+FundingKey = set[tuple[int, Any, Any, Any, Any]]
+
+
+def _funding_rows(work) -> FundingKey:
+    return {
+        (f.source_id, f.amount_approved, f.amount_modified, f.amount_exercised, f.amount_paid)
+        for f in work.funding.all()
+    }
+
+
+def _new_funding_rows(funding) -> FundingKey:
+    zero = Decimal("0.00")
+    return {
+        (
+            source.pk,
+            amounts.get("amount_approved", zero),
+            amounts.get("amount_modified"),
+            amounts.get("amount_exercised", zero),
+            amounts.get("amount_paid", zero),
+        )
+        for source, amounts in funding
+    }
+
+
+def _record_progress(work, checked, acting_user) -> bool:
+    """A progress report dated by its column (or today) when the figures differ from the latest one;
+    approved at once when the importing user may approve it (or a command acts for the system)."""
+    from gis_core.access import Action, may
+    from works_map.actions import do_record_progress, do_review_progress
+
+    if checked.progress is None:
+        return False
+    physical, financial = checked.progress
+    latest = work.progress_reports.exclude(state="REJECTED").order_by("-reported_on", "-created_at").first()
+    if latest is None and physical == financial == 0:
+        return False
+    if latest is not None and (latest.physical_pct, latest.financial_pct) == (physical, financial):
+        return False
+    report = do_record_progress(
+        work,
+        reported_on=checked.progress_date or timezone.localdate(),
+        physical_pct=physical,
+        financial_pct=financial,
+        note=_("Importado del registro de obras"),
+        acting_user=acting_user,
+    )
+    if acting_user is None or may(acting_user, Action.APPROVE, report):
+        do_review_progress(report, approve=True, acting_user=acting_user)
+    return True
