@@ -7,7 +7,7 @@ from django.db import transaction
 
 from gis_core import history
 from gis_core.models import Version
-from planning.models import ProgressPhoto
+from planning.models import ImportMapping, ProgressPhoto
 from priority_zones.actions import do_update_zone
 from priority_zones.models import Zone
 from works_map.actions import do_record_progress, do_update_work
@@ -61,3 +61,18 @@ def do_revert(obj: Work | Zone, version: Version, *, acting_user=None) -> Work |
         change=Version.Change.REVERT, note=_("Revertida a la versión %(n)s") % {"n": version.number}
     )
     return obj
+
+
+@transaction.atomic
+def do_save_import_mapping(
+    *, name: str, target: str, columns: dict, values: dict, options: dict, acting_user=None
+) -> ImportMapping:
+    """Save (or replace) a named mapping for a target: the next file of the same register reuses it."""
+    mapping = ImportMapping.objects.filter(target=target, name=name).first() or ImportMapping(
+        target=target, name=name
+    )
+    mapping.columns, mapping.values, mapping.options = columns, values, options
+    mapping.created_by = mapping.created_by or acting_user
+    mapping.full_clean()
+    mapping.save()
+    return mapping

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib.gis.gdal.error import GDALException
@@ -209,17 +210,6 @@ class ReviewForm(forms.Form):
 
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
-MAPPED_FIELDS = (
-    "cvegeo",
-    "name",
-    "population",
-    "folio",
-    "fiscal_year",
-    "amount_approved",
-    "lon",
-    "lat",
-    "wkt",
-)
 
 
 class ImportForm(forms.Form):
@@ -255,13 +245,6 @@ class ImportForm(forms.Form):
     encoding = forms.CharField(
         label=_("codificación del texto, si la detección falla"), required=False, max_length=20
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in MAPPED_FIELDS:
-            self.fields[f"map_{name}"] = forms.CharField(
-                label=_("columna para «%(f)s»") % {"f": name}, required=False, max_length=100
-            )
 
     def clean_encoding(self) -> str:
         import codecs
@@ -305,5 +288,47 @@ class ImportForm(forms.Form):
             "category_code": data["category_code"],
             "source_srid": data["source_srid"],
             "encoding": data["encoding"],
-            "mapping": {name: data[f"map_{name}"] for name in MAPPED_FIELDS if data.get(f"map_{name}")},
+        }
+
+
+class MappingOptionsForm(forms.Form):
+    """The wizard's options beside the column and value maps (the mapping step)."""
+
+    mode = forms.ChoiceField(
+        label=_("si hay filas rechazadas"),
+        choices=[("all", _("no importar nada (todo o nada)")), ("valid", _("importar solo las válidas"))],
+    )
+    fiscal_year = forms.IntegerField(
+        label=_("ejercicio fiscal (filas sin columna de año)"), required=False, min_value=2000, max_value=2100
+    )
+    source_srid = forms.IntegerField(label=_("SRC de origen (EPSG)"), required=False)
+    encoding = forms.CharField(label=_("codificación del texto"), required=False, max_length=20)
+    category_code = forms.ChoiceField(label=_("categoría de las filas sin categoría"), required=False)
+    default_status = forms.ChoiceField(label=_("estatus de las filas sin estatus"), required=False)
+    publish = forms.BooleanField(label=_("publicar las obras importadas"), required=False)
+
+    clean_encoding = ImportForm.clean_encoding
+    clean_source_srid = ImportForm.clean_source_srid
+
+    def __init__(self, *args, target: str = "works", **kwargs):
+        from works_map.models import Category, WorkStatus
+
+        super().__init__(*args, **kwargs)
+        self.target = target
+        categories: list[tuple[str, Any]] = [("", _("— ninguna —"))]
+        categories += [(c.code, f"{c.name} ({c.code})") for c in Category.objects.order_by("code")]
+        self.fields["category_code"].choices = categories  # type: ignore[attr-defined]
+        statuses = [("", _("Programada")), *WorkStatus.choices]
+        self.fields["default_status"].choices = statuses  # type: ignore[attr-defined]
+
+    def options(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "mode": data["mode"],
+            "fiscal_year": data["fiscal_year"],
+            "source_srid": data["source_srid"],
+            "encoding": data["encoding"],
+            "category_code": data["category_code"],
+            "default_status": data["default_status"] or "PROGRAMADA",
+            "publish": data["publish"],
         }

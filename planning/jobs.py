@@ -22,6 +22,7 @@ from planning.import_writers import write_rows
 from planning.models import ImportJob
 
 PREVIEW_FEATURES = 300
+WARNINGS_LISTED = 1000
 ACCEPTED_EXTENSIONS = (*imports.GEOMETRY_EXTENSIONS, *imports.TABLE_EXTENSIONS)
 GEOGRAPHY_TARGETS = ("municipios", "agebs")
 
@@ -68,6 +69,9 @@ def _store(job: ImportJob, outcome: imports.Outcome, table: imports.Table) -> No
         "crs": table.crs,
         "encoding": table.encoding,
     }
+    job.summary["warnings"] = [
+        {"row": r.row, "key": r.key, "warnings": r.warnings} for r in outcome.kept if r.warnings
+    ][:WARNINGS_LISTED]
     job.rejected = [{"row": r.row, "key": r.key, "reason": r.reason} for r in outcome.rejected]
     job.rejected_csv = outcome.rejected_csv(table)
 
@@ -148,9 +152,9 @@ def run(pk: int) -> None:
         job.save(update_fields=["status", "started_at"])
     try:
         outcome, table = check(job)
-        job.total = len(table.rows)
+        job.total = len(outcome.kept)
         job.save(update_fields=["total"])
-        write_rows(outcome, _options(job), acting_user=job.created_by)
+        write_rows(outcome, _options(job), acting_user=job.created_by, progress=_progress_writer(job))
     except Exception as error:  # the transaction rolled back; the job says why
         job.status, job.error, job.finished_at = ImportJob.Status.FAILED, _describe(error), timezone.now()
         job.save(update_fields=["status", "error", "finished_at"])
@@ -160,6 +164,37 @@ def run(pk: int) -> None:
     _store(job, outcome, table)
     job.status, job.finished_at = ImportJob.Status.DONE, timezone.now()
     job.save()
+    _progress_path(job).unlink(missing_ok=True)
+
+
+# The write runs in one transaction, so a progress count saved on the job would only be seen when it
+# commits. The worker writes it beside the uploaded file instead (web and worker share the media
+# storage already: the worker reads the upload from it), and the status page reads it from there.
+
+
+def _progress_path(job: ImportJob) -> Path:
+    return Path(job.file.path).with_suffix(".progreso")
+
+
+def _progress_writer(job: ImportJob):
+    path = _progress_path(job)
+
+    def write(done: int) -> None:
+        partial = path.with_suffix(".progreso.tmp")
+        partial.write_text(str(done))
+        partial.replace(path)  # atomic: a reader never sees half a number
+
+    return write
+
+
+def progress_of(job: ImportJob) -> int:
+    """Rows written so far: from the worker's progress file while it runs, else the job's own count."""
+    if job.status != ImportJob.Status.RUNNING:
+        return job.progress
+    try:
+        return int(_progress_path(job).read_text() or 0)
+    except (OSError, ValueError):
+        return 0
 
 
 def _describe(error: Exception) -> str:

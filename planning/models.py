@@ -75,3 +75,37 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
+
+
+class ImportMapping(models.Model):
+    """A column map, value maps and options saved by name for one import target, to reuse with the next
+    file of the same register (the wizard's «Guardar la correspondencia»; `import_file --mapping-file`
+    reads the same JSON shape)."""
+
+    name = models.CharField(_("nombre"), max_length=80)
+    target = models.CharField(_("destino"), max_length=16)
+    columns = models.JSONField(_("columnas"), default=dict)
+    values = models.JSONField(_("equivalencias de valores"), default=dict)
+    options = models.JSONField(_("opciones"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("correspondencia de importación")
+        verbose_name_plural = _("correspondencias de importación")
+        ordering = ["target", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "name"],
+                name="importmapping_unique_name",
+                violation_error_message=_("Ya hay una correspondencia con ese nombre para ese destino."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.target})"
+
+    def as_json(self) -> dict:
+        return {"columns": self.columns, "values": self.values, "options": self.options}

@@ -8,6 +8,7 @@ urlpatterns = [
     path("buffer", views.buffer, name="buffer"),
     path("importar/", views.import_start, name="import"),
     path("importar/<int:pk>/", views.import_job, name="import-job"),
+    path("importar/<int:pk>/columnas/", views.import_mapping, name="import-mapping"),
     path("importar/<int:pk>/confirmar/", views.import_confirm, name="import-confirm"),
     path("importar/<int:pk>/estado.json", views.import_status, name="import-status"),
     path("importar/<int:pk>/rechazadas.csv", views.import_rejected, name="import-rejected"),

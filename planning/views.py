@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from gis_core import access, history
 from gis_core.access import Action
 from gis_core.models import Version
-from planning import actions, imports, jobs, shapes
+from planning import actions, imports, jobs, shapes, wizard
 from planning.forms import (
     ImportForm,
+    MappingOptionsForm,
     ProgressForm,
     ReviewForm,
     WorkAgencyFormSet,
@@ -315,10 +316,41 @@ def import_start(request: HttpRequest) -> HttpResponse:
         except imports.ImportRefused as error:
             form.add_error("file", str(error))
         else:
+            if job.options["target"] == "works":  # a register: its columns and values first
+                return redirect("planning:import-mapping", pk=job.pk)
             jobs.preview(job)
             return redirect("planning:import-job", pk=job.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "planning/import_start.html", {"form": form}, status=status)
+
+
+@login_required
+def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    """The wizard's second step: columns -> fields, coded values -> catalogue entries, options."""
+    job = _job_for(request, pk)
+    if job.status != ImportJob.Status.PREVIEW:
+        return render(
+            request, "planning/error.html", {"message": _("Esta importación ya se envió.")}, status=400
+        )
+    status = 200
+    if request.method == "POST":
+        try:
+            action = wizard.apply(job, request.POST, request.user)
+        except (ValidationError, imports.ImportRefused) as error:
+            messages.error(request, _form_errors(error) if isinstance(error, ValidationError) else str(error))
+            status = 400
+        else:
+            if action == "preview":
+                jobs.preview(job)
+                return redirect("planning:import-job", pk=job.pk)
+    try:
+        context = wizard.mapping_step(job)
+    except imports.ImportRefused as error:
+        return render(request, "planning/error.html", {"message": str(error)}, status=400)
+    form = MappingOptionsForm(initial=job.options, target=job.options["target"])
+    return render(
+        request, "planning/import_mapping.html", {"job": job, "form": form, **context}, status=status
+    )
 
 
 @login_required
@@ -353,7 +385,7 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(
         {
             "status": job.status,
-            "progress": job.progress,
+            "progress": jobs.progress_of(job),
             "total": job.total,
             "summary": job.summary,
             "error": job.error,

@@ -68,7 +68,9 @@ WORK_FIELDS: dict[str, FieldSpec] = {
         ("descripcion_obra", "descripcion_ppi", "descripcion", "description"),
     ),
     "kind": FieldSpec(
-        gettext_lazy("Tipo (obra o acción)"), "code", ("obra_accion", "tipo_obra_accion", "kind")
+        gettext_lazy("Tipo (obra o acción)"),
+        "code",
+        ("obra_o_accion", "obra_accion", "tipo_obra_accion", "kind"),
     ),
     "category": FieldSpec(
         gettext_lazy("Categoría (rubro, tema o subtema)"),
@@ -153,7 +155,9 @@ WORK_FIELDS: dict[str, FieldSpec] = {
         ("avance_financiero", "porcentaje_avance_financiero", "financial_progress"),
     ),
     "progress_date": FieldSpec(
-        gettext_lazy("Fecha del avance"), "date", ("fecha_avance", "fecha_corte", "fecha_reporte")
+        gettext_lazy("Fecha del avance"),
+        "date",
+        ("fecha_de_avance", "fecha_avance", "fecha_corte", "fecha_reporte"),
     ),
     "beneficiaries": FieldSpec(
         gettext_lazy("Beneficiarios (total)"),

@@ -165,6 +165,16 @@ HEADER = [
     "Municipio",
     "Longitud",
     "Latitud",
+    "Obra o acción",
+    "Descripción",
+    "Modalidad",
+    "Modalidad de ejecución",
+    "Monto modificado",
+    "Monto pagado",
+    "Inicio real",
+    "Término real",
+    "Fecha de avance",
+    "Domicilio",
 ]
 
 
@@ -189,6 +199,16 @@ def leon_row(folio: str, **changes) -> list:
         "Municipio": "León",
         "Longitud": "-101.65",
         "Latitud": "21.15",
+        "Obra o acción": "Obra",
+        "Descripción": "Ampliación de la red con 1.2 km de tubería",
+        "Modalidad": "Ampliación",
+        "Modalidad de ejecución": "Por administración directa",
+        "Monto modificado": "1300000",
+        "Monto pagado": "550000",
+        "Inicio real": "2025-03-10",
+        "Término real": "",
+        "Fecha de avance": "2025-06-30",
+        "Domicilio": "Calle Río Lerma s/n, Los Castillos",
     }
     row.update(changes)
     return [row[h] for h in HEADER]
@@ -206,7 +226,8 @@ def test_a_cp1252_register_with_spanish_words_fills_every_field(
     db, tmp_path, leon, water_category, fismdf, sop
 ):
     path = write_csv(
-        tmp_path / "registro.csv", [leon_row("LEON-001"), leon_row("LEON-002", Estatus="Concluida")]
+        tmp_path / "registro.csv",
+        [leon_row("LEON-001"), leon_row("LEON-002", Estatus="Concluida", **{"Obra o acción": "Acción"})],
     )
     summary = command(path, "--target=works", "--publish")
     assert (summary["created"], summary["rejected"]) == (2, 0), summary
@@ -221,7 +242,58 @@ def test_a_cp1252_register_with_spanish_words_fills_every_field(
         ("SOP", "EJECUTORA")
     ]  # SICOM -> SOP
     assert [(f.source, f.amount_approved) for f in work.funding.all()] == [(fismdf, Decimal("1250000.00"))]
-    assert Work.objects.get(folio="LEON-002").status == "TERMINADA"
+    assert (work.kind, work.modality, work.execution_mode) == ("OBRA", "AMPLIACION", "ADMINISTRACION_DIRECTA")
+    assert (work.amount_modified, work.amount_paid) == (Decimal("1300000.00"), Decimal("550000.00"))
+    assert (str(work.actual_start), work.actual_end) == ("2025-03-10", None)
+    assert work.address == "Calle Río Lerma s/n, Los Castillos" and "1.2 km" in work.description
+    assert str(work.progress_reports.get().reported_on) == "2025-06-30"
+    assert work.municipio == leon
+    other = Work.objects.get(folio="LEON-002")
+    assert other.status == "TERMINADA" and other.kind == "ACCION"
+
+
+def test_a_planner_publishes_inside_their_scope_and_cannot_approve_the_imported_progress(
+    db, tmp_path, planner_leon, leon, xichu, water_category
+):
+    from gis_core.access import Action, may
+
+    path = write_csv(
+        tmp_path / "planner.csv",
+        [
+            leon_row("P-1", **{"Fuente de financiamiento": "", "Dependencia ejecutora": ""}),
+            leon_row(
+                "P-2",
+                Municipio="",
+                Longitud="-100.05",
+                Latitud="21.3",
+                **{"Fuente de financiamiento": "", "Dependencia ejecutora": ""},
+            ),
+        ],
+    )
+    options = imports.Options(target="works", mode="valid", publish=True)
+    outcome, _table = imports.run_import(path, options, acting_user=planner_leon)
+    assert outcome.created == 1 and [r.reason for r in outcome.rejected] == ["fuera de su ámbito de trabajo"]
+    work = Work.objects.get(folio="P-1")
+    assert work.published and may(planner_leon, Action.CHANGE, work)
+    report = work.progress_reports.get()
+    assert report.state == "PENDING" and work.physical_progress == 0  # a supervisor approves it
+
+
+def test_lines_and_polygons_in_wkt_are_works_too(db, tmp_path, leon, water_category):
+    path = tmp_path / "lineas.csv"
+    path.write_text(
+        "folio,nombre,ejercicio,wkt\n"
+        'L-1,Camino rural,2025,"LINESTRING(-101.70 21.10,-101.66 21.12)"\n'
+        'L-2,Parque,2025,"POLYGON((-101.70 21.10,-101.69 21.10,-101.69 21.11,-101.70 21.10))"\n'
+        'L-3,Cruzado,2025,"LINESTRING(21.10 -101.70,21.12 -101.66)"\n',
+        encoding="utf-8",
+    )
+    outcome, _table = imports.run_import(
+        path, imports.Options(target="works", mode="valid", category_code="AGUA.RED")
+    )
+    assert outcome.created == 2 and "orden de ejes invertido" in outcome.rejected[0].reason
+    assert Work.objects.get(folio="L-1").geom.geom_type == "LineString"
+    assert Work.objects.get(folio="L-2").geom.geom_type == "Polygon"
 
 
 def test_bad_rows_get_one_clear_reason_each_and_all_or_nothing_writes_nothing(
