@@ -310,3 +310,15 @@ def test_the_place_endpoint_is_for_staff_only(client, django_user_model):
     citizen = django_user_model.objects.create_user("ciudadana", password="x")
     client.force_login(citizen)
     assert client.post(reverse("planning:place"), "{}", content_type="application/json").status_code == 403
+
+
+def test_the_versions_page_shows_labels_and_names_not_codes(client, planner_leon, leon, water_category, sop):
+    from works_map.models import Work
+
+    client.force_login(planner_leon)
+    client.post(reverse("planning:work-create"), full_payload(leon, water_category, sop))
+    work = Work.objects.get(folio="LEON-2026-0042")
+    text = client.get(reverse("planning:versions", args=["work", work.pk])).content.decode()
+    assert "Por administración directa" in text and "ADMINISTRACION_DIRECTA" not in text
+    assert ">Sí<" in text and ">False<" not in text and ">True<" not in text
+    assert "León (11020)" in text and ">Modalidad de ejecución<" in text
