@@ -15,6 +15,7 @@ from django.apps import apps
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import models
+from django.utils.translation import gettext as _
 
 from gis_core.models import Version
 
@@ -87,10 +88,27 @@ def diff(older: Version | None, newer: Version) -> list[dict[str, Any]]:
                 "label": str(field.verbose_name) if field is not None else key,
                 "old": old,
                 "new": new,
+                "old_shown": shown(field, old),
+                "new_shown": shown(field, new),
                 "geometry": isinstance(new, dict) or isinstance(old, dict),
             }
         )
     return rows
+
+
+def shown(field: models.Field | None, value: Any) -> Any:
+    """A stored value as a person reads it: a choice's label, the name of a related row, Sí/No."""
+    if value is None or field is None or isinstance(value, dict):
+        return value
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("Sí") if value else _("No")
+    related_model = field.related_model if field.is_relation else None
+    if isinstance(related_model, type) and issubclass(related_model, models.Model):
+        related = related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else value
+    return value
 
 
 def changes_for_revert(obj: models.Model, version: Version) -> dict[str, Any]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from gis_core import history
+from gis_core import access, history
+from gis_core.access import Action
 from gis_core.models import Version
 from planning.models import ImportMapping, ProgressPhoto
 from priority_zones.actions import do_update_zone
 from priority_zones.models import Zone
-from works_map.actions import do_record_progress, do_update_work
+from works_map.actions import do_create_work, do_record_progress, do_review_progress, do_update_work
 from works_map.models import ProgressReport, Work
 
 
@@ -76,3 +77,25 @@ def do_save_import_mapping(
     mapping.full_clean()
     mapping.save()
     return mapping
+
+
+@transaction.atomic
+def do_save_work(
+    existing: Work | None, *, fields: dict, rows: dict, progress: dict | None = None, acting_user=None
+) -> tuple[Work, ProgressReport | None]:
+    """The planner's work form: the work with its funding and agency rows through the work actions
+    (which check the scope as stored and as it will stand), and, when one was filled in, a progress
+    report through do_record_progress, approved at once if the gate lets this user approve it. One
+    transaction: a refused report leaves the work as it was."""
+    if existing is None:
+        work = do_create_work(acting_user=acting_user, **fields, **rows)
+    else:
+        work = do_update_work(existing, acting_user=acting_user, **fields, **rows)
+    report = None
+    if progress is not None:
+        if acting_user is not None:
+            access.require(acting_user, Action.RECORD_PROGRESS, work)
+        report = do_record_progress(work, acting_user=acting_user, **progress)
+        if acting_user is not None and access.may(acting_user, Action.APPROVE, report):
+            report = do_review_progress(report, approve=True, acting_user=acting_user)
+    return work, report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date
 from decimal import Decimal
@@ -11,12 +12,14 @@ from django import forms
 from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from gis_core.geometry import MAX_ZONE_VERTICES, parse_polygon
+from gis_core.geometry import MAX_ZONE_VERTICES, parse_polygon, validate_geometry
+from planning.shapes import place_of
 from priority_zones.models import Zone
 from works_map.actions import FUNDING_AMOUNTS
-from works_map.models import Work, WorkAgency, WorkFunding
+from works_map.models import Agency, Work, WorkAgency, WorkFunding
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 6
@@ -62,7 +65,88 @@ class PolygonField(forms.CharField):
 
 
 class WorkForm(forms.ModelForm):
-    geom = GeometryField(label=_("geometría (GeoJSON o WKT)"))
+    """Every field of a work's register. The municipio and localidad are not asked: they are read from
+    the geometry (where its representative point lies), as the scope check reads them. The choices and
+    amounts that have a default may be left out of a POST (an import script, an older client): the
+    stored value, or the default for a new work, is kept."""
+
+    geom = GeometryField(
+        label=_("Geometría (GeoJSON o WKT)"),
+        help_text=_("Un punto, una línea o un polígono en longitud y latitud (EPSG:4326)."),
+    )
+    executing_agency = forms.ModelChoiceField(
+        label=_("Dependencia ejecutora"), queryset=Agency.objects.order_by("acronym"), required=False
+    )
+    progress_on = forms.DateField(
+        label=_("Fecha del avance"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Si registra un avance, se guarda como reporte; lo aprueba un supervisor."),
+    )
+    progress_physical = forms.DecimalField(
+        label=_("Avance físico (%)"), required=False, min_value=Decimal(0), max_value=Decimal(100)
+    )
+    progress_financial = forms.DecimalField(
+        label=_("Avance financiero (%)"), required=False, min_value=Decimal(0), max_value=Decimal(100)
+    )
+
+    # Left out of a POST: kept as stored (or the model's default for a new work).
+    KEPT_WHEN_MISSING = (
+        "kind",
+        "modality",
+        "execution_mode",
+        "beneficiary_unit",
+        "amount_exercised",
+        "amount_paid",
+    )
+    LABELS = {
+        "folio": _("Folio"),
+        "fiscal_year": _("Ejercicio fiscal"),
+        "name": _("Nombre"),
+        "description": _("Descripción"),
+        "kind": _("Tipo"),
+        "category": _("Categoría"),
+        "status": _("Estatus"),
+        "modality": _("Modalidad"),
+        "execution_mode": _("Modalidad de ejecución"),
+        "amount_approved": _("Monto aprobado ($)"),
+        "amount_modified": _("Monto modificado ($)"),
+        "amount_exercised": _("Monto ejercido ($)"),
+        "amount_paid": _("Monto pagado ($)"),
+        "planned_start": _("Inicio programado"),
+        "planned_end": _("Término programado"),
+        "actual_start": _("Inicio real"),
+        "actual_end": _("Término real"),
+        "goal_quantity": _("Meta física"),
+        "goal_unit": _("Unidad de la meta"),
+        "beneficiaries": _("Beneficiarios (total)"),
+        "beneficiaries_women": _("Mujeres"),
+        "beneficiaries_men": _("Hombres"),
+        "beneficiary_unit": _("Se cuentan en"),
+        "address": _("Domicilio"),
+        "published": _("Publicada en el sitio público"),
+    }
+    # The fieldsets of the page, in order (the template walks them).
+    GROUPS = (
+        (_("Identificación"), ("folio", "fiscal_year", "name", "description", "kind", "category")),
+        (_("Ejecución"), ("status", "modality", "execution_mode", "executing_agency")),
+        (_("Montos"), ("amount_approved", "amount_modified", "amount_exercised", "amount_paid")),
+        (_("Fechas"), ("planned_start", "planned_end", "actual_start", "actual_end")),
+        (
+            _("Meta y beneficiarios"),
+            (
+                "goal_quantity",
+                "goal_unit",
+                "beneficiaries",
+                "beneficiaries_women",
+                "beneficiaries_men",
+                "beneficiary_unit",
+            ),
+        ),
+        (_("Avance físico y financiero"), ("progress_on", "progress_physical", "progress_financial")),
+        (_("Publicación"), ("published",)),
+    )
+    EXTRA_FIELDS = ("geom", "executing_agency", "progress_on", "progress_physical", "progress_financial")
 
     class Meta:
         model = Work
@@ -70,12 +154,135 @@ class WorkForm(forms.ModelForm):
             "folio",
             "fiscal_year",
             "name",
+            "description",
+            "kind",
             "category",
-            "municipio",
             "status",
+            "modality",
+            "execution_mode",
             "amount_approved",
+            "amount_modified",
+            "amount_exercised",
+            "amount_paid",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "goal_quantity",
+            "goal_unit",
+            "beneficiaries",
+            "beneficiaries_women",
+            "beneficiaries_men",
+            "beneficiary_unit",
+            "address",
             "published",
         ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            **{
+                name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                for name in ("planned_start", "planned_end", "actual_start", "actual_end")
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.LABELS.items():
+            self.fields[name].label = label
+        for name in self.KEPT_WHEN_MISSING:
+            self.fields[name].required = False
+        self.fields["category"].queryset = self.fields["category"].queryset.order_by("code")
+        for name in (
+            "amount_approved",
+            "amount_modified",
+            "amount_exercised",
+            "amount_paid",
+            "goal_quantity",
+        ):
+            # The database refuses negatives too; here the refusal stands next to the field.
+            self.fields[name].validators.append(MinValueValidator(0))
+            self.fields[name].widget.attrs.update(min="0", step="0.01")
+        self.place: tuple = (None, None)
+        if self.instance.pk is not None:
+            executing = self.instance.agency_roles.filter(role=WorkAgency.Role.EJECUTORA).first()
+            if executing is not None:
+                self.initial.setdefault("executing_agency", executing.agency_id)
+
+    def _kept(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value in (None, ""):
+            return getattr(self.instance, name)  # the stored value, or the model's default when new
+        return value
+
+    def clean_kind(self):
+        return self._kept("kind")
+
+    def clean_modality(self):
+        return self._kept("modality")
+
+    def clean_execution_mode(self):
+        return self._kept("execution_mode")
+
+    def clean_beneficiary_unit(self):
+        return self._kept("beneficiary_unit")
+
+    def clean_amount_exercised(self):
+        return self._kept("amount_exercised")
+
+    def clean_amount_paid(self):
+        return self._kept("amount_paid")
+
+    def clean_geom(self):
+        geom = self.cleaned_data["geom"]
+        try:
+            return validate_geometry(geom)
+        except ValidationError as error:
+            raise ValidationError(error.messages, code="invalid") from None
+
+    def clean(self):
+        cleaned = super().clean()
+        geom = cleaned.get("geom")
+        if geom is not None:
+            municipio, localidad = place_of(geom)
+            if municipio is None:
+                self.add_error("geom", _("La geometría no cae en ningún municipio de Guanajuato cargado."))
+            self.place = (municipio, localidad)
+        women, men, total = (
+            cleaned.get(n) for n in ("beneficiaries_women", "beneficiaries_men", "beneficiaries")
+        )
+        if total is not None and (women or 0) + (men or 0) > total:
+            self.add_error("beneficiaries", _("Mujeres más hombres no pueden sumar más que el total."))
+        physical, financial = cleaned.get("progress_physical"), cleaned.get("progress_financial")
+        if (physical is None) != (financial is None):
+            missing = "progress_financial" if financial is None else "progress_physical"
+            self.add_error(missing, _("Un avance lleva el porcentaje físico y el financiero."))
+        elif physical is not None and cleaned.get("progress_on") is None and "progress_on" not in self.errors:
+            cleaned["progress_on"] = date.today()
+        if cleaned.get("progress_on") and cleaned["progress_on"] > date.today():
+            self.add_error("progress_on", _("La fecha del avance no puede estar en el futuro."))
+        return cleaned
+
+    def work_fields(self) -> dict:
+        """The cleaned values the work actions take: the model's fields, with the snapped place."""
+        fields = {name: value for name, value in self.cleaned_data.items() if name not in self.EXTRA_FIELDS}
+        fields["geom"] = self.cleaned_data["geom"]
+        fields["municipio"], fields["localidad"] = self.place
+        return fields
+
+    def progress(self) -> dict | None:
+        """A progress report to record with the save, if one was filled in."""
+        data = self.cleaned_data
+        if data.get("progress_physical") is None:
+            return None
+        return {
+            "reported_on": data["progress_on"],
+            "physical_pct": data["progress_physical"],
+            "financial_pct": data["progress_financial"],
+        }
+
+    def groups(self):
+        """(legend, bound fields) per fieldset, for the template."""
+        return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
 
 
 class _ReplacedRowsFormSet(forms.BaseInlineFormSet):
@@ -129,25 +336,121 @@ WorkAgencyFormSet: type[forms.BaseInlineFormSet] = forms.inlineformset_factory(
 )
 
 
+UNIT_KEY = {
+    "municipios": re.compile(r"^[0-9]{5}$"),
+    "agebs": re.compile(r"^[0-9]{8}[0-9A-Z]$|^[0-9]{12}[0-9A-Z]$"),
+}
+MAX_ZONE_UNITS = 500
+
+
 class ZoneForm(forms.ModelForm):
+    """A drawn zone or zona impulso: its outline drawn (GeoJSON/WKT) or built from INEGI municipios or
+    AGEBs picked by key, whose union the zone action computes in PostGIS."""
+
     # Zones are stored as MultiPolygons; the field returns one (a drawn Polygon is one part).
-    geom = PolygonField(label=_("geometría (GeoJSON o WKT)"))
+    geom = PolygonField(
+        label=_("Geometría (GeoJSON o WKT)"),
+        required=False,
+        help_text=_("Un polígono en longitud y latitud; se ignora si elige municipios o AGEB."),
+    )
     # Official ZAP come from the DOF import, never from a drawing.
     kind = forms.ChoiceField(
-        label=_("tipo"),
+        label=_("Tipo"),
         choices=[
             (Zone.Kind.DRAWN, Zone.Kind.DRAWN.label),
             (Zone.Kind.ZONA_IMPULSO, Zone.Kind.ZONA_IMPULSO.label),
         ],
     )
+    unit_level = forms.ChoiceField(
+        label=_("Unidades"),
+        choices=[("municipios", _("Municipios")), ("agebs", _("AGEB"))],
+        initial="municipios",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    units = forms.CharField(
+        label=_("Claves CVEGEO de las unidades"),
+        required=False,
+        max_length=MAX_ZONE_UNITS * 14,
+        help_text=_("Separadas por comas, p. ej. 11020, 11037. La zona será la unión de esas unidades."),
+    )
+    LABELS = {
+        "name": _("Nombre"),
+        "fiscal_year": _("Ejercicio fiscal"),
+        "status": _("Estado"),
+        "municipio": _("Municipio (opcional)"),
+    }
 
     class Meta:
         model = Zone
         fields = ["name", "kind", "fiscal_year", "status", "municipio"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.LABELS.items():
+            self.fields[name].label = label
+
+    def clean(self):
+        cleaned = super().clean()
+        level = cleaned.get("unit_level") or "municipios"
+        keys = [k.strip().upper() for k in re.split(r"[\s,;]+", cleaned.get("units") or "") if k.strip()]
+        keys = list(dict.fromkeys(keys))
+        bad = [k for k in keys if not UNIT_KEY[level].match(k)]
+        if bad:
+            self.add_error(
+                "units", _("Claves que no son de %(l)s: %(k)s.") % {"l": level, "k": ", ".join(bad)}
+            )
+        elif len(keys) > MAX_ZONE_UNITS:
+            self.add_error("units", _("A lo más %(n)s unidades.") % {"n": MAX_ZONE_UNITS})
+        cleaned["unit_keys"] = keys
+        if (
+            not keys
+            and cleaned.get("geom") is None
+            and "geom" not in self.errors
+            and "units" not in self.errors
+        ):
+            self.add_error("geom", _("Trace un polígono o elija municipios o AGEB en el mapa."))
+        return cleaned
+
+    def zone_fields(self) -> dict:
+        """The cleaned values the zone actions take: a drawn `geom`, or `units` to unite."""
+        data = self.cleaned_data
+        fields = {name: data[name] for name in self.Meta.fields}
+        if data["unit_keys"]:
+            fields["units"] = (data.get("unit_level") or "municipios", data["unit_keys"])
+        else:
+            fields["geom"] = data["geom"]
+        return fields
+
+
+MAX_BULK_WORKS = 500
+
+
+class BulkPublishForm(forms.Form):
+    """The works marked in the workspace list and what to do with them."""
+
+    ids = forms.TypedMultipleChoiceField(coerce=int, label=_("obras"), choices=())
+    published = forms.ChoiceField(label=_("acción"), choices=[("1", _("Publicar")), ("0", _("Despublicar"))])
+    confirm = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any number the POST names is a choice; the view reads the works through the gate.
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        self.fields["ids"].choices = [(v, v) for v in raw if str(v).isdigit()]
+        self.fields["ids"].error_messages["required"] = _("Marque al menos una obra.")
+
+    def clean_ids(self) -> list[int]:
+        ids = self.cleaned_data["ids"]
+        if len(ids) > MAX_BULK_WORKS:
+            raise ValidationError(_("A lo más %(n)s obras a la vez.") % {"n": MAX_BULK_WORKS})
+        return ids
+
 
 class ProgressForm(forms.Form):
-    reported_on = forms.DateField(label=_("fecha"))
+    reported_on = forms.DateField(
+        label=_("fecha"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     physical_pct = forms.DecimalField(
         label=_("avance físico %"), min_value=Decimal(0), max_value=Decimal(100)
     )

@@ -1,4 +1,5 @@
-"""Shapes the planner's drawing tools need from the server: a buffer in metres around a line."""
+"""Shapes the planner's drawing tools need from the server: a buffer in metres around a line, the place
+(municipio, localidad) a drawn geometry falls in."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from gis_core.geometry import check_inside_state
+from priority_zones.models import Localidad, Municipio
 
 MAX_BUFFER_METRES = 5000
 MAX_LINE_VERTICES = 2000
@@ -44,3 +46,17 @@ def buffer_line(geometry: Any, metres: Any) -> GEOSGeometry:
     area = metric.buffer(distance, quadsegs=8)
     area.transform(4326)
     return area
+
+
+def place_of(geom: GEOSGeometry) -> tuple[Municipio | None, Localidad | None]:
+    """The municipio, and the localidad when its polygon is loaded, where a work's representative point
+    lies: the same point (ST_PointOnSurface) the database keeps and the scope check reads."""
+    point = geom.point_on_surface
+    point.srid = geom.srid
+    municipio = Municipio.objects.filter(geom__intersects=point).order_by("cvegeo").first()
+    if municipio is None:
+        return None, None
+    localidad = (
+        Localidad.objects.filter(municipio=municipio, geom__intersects=point).order_by("cvegeo").first()
+    )
+    return municipio, localidad

@@ -6,18 +6,22 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from gis_core import access, history
 from gis_core.access import Action
+from gis_core.geometry import validate_geometry
 from gis_core.models import Version
 from planning import actions, imports, jobs, shapes, wizard
 from planning.forms import (
+    BulkPublishForm,
+    GeometryField,
     ImportForm,
     MappingOptionsForm,
     ProgressForm,
@@ -32,10 +36,10 @@ from priority_zones import access as zone_access
 from priority_zones.actions import do_create_zone, do_delete_zone, do_update_zone
 from priority_zones.models import Zone
 from works_map import access as work_access
-from works_map.actions import do_create_work, do_delete_work, do_review_progress, do_update_work
+from works_map.actions import do_delete_work, do_review_progress, do_set_published
 from works_map.filters import WORK_PARAMS, filter_works, refuse_unknown
 from works_map.formsets import agency_rows, funding_rows
-from works_map.models import Work
+from works_map.models import Work, WorkAgency
 
 
 def _staff(request: HttpRequest) -> None:
@@ -72,6 +76,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "may_write": access.may_write(request.user),
         "my_works": my_works.order_by("-updated_at")[:50],
         "work_filters": [(p, request.GET.get(p.name, "")) for p in WORK_PARAMS.values()],
+        "filtered": any(request.GET.get(name) for name in WORK_PARAMS),
     }
     return render(request, "planning/workspace.html", context)
 
@@ -111,29 +116,158 @@ def work_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         rows = {}  # a formset the POST left out leaves the stored rows as they are
         if funding.is_bound:
             rows["funding"] = funding_rows(funding)
-        if agencies.is_bound:
-            rows["agencies"] = agency_rows(agencies)
-        saved = _save_through_actions(request, form, work, do_create_work, do_update_work, **rows)
-        if saved is not None:
+        agency_list = _agency_rows(request, form, agencies, work)
+        if agency_list is not None:
+            rows["agencies"] = agency_list
+        try:
+            saved, report = actions.do_save_work(
+                work, fields=form.work_fields(), rows=rows, progress=form.progress(), acting_user=request.user
+            )
+        except ValidationError as error:
+            _put_on_form(form, error)
+        else:
             messages.success(request, _("Obra guardada."))
+            if report is not None:
+                messages.info(request, _report_message(report))
             return redirect("planning:work-edit", pk=saved.pk)
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "work": work, "funding": funding, "agencies": agencies}
+    context = {
+        "form": form,
+        "work": work,
+        "funding": funding,
+        "agencies": agencies,
+        "errors": _error_summary(form, funding, agencies),
+    }
     return render(request, "planning/work_form.html", context, status=status)
 
 
+def _report_message(report) -> str:
+    if report.state == report.State.APPROVED:
+        return _("Avance registrado y aprobado.")
+    return _("Avance registrado; espera la aprobación de un supervisor.")
+
+
+def _agency_rows(request: HttpRequest, form: WorkForm, agencies, work: Work | None) -> list | None:
+    """The agency rows to save: the executing agency (its own field) plus the other roles (the
+    formset). A POST with neither leaves the stored rows as they are."""
+    sent_executing = "executing_agency" in request.POST
+    if agencies.is_bound:
+        others = agency_rows(agencies)
+    elif sent_executing and work is not None:
+        kept = work.agency_roles.exclude(role=WorkAgency.Role.EJECUTORA).select_related("agency")
+        others = [(row.agency, row.role) for row in kept]
+    elif sent_executing:
+        others = []
+    else:
+        return None
+    executing = form.cleaned_data.get("executing_agency")
+    return ([(executing, WorkAgency.Role.EJECUTORA)] if executing else []) + others
+
+
+def _put_on_form(form, error: ValidationError) -> None:
+    """An action's refusal on the form: next to the field it names when the form has that field."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _error_summary(form, *formsets) -> list[dict]:
+    """Every error of the page, for the summary at its top: the field's label and where it is."""
+    summary = [{"label": "", "message": str(m), "anchor": ""} for m in form.non_field_errors()]
+    for name, errors in form.errors.items():
+        if name == NON_FIELD_ERRORS:
+            continue
+        field = form[name]
+        summary += [{"label": field.label, "message": str(m), "anchor": field.id_for_label} for m in errors]
+    for formset in formsets:
+        if not formset.is_bound:
+            continue
+        summary += [{"label": "", "message": str(m), "anchor": ""} for m in formset.non_form_errors()]
+        for number, row in enumerate(formset.forms, start=1):
+            for name, errors in row.errors.items():
+                label = _("%(field)s (fila %(n)s)") % {
+                    "field": row[name].label if name in row.fields else "",
+                    "n": number,
+                }
+                anchor = row[name].id_for_label if name in row.fields else ""
+                summary += [{"label": label, "message": str(m), "anchor": anchor} for m in errors]
+    return summary
+
+
 def _work_formsets(request: HttpRequest, work: Work | None):
-    """The work's funding and agency rows. A POST without a formset's management form (a client that
-    only sends the work's own fields) leaves that formset unbound, and the stored rows untouched."""
+    """The work's funding rows and its agencies other than the executing one (which has its own field).
+    A POST without a formset's management form (a client that only sends the work's own fields) leaves
+    that formset unbound, and the stored rows untouched."""
     instance = work if work is not None else Work()
 
     def bind(prefix: str):
         return request.POST if f"{prefix}-TOTAL_FORMS" in request.POST else None
 
+    others = (
+        WorkAgency.objects.filter(work=work).exclude(role=WorkAgency.Role.EJECUTORA)
+        if work is not None
+        else WorkAgency.objects.none()
+    )
     return (
         WorkFundingFormSet(bind("funding"), instance=instance, prefix="funding"),
-        WorkAgencyFormSet(bind("agencies"), instance=instance, prefix="agencies"),
+        WorkAgencyFormSet(bind("agencies"), instance=instance, prefix="agencies", queryset=others),
     )
+
+
+@login_required
+@require_POST
+def place(request: HttpRequest) -> JsonResponse:
+    """Where a drawn geometry falls: its municipio and localidad, as the work form will store them."""
+    _staff(request)
+    field = GeometryField()
+    try:
+        geom = validate_geometry(field.clean(request.body.decode("utf-8", "replace")))
+    except ValidationError as error:
+        return JsonResponse({"detail": " ".join(error.messages), "parameter": "geometry"}, status=400)
+    municipio, localidad = shapes.place_of(geom)
+
+    def unit(u):
+        return None if u is None else {"id": u.pk, "cvegeo": u.cvegeo, "name": u.name}
+
+    return JsonResponse({"municipio": unit(municipio), "localidad": unit(localidad)})
+
+
+@login_required
+@require_POST
+def works_publish(request: HttpRequest) -> HttpResponse:
+    """Publish or unpublish the works marked in the workspace list. The first POST shows what will
+    change (how many, and which of them lie outside the user's scope); the confirmed one writes through
+    do_set_published, which asks the work gate about each work."""
+    if not access.may_write(request.user):
+        raise PermissionDenied(_("Su papel no permite publicar obras."))
+    form = BulkPublishForm(request.POST)
+    if not form.is_valid():
+        return render(request, "planning/error.html", {"message": _form_errors(form)}, status=400)
+    published = form.cleaned_data["published"] == "1"
+    works = list(work_access.visible_works(request.user).filter(pk__in=form.cleaned_data["ids"]))
+    if not form.cleaned_data["confirm"]:
+        to_change = [w for w in works if w.published != published]
+        allowed = [w for w in to_change if access.may(request.user, Action.CHANGE, w)]
+        context = {
+            "allowed": allowed,
+            "refused": [w for w in to_change if w not in allowed],
+            "already": len(works) - len(to_change),
+            "published": published,
+            "ids": [w.pk for w in works],
+        }
+        return render(request, "planning/bulk_publish.html", context)
+    outcome = do_set_published(works, published=published, acting_user=request.user)
+    n = len(outcome.changed)
+    if published:
+        text = ngettext("%(n)d obra publicada.", "%(n)d obras publicadas.", n) % {"n": n}
+    else:
+        text = ngettext("%(n)d obra despublicada.", "%(n)d obras despublicadas.", n) % {"n": n}
+    messages.success(request, text)
+    for _work, reason in outcome.refused:
+        messages.warning(request, reason)
+    return redirect(reverse("planning:workspace") + "#works-title")
 
 
 @login_required
@@ -151,7 +285,7 @@ def zone_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         request, ZoneForm, zone_access.get_zone_for, pk, _("Su papel no permite crear zonas.")
     )
     if request.method == "POST" and form.is_valid():
-        saved = _save_through_actions(request, form, zone, do_create_zone, do_update_zone)
+        saved = _save_zone(request, form, zone)
         if saved is not None:
             zone = saved
             if _wants_json(request):
@@ -165,23 +299,19 @@ def zone_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and _wants_json(request):
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
         return JsonResponse({"errors": errors, "detail": _form_errors(form)}, status=400)
-    return render(request, "planning/zone_form.html", {"form": form, "zone": zone}, status=status)
+    context = {"form": form, "zone": zone, "errors": _error_summary(form)}
+    return render(request, "planning/zone_form.html", context, status=status)
 
 
-def _save_through_actions(request: HttpRequest, form, existing, create, update, **related):
-    """Save the edited object through its action (with `related`, e.g. a work's funding rows, passed on
-    as they are). The action decides whether the user may put the object where it now stands
-    (PermissionDenied: a 403).
-
-    Returns the saved object, or None after putting the action's validation refusal on the form.
-    """
-    fields = {**form.cleaned_data}
+def _save_zone(request: HttpRequest, form: ZoneForm, zone: Zone | None) -> Zone | None:
+    """Save the zone through its action, which decides whether the user may put it where it now stands
+    (PermissionDenied: a 403). Returns None after putting the action's refusal on the form."""
     try:
-        if existing is None:
-            return create(acting_user=request.user, **fields, **related)
-        return update(existing, acting_user=request.user, **fields, **related)
+        if zone is None:
+            return do_create_zone(acting_user=request.user, **form.zone_fields())
+        return do_update_zone(zone, acting_user=request.user, **form.zone_fields())
     except ValidationError as error:
-        form.add_error(None, error)
+        _put_on_form(form, error)
         return None
 
 

@@ -14,7 +14,9 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.gis.db.models import Union
+from django.contrib.gis.geos import MultiPolygon
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import JSONField, QuerySet
 from django.utils import timezone
@@ -45,10 +47,39 @@ def _would_leave(zone: Zone) -> str:
     }
 
 
-@transaction.atomic
-def do_create_zone(*, acting_user=None, **fields) -> Zone:
-    zone = Zone(**fields)
+UNIT_MODELS: dict[str, type[Municipio] | type[Ageb]] = {"municipios": Municipio, "agebs": Ageb}
+
+
+def units_geometry(level: str, cvegeos: list[str]) -> MultiPolygon:
+    """The union (ST_Union, in PostGIS) of the INEGI municipios or AGEBs with these keys, as a zone's
+    outline. Raises a ValidationError on `units` naming the keys that do not exist."""
+    model = UNIT_MODELS.get(level)
+    if model is None:
+        raise ValidationError({"units": _("Unidad desconocida: %(l)s.") % {"l": level}})
+    if not cvegeos:
+        raise ValidationError({"units": _("Elija al menos una unidad.")})
+    found = model.objects.filter(cvegeo__in=cvegeos)
+    missing = sorted(set(cvegeos) - set(found.values_list("cvegeo", flat=True)))
+    if missing:
+        raise ValidationError(
+            {"units": _("No hay unidades con estas claves: %(k)s.") % {"k": ", ".join(missing)}}
+        )
+    union = found.aggregate(union=Union("geom"))["union"]
+    return as_multipolygon(ensure_srid(union))
+
+
+def _zone_geometry(zone: Zone, units: tuple[str, list[str]] | None) -> None:
+    if units is not None:
+        zone.geom = units_geometry(*units)
     zone.geom = as_multipolygon(validate_geometry(zone.geom))
+
+
+@transaction.atomic
+def do_create_zone(*, acting_user=None, units: tuple[str, list[str]] | None = None, **fields) -> Zone:
+    """A new zone; with `units` (a level, "municipios" or "agebs", and CVEGEO keys) its outline is the
+    union of those INEGI units, computed in PostGIS, instead of a drawn `geom`."""
+    zone = Zone(**fields)
+    _zone_geometry(zone, units)
     if acting_user is not None and zone.author_id is None:
         zone.author = acting_user
     zone.full_clean()
@@ -60,12 +91,15 @@ def do_create_zone(*, acting_user=None, **fields) -> Zone:
 
 
 @transaction.atomic
-def do_update_zone(zone: Zone, *, acting_user=None, **changes) -> Zone:
+def do_update_zone(
+    zone: Zone, *, acting_user=None, units: tuple[str, list[str]] | None = None, **changes
+) -> Zone:
+    """Change a zone's fields; with `units`, its outline becomes the union of those INEGI units."""
     require_in_place(acting_user, Action.CHANGE, zone, _outside, as_stored=True)
     for name, value in changes.items():
         setattr(zone, name, value)
-    if "geom" in changes:
-        zone.geom = as_multipolygon(validate_geometry(zone.geom))
+    if "geom" in changes or units is not None:
+        _zone_geometry(zone, units)
     zone.full_clean()
     zone.save()
     require_in_place(acting_user, Action.CHANGE, zone, _would_leave)

@@ -10,17 +10,18 @@ claim on a work lives in its WorkAgency rows; a refusal rolls the whole write ba
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gis_core.access import Action, require_in_place
 from gis_core.geometry import validate_geometry
 from gis_core.history import record as record_version
-from gis_core.versions import bump_layers
+from gis_core.versions import bump_layers, bumps_once
 from works_map.models import Agency, Category, FundingSource, ProgressReport, Work, WorkAgency, WorkFunding
 
 WORK_LAYERS = ("works", "work_footprints")
@@ -88,6 +89,38 @@ def do_delete_work(work: Work, *, acting_user=None) -> None:
     record_version(work, acting_user, "DELETE")
     work.delete()
     bump_layers(*WORK_LAYERS)
+
+
+@dataclass
+class PublishOutcome:
+    """What a bulk publish or unpublish did: the works changed, those already so, and those refused
+    (out of the user's scope, or not valid as stored) with the reason."""
+
+    changed: list[Work] = field(default_factory=list)
+    unchanged: list[Work] = field(default_factory=list)
+    refused: list[tuple[Work, str]] = field(default_factory=list)
+
+
+def do_set_published(works: Iterable[Work], *, published: bool, acting_user=None) -> PublishOutcome:
+    """Publish or unpublish many works (the workspace's bulk action, the admin's actions). Each work goes
+    through do_update_work, so the gate checks it as stored and as it will stand and one version is
+    recorded per work changed; a work refused is left as it was and reported, the others still change.
+    The works layers are bumped once at the end."""
+    outcome = PublishOutcome()
+    with bumps_once():
+        for work in works:
+            if work.published == published:
+                outcome.unchanged.append(work)
+                continue
+            try:
+                outcome.changed.append(do_update_work(work, published=published, acting_user=acting_user))
+            except PermissionDenied as refusal:
+                work.published = not published
+                outcome.refused.append((work, str(refusal)))
+            except ValidationError as error:
+                work.published = not published
+                outcome.refused.append((work, " ".join(error.messages)))
+    return outcome
 
 
 CatalogueEntry = Agency | FundingSource | Category

@@ -1,5 +1,5 @@
 /* Territorio Abierto: the planner's map. Draw a polygon, a circle or a line with a buffer (terra-draw on
- * MapLibre); the report card (POST /api/summary) follows the drawn shape; save it as a zone; edit the
+ * MapLibre, set up by draw.js); the report card (POST /api/summary) follows the drawn shape; save it as a zone; edit the
  * vertices of an existing zone. Saved zones show in the tiles at once: the tile URL carries the layer
  * version, so the zones source is pointed at the fresh style's URL after each save. */
 (function () {
@@ -70,9 +70,7 @@
   }
 
   function setMode(mode) {
-    document.querySelectorAll(".draw-tools [data-mode]").forEach(function (b) {
-      b.setAttribute("aria-pressed", String(b.dataset.mode === mode));
-    });
+    TerritorioDraw.setPressed(document.querySelector(".draw-tools"), mode);
     draw.setMode(mode);
   }
 
@@ -151,17 +149,7 @@
       map.addSource("drawn-area", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
       map.addLayer({ id: "drawn-area-line", type: "line", source: "drawn-area",
         paint: { "line-color": "#b35806", "line-width": 2, "line-dasharray": [2, 1] } });
-      var selectFlags = { feature: { draggable: true, coordinates: { midpoints: true, draggable: true, deletable: true } } };
-      draw = new terraDraw.TerraDraw({
-        adapter: new terraDrawMaplibreGlAdapter.TerraDrawMapLibreGLAdapter({ map: map }),
-        modes: [
-          new terraDraw.TerraDrawPolygonMode(),
-          new terraDraw.TerraDrawCircleMode(),
-          new terraDraw.TerraDrawLineStringMode(),
-          new terraDraw.TerraDrawSelectMode({ flags: { polygon: selectFlags, circle: selectFlags } }),
-        ],
-      });
-      draw.start();
+      draw = TerritorioDraw.create(map, ["polygon", "circle", "linestring"]);
       window.plannerDraw = draw;
       draw.on("finish", function (id, context) {
         shapeOf(id);

@@ -72,7 +72,8 @@ def test_the_form_shows_labelled_funding_and_agency_rows(client, planner_leon, f
     page = client.get(reverse("planning:work-create"))
     text = page.content.decode()
     assert page.status_code == 200
-    assert "Fuentes de financiamiento" in text and "Dependencias y su papel en la obra" in text
+    assert "Fuentes de financiamiento" in text and "Otras dependencias y su papel en la obra" in text
+    assert "Dependencia ejecutora" in text
     assert 'name="funding-TOTAL_FORMS"' in text and 'name="agencies-TOTAL_FORMS"' in text
     assert 'for="id_funding-0-source"' in text and 'for="id_agencies-0-role"' in text
     assert "FAIS-FISMDF" in text and "SOP" in text
