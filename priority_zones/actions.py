@@ -14,6 +14,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
+from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import JSONField, QuerySet
@@ -23,7 +24,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from gis_core.access import Action, is_administrator, require_in_place
-from gis_core.geometry import as_multipolygon, ensure_srid, validate_geometry
+from gis_core.geometry import as_multipolygon, check_inside_state, ensure_srid, validate_geometry
 from gis_core.history import record as record_version
 from gis_core.versions import bump_layers
 from priority_zones import household_import
@@ -103,8 +104,10 @@ def changed_values(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
     changed = {}
     for name, value in values.items():
         current = getattr(obj, name)
-        if name == "geom":
-            differs = current is None or not current.equals_exact(value, 1e-9)
+        if isinstance(value, GEOSGeometry) and isinstance(current, GEOSGeometry):
+            differs = current.srid != value.srid or not current.equals_exact(value, 1e-9)
+        elif isinstance(value, GEOSGeometry) or isinstance(current, GEOSGeometry):
+            differs = True  # one side has no geometry
         else:
             differs = current != value
         if differs:
@@ -137,7 +140,7 @@ def do_delete_geography(unit: Geography, *, acting_user=None) -> None:
 
 
 def _upsert_geography(
-    model: type[Municipio] | type[Ageb],
+    model: type[Municipio] | type[Localidad] | type[Ageb],
     cvegeo: str,
     values: dict[str, Any],
     defaults: dict[str, Any],
@@ -168,6 +171,19 @@ def do_upsert_municipio(
 
     `frame_version` is the marco geoestadístico of a new row; pass it in `values` to change a stored one."""
     return _upsert_geography(Municipio, cvegeo, values, {"frame_version": frame_version}, acting_user)
+
+
+@transaction.atomic
+def do_upsert_localidad(
+    cvegeo: str, *, acting_user=None, frame_version: str = "IMPORT", ambito: str = "R", **values: Any
+) -> str:
+    """Create or update the localidad with this CVEGEO (as do_upsert_municipio). Its point, when
+    given, must lie in the state like any outline."""
+    if values.get("point") is not None:
+        values = {**values, "point": ensure_srid(values["point"], "point")}
+        check_inside_state(values["point"], "point")
+    defaults = {"frame_version": frame_version, "ambito": ambito}
+    return _upsert_geography(Localidad, cvegeo, values, defaults, acting_user)
 
 
 @transaction.atomic
