@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from gis_core.geometry import MAX_ZONE_VERTICES, parse_polygon
-from priority_zones.models import Zone
+from priority_zones.models import SourceDocument, Zone
 from works_map.actions import FUNDING_AMOUNTS
 from works_map.models import Work, WorkAgency, WorkFunding
 
@@ -307,3 +307,37 @@ class ImportForm(forms.Form):
             "encoding": data["encoding"],
             "mapping": {name: data[f"map_{name}"] for name in MAPPED_FIELDS if data.get(f"map_{name}")},
         }
+
+
+class ZapDeclarationForm(forms.Form):
+    """A published ZAP list (Anexo A: municipios; Anexo B: AGEB urbanas) and its source document."""
+
+    file = forms.FileField(label=_("lista de claves (CSV o XLSX)"))
+    kind = forms.ChoiceField(
+        label=_("tipo"), choices=[("rural", _("ZAP rural (municipios)")), ("urbana", _("ZAP urbana (AGEB)"))]
+    )
+    year = forms.IntegerField(label=_("ejercicio fiscal"), min_value=2000, max_value=2100)
+    only = forms.RegexField(
+        label=_("solo claves que empiezan por (p. ej. 11)"),
+        regex=r"^[0-9]{0,5}$",
+        required=False,
+        initial="11",
+    )
+    source_kind = forms.ChoiceField(label=_("publicación"), choices=SourceDocument.Kind.choices)
+    source_code = forms.CharField(label=_("código o referencia (p. ej. 5773718)"), max_length=100)
+    source_date = forms.DateField(label=_("fecha de publicación (AAAA-MM-DD)"))
+    source_title = forms.CharField(label=_("título"), max_length=300)
+    source_url = forms.URLField(label=_("URL"), required=False, assume_scheme="https")
+
+    def source(self):
+        from priority_zones.zap_declarations import Source
+
+        data = self.cleaned_data
+        code = data["source_code"].strip()
+        return Source(
+            kind=data["source_kind"],
+            reference=f"{data['source_kind']} {code}" if code.isdigit() else code,
+            title=data["source_title"],
+            published_on=data["source_date"],
+            url=data["source_url"],
+        )
