@@ -30,6 +30,7 @@ def do_register_raster(
     minzoom: int = 6,
     maxzoom: int = 16,
     public: bool = True,
+    counts_population: bool = False,
     acting_user=None,
 ) -> RasterLayer:
     """Convert `source` to a COG under RASTER_ROOT and create or update the layer (new data version)."""
@@ -41,8 +42,22 @@ def do_register_raster(
                 raise ValidationError(_("El ráster no declara su sistema de referencia."))
             if src.count != 1:
                 raise ValidationError(_("Se espera un ráster de una banda; tiene %(n)s.") % {"n": src.count})
+            if src.transform.is_identity or src.transform.determinant == 0:
+                # GDAL's default when a file declares a CRS but no georeferencing: cells would be
+                # placed at (column, row) "metres" from the origin, nowhere real.
+                raise ValidationError(
+                    _(
+                        "El ráster declara su sistema de referencia (%(crs)s) pero no su georreferenciación "
+                        "(transformación afín): no se puede ubicar."
+                    )
+                    % {"crs": src.crs.to_string()}
+                )
             crs = src.crs.to_string()
             west, south, east, north = transform_bounds(src.crs, "EPSG:4326", *src.bounds, densify_pts=21)
+    except (rasterio.errors.CRSError, rasterio.errors.TransformError) as exc:
+        raise ValidationError(
+            _("El sistema de referencia del ráster no se puede transformar a EPSG:4326: %(e)s") % {"e": exc}
+        ) from exc
     except rasterio.errors.RasterioIOError as exc:
         raise ValidationError(_("No se pudo leer el ráster: %(e)s") % {"e": exc}) from exc
 
@@ -88,6 +103,7 @@ def do_register_raster(
                 "maxzoom": maxzoom,
                 "colormap": colormap,
                 "public": public,
+                "counts_population": counts_population,
                 "version": version,
             },
         )

@@ -26,6 +26,11 @@ class RasterLayer(models.Model):
     maxzoom = models.PositiveSmallIntegerField(_("zoom máximo"), default=16)
     colormap = models.CharField(_("paleta"), max_length=32, default="population")
     public = models.BooleanField(_("pública"), default=True)
+    counts_population = models.BooleanField(
+        _("cuenta personas"),
+        default=False,
+        help_text=_("Cada celda es un número de personas: se usa para la población dentro de un polígono."),
+    )
     version = models.PositiveIntegerField(_("versión de datos"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -20,6 +20,7 @@ from rio_tiler.errors import TileOutsideBounds
 from rio_tiler.io import Reader
 
 from gis_core.tiles import TileCoord
+from gis_core.zonal import CountRaster
 from layers.models import RasterLayer
 from layers.tilecache import etag_for
 
@@ -57,6 +58,20 @@ def raster_root() -> Path:
 
 def cog_file(layer: RasterLayer) -> Path:
     return raster_root() / layer.cog_path
+
+
+def population_rasters() -> list[CountRaster]:
+    """The registered rasters whose cells count people, for zonal population (gis_core.zonal)."""
+    return [
+        CountRaster(
+            name=layer.name,
+            path=cog_file(layer),
+            title=layer.title,
+            bounds=(layer.west, layer.south, layer.east, layer.north),
+            attribution=layer.attribution,
+        )
+        for layer in RasterLayer.objects.filter(counts_population=True).order_by("name")
+    ]
 
 
 def get_public_raster(name: str) -> RasterLayer:

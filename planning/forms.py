@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gis_core.geometry import MAX_ZONE_VERTICES, parse_polygon, validate_geometry
 from planning.shapes import place_of
-from priority_zones.models import Zone
+from priority_zones.models import SourceDocument, Zone
 from works_map.actions import FUNDING_AMOUNTS
 from works_map.models import Agency, Work, WorkAgency, WorkFunding
 
@@ -635,3 +635,37 @@ class MappingOptionsForm(forms.Form):
             "default_status": data["default_status"] or "PROGRAMADA",
             "publish": data["publish"],
         }
+
+
+class ZapDeclarationForm(forms.Form):
+    """A published ZAP list (Anexo A: municipios; Anexo B: AGEB urbanas) and its source document."""
+
+    file = forms.FileField(label=_("lista de claves (CSV o XLSX)"))
+    kind = forms.ChoiceField(
+        label=_("tipo"), choices=[("rural", _("ZAP rural (municipios)")), ("urbana", _("ZAP urbana (AGEB)"))]
+    )
+    year = forms.IntegerField(label=_("ejercicio fiscal"), min_value=2000, max_value=2100)
+    only = forms.RegexField(
+        label=_("solo claves que empiezan por (p. ej. 11)"),
+        regex=r"^[0-9]{0,5}$",
+        required=False,
+        initial="11",
+    )
+    source_kind = forms.ChoiceField(label=_("publicación"), choices=SourceDocument.Kind.choices)
+    source_code = forms.CharField(label=_("código o referencia (p. ej. 5773718)"), max_length=100)
+    source_date = forms.DateField(label=_("fecha de publicación (AAAA-MM-DD)"))
+    source_title = forms.CharField(label=_("título"), max_length=300)
+    source_url = forms.URLField(label=_("URL"), required=False, assume_scheme="https")
+
+    def source(self):
+        from priority_zones.zap_declarations import Source
+
+        data = self.cleaned_data
+        code = data["source_code"].strip()
+        return Source(
+            kind=data["source_kind"],
+            reference=f"{data['source_kind']} {code}" if code.isdigit() else code,
+            title=data["source_title"],
+            published_on=data["source_date"],
+            url=data["source_url"],
+        )

@@ -19,6 +19,7 @@ urlpatterns = [
     path("obras/<int:pk>/eliminar/", views.work_delete, name="work-delete"),
     path("obras/<int:pk>/avance/", views.progress_form, name="progress"),
     path("avances/<int:pk>/revisar/", views.progress_review, name="progress-review"),
+    path("zap/declaratoria/", views.zap_declaration, name="zap-declaration"),
     path("zonas/nueva/", views.zone_form, name="zone-create"),
     path("zonas/<int:pk>/", views.zone_form, name="zone-edit"),
     path("zonas/<int:pk>/eliminar/", views.zone_delete, name="zone-delete"),

@@ -6,6 +6,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,11 +30,13 @@ from planning.forms import (
     WorkAgencyFormSet,
     WorkForm,
     WorkFundingFormSet,
+    ZapDeclarationForm,
     ZoneForm,
 )
 from planning.models import ImportJob
 from priority_zones import access as zone_access
-from priority_zones.actions import do_create_zone, do_delete_zone, do_update_zone
+from priority_zones import zap_declarations
+from priority_zones.actions import do_apply_zap_declaration, do_create_zone, do_delete_zone, do_update_zone
 from priority_zones.models import Zone
 from works_map import access as work_access
 from works_map.actions import do_delete_work, do_review_progress, do_set_published
@@ -74,6 +77,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "editable_zones": [_zone_on_map(z) for z in zones if access.may(request.user, Action.CHANGE, z)],
         "zone_form": ZoneForm(),
         "may_write": access.may_write(request.user),
+        "may_declare_zap": access.is_administrator(request.user),
         "my_works": my_works.order_by("-updated_at")[:50],
         "work_filters": [(p, request.GET.get(p.name, "")) for p in WORK_PARAMS.values()],
         "filtered": any(request.GET.get(name) for name in WORK_PARAMS),
@@ -521,3 +525,60 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
             "error": job.error,
         }
     )
+
+
+# --- ZAP declarations (administrators) -----------------------------------------------------------
+
+ZAP_TOKEN_SALT = "planning.zap-declaration"  # noqa: S105 (a signing namespace, not a secret)
+ZAP_TOKEN_MAX_AGE = 3600  # seconds between the review and the confirmation
+
+
+def _administrator(request: HttpRequest) -> None:
+    if not access.is_administrator(request.user):
+        raise PermissionDenied(_("Solo un administrador carga las declaratorias de ZAP."))
+
+
+@login_required
+def zap_declaration(request: HttpRequest) -> HttpResponse:
+    """Upload a published ZAP list: a review (refused keys, diff with the stored year and with the
+    year before) and, only after confirming it, the zones written (do_apply_zap_declaration)."""
+    _administrator(request)
+    if request.method == "POST" and "token" in request.POST:
+        return _zap_confirm(request)
+    form = ZapDeclarationForm(request.POST or None, request.FILES or None)
+    context: dict = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            declaration = zap_declarations.read_upload(form.cleaned_data, form.source())
+        except ValueError as error:
+            form.add_error("file", str(error))
+        else:
+            plan = zap_declarations.plan_declaration(declaration)
+            context.update(
+                plan=plan,
+                token=signing.dumps(zap_declarations.to_token(plan), salt=ZAP_TOKEN_SALT, compress=True),
+            )
+    status = 400 if request.method == "POST" and not form.is_valid() else 200
+    return render(request, "planning/zap_declaration.html", context, status=status)
+
+
+def _zap_confirm(request: HttpRequest) -> HttpResponse:
+    try:
+        payload = signing.loads(request.POST["token"], salt=ZAP_TOKEN_SALT, max_age=ZAP_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        message = _("La revisión caducó o no es válida; vuelva a subir el archivo.")
+        return render(request, "planning/error.html", {"message": message}, status=400)
+    plan = zap_declarations.plan_declaration(zap_declarations.from_token(payload))
+    if plan.replaces != payload["replaces"]:
+        message = _("La declaratoria cambió desde la revisión; vuelva a subir el archivo.")
+        return render(request, "planning/error.html", {"message": message}, status=409)
+    try:
+        result = do_apply_zap_declaration(plan, replace=plan.replaces, acting_user=request.user)
+    except ValidationError as error:
+        return render(request, "planning/error.html", {"message": _form_errors(error)}, status=400)
+    messages.success(
+        request,
+        _("Declaratoria cargada: %(c)s zonas nuevas, %(u)s actualizadas, %(n)s sin cambios, %(d)s retiradas.")
+        % {"c": result.created, "u": result.updated, "n": result.unchanged, "d": result.deleted},
+    )
+    return redirect("planning:zap-declaration")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.gis.db.models import Union
-from django.contrib.gis.geos import MultiPolygon
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import JSONField, QuerySet
@@ -25,13 +25,23 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from gis_core.access import Action, is_administrator, require_in_place
-from gis_core.geometry import as_multipolygon, ensure_srid, validate_geometry
+from gis_core.geometry import as_multipolygon, check_inside_state, ensure_srid, validate_geometry
 from gis_core.history import record as record_version
-from gis_core.versions import bump_layers
+from gis_core.versions import bump_layers, bumps_once
 from priority_zones import household_import
 from priority_zones.carencias import INCOME_METHOD, HouseholdInput, Line, PersonInput, diagnose
 from priority_zones.household_import import HouseholdImportReport
-from priority_zones.models import Ageb, Diagnostic, Household, Localidad, Municipio, Person, PovertyLine, Zone
+from priority_zones.models import (
+    Ageb,
+    Diagnostic,
+    Household,
+    Localidad,
+    Municipio,
+    Person,
+    PovertyLine,
+    SourceDocument,
+    Zone,
+)
 from priority_zones.synthetic_base import reserve_ids
 
 ZONE_LAYERS = ("zones",)
@@ -137,8 +147,10 @@ def changed_values(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
     changed = {}
     for name, value in values.items():
         current = getattr(obj, name)
-        if name == "geom":
-            differs = current is None or not current.equals_exact(value, 1e-9)
+        if isinstance(value, GEOSGeometry) and isinstance(current, GEOSGeometry):
+            differs = current.srid != value.srid or not current.equals_exact(value, 1e-9)
+        elif isinstance(value, GEOSGeometry) or isinstance(current, GEOSGeometry):
+            differs = True  # one side has no geometry
         else:
             differs = current != value
         if differs:
@@ -171,7 +183,7 @@ def do_delete_geography(unit: Geography, *, acting_user=None) -> None:
 
 
 def _upsert_geography(
-    model: type[Municipio] | type[Ageb],
+    model: type[Municipio] | type[Localidad] | type[Ageb],
     cvegeo: str,
     values: dict[str, Any],
     defaults: dict[str, Any],
@@ -205,12 +217,121 @@ def do_upsert_municipio(
 
 
 @transaction.atomic
+def do_upsert_localidad(
+    cvegeo: str, *, acting_user=None, frame_version: str = "IMPORT", ambito: str = "R", **values: Any
+) -> str:
+    """Create or update the localidad with this CVEGEO (as do_upsert_municipio). Its point, when
+    given, must lie in the state like any outline."""
+    if values.get("point") is not None:
+        values = {**values, "point": ensure_srid(values["point"], "point")}
+        check_inside_state(values["point"], "point")
+    defaults = {"frame_version": frame_version, "ambito": ambito}
+    return _upsert_geography(Localidad, cvegeo, values, defaults, acting_user)
+
+
+@transaction.atomic
 def do_upsert_ageb(
     cvegeo: str, *, acting_user=None, frame_version: str = "IMPORT", ambito: str = "U", **values: Any
 ) -> str:
     """Create or update the AGEB with this CVEGEO (as do_upsert_municipio)."""
     defaults = {"frame_version": frame_version, "ambito": ambito}
     return _upsert_geography(Ageb, cvegeo, values, defaults, acting_user)
+
+
+# --- ZAP declarations ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class DeclarationResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    synthetic_deleted: int = 0
+
+    def tally(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+@transaction.atomic
+def do_apply_zap_declaration(plan, *, replace: bool = False, acting_user=None) -> DeclarationResult:
+    """Write a checked declaration (priority_zones.zap_declarations.plan_declaration): one
+    published zone per key with the unit's outline and census population, the source document
+    created or brought up to date. All or nothing: a refused key, or a year already loaded without
+    `replace`, writes nothing. With `replace`, the zones of keys no longer declared are deleted."""
+    from priority_zones.zap_declarations import source_document
+
+    _require_administrator(acting_user)
+    d = plan.declaration
+    if not plan.ok:
+        keys = ", ".join(key for _row, key, _why in plan.refused[:20])
+        raise ValidationError(
+            _("Claves rechazadas (%(n)s): %(keys)s. No se escribió nada.")
+            % {"n": len(plan.refused), "keys": keys}
+        )
+    if plan.replaces and not replace:
+        raise ValidationError(
+            _(
+                "La declaratoria %(kind)s %(year)s ya está cargada; "
+                "use reemplazar para aplicar las diferencias."
+            )
+            % {"kind": d.kind, "year": d.year}
+        )
+    result = DeclarationResult()
+    with bumps_once():
+        document = source_document(d.source)
+        if document is None:
+            document = SourceDocument(
+                kind=d.source.kind, reference=d.source.reference, **d.source.as_values()
+            )
+        else:
+            for name, value in d.source.as_values().items():
+                setattr(document, name, value)
+        document.full_clean()
+        document.save()
+        official = Zone.objects.filter(kind=d.kind, fiscal_year=d.year, synthetic=False)
+        for zone in official.filter(cvegeo__in=plan.removed):
+            do_delete_zone(zone, acting_user=acting_user)
+            result.deleted += 1
+        for zone in Zone.objects.filter(kind=d.kind, fiscal_year=d.year, synthetic=True, cvegeo__in=d.keys):
+            do_delete_zone(zone, acting_user=acting_user)
+            result.synthetic_deleted += 1
+        stored = {z.cvegeo: z for z in official.filter(cvegeo__in=d.keys)}
+        for key in d.keys:
+            values = _declared_zone_values(d.kind, key)
+            values.update(source=document, status=Zone.Status.PUBLISHED, synthetic=False)
+            zone = stored.get(key)
+            if zone is None:
+                do_create_zone(acting_user=acting_user, kind=d.kind, fiscal_year=d.year, cvegeo=key, **values)
+                result.created += 1
+                continue
+            changes = changed_values(zone, values)
+            if changes:
+                do_update_zone(zone, acting_user=acting_user, **changes)
+                result.updated += 1
+            else:
+                result.unchanged += 1
+    return result
+
+
+def _declared_zone_values(kind: str, key: str) -> dict[str, Any]:
+    """A rural ZAP is the municipio's outline; an urban ZAP the AGEB's."""
+    if kind == Zone.Kind.ZAP_RURAL:
+        municipio = Municipio.objects.get(cvegeo=key)
+        return {
+            "name": municipio.name,
+            "municipio": municipio,
+            "geom": municipio.geom,
+            "population": municipio.population_2020,
+        }
+    ageb = Ageb.objects.select_related("municipio", "localidad").get(cvegeo=key)
+    place = ageb.localidad.name if ageb.localidad else ageb.municipio.name
+    return {
+        "name": _("AGEB %(ageb)s, %(place)s") % {"ageb": key[-4:], "place": place},
+        "municipio": ageb.municipio,
+        "geom": ageb.geom,
+        "population": ageb.population_2020,
+    }
 
 
 # --- Household diagnostics -----------------------------------------------------------------------

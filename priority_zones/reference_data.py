@@ -160,38 +160,24 @@ def load_municipios(*, force: bool = False) -> dict[str, int]:
 # --- ZAP rural 2026 -------------------------------------------------------------------------------
 
 
-def read_zap_rural_2026() -> list[str]:
-    with ZAP_RURAL_2026_CSV.open(encoding="utf-8") as fh:
-        return [row["cvegeo"] for row in csv.DictReader(line for line in fh if not line.startswith("#"))]
+def zap_rural_2026_declaration():
+    """Anexo A of the 2026 decree (Guanajuato rows) as a declaration for the ZAP loader."""
+    from priority_zones.zap_declarations import Source, read_declaration
+
+    source = Source(**ZAP_2026_DECREE)  # type: ignore[arg-type]
+    return read_declaration(ZAP_RURAL_2026_CSV, Zone.Kind.ZAP_RURAL, 2026, source)
 
 
-@transaction.atomic
 def load_zap_rural_2026() -> dict[str, int]:
-    """Anexo A of the 2026 decree: each listed municipio is a ZAP_RURAL zone with its whole polygon."""
-    lookup = {"kind": ZAP_2026_DECREE["kind"], "reference": ZAP_2026_DECREE["reference"]}
-    values = {k: v for k, v in ZAP_2026_DECREE.items() if k not in lookup}
-    decree, _ = sync_row(SourceDocument, lookup, values)
-    municipios = Municipio.objects.in_bulk(read_zap_rural_2026(), field_name="cvegeo")
-    results = []
-    for cvegeo, municipio in sorted(municipios.items()):
-        _, result = sync_row(
-            Zone,
-            {"kind": Zone.Kind.ZAP_RURAL, "fiscal_year": 2026, "cvegeo": cvegeo},
-            {
-                "name": municipio.name,
-                "municipio": municipio,
-                "geom": municipio.geom,
-                "source": decree,
-                "status": Zone.Status.PUBLISHED,
-                "population": municipio.population_2020,
-                "synthetic": False,
-            },
-        )
-        results.append(result)
-    counts = tally(results)
-    if counts["created"] or counts["updated"]:
-        bump_layers("zones")
-    return counts
+    """The 2026 rural ZAP through the same loader as `manage.py load_zap_declaration`: each listed
+    municipio a ZAP_RURAL zone with its whole outline. Re-running it applies no difference."""
+    from priority_zones.actions import do_apply_zap_declaration
+    from priority_zones.zap_declarations import plan_declaration
+
+    plan = plan_declaration(zap_rural_2026_declaration())
+    if not plan.ok:
+        raise RuntimeError("; ".join(line for line in plan.lines() if "RECHAZADA" in line))
+    return do_apply_zap_declaration(plan, replace=True).tally()
 
 
 # --- poverty lines --------------------------------------------------------------------------------

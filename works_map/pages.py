@@ -386,6 +386,20 @@ def municipio_card(municipio: Municipio, page_number: str | None) -> dict[str, A
     }
 
 
+def population_note(population: dict[str, Any]) -> str:
+    """How a report card's population was obtained (priority_zones.population names the method)."""
+    method = population["method"]
+    if method.startswith("raster:"):
+        return _("Estimada sumando las celdas de la rejilla de población %(r)s (cobertura %(c)s %%)") % {
+            "r": method.removeprefix("raster:"),
+            "c": round(population["coverage"] * 100, 1),
+        }
+    units = {"ageb": _("AGEB urbana"), "localidad": _("localidad"), "municipio": _("municipio")}
+    return _("Estimada por ponderación de área a partir del Censo 2020 por %(u)s") % {
+        "u": units.get(population.get("units", ""), population.get("units", ""))
+    }
+
+
 def zone_card(zone: Zone, page_number: str | None) -> dict[str, Any]:
     """A zone's works are those whose point lies in it (summaries.area_report)."""
     report = summaries.area_report(zone.geom)
@@ -397,7 +411,7 @@ def zone_card(zone: Zone, page_number: str | None) -> dict[str, Any]:
         "population": people,
         "population_note": _("Población de la declaratoria")
         if zone.population
-        else _("Estimada por ponderación de área a partir del Censo 2020 por municipio"),
+        else population_note(report["population"]),
         "per_inhabitant": per_inhabitant,
         "need": _need_rows(report["household_needs"]),
         "need_investment": _need_investment(zone),

@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.contrib.gis.db.models.functions import Area, Intersection, Transform
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -25,9 +24,10 @@ from django.db.models import (
     Sum,
 )
 
-from gis_core.geometry import AREA_SRID, area_m2
+from gis_core.geometry import area_m2
 from gis_core.versions import layer_version
 from priority_zones.models import Municipio, Zone
+from priority_zones.population import census_population, population_in
 from works_map.models import Category, FaisRule, Work, WorkAgency, WorkFunding, WorkQuerySet
 
 ZERO = Decimal("0")
@@ -346,46 +346,22 @@ def fais_summary(year: int, municipio: Municipio | None = None) -> dict[str, Any
 
 
 def population_by_areal_weighting(geom: GEOSGeometry) -> dict[str, Any]:
-    """Population of an arbitrary polygon from INEGI census units, weighted by the area shared.
-
-    Units: municipios (population_2020, Censo 2020). Each unit contributes population ×
-    area(unit ∩ polygon) / area(unit), areas in EPSG:6372. It assumes people spread evenly in a
-    municipio, so it is exact for whole municipios and an estimate for parts of them. One query.
-    """
-    units = (
-        Municipio.objects.filter(geom__intersects=geom, population_2020__isnull=False)
-        .annotate(
-            shared=Area(Transform(Intersection("geom", geom), AREA_SRID)),
-            whole=Area(Transform("geom", AREA_SRID)),
-        )
-        .values_list("cvegeo", "population_2020", "shared", "whole")
-    )
-    total = 0.0
-    used = []
-    for cvegeo, population, shared, whole in units:
-        if whole.sq_m <= 0:
-            continue
-        share = shared.sq_m / whole.sq_m
-        total += population * share
-        used.append({"cvegeo": cvegeo, "share": round(share, 6)})
-    return {
-        "value": round(total),
-        "method": "areal_weighting",
-        "units": "municipio",
-        "source": "INEGI, Censo de Población y Vivienda 2020 (population_2020)",
-        "units_used": used,
-    }
+    """Population of a polygon from the finest INEGI census unit loaded (AGEB, localidad, municipio),
+    weighted by the area shared; see priority_zones.population.census_population. Kept for callers
+    that want the census estimate; report cards use population_in (a population raster first)."""
+    return census_population(geom)
 
 
 def area_report(geom: GEOSGeometry, works: WorkQuerySet | None = None) -> dict[str, Any]:
     """Works, investment per inhabitant and public household-need figures for one area.
 
-    Queries: 3 (works_breakdown) + 1 (population) + 1 (household needs, disclosure-controlled).
+    Queries: 3 (works_breakdown) + 1 (the registered population rasters) or 1–4 (census areal
+    weighting, priority_zones.population) + 1 (household needs, disclosure-controlled).
     """
     from priority_zones.disclosure import household_need_summary
 
     report = works_breakdown(works_in_area(geom, works))
-    population = population_by_areal_weighting(geom)
+    population = population_in(geom)
     people = population["value"]
     report["population"] = population
     report["per_inhabitant"] = {

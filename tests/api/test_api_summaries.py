@@ -63,7 +63,8 @@ def test_zone_report_card_matches_geopandas(
     polygon = reference["municipios"].set_index("cve_geo").geometry["11027"]
     inside, population = expected_for(polygon, reference)
     # zone; works by (status, category, year); by agency; by source; population; household units
-    with django_assert_num_queries(6):
+    # works; agencies; sources; population rasters; municipios with their census units; ...
+    with django_assert_num_queries(7):
         body = client.get(f"/api/zones/{zone.pk}/summary").json()
     assert body["zone"]["cvegeo"] == "11027"
     assert body["works"] == len(inside) > 3
@@ -74,7 +75,7 @@ def test_zone_report_card_matches_geopandas(
     assert {row["year"]: row["ejercido"] for row in body["by_year"]} == {
         year: money(group.ejercido) for year, group in inside.groupby("year")
     }
-    assert body["population"]["units"] == "municipio" and body["population"]["method"] == "areal_weighting"
+    assert body["population"]["units"] == "municipio" and body["population"]["method"] == "areal:municipio"
     assert body["population"]["value"] == pytest.approx(population, rel=1e-4)
     assert Decimal(body["per_inhabitant"]["ejercido"]) == pytest.approx(
         sum(inside.ejercido, Decimal(0)) / Decimal(round(population)), abs=Decimal("0.01")
@@ -86,7 +87,8 @@ def test_drawn_polygon_summary_matches_shapely(
     client, inegi_municipios, shcp_works, reference, django_assert_num_queries
 ):
     polygon = box(-101.45, 20.45, -101.05, 20.75)  # Salamanca–Irapuato corridor, cutting four municipios
-    with django_assert_num_queries(5):  # works; agencies; sources; population; household units
+    # works; agencies; sources; population rasters; municipios (census units); household units
+    with django_assert_num_queries(6):
         response = client.post(
             "/api/summary", data=json.dumps(mapping(polygon)), content_type="application/json"
         )

@@ -25,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--minzoom", type=int, default=6)
         parser.add_argument("--maxzoom", type=int, default=16)
         parser.add_argument("--private", action="store_true", help="no publicar en el mapa")
+        parser.add_argument(
+            "--population",
+            action="store_true",
+            help="las celdas cuentan personas: usarlo para la población dentro de un polígono",
+        )
 
     def handle(self, *args, **opts) -> None:
         if not opts["path"].is_file():
@@ -41,6 +46,7 @@ class Command(BaseCommand):
                 minzoom=opts["minzoom"],
                 maxzoom=opts["maxzoom"],
                 public=not opts["private"],
+                counts_population=opts["population"],
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
