@@ -28,6 +28,7 @@ from django.db.models import (
 from gis_core.geometry import AREA_SRID, area_m2
 from gis_core.versions import layer_version
 from priority_zones.models import Municipio, Zone
+from works_map.analysis import filtered_investment_table, shaped_row
 from works_map.models import Category, FaisRule, Work, WorkAgency, WorkFunding, WorkQuerySet
 
 ZERO = Decimal("0")
@@ -168,23 +169,30 @@ def zone_table_rows(sql: str, kind: str | None, year: int | None) -> list[dict[s
     with connection.cursor() as cursor:
         cursor.execute(sql, {"kind": kind, "year": year})
         return [
-            {
-                "id": pk,
-                "kind": zone_kind,
-                "fiscal_year": fiscal_year,
-                "cvegeo": cvegeo,
-                "name": name,
-                "outside": outside,
-                "works": n,
-                "aprobado": _money(approved),
-                "ejercido": _money(exercised),
-            }
-            for pk, zone_kind, fiscal_year, cvegeo, name, outside, n, approved, exercised in cursor.fetchall()
+            shaped_row(
+                {
+                    "id": pk,
+                    "kind": zone_kind,
+                    "fiscal_year": fiscal_year,
+                    "cvegeo": cvegeo,
+                    "name": name,
+                    "outside": outside,
+                    "n": n,
+                    "approved": approved,
+                    "exercised": exercised,
+                    "population": population,
+                },
+                "zone",
+            )
+            for pk, zone_kind, fiscal_year, cvegeo, name, outside, n, approved, exercised, population in (
+                cursor.fetchall()
+            )
         ]
 
 
 def investment_by_municipio(works: WorkQuerySet, year: int | None = None) -> list[dict[str, Any]]:
-    """One row per municipio by the work's registered municipio (every work has one). One query."""
+    """One row per municipio by the work's registered municipio (every work has one), with its Censo
+    2020 population and the amounts per inhabitant. One query for the totals, one for the municipios."""
     if year is not None:
         works = works.for_year(year)
     totals = {
@@ -194,28 +202,39 @@ def investment_by_municipio(works: WorkQuerySet, year: int | None = None) -> lis
         .annotate(n=Count("pk"), aprobado=Sum("amount_approved"), ejercido=Sum("amount_exercised"))
     }
     rows = []
-    for pk, cvegeo, name in Municipio.objects.order_by("cvegeo").values_list("pk", "cvegeo", "name"):
+    municipios = Municipio.objects.order_by("cvegeo").values_list("pk", "cvegeo", "name", "population_2020")
+    for pk, cvegeo, name, population in municipios:
         t = totals.get(pk, {"n": 0, "aprobado": None, "ejercido": None})
         rows.append(
-            {
-                "id": pk,
-                "cvegeo": cvegeo,
-                "name": name,
-                "works": t["n"],
-                "aprobado": _money(t["aprobado"]),
-                "ejercido": _money(t["ejercido"]),
-            }
+            shaped_row(
+                {
+                    "id": pk,
+                    "cvegeo": cvegeo,
+                    "name": name,
+                    "n": t["n"],
+                    "approved": t["aprobado"],
+                    "exercised": t["ejercido"],
+                    "population": population,
+                },
+                "municipio",
+            )
         )
     return rows
 
 
-def investment_table(by: str, kind: str | None, year: int | None) -> list[dict[str, Any]]:
+def investment_table(
+    by: str, kind: str | None, year: int | None, works: WorkQuerySet | None = None
+) -> list[dict[str, Any]]:
     """The all-areas table, cached until works or zones change (their layer versions are in the key).
 
+    `works` narrowed by work filters (works_map.filters) bypasses the running totals and the cache:
+    one aggregate over the filtered works (works_map.analysis.filtered_investment_table).
     Queries: 1–2 for the layer versions (usually cached), then on a miss 1 (municipio) or
     2 (zone: JIT off, the statement).
     """
-    key = f"investment:{by}:{kind}:{year}:{layer_version('works')}:{layer_version('zones')}"
+    if works is not None:
+        return filtered_investment_table(works, by=by, kind=kind, year=year)
+    key = f"investment:v2:{by}:{kind}:{year}:{layer_version('works')}:{layer_version('zones')}"
     rows = cache.get(key)
     if rows is None:
         rows = (
@@ -377,6 +396,15 @@ def population_by_areal_weighting(geom: GEOSGeometry) -> dict[str, Any]:
     }
 
 
+def population_in(geom: GEOSGeometry) -> dict[str, Any]:
+    """Population living in a polygon: {"value", "method", "units", "source", ...}.
+
+    The one place drawn and saved areas ask for population, so a better estimate (zonal statistics
+    of a population raster, AGEB census counts) replaces this call and nothing else.
+    """
+    return population_by_areal_weighting(geom)
+
+
 def area_report(geom: GEOSGeometry, works: WorkQuerySet | None = None) -> dict[str, Any]:
     """Works, investment per inhabitant and public household-need figures for one area.
 
@@ -385,7 +413,7 @@ def area_report(geom: GEOSGeometry, works: WorkQuerySet | None = None) -> dict[s
     from priority_zones.disclosure import household_need_summary
 
     report = works_breakdown(works_in_area(geom, works))
-    population = population_by_areal_weighting(geom)
+    population = population_in(geom)
     people = population["value"]
     report["population"] = population
     report["per_inhabitant"] = {

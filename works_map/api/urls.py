@@ -21,6 +21,7 @@ urlpatterns = [
     path("summary", views.AreaSummaryView.as_view(), name="area-summary"),
     path("summaries/investment", views.InvestmentSummaryView.as_view(), name="investment"),
     path("summaries/investment.csv", views.InvestmentSummaryCsvView.as_view(), name="investment-csv"),
+    path("summaries/investment/crosstab", views.InvestmentCrosstabView.as_view(), name="investment-crosstab"),
     path("summaries/works", views.WorksSummaryView.as_view(), name="works-summary"),
     path("summaries/fais", views.FaisSummaryView.as_view(), name="fais"),
     path("export/works.geojson", views.WorksGeoJSONExportView.as_view(), name="export-geojson"),

@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,7 +23,7 @@ from gis_core import exporters
 from gis_core.geometry import parse_integer, parse_number, parse_point, parse_polygon
 from priority_zones.access import visible_zones
 from priority_zones.models import Ageb, Localidad, Municipio, Zone
-from works_map import exports, summaries
+from works_map import analysis, exports, summaries
 from works_map.api import serializers as s
 from works_map.api.base import IdCursorPagination, ProblemMixin
 from works_map.api.filters import WorkFilter
@@ -213,12 +214,18 @@ INVESTMENT_PARAMS = [
     OpenApiParameter("type", str, enum=Zone.Kind.values, description="Tipo de zona (con by=zone)"),
     OpenApiParameter("year", int, description="Ejercicio fiscal de obras y zonas"),
 ]
+# The table's own `year` (one year, zones and works alike) replaces the work filter of that name.
+TABLE_WORK_FILTER_PARAMS = [p for p in WORK_FILTER_PARAMS if p.name != "year"]
+TABLE_OWN = ("by", "type", "year", "format")
 
 
 class InvestmentSummaryView(ProblemMixin, APIView):
-    """Investment by zone or municipio; works outside all of them in their own row."""
+    """Investment by zone or municipio, with population and amounts per inhabitant; works outside
+    all zones in their own row. Every work filter (source, category, agency, status...) narrows the
+    works counted."""
 
     query_params = ("by", "type", "year")
+    filterset_class = WorkFilter
 
     def rows(self, request):
         by = request.query_params.get("by", "zone")
@@ -229,9 +236,13 @@ class InvestmentSummaryView(ProblemMixin, APIView):
             raise ValidationError({"by": _("Use by=zone o by=municipio.")})
         if kind is not None and (by != "zone" or kind not in Zone.Kind.values):
             raise ValidationError({"type": _("Tipo de zona desconocido o sin by=zone.")})
-        return by, summaries.investment_table(by, kind, year)
+        filters = {k: v for k, v in request.query_params.items() if k not in TABLE_OWN and v.strip()}
+        works = analysis.works_for(filters, Work.objects.published(), ()) if filters else None
+        return by, summaries.investment_table(by, kind, year, works)
 
-    @extend_schema(parameters=INVESTMENT_PARAMS, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=INVESTMENT_PARAMS + TABLE_WORK_FILTER_PARAMS, responses={200: OpenApiTypes.OBJECT}
+    )
     def get(self, request):
         by, rows = self.rows(request)
         return Response({"by": by, "rows": rows})
@@ -240,17 +251,86 @@ class InvestmentSummaryView(ProblemMixin, APIView):
 class InvestmentSummaryCsvView(InvestmentSummaryView):
     """The same table as CSV; no rows (no municipios loaded yet) is an empty file."""
 
-    @extend_schema(parameters=INVESTMENT_PARAMS, responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(
+        parameters=INVESTMENT_PARAMS + TABLE_WORK_FILTER_PARAMS,
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
     def get(self, request):
         by, rows = self.rows(request)
-        out = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="inversion_por_{by}.csv"'
-        return response
+        return csv_download(rows, f"inversion_por_{by}.csv")
+
+
+def csv_download(rows: list[dict], filename: str, columns: list[str] | None = None) -> HttpResponse:
+    out = io.StringIO()
+    if rows or columns:
+        writer = csv.DictWriter(out, fieldnames=columns or list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class CsvRenderer(BaseRenderer):
+    """Lets `?format=csv` reach a view that answers CSV itself (DRF would 404 an unknown format)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+CROSSTAB_OWN = ("by", "dim", "type", "zone_year", "format")
+
+
+class InvestmentCrosstabView(ProblemMixin, APIView):
+    """Published works' investment by area (zone or municipio) x work fiscal year x funding source,
+    category or executing agency, as JSON or CSV (`format=csv`). With dim=source each source counts
+    its own share of a work (WorkFunding); category and agency count the work's amounts (a work with
+    two executing agencies counts under both). With by=zone a work counts in every published zone
+    holding its representative point and works in none form the `outside` rows. One SQL aggregate."""
+
+    query_params = ("by", "dim", "type", "zone_year")
+    filterset_class = WorkFilter
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "dim",
+                str,
+                enum=list(analysis.DIMENSIONS),
+                required=True,
+                description="Dimensión: fuente (repartida por su participación), categoría o "
+                "dependencia ejecutora",
+            ),
+            OpenApiParameter(
+                "by", str, enum=list(analysis.AREAS), description="Zona (por omisión) o municipio"
+            ),
+            OpenApiParameter("type", str, enum=Zone.Kind.values, description="Tipo de zona (con by=zone)"),
+            OpenApiParameter(
+                "zone_year", int, description="Solo zonas declaradas para ese ejercicio (con by=zone)"
+            ),
+            OpenApiParameter("format", str, enum=["json", "csv"], description="json (por omisión) o csv"),
+            *WORK_FILTER_PARAMS,
+        ],
+        responses={200: OpenApiTypes.OBJECT, (200, "text/csv"): OpenApiTypes.STR},
+    )
+    def get(self, request):
+        query = request.query_params
+        options = analysis.parse_area_options(query)
+        dim = query.get("dim") or ""
+        if dim not in analysis.DIMENSIONS:
+            raise ValidationError({"dim": _("Use dim=source, dim=category o dim=agency.")})
+        filters = {k: v for k, v in query.items() if k not in CROSSTAB_OWN}
+        works = analysis.works_for(filters, Work.objects.published(), ())
+        rows = analysis.crosstab(works, dim=dim, **options)
+        if query.get("format") == "csv":
+            name = f"inversion_{options['by']}_{dim}.csv"
+            return csv_download(rows, name, analysis.CROSSTAB_COLUMNS)
+        return Response({**options, "dim": dim, "rows": rows})
 
 
 class FaisSummaryView(ProblemMixin, APIView):
