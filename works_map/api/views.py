@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from rest_framework import generics, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -198,15 +198,82 @@ class LocateView(ProblemMixin, APIView):
         )
 
 
-class AreaSummaryView(ProblemMixin, APIView):
-    """Report card of a drawn polygon (GeoJSON Polygon/MultiPolygon or a Feature holding one)."""
+POLYGON_BODY = OpenApiTypes.OBJECT  # GeoJSON Polygon/MultiPolygon, or a Feature holding one (CRS84)
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+
+def drawn_area(request: Request):
+    """The polygon in the request body, parsed by the one parser (a 400 naming `geometry`).
+
+    The raw body, not request.data: DRF's JSON parser answers non-UTF-8 and deeply nested bodies
+    with an English message or a RecursionError; the one parser names the problem."""
+    return parse_polygon(request.body, "geometry")
+
+
+class AreaSummaryView(ProblemMixin, APIView):
+    """Report card of a drawn polygon (GeoJSON Polygon/MultiPolygon or a Feature holding one). The
+    work filters in the query string narrow the works counted."""
+
+    filterset_class = WorkFilter
+
+    @extend_schema(request=POLYGON_BODY, parameters=WORK_FILTER_PARAMS, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
-        # The raw body, not request.data: DRF's JSON parser answers non-UTF-8 and deeply nested
-        # bodies with an English message or a RecursionError; the one parser names the problem.
-        area = parse_polygon(request.body, "geometry")
-        return Response(summaries.area_report(area))
+        area = drawn_area(request)
+        return Response(summaries.area_report(area, filtered_works(request)))
+
+
+class AreaWorksView(ProblemMixin, generics.GenericAPIView):
+    """The published works inside a drawn polygon (by representative point), with the fields and
+    filters of /api/works, paginated by cursor: POST the same polygon to the `next` link."""
+
+    filterset_class = WorkFilter
+    pagination_class = IdCursorPagination
+    serializer_class = s.WorkSerializer
+
+    def get_queryset(self):
+        return (
+            Work.objects.published().select_related("category", "municipio").defer("municipio__geom", "geom")
+        )
+
+    @extend_schema(request=POLYGON_BODY, parameters=WORK_FILTER_PARAMS, responses=s.WorkSerializer(many=True))
+    def post(self, request):
+        area = drawn_area(request)
+        works = self.filter_queryset(self.get_queryset()).within(area)
+        page = self.paginate_queryset(works)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class AreaWorksGeoJSONExportView(ProblemMixin, APIView):
+    """Every published work inside a drawn polygon (and the filters), as one streamed GeoJSON file."""
+
+    filterset_class = WorkFilter
+
+    @extend_schema(
+        request=POLYGON_BODY,
+        parameters=WORK_FILTER_PARAMS,
+        responses={(200, "application/geo+json"): OpenApiTypes.BINARY},
+    )
+    def post(self, request):
+        works = filtered_works(request).within(drawn_area(request))
+        return exporters.streaming_download(
+            exports.works_geojson(works), "application/geo+json", "obras_area.geojson"
+        )
+
+
+class AreaWorksCsvExportView(ProblemMixin, APIView):
+    """Every published work inside a drawn polygon (and the filters), as CSV streamed by COPY."""
+
+    filterset_class = WorkFilter
+
+    @extend_schema(
+        request=POLYGON_BODY,
+        parameters=WORK_FILTER_PARAMS,
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+    )
+    def post(self, request):
+        works = filtered_works(request).within(drawn_area(request))
+        return exporters.streaming_download(
+            exports.works_csv(works), "text/csv; charset=utf-8", "obras_area.csv"
+        )
 
 
 INVESTMENT_PARAMS = [
