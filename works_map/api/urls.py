@@ -19,6 +19,8 @@ urlpatterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("locate", views.LocateView.as_view(), name="locate"),
     path("summary", views.AreaSummaryView.as_view(), name="area-summary"),
+    path("areas", views.PublicAreaSaveView.as_view(), name="public-area-save"),
+    path("areas/<str:code>", views.PublicAreaDetailView.as_view(), name="public-area"),
     path("summary/works", views.AreaWorksView.as_view(), name="area-works"),
     path("export/area/works.geojson", views.AreaWorksGeoJSONExportView.as_view(), name="area-export-geojson"),
     path("export/area/works.csv", views.AreaWorksCsvExportView.as_view(), name="area-export-csv"),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,17 +19,19 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from gis_core import exporters
 from gis_core.geometry import parse_integer, parse_number, parse_point, parse_polygon
 from priority_zones.access import visible_zones
 from priority_zones.models import Ageb, Localidad, Municipio, Zone
-from works_map import analysis, exports, summaries
+from works_map import analysis, exports, public_areas, summaries
+from works_map.actions import do_save_public_area
 from works_map.api import serializers as s
 from works_map.api.base import IdCursorPagination, ProblemMixin
 from works_map.api.filters import WorkFilter
-from works_map.models import Agency, Category, FundingSource, Work, WorkAgency, WorkFunding
+from works_map.models import Agency, Category, FundingSource, PublicArea, Work, WorkAgency, WorkFunding
 
 
 def filtered_works(request: Request):
@@ -273,6 +277,51 @@ class AreaWorksCsvExportView(ProblemMixin, APIView):
         works = filtered_works(request).within(drawn_area(request))
         return exporters.streaming_download(
             exports.works_csv(works), "text/csv; charset=utf-8", "obras_area.csv"
+        )
+
+
+class AreaSaveThrottle(SimpleRateThrottle):
+    """Saves of public areas per client address (everyone, signed in or not)."""
+
+    scope = "public-area-save"
+    rate = f"{public_areas.SAVES_PER_HOUR}/hour"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class PublicAreaSaveView(ProblemMixin, APIView):
+    """Save a drawn polygon as a public area with a short permanent link (/areas/<code>/). The same
+    polygon (once normalised) gives the same link: 201 when created, 200 when it already existed.
+    At most public_areas.MAX_VERTICES vertices and MAX_AREA_KM2 km², touching Guanajuato; throttled
+    per address (429)."""
+
+    throttle_classes = [AreaSaveThrottle]
+
+    @extend_schema(request=POLYGON_BODY, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT})
+    def post(self, request):
+        area, created = do_save_public_area(public_areas.parse_area(request.body, "geometry"))
+        return Response(public_area_json(request, area, created), status=201 if created else 200)
+
+
+def public_area_json(request: Request, area: PublicArea, created: bool | None = None) -> dict:
+    url = request.build_absolute_uri(reverse("works_map:area", args=[area.code]))
+    body = {"code": area.code, "url": url, "area_km2": area.area_km2, "created_at": area.created_at}
+    return body if created is None else {**body, "created": created}
+
+
+class PublicAreaDetailView(ProblemMixin, APIView):
+    """A saved public area: its link, geometry and report card (as POST /api/summary)."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, code: str):
+        area = get_object_or_404(PublicArea, code=code)
+        return Response(
+            {
+                **public_area_json(request, area),
+                "geometry": json.loads(area.geom.json),
+                "summary": summaries.area_report(area.geom),
+            }
         )
 
 

@@ -1,5 +1,6 @@
 """The models of works_map, one module per domain: catalogues, works, FAIS rules, people."""
 
+from works_map.models.areas import PublicArea
 from works_map.models.catalogues import Agency, Category, FundingSource, GovernmentLevel
 from works_map.models.fais import FaisRule
 from works_map.models.people import Committee, UserScope
@@ -23,6 +24,7 @@ __all__ = [
     "FundingSource",
     "GovernmentLevel",
     "ProgressReport",
+    "PublicArea",
     "UserScope",
     "Work",
     "WorkAgency",
