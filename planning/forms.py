@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from gis_core.geometry import MAX_ZONE_VERTICES, parse_polygon
 from priority_zones.models import Zone
 from works_map.actions import FUNDING_AMOUNTS
-from works_map.models import Work, WorkAgency, WorkFunding
+from works_map.models import FaisFund, Work, WorkAgency, WorkFunding
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 6
@@ -307,3 +307,10 @@ class ImportForm(forms.Form):
             "encoding": data["encoding"],
             "mapping": {name: data[f"map_{name}"] for name in MAPPED_FIELDS if data.get(f"map_{name}")},
         }
+
+
+class FaisStatusForm(forms.Form):
+    """The FAIS status page's filters: a fiscal year and a fund."""
+
+    year = forms.IntegerField(label=_("Ejercicio fiscal"), min_value=2000, max_value=2100)
+    fund = forms.ChoiceField(label=_("Fondo"), choices=FaisFund.choices, initial=FaisFund.FISMDF)

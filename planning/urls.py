@@ -6,6 +6,7 @@ app_name = "planning"
 urlpatterns = [
     path("", views.workspace, name="workspace"),
     path("buffer", views.buffer, name="buffer"),
+    path("fais/", views.fais_status, name="fais"),
     path("importar/", views.import_start, name="import"),
     path("importar/<int:pk>/", views.import_job, name="import-job"),
     path("importar/<int:pk>/confirmar/", views.import_confirm, name="import-confirm"),

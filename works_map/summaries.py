@@ -24,12 +24,23 @@ from django.db.models import (
     Q,
     Sum,
 )
+from django.utils.translation import gettext as _
 
 from gis_core.geometry import AREA_SRID, area_m2
 from gis_core.versions import layer_version
 from priority_zones.models import Municipio, Zone
 from works_map.analysis import filtered_investment_table, shaped_row
-from works_map.models import Category, FaisRule, Work, WorkAgency, WorkFunding, WorkQuerySet
+from works_map.fais import municipio_compliance, rule_json
+from works_map.models import (
+    Category,
+    FaisFund,
+    FaisRule,
+    Work,
+    WorkAgency,
+    WorkFunding,
+    WorkQuerySet,
+    ZapUrbanaMinimum,
+)
 
 ZERO = Decimal("0")
 
@@ -253,13 +264,18 @@ def _pct(part: Decimal, whole: Decimal) -> str | None:
     return str((part * 100 / whole).quantize(Decimal("0.01"))) if whole else None
 
 
-def fais_summary(year: int, municipio: Municipio | None = None) -> dict[str, Any]:
-    """FAIS money of one fiscal year split by ZAP (as declared for THAT year) and by incidence.
+def fais_summary(
+    year: int, municipio: Municipio | None = None, fund: str = FaisFund.FISMDF
+) -> dict[str, Any]:
+    """Money of one FAIS fund (FISMDF or FISE) in one fiscal year split by ZAP (as declared for THAT
+    year) and by incidence, against the fund's rule for that year.
 
-    Amounts are the FAIS sources' own approved shares (WorkFunding), not the works' totals.
-    Queries: 1 rule, 1 count of declared zones, 1 grouped aggregate.
+    Amounts are the fund's sources' own approved shares (WorkFunding), not the works' totals. The
+    ZAP-urbana minimum (PIZU) is per municipio: evaluated with `municipio` (works_map.fais), and
+    reported as not evaluable state-wide. Queries: 1 rule, 1 count of declared zones, 1 grouped
+    aggregate; with a municipio and a PIZU rule, the 5 of works_map.fais.municipio_compliance.
     """
-    rule = FaisRule.objects.applicable(year)
+    rule = FaisRule.objects.applicable(year, fund)
     zones = Zone.objects.published().for_year(year)
     declared = {
         row["kind"]: row["n"]
@@ -268,7 +284,7 @@ def fais_summary(year: int, municipio: Municipio | None = None) -> dict[str, Any
         .annotate(n=Count("pk"))
         .order_by()
     }
-    funding = WorkFunding.objects.filter(source__is_fais=True, work__fiscal_year=year, work__published=True)
+    funding = WorkFunding.objects.filter(source__fund=fund, work__fiscal_year=year, work__published=True)
     if municipio is not None:
         funding = funding.filter(work__municipio=municipio)
     road = Q(pk__in=[])
@@ -316,18 +332,26 @@ def fais_summary(year: int, municipio: Municipio | None = None) -> dict[str, Any
             ("max_complementary_pct", "complementaria_y_especiales", rule.max_complementary_pct, "max"),
             ("max_special_pct", "especiales", rule.max_special_pct, "max"),
             ("max_roads_pct", "caminos_y_pavimentos", rule.max_roads_pct, "max"),
-            ("min_zap_pct", "zap", rule.min_zap_pct, "min"),
         ]
+        zap_limit, zap_reason = _zap_urbana_minimum(rule, year, fund, municipio)
+        limits.append(("min_zap_urbana_pct", "zap_urbana", zap_limit, "min"))
+        shares["zap_urbana"] = _pct(urbana, total)
         for name, share, limit, sense in limits:
             value = shares[share]
             if limit is None or value is None:
-                checks.append({"rule": name, "limit": None, "value": value, "ok": None})
+                reason = (
+                    zap_reason
+                    if name == "min_zap_urbana_pct"
+                    else _("Porcentaje no verificado para el ejercicio.")
+                )
+                checks.append({"rule": name, "limit": None, "value": value, "ok": None, "reason": reason})
                 continue
             ok = Decimal(value) >= limit if sense == "min" else Decimal(value) <= limit
             checks.append({"rule": name, "limit": str(limit), "value": value, "ok": ok})
     evaluated = [c["ok"] for c in checks if c["ok"] is not None]
     return {
         "year": year,
+        "fund": fund,
         "municipio": municipio.cvegeo if municipio else None,
         "zones_declared": {
             "ZAP_URBANA": declared.get(Zone.Kind.ZAP_URBANA, 0),
@@ -335,18 +359,7 @@ def fais_summary(year: int, municipio: Municipio | None = None) -> dict[str, Any
         },
         "rule": None
         if rule is None
-        else {
-            "year_from": rule.year_from,
-            "year_to": rule.year_to,
-            "source": rule.source,
-            "verified": rule.verified,
-            "verified_for_this_year": rule.verified and rule.year_from == year,
-            "min_direct_pct": str(rule.min_direct_pct),
-            "max_complementary_pct": str(rule.max_complementary_pct),
-            "max_special_pct": str(rule.max_special_pct),
-            "max_roads_pct": str(rule.max_roads_pct),
-            "min_zap_pct": None if rule.min_zap_pct is None else str(rule.min_zap_pct),
-        },
+        else {**(rule_json(rule) or {}), "verified_for_this_year": rule.verified},
         "works": works,
         "fais_aprobado": _money(total),
         "fais_ejercido": _money(exercised),
@@ -359,6 +372,22 @@ def fais_summary(year: int, municipio: Municipio | None = None) -> dict[str, Any
         "checks": checks,
         "compliant": (all(evaluated) if evaluated else None),
     }
+
+
+def _zap_urbana_minimum(
+    rule: FaisRule, year: int, fund: str, municipio: Municipio | None
+) -> tuple[Decimal | None, str | None]:
+    """The ZAP-urbana minimum % that applies, or None and why not."""
+    if rule.zap_urbana_minimum == ZapUrbanaMinimum.NONE:
+        return None, _("La regla del fondo no fija un mínimo en ZAP urbanas.")
+    if rule.zap_urbana_minimum == ZapUrbanaMinimum.FIXED:
+        return rule.min_zap_pct, None
+    if municipio is None:
+        return None, _("El mínimo PIZU es de cada municipio: consulte con «municipio».")
+    row = municipio_compliance(year, fund, municipio)["municipios"][0]
+    if row["minimum_pct"] is None:
+        return None, row["reason"]
+    return Decimal(row["minimum_pct"]), None
 
 
 # --- report card of an area (a zone or a drawn polygon) -----------------------------------------

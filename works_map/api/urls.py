@@ -29,6 +29,7 @@ urlpatterns = [
     path("summaries/investment/crosstab", views.InvestmentCrosstabView.as_view(), name="investment-crosstab"),
     path("summaries/works", views.WorksSummaryView.as_view(), name="works-summary"),
     path("summaries/fais", views.FaisSummaryView.as_view(), name="fais"),
+    path("summaries/fais/compliance", views.FaisComplianceView.as_view(), name="fais-compliance"),
     path("export/works.geojson", views.WorksGeoJSONExportView.as_view(), name="export-geojson"),
     path("export/works.csv", views.WorksCsvExportView.as_view(), name="export-csv"),
     *router.urls,

@@ -26,12 +26,21 @@ from gis_core import exporters
 from gis_core.geometry import parse_integer, parse_number, parse_point, parse_polygon
 from priority_zones.access import visible_zones
 from priority_zones.models import Ageb, Localidad, Municipio, Zone
-from works_map import analysis, exports, public_areas, summaries
+from works_map import analysis, exports, fais, public_areas, summaries
 from works_map.actions import do_save_public_area
 from works_map.api import serializers as s
 from works_map.api.base import IdCursorPagination, ProblemMixin
 from works_map.api.filters import WorkFilter
-from works_map.models import Agency, Category, FundingSource, PublicArea, Work, WorkAgency, WorkFunding
+from works_map.models import (
+    Agency,
+    Category,
+    FaisFund,
+    FundingSource,
+    PublicArea,
+    Work,
+    WorkAgency,
+    WorkFunding,
+)
 
 
 def filtered_works(request: Request):
@@ -449,26 +458,49 @@ class InvestmentCrosstabView(ProblemMixin, APIView):
         return Response({**options, "dim": dim, "rows": rows})
 
 
+FAIS_PARAMS = [
+    OpenApiParameter("year", int, required=True, description="Ejercicio fiscal"),
+    OpenApiParameter("fund", str, enum=FaisFund.values, description="Fondo (FAIS-FISMDF por omisión)"),
+    OpenApiParameter("municipio", str, description="CVEGEO del municipio"),
+]
+
+
+def fais_parameters(request: Request) -> tuple[int, str, Municipio | None]:
+    year = parse_integer(request.query_params.get("year"), "year", 2000, 2100)
+    fund = request.query_params.get("fund") or FaisFund.FISMDF
+    if fund not in FaisFund.values:
+        raise ValidationError({"fund": _("Use fund=FAIS-FISMDF o fund=FAIS-FISE.")})
+    municipio = None
+    if request.query_params.get("municipio"):
+        municipio = Municipio.objects.filter(cvegeo=request.query_params["municipio"]).first()
+        if municipio is None:
+            raise ValidationError({"municipio": _("No existe un municipio con esa CVEGEO.")})
+    return year, fund, municipio
+
+
 class FaisSummaryView(ProblemMixin, APIView):
-    """FAIS money of a fiscal year inside the ZAP declared for that year, against the year's rule."""
+    """One FAIS fund's money of a fiscal year inside the ZAP declared for that year, against the
+    fund's rule for that year (with `municipio`, the municipio's PIZU minimum in ZAP urbanas)."""
 
-    query_params = ("year", "municipio")
+    query_params = ("year", "municipio", "fund")
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("year", int, required=True, description="Ejercicio fiscal"),
-            OpenApiParameter("municipio", str, description="CVEGEO del municipio"),
-        ],
-        responses={200: OpenApiTypes.OBJECT},
-    )
+    @extend_schema(parameters=FAIS_PARAMS, responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
-        year = parse_integer(request.query_params.get("year"), "year", 2000, 2100)
-        municipio = None
-        if request.query_params.get("municipio"):
-            municipio = Municipio.objects.filter(cvegeo=request.query_params["municipio"]).first()
-            if municipio is None:
-                raise ValidationError({"municipio": _("No existe un municipio con esa CVEGEO.")})
-        return Response(summaries.fais_summary(year, municipio))
+        year, fund, municipio = fais_parameters(request)
+        return Response(summaries.fais_summary(year, municipio, fund))
+
+
+class FaisComplianceView(ProblemMixin, APIView):
+    """Per municipio, the ZAP-urbana minimum (PIZU) of a fund and year against what it invested there;
+    per work, whether it meets the territorial rule (or why it cannot be evaluated)."""
+
+    query_params = ("year", "municipio", "fund")
+
+    @extend_schema(parameters=FAIS_PARAMS, responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        year, fund, municipio = fais_parameters(request)
+        report = fais.municipio_compliance(year, fund, municipio)
+        return Response({**report, "works": fais.work_flags(year, fund, municipio)})
 
 
 class WorksSummaryView(ProblemMixin, APIView):

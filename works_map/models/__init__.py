@@ -2,7 +2,7 @@
 
 from works_map.models.areas import PublicArea
 from works_map.models.catalogues import Agency, Category, FundingSource, GovernmentLevel
-from works_map.models.fais import FaisRule
+from works_map.models.fais import FaisFund, FaisRule, ZapUrbanaMinimum
 from works_map.models.people import Committee, UserScope
 from works_map.models.works import (
     OC4IDS_STATUS,
@@ -20,6 +20,7 @@ __all__ = [
     "Agency",
     "Category",
     "Committee",
+    "FaisFund",
     "FaisRule",
     "FundingSource",
     "GovernmentLevel",
@@ -32,4 +33,5 @@ __all__ = [
     "WorkQuerySet",
     "WorkStatus",
     "WorkZone",
+    "ZapUrbanaMinimum",
 ]
