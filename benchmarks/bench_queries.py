@@ -8,6 +8,8 @@ data, over HTTP against one worker of the production server (scripts/serve.sh):
   4. GET /api/summaries/investment    all zones at once    (target < 500 ms)
   5. GET /api/export/works.geojson    MB/s and peak RSS of the worker (target >= ogr2ogr, RSS < 300 MB)
      against `ogr2ogr -f GeoJSON` from the same table and against the raw feature SQL (psycopg).
+  6. GET /api/summaries/investment/crosstab  by zone and municipio x source, category, agency, against
+     the same statement run raw (psycopg, no HTTP, no Django) in the same run (--crosstab-only: just this).
 
 Runs in its own database (BENCH_DB, default `bench_queries`) on the project-local cluster; the
 development database is never touched. Seeds with the project's `generate_synthetic` machinery
@@ -299,6 +301,37 @@ def bench_export(server: Server, n_works: int) -> None:
     )
 
 
+def bench_crosstab(server: Server, repeats: int = 5) -> None:
+    import psycopg
+    from django.conf import settings
+
+    from works_map.analysis import AREAS, CROSSTAB_PARAMS, CROSSTAB_SQL, DIMENSIONS
+
+    db = settings.DATABASES["default"]
+    raw_sql = CROSSTAB_SQL.replace("{ids}", "SELECT id FROM works_map_work WHERE published")
+    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"]) as conn:
+        conn.execute("SET jit = off")
+        for by in AREAS:
+            for dim in DIMENSIONS:
+                path = f"/api/summaries/investment/crosstab?by={by}&dim={dim}"
+                _status, data, _t = server.get(path)  # warm
+                rows = len(json.loads(data)["rows"])
+                api = [server.get(path)[2] for _ in range(repeats)]
+                named = {"by": by, "dim": dim, "kind": None, "zone_year": None}
+                params = [named[n] for n in CROSSTAB_PARAMS]
+                raw = []
+                for _ in range(repeats):
+                    started = time.perf_counter()
+                    conn.execute(raw_sql, params).fetchall()
+                    raw.append(time.perf_counter() - started)
+                a, r = statistics.median(api) * 1000, statistics.median(raw) * 1000
+                print(
+                    f"crosstab by={by:<9} dim={dim:<8} {rows:>7,} rows: API p50 {a:8.1f} ms, "
+                    f"raw SQL p50 {r:8.1f} ms, API / raw = {a / r:.2f}x",
+                    flush=True,
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -309,6 +342,7 @@ def main() -> None:
     parser.add_argument(
         "--port", type=int, default=int(os.environ.get("BENCH_PORT", 0)), help="0: any free port"
     )
+    parser.add_argument("--crosstab-only", action="store_true", help="only the investment cross-tab")
     args = parser.parse_args()
 
     import django
@@ -320,8 +354,10 @@ def main() -> None:
     try:
         rng = random.Random(7)
         server.get("/api/works/nearby?lon=-101.2&lat=20.6")  # warm the worker
-        bench_http(server, rng, args.samples)
-        bench_export(server, args.works)
+        if not args.crosstab_only:
+            bench_http(server, rng, args.samples)
+            bench_export(server, args.works)
+        bench_crosstab(server)
     finally:
         server.stop()
 

@@ -19,7 +19,7 @@ from gis_core.geometry import MAX_ZONE_VERTICES, parse_polygon, validate_geometr
 from planning.shapes import place_of
 from priority_zones.models import SourceDocument, Zone
 from works_map.actions import FUNDING_AMOUNTS
-from works_map.models import Agency, Work, WorkAgency, WorkFunding
+from works_map.models import Agency, FaisFund, Work, WorkAgency, WorkFunding
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 6
@@ -669,3 +669,10 @@ class ZapDeclarationForm(forms.Form):
             published_on=data["source_date"],
             url=data["source_url"],
         )
+
+
+class FaisStatusForm(forms.Form):
+    """The FAIS status page's filters: a fiscal year and a fund."""
+
+    year = forms.IntegerField(label=_("Ejercicio fiscal"), min_value=2000, max_value=2100)
+    fund = forms.ChoiceField(label=_("Fondo"), choices=FaisFund.choices, initial=FaisFund.FISMDF)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.workspace, name="workspace"),
     path("buffer", views.buffer, name="buffer"),
     path("lugar", views.place, name="place"),
+    path("fais/", views.fais_status, name="fais"),
     path("importar/", views.import_start, name="import"),
     path("importar/<int:pk>/", views.import_job, name="import-job"),
     path("importar/<int:pk>/columnas/", views.import_mapping, name="import-mapping"),

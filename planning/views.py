@@ -22,6 +22,7 @@ from gis_core.models import Version
 from planning import actions, imports, jobs, shapes, wizard
 from planning.forms import (
     BulkPublishForm,
+    FaisStatusForm,
     GeometryField,
     ImportForm,
     MappingOptionsForm,
@@ -39,6 +40,7 @@ from priority_zones import zap_declarations
 from priority_zones.actions import do_apply_zap_declaration, do_create_zone, do_delete_zone, do_update_zone
 from priority_zones.models import Zone
 from works_map import access as work_access
+from works_map import fais
 from works_map.actions import do_delete_work, do_review_progress, do_set_published
 from works_map.filters import WORK_PARAMS, filter_works, refuse_unknown
 from works_map.formsets import agency_rows, funding_rows
@@ -582,3 +584,16 @@ def _zap_confirm(request: HttpRequest) -> HttpResponse:
         % {"c": result.created, "u": result.updated, "n": result.unchanged, "d": result.deleted},
     )
     return redirect("planning:zap-declaration")
+
+
+@login_required
+def fais_status(request: HttpRequest) -> HttpResponse:
+    """FAIS status by municipio (the ZAP-urbana minimum) and by work, for a year and a fund."""
+    _staff(request)
+    form = FaisStatusForm(request.GET or None)
+    if not form.is_valid():
+        return render(request, "planning/fais.html", {"form": form}, status=400 if request.GET else 200)
+    year, fund = form.cleaned_data["year"], form.cleaned_data["fund"]
+    report = fais.municipio_compliance(year, fund)
+    context = {"form": form, "report": report, "works": fais.work_flags(year, fund), "year": year}
+    return render(request, "planning/fais.html", context)

@@ -21,6 +21,7 @@ from priority_zones.models import (
     Diagnostic,
     Household,
     Localidad,
+    MunicipalPoverty,
     Municipio,
     Person,
     PovertyLine,
@@ -114,6 +115,16 @@ class ZoneAdmin(GeoAdmin):
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         for zone in queryset:
             do_delete_zone(zone, acting_user=request.user)
+
+
+@admin.register(MunicipalPoverty)
+class MunicipalPovertyAdmin(admin.ModelAdmin):
+    """PPM of the FAIS PIZU formula: the official population in poverty of each municipio."""
+
+    list_display = ("municipio", "year", "population_in_poverty", "population_in_extreme_poverty", "source")
+    list_filter = ("year",)
+    list_select_related = ("municipio",)
+    search_fields = ("municipio__name", "municipio__cvegeo")
 
 
 @admin.register(PovertyLine)

@@ -19,10 +19,21 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gis_core.access import Action, require_in_place
-from gis_core.geometry import validate_geometry
+from gis_core.geometry import area_m2, validate_geometry
 from gis_core.history import record as record_version
 from gis_core.versions import bump_layers, bumps_once
-from works_map.models import Agency, Category, FundingSource, ProgressReport, Work, WorkAgency, WorkFunding
+from priority_zones.models import Municipio
+from works_map import public_areas
+from works_map.models import (
+    Agency,
+    Category,
+    FundingSource,
+    ProgressReport,
+    PublicArea,
+    Work,
+    WorkAgency,
+    WorkFunding,
+)
 
 WORK_LAYERS = ("works", "work_footprints")
 # The amounts of a funding row, as the action's `funding` rows carry them (forms and admin alike).
@@ -251,3 +262,28 @@ def _refresh_progress(work: Work) -> None:
     work.financial_progress = latest.financial_pct if latest else Decimal(0)
     work.save(update_fields=["physical_progress", "financial_progress", "updated_at"])
     bump_layers(*WORK_LAYERS)
+
+
+def do_save_public_area(geom) -> tuple[PublicArea, bool]:
+    """Save a polygon drawn on the citizen map as a public area (or find it: the same polygon, once
+    normalised, is the same area). Returns (area, created). Refuses a polygon outside every
+    municipio of Guanajuato. Anyone may call it; the API throttles callers."""
+    shape = public_areas.normalised(geom)
+    fingerprint = public_areas.digest(shape)
+    found = PublicArea.objects.filter(digest=fingerprint).first()
+    if found is not None:
+        return found, False
+    if Municipio.objects.exists() and not Municipio.objects.filter(geom__intersects=shape).exists():
+        raise ValidationError({"geometry": _("El área no toca ningún municipio de Guanajuato.")})
+    taken = set(
+        PublicArea.objects.filter(code__in=public_areas.code_candidates(fingerprint)).values_list(
+            "code", flat=True
+        )
+    )
+    code = next(c for c in public_areas.code_candidates(fingerprint) if c not in taken)
+    with transaction.atomic():
+        area, created = PublicArea.objects.get_or_create(
+            digest=fingerprint,
+            defaults={"code": code, "geom": shape, "area_km2": round(area_m2(shape) / 1e6, 3)},
+        )
+    return area, created

@@ -28,6 +28,7 @@ from works_map.models import (
     FaisRule,
     FundingSource,
     ProgressReport,
+    PublicArea,
     UserScope,
     Work,
     WorkAgency,
@@ -304,8 +305,10 @@ class ProgressReportAdmin(admin.ModelAdmin):
 @admin.register(FaisRule)
 class FaisRuleAdmin(admin.ModelAdmin):
     list_display = (
+        "fund",
         "year_from",
         "year_to",
+        "zap_urbana_minimum",
         "min_direct_pct",
         "max_complementary_pct",
         "max_special_pct",
@@ -313,8 +316,22 @@ class FaisRuleAdmin(admin.ModelAdmin):
         "min_zap_pct",
         "verified",
     )
-    list_filter = ("verified",)
+    list_filter = ("fund", "verified")
     search_fields = ("source",)
+
+
+@admin.register(PublicArea)
+class PublicAreaAdmin(ReadOnlyAdmin):
+    """Areas saved from the citizen map: listed for moderation; an administrator may delete one (its
+    link then answers 404). Written only by do_save_public_area."""
+
+    list_display = ("code", "area_km2", "created_at")
+    search_fields = ("code",)
+    readonly_fields = ("code", "digest", "area_km2", "created_at")
+    date_hierarchy = "created_at"
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser
 
 
 @admin.register(Committee)

@@ -24,7 +24,16 @@ from priority_zones.disclosure import CARENCIAS, CLASSES, household_need_summary
 from priority_zones.models import Localidad, Municipio, Zone
 from priority_zones.reference_data import DATA_DIR as REFERENCE_DATA_DIR
 from works_map import charts, summaries
-from works_map.models import Agency, Category, FundingSource, ProgressReport, Work, WorkAgency, WorkStatus
+from works_map.models import (
+    Agency,
+    Category,
+    FundingSource,
+    ProgressReport,
+    PublicArea,
+    Work,
+    WorkAgency,
+    WorkStatus,
+)
 from works_map.models.works import STATUS_COLOURS
 from works_map.need_investment import MIN_HIGH_NEED_RATE, zone_need_versus_investment
 
@@ -33,6 +42,13 @@ TOP_CATEGORIES = 10
 
 # Texts the home map's script shows, translated here so the script needs no catalogue of its own.
 JS_TEXT = {
+    "area_drawing": gettext_lazy(
+        "Haga clic en el mapa para poner los vértices; cierre el polígono en el primero."
+    ),
+    "area_ready": gettext_lazy("Área trazada: %(works)s obras, %(amount)s aprobados."),
+    "area_saving": gettext_lazy("Guardando…"),
+    "area_saved": gettext_lazy("Área guardada. Copie el enlace para compartirla."),
+    "area_error": gettext_lazy("No se pudo:"),
     "distance": gettext_lazy("Distancia"),
     "amount": gettext_lazy("Monto"),
     "progress": gettext_lazy("Avance físico"),
@@ -416,5 +432,23 @@ def zone_card(zone: Zone, page_number: str | None) -> dict[str, Any]:
         "need": _need_rows(report["household_needs"]),
         "need_investment": _need_investment(zone),
         "page": _paginate(summaries.works_in_area(zone.geom, visible_works(None)), page_number),
+        **_charts(report),
+    }
+
+
+def area_card(area: PublicArea, page_number: str | None) -> dict[str, Any]:
+    """A saved public area: the zone card's pieces over its polygon (summaries.area_report, whose
+    population comes from summaries.population_in)."""
+    report = summaries.area_report(area.geom)
+    people = report["population"]["value"]
+    per_inhabitant = {k: Decimal(report[k]) / people for k in ("aprobado", "ejercido")} if people else None
+    return {
+        "area": area,
+        "report": report,
+        "population": people,
+        "population_note": _("Estimada por ponderación de área a partir del Censo 2020 por municipio"),
+        "per_inhabitant": per_inhabitant,
+        "need": _need_rows(report["household_needs"]),
+        "page": _paginate(summaries.works_in_area(area.geom, visible_works(None)), page_number),
         **_charts(report),
     }

@@ -23,12 +23,24 @@ from django.db.models import (
     Q,
     Sum,
 )
+from django.utils.translation import gettext as _
 
 from gis_core.geometry import area_m2
 from gis_core.versions import layer_version
 from priority_zones.models import Municipio, Zone
 from priority_zones.population import census_population, population_in
-from works_map.models import Category, FaisRule, Work, WorkAgency, WorkFunding, WorkQuerySet
+from works_map.analysis import filtered_investment_table, shaped_row
+from works_map.fais import municipio_compliance, rule_json
+from works_map.models import (
+    Category,
+    FaisFund,
+    FaisRule,
+    Work,
+    WorkAgency,
+    WorkFunding,
+    WorkQuerySet,
+    ZapUrbanaMinimum,
+)
 
 ZERO = Decimal("0")
 
@@ -168,23 +180,30 @@ def zone_table_rows(sql: str, kind: str | None, year: int | None) -> list[dict[s
     with connection.cursor() as cursor:
         cursor.execute(sql, {"kind": kind, "year": year})
         return [
-            {
-                "id": pk,
-                "kind": zone_kind,
-                "fiscal_year": fiscal_year,
-                "cvegeo": cvegeo,
-                "name": name,
-                "outside": outside,
-                "works": n,
-                "aprobado": _money(approved),
-                "ejercido": _money(exercised),
-            }
-            for pk, zone_kind, fiscal_year, cvegeo, name, outside, n, approved, exercised in cursor.fetchall()
+            shaped_row(
+                {
+                    "id": pk,
+                    "kind": zone_kind,
+                    "fiscal_year": fiscal_year,
+                    "cvegeo": cvegeo,
+                    "name": name,
+                    "outside": outside,
+                    "n": n,
+                    "approved": approved,
+                    "exercised": exercised,
+                    "population": population,
+                },
+                "zone",
+            )
+            for pk, zone_kind, fiscal_year, cvegeo, name, outside, n, approved, exercised, population in (
+                cursor.fetchall()
+            )
         ]
 
 
 def investment_by_municipio(works: WorkQuerySet, year: int | None = None) -> list[dict[str, Any]]:
-    """One row per municipio by the work's registered municipio (every work has one). One query."""
+    """One row per municipio by the work's registered municipio (every work has one), with its Censo
+    2020 population and the amounts per inhabitant. One query for the totals, one for the municipios."""
     if year is not None:
         works = works.for_year(year)
     totals = {
@@ -194,28 +213,39 @@ def investment_by_municipio(works: WorkQuerySet, year: int | None = None) -> lis
         .annotate(n=Count("pk"), aprobado=Sum("amount_approved"), ejercido=Sum("amount_exercised"))
     }
     rows = []
-    for pk, cvegeo, name in Municipio.objects.order_by("cvegeo").values_list("pk", "cvegeo", "name"):
+    municipios = Municipio.objects.order_by("cvegeo").values_list("pk", "cvegeo", "name", "population_2020")
+    for pk, cvegeo, name, population in municipios:
         t = totals.get(pk, {"n": 0, "aprobado": None, "ejercido": None})
         rows.append(
-            {
-                "id": pk,
-                "cvegeo": cvegeo,
-                "name": name,
-                "works": t["n"],
-                "aprobado": _money(t["aprobado"]),
-                "ejercido": _money(t["ejercido"]),
-            }
+            shaped_row(
+                {
+                    "id": pk,
+                    "cvegeo": cvegeo,
+                    "name": name,
+                    "n": t["n"],
+                    "approved": t["aprobado"],
+                    "exercised": t["ejercido"],
+                    "population": population,
+                },
+                "municipio",
+            )
         )
     return rows
 
 
-def investment_table(by: str, kind: str | None, year: int | None) -> list[dict[str, Any]]:
+def investment_table(
+    by: str, kind: str | None, year: int | None, works: WorkQuerySet | None = None
+) -> list[dict[str, Any]]:
     """The all-areas table, cached until works or zones change (their layer versions are in the key).
 
+    `works` narrowed by work filters (works_map.filters) bypasses the running totals and the cache:
+    one aggregate over the filtered works (works_map.analysis.filtered_investment_table).
     Queries: 1–2 for the layer versions (usually cached), then on a miss 1 (municipio) or
     2 (zone: JIT off, the statement).
     """
-    key = f"investment:{by}:{kind}:{year}:{layer_version('works')}:{layer_version('zones')}"
+    if works is not None:
+        return filtered_investment_table(works, by=by, kind=kind, year=year)
+    key = f"investment:v2:{by}:{kind}:{year}:{layer_version('works')}:{layer_version('zones')}"
     rows = cache.get(key)
     if rows is None:
         rows = (
@@ -234,13 +264,18 @@ def _pct(part: Decimal, whole: Decimal) -> str | None:
     return str((part * 100 / whole).quantize(Decimal("0.01"))) if whole else None
 
 
-def fais_summary(year: int, municipio: Municipio | None = None) -> dict[str, Any]:
-    """FAIS money of one fiscal year split by ZAP (as declared for THAT year) and by incidence.
+def fais_summary(
+    year: int, municipio: Municipio | None = None, fund: str = FaisFund.FISMDF
+) -> dict[str, Any]:
+    """Money of one FAIS fund (FISMDF or FISE) in one fiscal year split by ZAP (as declared for THAT
+    year) and by incidence, against the fund's rule for that year.
 
-    Amounts are the FAIS sources' own approved shares (WorkFunding), not the works' totals.
-    Queries: 1 rule, 1 count of declared zones, 1 grouped aggregate.
+    Amounts are the fund's sources' own approved shares (WorkFunding), not the works' totals. The
+    ZAP-urbana minimum (PIZU) is per municipio: evaluated with `municipio` (works_map.fais), and
+    reported as not evaluable state-wide. Queries: 1 rule, 1 count of declared zones, 1 grouped
+    aggregate; with a municipio and a PIZU rule, the 5 of works_map.fais.municipio_compliance.
     """
-    rule = FaisRule.objects.applicable(year)
+    rule = FaisRule.objects.applicable(year, fund)
     zones = Zone.objects.published().for_year(year)
     declared = {
         row["kind"]: row["n"]
@@ -249,7 +284,7 @@ def fais_summary(year: int, municipio: Municipio | None = None) -> dict[str, Any
         .annotate(n=Count("pk"))
         .order_by()
     }
-    funding = WorkFunding.objects.filter(source__is_fais=True, work__fiscal_year=year, work__published=True)
+    funding = WorkFunding.objects.filter(source__fund=fund, work__fiscal_year=year, work__published=True)
     if municipio is not None:
         funding = funding.filter(work__municipio=municipio)
     road = Q(pk__in=[])
@@ -297,18 +332,26 @@ def fais_summary(year: int, municipio: Municipio | None = None) -> dict[str, Any
             ("max_complementary_pct", "complementaria_y_especiales", rule.max_complementary_pct, "max"),
             ("max_special_pct", "especiales", rule.max_special_pct, "max"),
             ("max_roads_pct", "caminos_y_pavimentos", rule.max_roads_pct, "max"),
-            ("min_zap_pct", "zap", rule.min_zap_pct, "min"),
         ]
+        zap_limit, zap_reason = _zap_urbana_minimum(rule, year, fund, municipio)
+        limits.append(("min_zap_urbana_pct", "zap_urbana", zap_limit, "min"))
+        shares["zap_urbana"] = _pct(urbana, total)
         for name, share, limit, sense in limits:
             value = shares[share]
             if limit is None or value is None:
-                checks.append({"rule": name, "limit": None, "value": value, "ok": None})
+                reason = (
+                    zap_reason
+                    if name == "min_zap_urbana_pct"
+                    else _("Porcentaje no verificado para el ejercicio.")
+                )
+                checks.append({"rule": name, "limit": None, "value": value, "ok": None, "reason": reason})
                 continue
             ok = Decimal(value) >= limit if sense == "min" else Decimal(value) <= limit
             checks.append({"rule": name, "limit": str(limit), "value": value, "ok": ok})
     evaluated = [c["ok"] for c in checks if c["ok"] is not None]
     return {
         "year": year,
+        "fund": fund,
         "municipio": municipio.cvegeo if municipio else None,
         "zones_declared": {
             "ZAP_URBANA": declared.get(Zone.Kind.ZAP_URBANA, 0),
@@ -316,18 +359,7 @@ def fais_summary(year: int, municipio: Municipio | None = None) -> dict[str, Any
         },
         "rule": None
         if rule is None
-        else {
-            "year_from": rule.year_from,
-            "year_to": rule.year_to,
-            "source": rule.source,
-            "verified": rule.verified,
-            "verified_for_this_year": rule.verified and rule.year_from == year,
-            "min_direct_pct": str(rule.min_direct_pct),
-            "max_complementary_pct": str(rule.max_complementary_pct),
-            "max_special_pct": str(rule.max_special_pct),
-            "max_roads_pct": str(rule.max_roads_pct),
-            "min_zap_pct": None if rule.min_zap_pct is None else str(rule.min_zap_pct),
-        },
+        else {**(rule_json(rule) or {}), "verified_for_this_year": rule.verified},
         "works": works,
         "fais_aprobado": _money(total),
         "fais_ejercido": _money(exercised),
@@ -340,6 +372,22 @@ def fais_summary(year: int, municipio: Municipio | None = None) -> dict[str, Any
         "checks": checks,
         "compliant": (all(evaluated) if evaluated else None),
     }
+
+
+def _zap_urbana_minimum(
+    rule: FaisRule, year: int, fund: str, municipio: Municipio | None
+) -> tuple[Decimal | None, str | None]:
+    """The ZAP-urbana minimum % that applies, or None and why not."""
+    if rule.zap_urbana_minimum == ZapUrbanaMinimum.NONE:
+        return None, _("La regla del fondo no fija un mínimo en ZAP urbanas.")
+    if rule.zap_urbana_minimum == ZapUrbanaMinimum.FIXED:
+        return rule.min_zap_pct, None
+    if municipio is None:
+        return None, _("El mínimo PIZU es de cada municipio: consulte con «municipio».")
+    row = municipio_compliance(year, fund, municipio)["municipios"][0]
+    if row["minimum_pct"] is None:
+        return None, row["reason"]
+    return Decimal(row["minimum_pct"]), None
 
 
 # --- report card of an area (a zone or a drawn polygon) -----------------------------------------

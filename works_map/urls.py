@@ -9,5 +9,6 @@ urlpatterns = [
     path("municipios/<str:cvegeo>/", views.municipio_card, name="municipio"),
     path("lugares/buscar", views.place_search, name="place-search"),
     path("zonas/<int:pk>/", views.zone_card, name="zone"),
+    path("areas/<str:code>/", views.area_card, name="area"),
     path("api/summaries/need-investment", views.need_investment_table, name="need-investment"),
 ]

@@ -14,6 +14,7 @@ from priority_zones import disclosure
 from priority_zones.access import visible_zones
 from priority_zones.models import Municipio
 from works_map import need_investment, pages
+from works_map.models import PublicArea
 
 
 @require_GET
@@ -45,6 +46,12 @@ def place_search(request: HttpRequest) -> JsonResponse:
 def zone_card(request: HttpRequest, pk: int) -> HttpResponse:
     zone = get_object_or_404(visible_zones(request.user), pk=pk)
     return render(request, "works_map/zone_card.html", pages.zone_card(zone, request.GET.get("pagina")))
+
+
+@require_GET
+def area_card(request: HttpRequest, code: str) -> HttpResponse:
+    area = get_object_or_404(PublicArea, code=code)
+    return render(request, "works_map/area_card.html", pages.area_card(area, request.GET.get("pagina")))
 
 
 def _year(request: HttpRequest) -> int | None:

@@ -1,6 +1,13 @@
 """The models of priority_zones, one module per domain: INEGI geography, zones, households."""
 
-from priority_zones.models.geography import FRAME_VERSION_HELP, Ageb, Ambito, Localidad, Municipio
+from priority_zones.models.geography import (
+    FRAME_VERSION_HELP,
+    Ageb,
+    Ambito,
+    Localidad,
+    MunicipalPoverty,
+    Municipio,
+)
 from priority_zones.models.households import (
     AccessLog,
     Diagnostic,
@@ -20,6 +27,7 @@ __all__ = [
     "DisclosureUnit",
     "Household",
     "Localidad",
+    "MunicipalPoverty",
     "Municipio",
     "Person",
     "PovertyLine",

@@ -114,3 +114,32 @@ class Ageb(models.Model):
 
     def __str__(self) -> str:
         return self.cvegeo
+
+
+class MunicipalPoverty(models.Model):
+    """Population in poverty of a municipio from the official measurement (CONEVAL until 2024, INEGI
+    since 2025; shared/DOMAIN.md §2.3 `PPM_i`). Entered as data (admin) with its source: the FAIS
+    ZAP-urbana minimum (PIZU) of a municipio cannot be evaluated without it."""
+
+    municipio = models.ForeignKey(Municipio, on_delete=models.CASCADE, related_name="poverty")
+    year = models.PositiveSmallIntegerField(_("año de la medición"))
+    population_in_poverty = models.PositiveIntegerField(_("población en pobreza"))
+    population_in_extreme_poverty = models.PositiveIntegerField(
+        _("población en pobreza extrema"), null=True, blank=True
+    )
+    source = models.CharField(_("fuente"), max_length=300)
+
+    class Meta:
+        verbose_name = _("pobreza municipal")
+        verbose_name_plural = _("pobreza municipal")
+        ordering = ["municipio", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipio", "year"],
+                name="municipalpoverty_unique_year",
+                violation_error_message=_("Ya hay una medición de pobreza de ese municipio para ese año."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipio_id} {self.year}: {self.population_in_poverty}"

@@ -361,6 +361,7 @@
       map.on("mouseleave", id, function () { map.getCanvas().style.cursor = ""; });
     });
     map.on("click", function (e) {
+      if (window.territorioDrawing) return; // a click of the area tool (home_area.js) adds a vertex
       var workLayers = ["works", "work_footprints"].filter(function (id) { return map.getLayer(id); });
       var box = [[e.point.x - 4, e.point.y - 4], [e.point.x + 4, e.point.y + 4]];
       var hit = map.queryRenderedFeatures(box, { layers: workLayers })[0];

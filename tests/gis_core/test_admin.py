@@ -105,11 +105,12 @@ def one_of_everything(zap_xichu_2026, work_well_xichu, xichu, admin_user):
         Diagnostic,
         Household,
         Localidad,
+        MunicipalPoverty,
         Person,
         PovertyLine,
     )
     from works_map.actions import do_record_progress
-    from works_map.models import Committee, FaisRule, UserScope
+    from works_map.models import Committee, FaisRule, PublicArea, UserScope
 
     localidad = Localidad.objects.create(
         cvegeo="110450001",
@@ -146,6 +147,8 @@ def one_of_everything(zap_xichu_2026, work_well_xichu, xichu, admin_user):
     Diagnostic.objects.create(
         household=household, version=1, methodology_version="CONEVAL-2020", poverty_class="INDETERMINADO"
     )
+    MunicipalPoverty.objects.create(municipio=xichu, year=2020, population_in_poverty=8000, source="CONEVAL")
+    PublicArea.objects.create(code="abcdefgh", digest="0" * 64, geom=xichu.geom, area_km2=1.0)
     PovertyLine.objects.create(
         reference_date=dt.date(2026, 1, 1),
         ambito="R",

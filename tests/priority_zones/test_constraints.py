@@ -103,6 +103,10 @@ def poverty_line(f):
     }
 
 
+def municipal_poverty(f):
+    return {"municipio": f("xichu"), "year": 2020, "population_in_poverty": 8000, "source": "CONEVAL 2020"}
+
+
 def diagnostic(f):
     return {
         "household": f("household_xichu"),
@@ -142,6 +146,9 @@ CASES: dict[str, Case] = {
     "person_elder_amount_non_negative": Case(person, {"elder_programme_amount": Decimal("-0.01")}),
     "povertyline_unique_date_ambito": Case(poverty_line, bad={"source": "otra"}, other_key={"ambito": "R"}),
     "povertyline_ordered": Case(poverty_line, {"poverty": Decimal("2000.00")}),
+    "municipalpoverty_unique_year": Case(
+        municipal_poverty, bad={"population_in_poverty": 5000}, other_key={"year": 2022}
+    ),
     # Diagnostics are immutable (a trigger refuses every UPDATE), so only inserts are swept.
     "diagnostic_unique_version": Case(diagnostic, bad={"poverty_class": "NO_POBRE"}, update=False),
     "diagnostic_carencias_range": Case(diagnostic, {"carencias_count": 7}, update=False),

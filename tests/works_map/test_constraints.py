@@ -6,10 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 
 from tests.gis_core.constraint_sweep import (
     BOWTIE,
+    BOWTIE_MULTI,
     Case,
     ConstraintSweepTests,
     pytest_generate_tests,  # noqa: F401 - the hook that runs the sweep once per case
@@ -90,6 +91,15 @@ def fais_rule(f):
     }
 
 
+def public_area(f):
+    return {
+        "code": "abcdefgh",
+        "digest": "0" * 64,
+        "geom": MultiPolygon(Polygon.from_bbox((-100.1, 21.25, -100.0, 21.35)), srid=4326),
+        "area_km2": 115.0,
+    }
+
+
 NEGATIVE = Decimal("-0.01")
 
 CASES: dict[str, Case] = {
@@ -132,6 +142,9 @@ CASES: dict[str, Case] = {
     "faisrule_max_special_pct_pct_range": Case(fais_rule, {"max_special_pct": Decimal("100.5")}),
     "faisrule_max_roads_pct_pct_range": Case(fais_rule, {"max_roads_pct": Decimal("-0.5")}),
     "faisrule_min_zap_pct_pct_range": Case(fais_rule, {"min_zap_pct": Decimal("120")}),
+    "faisrule_unique_fund_year": Case(fais_rule, bad={"source": "Otra"}, other_key={"fund": "FAIS-FISE"}),
+    "publicarea_code_format": Case(public_area, {"code": "ABC-1234"}),
+    "publicarea_geom_valid": Case(public_area, {"geom": BOWTIE_MULTI}),
     "committee_members_range": Case(
         {
             "kind": "DE_OBRA",

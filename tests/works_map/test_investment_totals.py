@@ -29,8 +29,11 @@ LEON = (-101.68, 21.12)  # centre of the León patch
 # The same table, from the works and zones themselves: no membership table, no totals.
 SPATIAL_TABLE = """
 WITH zones AS (
-    SELECT z.id, z.kind, z.fiscal_year, z.cvegeo, z.name, z.geom
+    SELECT z.id, z.kind, z.fiscal_year, z.cvegeo, z.name, z.geom,
+           coalesce(z.population, a.population_2020, m.population_2020) AS population
     FROM priority_zones_zone z
+    LEFT JOIN priority_zones_ageb a ON z.kind = 'ZAP_URBANA' AND a.cvegeo = z.cvegeo
+    LEFT JOIN priority_zones_municipio m ON z.kind = 'ZAP_RURAL' AND m.cvegeo = z.cvegeo
     WHERE z.status = 'PUBLISHED'
       AND (%(kind)s::text IS NULL OR z.kind = %(kind)s::text)
       AND (%(year)s::int IS NULL OR z.fiscal_year = %(year)s::int)
@@ -40,12 +43,12 @@ WITH zones AS (
     WHERE w.published AND (%(year)s::int IS NULL OR w.fiscal_year = %(year)s::int)
 )
 SELECT z.id, z.kind, z.fiscal_year, z.cvegeo, z.name, false,
-       count(w.id), coalesce(sum(w.amount_approved), 0), coalesce(sum(w.amount_exercised), 0)
+       count(w.id), coalesce(sum(w.amount_approved), 0), coalesce(sum(w.amount_exercised), 0), z.population
 FROM zones z LEFT JOIN works w ON ST_Intersects(z.geom, w.point)
-GROUP BY z.id, z.kind, z.fiscal_year, z.cvegeo, z.name
+GROUP BY z.id, z.kind, z.fiscal_year, z.cvegeo, z.name, z.population
 UNION ALL
 SELECT NULL, NULL, NULL, NULL, NULL, true,
-       count(*), coalesce(sum(w.amount_approved), 0), coalesce(sum(w.amount_exercised), 0)
+       count(*), coalesce(sum(w.amount_approved), 0), coalesce(sum(w.amount_exercised), 0), NULL
 FROM works w WHERE NOT EXISTS (SELECT FROM zones z WHERE ST_Intersects(z.geom, w.point))
 ORDER BY 6, 1
 """

@@ -4,29 +4,43 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from rest_framework import generics, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from gis_core import exporters
 from gis_core.geometry import parse_integer, parse_number, parse_point, parse_polygon
 from priority_zones.access import visible_zones
 from priority_zones.models import Ageb, Localidad, Municipio, Zone
-from works_map import exports, summaries
+from works_map import analysis, exports, fais, public_areas, summaries
+from works_map.actions import do_save_public_area
 from works_map.api import serializers as s
 from works_map.api.base import IdCursorPagination, ProblemMixin
 from works_map.api.filters import WorkFilter
-from works_map.models import Agency, Category, FundingSource, Work, WorkAgency, WorkFunding
+from works_map.models import (
+    Agency,
+    Category,
+    FaisFund,
+    FundingSource,
+    PublicArea,
+    Work,
+    WorkAgency,
+    WorkFunding,
+)
 
 
 def filtered_works(request: Request):
@@ -197,15 +211,127 @@ class LocateView(ProblemMixin, APIView):
         )
 
 
-class AreaSummaryView(ProblemMixin, APIView):
-    """Report card of a drawn polygon (GeoJSON Polygon/MultiPolygon or a Feature holding one)."""
+POLYGON_BODY = OpenApiTypes.OBJECT  # GeoJSON Polygon/MultiPolygon, or a Feature holding one (CRS84)
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+
+def drawn_area(request: Request):
+    """The polygon in the request body, parsed by the one parser (a 400 naming `geometry`).
+
+    The raw body, not request.data: DRF's JSON parser answers non-UTF-8 and deeply nested bodies
+    with an English message or a RecursionError; the one parser names the problem."""
+    return parse_polygon(request.body, "geometry")
+
+
+class AreaSummaryView(ProblemMixin, APIView):
+    """Report card of a drawn polygon (GeoJSON Polygon/MultiPolygon or a Feature holding one). The
+    work filters in the query string narrow the works counted."""
+
+    filterset_class = WorkFilter
+
+    @extend_schema(request=POLYGON_BODY, parameters=WORK_FILTER_PARAMS, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
-        # The raw body, not request.data: DRF's JSON parser answers non-UTF-8 and deeply nested
-        # bodies with an English message or a RecursionError; the one parser names the problem.
-        area = parse_polygon(request.body, "geometry")
-        return Response(summaries.area_report(area))
+        area = drawn_area(request)
+        return Response(summaries.area_report(area, filtered_works(request)))
+
+
+class AreaWorksView(ProblemMixin, generics.GenericAPIView):
+    """The published works inside a drawn polygon (by representative point), with the fields and
+    filters of /api/works, paginated by cursor: POST the same polygon to the `next` link."""
+
+    filterset_class = WorkFilter
+    pagination_class = IdCursorPagination
+    serializer_class = s.WorkSerializer
+
+    def get_queryset(self):
+        return (
+            Work.objects.published().select_related("category", "municipio").defer("municipio__geom", "geom")
+        )
+
+    @extend_schema(request=POLYGON_BODY, parameters=WORK_FILTER_PARAMS, responses=s.WorkSerializer(many=True))
+    def post(self, request):
+        area = drawn_area(request)
+        works = self.filter_queryset(self.get_queryset()).within(area)
+        page = self.paginate_queryset(works)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class AreaWorksGeoJSONExportView(ProblemMixin, APIView):
+    """Every published work inside a drawn polygon (and the filters), as one streamed GeoJSON file."""
+
+    filterset_class = WorkFilter
+
+    @extend_schema(
+        request=POLYGON_BODY,
+        parameters=WORK_FILTER_PARAMS,
+        responses={(200, "application/geo+json"): OpenApiTypes.BINARY},
+    )
+    def post(self, request):
+        works = filtered_works(request).within(drawn_area(request))
+        return exporters.streaming_download(
+            exports.works_geojson(works), "application/geo+json", "obras_area.geojson"
+        )
+
+
+class AreaWorksCsvExportView(ProblemMixin, APIView):
+    """Every published work inside a drawn polygon (and the filters), as CSV streamed by COPY."""
+
+    filterset_class = WorkFilter
+
+    @extend_schema(
+        request=POLYGON_BODY,
+        parameters=WORK_FILTER_PARAMS,
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+    )
+    def post(self, request):
+        works = filtered_works(request).within(drawn_area(request))
+        return exporters.streaming_download(
+            exports.works_csv(works), "text/csv; charset=utf-8", "obras_area.csv"
+        )
+
+
+class AreaSaveThrottle(SimpleRateThrottle):
+    """Saves of public areas per client address (everyone, signed in or not)."""
+
+    scope = "public-area-save"
+    rate = f"{public_areas.SAVES_PER_HOUR}/hour"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class PublicAreaSaveView(ProblemMixin, APIView):
+    """Save a drawn polygon as a public area with a short permanent link (/areas/<code>/). The same
+    polygon (once normalised) gives the same link: 201 when created, 200 when it already existed.
+    At most public_areas.MAX_VERTICES vertices and MAX_AREA_KM2 km², touching Guanajuato; throttled
+    per address (429)."""
+
+    throttle_classes = [AreaSaveThrottle]
+
+    @extend_schema(request=POLYGON_BODY, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT})
+    def post(self, request):
+        area, created = do_save_public_area(public_areas.parse_area(request.body, "geometry"))
+        return Response(public_area_json(request, area, created), status=201 if created else 200)
+
+
+def public_area_json(request: Request, area: PublicArea, created: bool | None = None) -> dict:
+    url = request.build_absolute_uri(reverse("works_map:area", args=[area.code]))
+    body = {"code": area.code, "url": url, "area_km2": area.area_km2, "created_at": area.created_at}
+    return body if created is None else {**body, "created": created}
+
+
+class PublicAreaDetailView(ProblemMixin, APIView):
+    """A saved public area: its link, geometry and report card (as POST /api/summary)."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, code: str):
+        area = get_object_or_404(PublicArea, code=code)
+        return Response(
+            {
+                **public_area_json(request, area),
+                "geometry": json.loads(area.geom.json),
+                "summary": summaries.area_report(area.geom),
+            }
+        )
 
 
 INVESTMENT_PARAMS = [
@@ -213,12 +339,18 @@ INVESTMENT_PARAMS = [
     OpenApiParameter("type", str, enum=Zone.Kind.values, description="Tipo de zona (con by=zone)"),
     OpenApiParameter("year", int, description="Ejercicio fiscal de obras y zonas"),
 ]
+# The table's own `year` (one year, zones and works alike) replaces the work filter of that name.
+TABLE_WORK_FILTER_PARAMS = [p for p in WORK_FILTER_PARAMS if p.name != "year"]
+TABLE_OWN = ("by", "type", "year", "format")
 
 
 class InvestmentSummaryView(ProblemMixin, APIView):
-    """Investment by zone or municipio; works outside all of them in their own row."""
+    """Investment by zone or municipio, with population and amounts per inhabitant; works outside
+    all zones in their own row. Every work filter (source, category, agency, status...) narrows the
+    works counted."""
 
     query_params = ("by", "type", "year")
+    filterset_class = WorkFilter
 
     def rows(self, request):
         by = request.query_params.get("by", "zone")
@@ -229,9 +361,13 @@ class InvestmentSummaryView(ProblemMixin, APIView):
             raise ValidationError({"by": _("Use by=zone o by=municipio.")})
         if kind is not None and (by != "zone" or kind not in Zone.Kind.values):
             raise ValidationError({"type": _("Tipo de zona desconocido o sin by=zone.")})
-        return by, summaries.investment_table(by, kind, year)
+        filters = {k: v for k, v in request.query_params.items() if k not in TABLE_OWN and v.strip()}
+        works = analysis.works_for(filters, Work.objects.published(), ()) if filters else None
+        return by, summaries.investment_table(by, kind, year, works)
 
-    @extend_schema(parameters=INVESTMENT_PARAMS, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=INVESTMENT_PARAMS + TABLE_WORK_FILTER_PARAMS, responses={200: OpenApiTypes.OBJECT}
+    )
     def get(self, request):
         by, rows = self.rows(request)
         return Response({"by": by, "rows": rows})
@@ -240,39 +376,131 @@ class InvestmentSummaryView(ProblemMixin, APIView):
 class InvestmentSummaryCsvView(InvestmentSummaryView):
     """The same table as CSV; no rows (no municipios loaded yet) is an empty file."""
 
-    @extend_schema(parameters=INVESTMENT_PARAMS, responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(
+        parameters=INVESTMENT_PARAMS + TABLE_WORK_FILTER_PARAMS,
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
     def get(self, request):
         by, rows = self.rows(request)
-        out = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="inversion_por_{by}.csv"'
-        return response
+        return csv_download(rows, f"inversion_por_{by}.csv")
 
 
-class FaisSummaryView(ProblemMixin, APIView):
-    """FAIS money of a fiscal year inside the ZAP declared for that year, against the year's rule."""
+def csv_download(rows: list[dict], filename: str, columns: list[str] | None = None) -> HttpResponse:
+    out = io.StringIO()
+    if rows or columns:
+        writer = csv.DictWriter(out, fieldnames=columns or list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
-    query_params = ("year", "municipio")
+
+class CsvRenderer(BaseRenderer):
+    """Lets `?format=csv` reach a view that answers CSV itself (DRF would 404 an unknown format)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+CROSSTAB_OWN = ("by", "dim", "type", "zone_year", "format")
+
+
+class InvestmentCrosstabView(ProblemMixin, APIView):
+    """Published works' investment by area (zone or municipio) x work fiscal year x funding source,
+    category or executing agency, as JSON or CSV (`format=csv`). With dim=source each source counts
+    its own share of a work (WorkFunding); category and agency count the work's amounts (a work with
+    two executing agencies counts under both). With by=zone a work counts in every published zone
+    holding its representative point and works in none form the `outside` rows. One SQL aggregate."""
+
+    query_params = ("by", "dim", "type", "zone_year")
+    filterset_class = WorkFilter
+    renderer_classes = [JSONRenderer, CsvRenderer]
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("year", int, required=True, description="Ejercicio fiscal"),
-            OpenApiParameter("municipio", str, description="CVEGEO del municipio"),
+            OpenApiParameter(
+                "dim",
+                str,
+                enum=list(analysis.DIMENSIONS),
+                required=True,
+                description="Dimensión: fuente (repartida por su participación), categoría o "
+                "dependencia ejecutora",
+            ),
+            OpenApiParameter(
+                "by", str, enum=list(analysis.AREAS), description="Zona (por omisión) o municipio"
+            ),
+            OpenApiParameter("type", str, enum=Zone.Kind.values, description="Tipo de zona (con by=zone)"),
+            OpenApiParameter(
+                "zone_year", int, description="Solo zonas declaradas para ese ejercicio (con by=zone)"
+            ),
+            OpenApiParameter("format", str, enum=["json", "csv"], description="json (por omisión) o csv"),
+            *WORK_FILTER_PARAMS,
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, (200, "text/csv"): OpenApiTypes.STR},
     )
     def get(self, request):
-        year = parse_integer(request.query_params.get("year"), "year", 2000, 2100)
-        municipio = None
-        if request.query_params.get("municipio"):
-            municipio = Municipio.objects.filter(cvegeo=request.query_params["municipio"]).first()
-            if municipio is None:
-                raise ValidationError({"municipio": _("No existe un municipio con esa CVEGEO.")})
-        return Response(summaries.fais_summary(year, municipio))
+        query = request.query_params
+        options = analysis.parse_area_options(query)
+        dim = query.get("dim") or ""
+        if dim not in analysis.DIMENSIONS:
+            raise ValidationError({"dim": _("Use dim=source, dim=category o dim=agency.")})
+        filters = {k: v for k, v in query.items() if k not in CROSSTAB_OWN}
+        works = analysis.works_for(filters, Work.objects.published(), ())
+        rows = analysis.crosstab(works, dim=dim, **options)
+        if query.get("format") == "csv":
+            name = f"inversion_{options['by']}_{dim}.csv"
+            return csv_download(rows, name, analysis.CROSSTAB_COLUMNS)
+        return Response({**options, "dim": dim, "rows": rows})
+
+
+FAIS_PARAMS = [
+    OpenApiParameter("year", int, required=True, description="Ejercicio fiscal"),
+    OpenApiParameter("fund", str, enum=FaisFund.values, description="Fondo (FAIS-FISMDF por omisión)"),
+    OpenApiParameter("municipio", str, description="CVEGEO del municipio"),
+]
+
+
+def fais_parameters(request: Request) -> tuple[int, str, Municipio | None]:
+    year = parse_integer(request.query_params.get("year"), "year", 2000, 2100)
+    fund = request.query_params.get("fund") or FaisFund.FISMDF
+    if fund not in FaisFund.values:
+        raise ValidationError({"fund": _("Use fund=FAIS-FISMDF o fund=FAIS-FISE.")})
+    municipio = None
+    if request.query_params.get("municipio"):
+        municipio = Municipio.objects.filter(cvegeo=request.query_params["municipio"]).first()
+        if municipio is None:
+            raise ValidationError({"municipio": _("No existe un municipio con esa CVEGEO.")})
+    return year, fund, municipio
+
+
+class FaisSummaryView(ProblemMixin, APIView):
+    """One FAIS fund's money of a fiscal year inside the ZAP declared for that year, against the
+    fund's rule for that year (with `municipio`, the municipio's PIZU minimum in ZAP urbanas)."""
+
+    query_params = ("year", "municipio", "fund")
+
+    @extend_schema(parameters=FAIS_PARAMS, responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        year, fund, municipio = fais_parameters(request)
+        return Response(summaries.fais_summary(year, municipio, fund))
+
+
+class FaisComplianceView(ProblemMixin, APIView):
+    """Per municipio, the ZAP-urbana minimum (PIZU) of a fund and year against what it invested there;
+    per work, whether it meets the territorial rule (or why it cannot be evaluated)."""
+
+    query_params = ("year", "municipio", "fund")
+
+    @extend_schema(parameters=FAIS_PARAMS, responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        year, fund, municipio = fais_parameters(request)
+        report = fais.municipio_compliance(year, fund, municipio)
+        return Response({**report, "works": fais.work_flags(year, fund, municipio)})
 
 
 class WorksSummaryView(ProblemMixin, APIView):

@@ -1,7 +1,8 @@
 """The models of works_map, one module per domain: catalogues, works, FAIS rules, people."""
 
+from works_map.models.areas import PublicArea
 from works_map.models.catalogues import Agency, Category, FundingSource, GovernmentLevel
-from works_map.models.fais import FaisRule
+from works_map.models.fais import FaisFund, FaisRule, ZapUrbanaMinimum
 from works_map.models.people import Committee, UserScope
 from works_map.models.works import (
     OC4IDS_STATUS,
@@ -19,10 +20,12 @@ __all__ = [
     "Agency",
     "Category",
     "Committee",
+    "FaisFund",
     "FaisRule",
     "FundingSource",
     "GovernmentLevel",
     "ProgressReport",
+    "PublicArea",
     "UserScope",
     "Work",
     "WorkAgency",
@@ -30,4 +33,5 @@ __all__ = [
     "WorkQuerySet",
     "WorkStatus",
     "WorkZone",
+    "ZapUrbanaMinimum",
 ]

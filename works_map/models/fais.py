@@ -9,11 +9,25 @@ from django.utils.translation import gettext_lazy as _
 from gis_core.constraints import percentage
 
 
+class FaisFund(models.TextChoices):
+    """The two FAIS funds (LCF art. 33, shared/DOMAIN.md §2.1), as FundingSource.fund spells them."""
+
+    FISMDF = "FAIS-FISMDF", _("FISMDF (municipal)")
+    FISE = "FAIS-FISE", _("FISE (estatal)")
+
+
+class ZapUrbanaMinimum(models.TextChoices):
+    PIZU = "PIZU", _("PIZU = (población en ZAP urbanas / población en pobreza)² × 100, por municipio")
+    FIXED = "FIXED", _("Porcentaje fijo (min_zap_pct)")
+    NONE = "NONE", _("Sin mínimo en ZAP urbanas")
+
+
 class FaisRuleQuerySet(models.QuerySet):
-    def applicable(self, year: int):
-        """The newest rule in force for `year` (rules are data: they change with the Lineamientos)."""
+    def applicable(self, year: int, fund: str = FaisFund.FISMDF):
+        """The newest rule of `fund` in force for `year` (rules are data: they change with the
+        Lineamientos)."""
         return (
-            self.filter(year_from__lte=year)
+            self.filter(fund=fund, year_from__lte=year)
             .filter(Q(year_to__isnull=True) | Q(year_to__gte=year))
             .order_by("-year_from")
             .first()
@@ -21,17 +35,29 @@ class FaisRuleQuerySet(models.QuerySet):
 
 
 class FaisRule(models.Model):
-    """The FAIS Lineamientos percentages in force for a range of fiscal years (shared/DOMAIN.md §2.4)."""
+    """The FAIS Lineamientos percentages in force for a range of fiscal years and one fund
+    (shared/DOMAIN.md §2.3–2.4). A percentage left empty is not known for those years (not verified
+    against the Lineamientos in force): its check is reported as not evaluable, never invented.
+    Loaded from works_map/data/fais_rules.csv by migration 0012."""
 
-    year_from = models.PositiveSmallIntegerField(_("desde el ejercicio"), unique=True)
+    fund = models.CharField(_("fondo"), max_length=16, choices=FaisFund.choices, default=FaisFund.FISMDF)
+    year_from = models.PositiveSmallIntegerField(_("desde el ejercicio"))
     year_to = models.PositiveSmallIntegerField(_("hasta el ejercicio"), null=True, blank=True)
-    min_direct_pct = models.DecimalField(_("mínimo incidencia directa %"), max_digits=5, decimal_places=2)
-    max_complementary_pct = models.DecimalField(
-        _("máximo complementarios + especiales %"), max_digits=5, decimal_places=2
+    min_direct_pct = models.DecimalField(
+        _("mínimo incidencia directa %"), max_digits=5, decimal_places=2, null=True, blank=True
     )
-    max_special_pct = models.DecimalField(_("máximo proyectos especiales %"), max_digits=5, decimal_places=2)
+    max_complementary_pct = models.DecimalField(
+        _("máximo complementarios + especiales %"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    max_special_pct = models.DecimalField(
+        _("máximo proyectos especiales %"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     max_roads_pct = models.DecimalField(
-        _("máximo caminos, pavimentación, guarniciones y banquetas %"), max_digits=5, decimal_places=2
+        _("máximo caminos, pavimentación, guarniciones y banquetas %"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
     road_category_prefixes = models.JSONField(
         _("claves de categoría de caminos y pavimentos"),
@@ -46,6 +72,12 @@ class FaisRule(models.Model):
         blank=True,
         help_text=_("Vacío cuando el mínimo depende de cada municipio (fórmula PIZU)"),
     )
+    zap_urbana_minimum = models.CharField(
+        _("mínimo en ZAP urbanas"),
+        max_length=8,
+        choices=ZapUrbanaMinimum.choices,
+        default=ZapUrbanaMinimum.NONE,
+    )
     source = models.CharField(_("fuente"), max_length=300)
     verified = models.BooleanField(_("verificada"), default=False)
 
@@ -56,6 +88,11 @@ class FaisRule(models.Model):
         verbose_name_plural = _("reglas FAIS")
         ordering = ["-year_from"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["fund", "year_from"],
+                name="faisrule_unique_fund_year",
+                violation_error_message=_("Ya hay una regla de ese fondo desde ese ejercicio."),
+            ),
             models.CheckConstraint(
                 condition=Q(year_to__isnull=True) | Q(year_to__gte=F("year_from")),
                 name="faisrule_years_ordered",
@@ -69,4 +106,4 @@ class FaisRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"FAIS {self.year_from}–{self.year_to or '…'}"
+        return f"{self.get_fund_display()} {self.year_from}–{self.year_to or '…'}"

@@ -1,0 +1,193 @@
+"""Investment analysis: the cross-tab (area x fiscal year x source, category or executing agency), the
+investment tables narrowed by the work filters, and per-inhabitant amounts.
+
+Population of an area:
+- a municipio: its Censo 2020 population (Municipio.population_2020);
+- a zone: the population recorded on the zone, else for an urban ZAP the Censo 2020 population of the
+  AGEB with its CVEGEO, else for a rural ZAP that of the municipio with its CVEGEO; otherwise unknown
+  (a drawn zone or a Zona Impulso with no population recorded), and its per-inhabitant amounts null;
+- any polygon (a drawn or saved area): works_map.summaries.population_in, the one entry point.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from gis_core.geometry import parse_integer
+from priority_zones.models import Zone
+from works_map.filters import filter_works, refuse_unknown
+from works_map.models import WorkQuerySet
+
+AREAS = ("zone", "municipio")
+DIMENSIONS = ("source", "category", "agency")
+_NAMED = re.compile(r"%\((\w+)\)s")
+_CROSSTAB_TEXT = (Path(__file__).parent / "sql" / "investment_crosstab.sql").read_text()
+# {ids} brings positional parameters, so the statement's named ones become positional, in order.
+CROSSTAB_SQL = _NAMED.sub("%s", _CROSSTAB_TEXT)
+CROSSTAB_PARAMS = tuple(_NAMED.findall(_CROSSTAB_TEXT))
+CROSSTAB_COLUMNS = [
+    "area_id",
+    "kind",
+    "zone_year",
+    "cvegeo",
+    "name",
+    "outside",
+    "population",
+    "fiscal_year",
+    "key",
+    "label",
+    "works",
+    "aprobado",
+    "ejercido",
+    "aprobado_por_habitante",
+    "ejercido_por_habitante",
+]
+
+
+def money(value: Decimal | None) -> str:
+    return str((value or Decimal(0)).quantize(Decimal("0.01")))
+
+
+def per_inhabitant(amount: Decimal | None, population: int | None) -> str | None:
+    """Pesos per inhabitant, to the centavo; None when the population is unknown or zero."""
+    return money((amount or Decimal(0)) / population) if population else None
+
+
+def _bad(param: str, message: str) -> ValidationError:
+    return ValidationError({param: message})
+
+
+def parse_area_options(query: Mapping[str, str], *, by_default: str = "zone") -> dict[str, Any]:
+    """`by`, `type` (zone kind) and `zone_year` of the cross-tab; each refusal names its parameter."""
+    by = query.get("by") or by_default
+    if by not in AREAS:
+        raise _bad("by", _("Use by=zone o by=municipio."))
+    kind = query.get("type") or None
+    if kind is not None and (by != "zone" or kind not in Zone.Kind.values):
+        raise _bad("type", _("Tipo de zona desconocido o sin by=zone."))
+    zone_year = None
+    if query.get("zone_year"):
+        if by != "zone":
+            raise _bad("zone_year", _("«zone_year» solo aplica con by=zone."))
+        zone_year = parse_integer(query["zone_year"], "zone_year", 2000, 2100)
+    return {"by": by, "kind": kind, "zone_year": zone_year}
+
+
+def _run(works: WorkQuerySet, by: str, dim: str, kind: str | None, zone_year: int | None) -> list[tuple]:
+    ids, ids_params = works.order_by().values("pk").query.sql_with_params()
+    named = {"by": by, "dim": dim, "kind": kind, "zone_year": zone_year}
+    params = (*ids_params, *(named[name] for name in CROSSTAB_PARAMS))
+    # JIT compiling costs more than it saves on a one-off aggregate (as in summaries).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(CROSSTAB_SQL.replace("{ids}", ids), params)
+        return cursor.fetchall()
+
+
+def crosstab(
+    works: WorkQuerySet, *, by: str, dim: str, kind: str | None = None, zone_year: int | None = None
+) -> list[dict[str, Any]]:
+    """Rows of area x work fiscal year x `dim` key over `works` (already filtered, published).
+    One query (works_map/sql/investment_crosstab.sql); amounts split by funding share for `source`."""
+    if dim not in DIMENSIONS:
+        raise _bad("dim", _("Use dim=source, dim=category o dim=agency."))
+    rows = []
+    for area, zkind, zyear, cvegeo, name, population, outside, year, key, label, n, appr, exer in _run(
+        works, by, dim, kind, zone_year
+    ):
+        rows.append(
+            {
+                "area_id": area,
+                "kind": zkind,
+                "zone_year": zyear,
+                "cvegeo": cvegeo,
+                "name": name,
+                "outside": outside,
+                "population": population,
+                "fiscal_year": year,
+                "key": key,
+                "label": label,
+                "works": n,
+                "aprobado": money(appr),
+                "ejercido": money(exer),
+                "aprobado_por_habitante": per_inhabitant(appr, population),
+                "ejercido_por_habitante": per_inhabitant(exer, population),
+            }
+        )
+    return rows
+
+
+def filtered_investment_table(
+    works: WorkQuerySet, *, by: str, kind: str | None, year: int | None
+) -> list[dict[str, Any]]:
+    """The all-zones / all-municipios investment table over filtered works (one query): the same
+    rows as summaries.investment_table, summed over the works' fiscal years."""
+    if year is not None:
+        works = works.for_year(year)
+    totals: dict[Any, dict[str, Any]] = {}
+    for area, zkind, zyear, cvegeo, name, population, outside, _y, _k, _l, n, appr, exer in _run(
+        works, by, "none", kind, year
+    ):
+        row = totals.setdefault(
+            (outside, area),
+            {
+                "id": area,
+                "kind": zkind,
+                "fiscal_year": zyear,
+                "cvegeo": cvegeo,
+                "name": name,
+                "outside": outside,
+                "population": population,
+                "n": 0,
+                "approved": Decimal(0),
+                "exercised": Decimal(0),
+            },
+        )
+        row["n"] += n
+        row["approved"] += appr or 0
+        row["exercised"] += exer or 0
+    if by == "zone" and (True, None) not in totals:  # no filtered work outside: still its row
+        totals[(True, None)] = {
+            **dict.fromkeys(("id", "kind", "fiscal_year", "cvegeo", "name")),
+            "outside": True,
+            "population": None,
+            "n": 0,
+            "approved": Decimal(0),
+            "exercised": Decimal(0),
+        }
+    order = (lambda r: (r["outside"], r["id"] or 0)) if by == "zone" else (lambda r: r["cvegeo"])
+    return [shaped_row(r, by) for r in sorted(totals.values(), key=order)]
+
+
+def shaped_row(r: dict[str, Any], by: str) -> dict[str, Any]:
+    """One row of the investment table as the API returns it (zone or municipio columns)."""
+    row = {"id": r["id"]}
+    if by == "zone":
+        row.update(kind=r["kind"], fiscal_year=r["fiscal_year"])
+    row.update(cvegeo=r["cvegeo"], name=r["name"])
+    if by == "zone":
+        row["outside"] = r["outside"]
+    row.update(
+        works=r["n"],
+        aprobado=money(r["approved"]),
+        ejercido=money(r["exercised"]),
+        population=r["population"],
+        aprobado_por_habitante=per_inhabitant(r["approved"], r["population"]),
+        ejercido_por_habitante=per_inhabitant(r["exercised"], r["population"]),
+    )
+    return row
+
+
+def works_for(query: Mapping[str, str], works: WorkQuerySet, own: tuple[str, ...]) -> WorkQuerySet:
+    """`works` narrowed by every work filter in `query`; any parameter that is neither a work filter
+    nor one of the view's `own` is refused by name."""
+    refuse_unknown(query, own)
+    return filter_works(works, {k: v for k, v in query.items() if k not in own})
