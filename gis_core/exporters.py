@@ -21,7 +21,7 @@ FETCH_ROWS = 5000
 COORD_DECIMALS = 6  # ~0.1 m; RFC 7946 §11.2 recommends not exceeding what the data support
 
 
-def _ids_sql(queryset: QuerySet) -> tuple[str, tuple]:
+def ids_sql(queryset: QuerySet) -> tuple[str, tuple]:
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
     return sql, tuple(params)
 
@@ -30,7 +30,7 @@ def geojson_features(queryset: QuerySet, feature_sql: str) -> Iterator[bytes]:
     """The FeatureCollection of the rows of `queryset`, in chunks of bytes. `feature_sql` selects one
     Feature per row as text, takes the coordinate decimals as its first parameter, and has `{ids}`
     where the queryset's ids go."""
-    ids, params = _ids_sql(queryset)
+    ids, params = ids_sql(queryset)
     sql = feature_sql.replace("{ids}", ids)
     yield b'{"type":"FeatureCollection","features":[\n'
     first = True
@@ -51,7 +51,7 @@ def csv_rows(queryset: QuerySet, columns: Sequence[str], copy_sql: str) -> Itera
     header = io.StringIO()
     csv.writer(header).writerow(columns)
     yield header.getvalue().encode()
-    ids, params = _ids_sql(queryset)
+    ids, params = ids_sql(queryset)
     with transaction.atomic(), connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor: COPY streams without buffering the result
         with raw.copy(copy_sql.replace("{ids}", ids), params) as copy:

@@ -25,5 +25,7 @@ urlpatterns = [
     path("summaries/fais", views.FaisSummaryView.as_view(), name="fais"),
     path("export/works.geojson", views.WorksGeoJSONExportView.as_view(), name="export-geojson"),
     path("export/works.csv", views.WorksCsvExportView.as_view(), name="export-csv"),
+    path("export/oc4ids.json", views.OC4IDSExportView.as_view(), name="export-oc4ids"),
+    path("export/oc4ids/<int:pk>.json", views.OC4IDSWorkView.as_view(), name="export-oc4ids-work"),
     *router.urls,
 ]

@@ -6,8 +6,9 @@ import csv
 import io
 
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,7 +23,7 @@ from gis_core import exporters
 from gis_core.geometry import parse_integer, parse_number, parse_point, parse_polygon
 from priority_zones.access import visible_zones
 from priority_zones.models import Ageb, Localidad, Municipio, Zone
-from works_map import exports, summaries
+from works_map import exports, oc4ids, summaries
 from works_map.api import serializers as s
 from works_map.api.base import IdCursorPagination, ProblemMixin
 from works_map.api.filters import WorkFilter
@@ -310,3 +311,35 @@ class WorksCsvExportView(ProblemMixin, APIView):
     def get(self, request):
         works = filtered_works(request)
         return exporters.streaming_download(exports.works_csv(works), "text/csv; charset=utf-8", "obras.csv")
+
+
+class OC4IDSExportView(ProblemMixin, APIView):
+    """The published works matching the work filters as an OC4IDS 0.9 project package, streamed.
+    A zone's or a municipio's package is the same with `zone=` or `municipio=`."""
+
+    filterset_class: type[WorkFilter] | None = WorkFilter
+
+    def works(self, request, **kwargs):
+        return filtered_works(request)
+
+    @extend_schema(parameters=WORK_FILTER_PARAMS, responses={(200, "application/json"): OpenApiTypes.BINARY})
+    def get(self, request, **kwargs):
+        works = self.works(request, **kwargs)
+        published = oc4ids.last_change(works)
+        if published is None:  # an OC4IDS package holds at least one project
+            raise Http404(_("Ninguna obra publicada coincide con los filtros."))
+        today = timezone.localdate().isoformat()
+        return exporters.streaming_download(
+            oc4ids.package(works, request.build_absolute_uri(), published),
+            "application/json",
+            f"obras_guanajuato_oc4ids_{today}.json",
+        )
+
+
+class OC4IDSWorkView(OC4IDSExportView):
+    """One published work as an OC4IDS project package."""
+
+    filterset_class = None
+
+    def works(self, request, pk=None, **kwargs):
+        return Work.objects.published().filter(pk=pk)
