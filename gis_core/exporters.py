@@ -235,16 +235,21 @@ FROM ({rows}) t
 """
 
 
+def geojson_feature_sql(dataset: Dataset) -> str:
+    """One GeoJSON Feature per row as text, built by PostGIS; the coordinate decimals are its first
+    parameter. Built from the dataset's constants; user input reaches it only as bind parameters."""
+    props = ", ".join(f"'{f.name}', t.\"{f.name}\"" for f in dataset.fields)
+    return (
+        GEOJSON_FEATURE_SQL.replace("{id}", dataset.fields[0].name)
+        .replace("{properties}", props)
+        .replace("{rows}", dataset.rows_sql)
+    )
+
+
 def dataset_geojson(dataset: Dataset, queryset: QuerySet) -> Iterator[bytes]:
     """A FeatureCollection: built by PostGIS when the columns are the fields, else in Python."""
     if dataset.transform is None:
-        # Built from the dataset's constants; user input reaches it only as bind parameters.
-        props = ", ".join(f"'{f.name}', t.\"{f.name}\"" for f in dataset.fields)
-        feature = (
-            GEOJSON_FEATURE_SQL.replace("{id}", dataset.fields[0].name)
-            .replace("{properties}", props)
-            .replace("{rows}", dataset.rows_sql)
-        )
+        feature = geojson_feature_sql(dataset)
         yield from geojson_features(queryset, feature)
         return
     names = [f.name for f in dataset.fields]

@@ -339,3 +339,37 @@ def test_no_household_field_or_value_reaches_any_export(
             body = path.read_bytes()
             assert not any(folio.encode() in body for folio in folios), (dataset.name, fmt)
             assert b"-100.15" not in body and b"-100.1500" not in body  # the lonely households' spot
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "shp", "geojson"])
+def test_the_query_count_of_an_export_does_not_grow_with_the_number_of_works(
+    client, xichu, water_category, fismdf, sop, fmt
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from works_map.actions import do_create_work
+
+    def add(start: int, n: int) -> None:
+        for i in range(start, start + n):
+            do_create_work(
+                folio=f"Q-{i}",
+                fiscal_year=2026,
+                name=f"Obra {i}",
+                category=water_category,
+                geom=Point(-100.0 + i * 0.001, 21.3, srid=4326),
+                municipio=xichu,
+                funding=[(fismdf, {"amount_approved": Decimal("10")})],
+                agencies=[(sop, "EJECUTORA")],
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/api/export/works.{fmt}")
+            b"".join(response.streaming_content)
+        return len(captured)
+
+    add(0, 2)
+    few = queries()
+    add(2, 15)
+    assert queries() == few
