@@ -406,7 +406,8 @@ def _readme(dataset: Dataset, layers: list[str]) -> str:
         + (", ".join(layers) or "ninguna (sin datos)")
         + ".",
         "Los nombres de campo de un DBF tienen 10 caracteres como máximo: campos.csv da el nombre completo y",
-        "el significado de cada uno.",
+        "el significado de cada uno. Un DBF guarda textos de hasta 254 caracteres: los más largos se",
+        "recortan (el GeoPackage, el FlatGeobuf y el GeoParquet los guardan completos).",
         "",
         "campo_shp  campo  tipo  descripción",
     ]

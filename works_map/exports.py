@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from gis_core.exporters import Dataset, Field, dataset_csv, dataset_geojson
@@ -182,6 +183,49 @@ DATASETS: dict[str, Dataset] = {
         zone_exports.NEED_BY_MUNICIPIO,
     )
 }
+
+
+def catalogue() -> list[dict]:
+    """Every dataset as plain data, for the open data catalogue (DCAT) and its page: what it is,
+    where it comes from, its licence, its parameters, each download (format, media type, path) and
+    each field (name, type, meaning, Shapefile name)."""
+    from gis_core.exporters import FORMATS
+
+    return [
+        {
+            "name": d.name,
+            "title": d.title,
+            "description": d.description,
+            "source": d.source,
+            "license": settings.OPEN_DATA_LICENSE,
+            "parameters": list(d.params),
+            "downloads": [
+                {
+                    "format": fmt,
+                    "label": FORMATS[fmt].label,
+                    "media_type": FORMATS[fmt].media_type,
+                    "path": f"/api/export/{d.name}.{fmt}",
+                    "streamed": FORMATS[fmt].streamed,
+                }
+                for fmt in d.formats
+            ]
+            + [
+                {
+                    "format": name,
+                    "label": "OC4IDS 0.9",
+                    "media_type": "application/json",
+                    "path": path,
+                    "streamed": True,
+                }
+                for name, path in d.links
+            ],
+            "fields": [
+                {"name": f.name, "type": f.kind, "description": f.description, "shapefile_name": f.dbf}
+                for f in d.fields
+            ],
+        }
+        for d in DATASETS.values()
+    ]
 
 
 def works_geojson(works: QuerySet) -> Iterator[bytes]:

@@ -373,3 +373,20 @@ def test_the_query_count_of_an_export_does_not_grow_with_the_number_of_works(
     few = queries()
     add(2, 15)
     assert queries() == few
+
+
+def test_the_catalogue_lists_every_dataset_with_its_downloads_and_fields(client, db):
+    from works_map.exports import catalogue
+
+    entries = {e["name"]: e for e in catalogue()}
+    assert set(entries) == {"works", "zones", "municipios", "need", "need_municipios"}
+    works = entries["works"]
+    assert {d["format"] for d in works["downloads"]} == {*FILE_FORMATS, "geojson", "csv", "oc4ids"}
+    assert works["license"].startswith("https://") and "year" in works["parameters"]
+    assert {"name": "amount_approved", "type": "real", "shapefile_name": "amt_apprv"}.items() <= next(
+        f for f in works["fields"] if f["name"] == "amount_approved"
+    ).items()
+    for entry in entries.values():  # every advertised download exists
+        for download in entry["downloads"]:
+            if download["format"] != "oc4ids":
+                assert client.head(download["path"]).status_code == 200, download["path"]
