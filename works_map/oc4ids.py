@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 
-from gis_core.exporters import FETCH_ROWS, ids_sql
+from gis_core.exporters import FETCH_ROWS, NO_JIT, ids_sql
 from works_map.models import OC4IDS_STATUS, Work, WorkAgency, WorkStatus
 
 VERSION = "0.9"
@@ -351,6 +351,8 @@ def projects(works) -> Iterator[dict[str, Any]]:
     """The projects of the works of `works` (a queryset), in id order, from one statement."""
     ids, params = ids_sql(works)
     with transaction.atomic(), connection.chunked_cursor() as cursor:
+        with connection.cursor() as setup:
+            setup.execute(NO_JIT)
         cursor.execute(ROWS_SQL.replace("{ids}", ids), params)
         while rows := cursor.fetchmany(FETCH_ROWS):
             for row in rows:
