@@ -36,13 +36,14 @@ def download(port: int, path: str, label: str) -> tuple[float, float, float]:
     server = Server(port)
     try:
         server.get("/api/categories")
+        before = server.rss_mb("VmRSS")
         size, elapsed = server.stream(path)
         peak = server.rss_mb()
     finally:
         server.stop()
     print(
         f"{label:<30} {size / 1e6:8.1f} MB in {elapsed:7.2f} s = {size / 1e6 / elapsed:6.1f} MB/s; "
-        f"worker peak RSS {peak:5.0f} MB",
+        f"worker RSS {before:4.0f} MB before, peak {peak:5.0f} MB",
         flush=True,
     )
     return elapsed, size / 1e6, peak
