@@ -240,8 +240,8 @@ def bench_http(server: Server, rng: random.Random, samples: int) -> None:
 def bench_export(server: Server, n_works: int) -> None:
     from django.conf import settings
 
-    from gis_core.exporters import COORD_DECIMALS
-    from works_map.exports import WORKS_GEOJSON_SQL
+    from gis_core.exporters import COORD_DECIMALS, geojson_feature_sql
+    from works_map.exports import WORKS
 
     before = server.rss_mb("VmRSS")
     size, elapsed = server.stream("/api/export/works.geojson")
@@ -255,12 +255,8 @@ def bench_export(server: Server, n_works: int) -> None:
 
     db = settings.DATABASES["default"]
     out = Path(tempfile.mkdtemp()) / "works.geojson"
-    sql = (
-        "SELECT w.id, w.folio, w.fiscal_year, w.name, w.status, c.code AS category, m.cvegeo AS municipio, "
-        "w.amount_approved, w.amount_exercised, w.physical_progress, w.geom FROM works_map_work w "
-        "JOIN works_map_category c ON c.id = w.category_id "
-        "JOIN priority_zones_municipio m ON m.id = w.municipio_id WHERE w.published"
-    )
+    # The same columns as the export (works_map.exports.WORKS), geometry only (one geometry field).
+    sql = WORKS.select_sql("t.geom").replace("{ids}", "SELECT id FROM works_map_work WHERE published")
     pg = f"PG:host={db['HOST']} port={db['PORT']} dbname={db['NAME']} user={db['USER']}"
     cmd = ["/usr/bin/time", "-f", "%M", "ogr2ogr", "-f", "GeoJSON", str(out), pg, "-sql", sql]
     cmd += ["-lco", f"COORDINATE_PRECISION={COORD_DECIMALS}", "-lco", "RFC7946=YES"]
@@ -280,7 +276,7 @@ def bench_export(server: Server, n_works: int) -> None:
 
     import psycopg
 
-    raw_sql = WORKS_GEOJSON_SQL.replace("{ids}", "SELECT id FROM works_map_work WHERE published")
+    raw_sql = geojson_feature_sql(WORKS).replace("{ids}", "SELECT id FROM works_map_work WHERE published")
     started = time.perf_counter()
     raw_size = 0
     with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"]) as conn:

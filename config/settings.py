@@ -7,6 +7,7 @@ process at start-up with a message naming the variable instead of failing later.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -234,6 +235,20 @@ if env("GEOS_LIBRARY_PATH"):
     GEOS_LIBRARY_PATH = os.environ["GEOS_LIBRARY_PATH"]
 BASEMAP_URL = env("BASEMAP_URL", "")
 BASEMAP_ATTRIBUTION = env("BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
+
+# --- Open data ------------------------------------------------------------------------------
+# GeoPackage, Shapefile, FlatGeobuf, GeoParquet and KML are written to a temporary file before they
+# are sent; a request selecting more features than this is refused (GeoJSON, CSV and OC4IDS stream).
+EXPORT_MAX_FEATURES = envint("EXPORT_MAX_FEATURES", 200_000, minimum=1)
+# OC4IDS project ids start with a prefix registered with CoST ("oc4ids-" + 6 characters).
+OC4IDS_PREFIX = env("OC4IDS_PREFIX", "oc4ids-gtota1")
+if not re.fullmatch(r"oc4ids-[a-z0-9]{6}", OC4IDS_PREFIX):
+    raise ImproperlyConfigured(
+        f"OC4IDS_PREFIX must be 'oc4ids-' and 6 lowercase letters or digits, got {OC4IDS_PREFIX!r}"
+    )
+OPEN_DATA_PUBLISHER = env("OPEN_DATA_PUBLISHER", SITE_NAME)
+OPEN_DATA_LICENSE = env("OPEN_DATA_LICENSE", "https://creativecommons.org/licenses/by/4.0/")
+OPEN_DATA_POLICY_URL = env("OPEN_DATA_POLICY_URL", "")
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

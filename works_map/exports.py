@@ -1,19 +1,26 @@
-"""The works' export SQL: what a work is in a GeoJSON or CSV download (streamed by gis_core.exporters).
+"""What a work is in every download, and the registry of every exportable dataset.
 
-Table names are this app's (and the municipios' of priority_zones); user input reaches the SQL only
-as bind parameters inside the filtered queryset's own SQL.
+`WORKS` declares the works' public attributes once (name, type, meaning in Spanish, Shapefile name)
+and the SQL that selects them; gis_core.exporters derives GeoJSON, CSV, GeoPackage, Shapefile,
+FlatGeobuf, GeoParquet and KML from it. `DATASETS` lists every dataset the API exports (works,
+zones, municipios, household need by zone and by municipio): the download views and the open data
+catalogue read it. Table names are this app's and priority_zones'; user input reaches the SQL only
+as bind parameters inside the selection queryset's own SQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
+from django.conf import settings
 from django.db.models import QuerySet
 
-from gis_core.exporters import csv_rows, geojson_features
+from gis_core.exporters import Dataset, Field, dataset_csv, dataset_geojson
+from priority_zones import exports as zone_exports
+from works_map.filters import WORK_PARAMS, filter_works, refuse_unknown
+from works_map.models import OC4IDS_STATUS, Work, WorkStatus
 
-# A work's properties in both exports, in this order; /api/works/geojson (WorkFeatureSerializer)
-# serves the same ones, so a file and the API describe a work alike.
+# A work's properties in /api/works/geojson (WorkFeatureSerializer); every export carries these and more.
 WORK_PROPERTIES = (
     "id",
     "folio",
@@ -27,40 +34,204 @@ WORK_PROPERTIES = (
     "physical_progress",
 )
 
-# One GeoJSON Feature per row, as text. Amounts stay exact (numeric -> JSON number).
-WORKS_GEOJSON_SQL = """
-SELECT '{"type":"Feature","id":' || w.id
-    || ',"geometry":' || ST_AsGeoJSON(w.geom, %s)
-    || ',"properties":' || json_build_object(
-        'id', w.id, 'folio', w.folio, 'fiscal_year', w.fiscal_year, 'name', w.name,
-        'status', w.status, 'category', c.code, 'municipio', m.cvegeo,
-        'amount_approved', w.amount_approved, 'amount_exercised', w.amount_exercised,
-        'physical_progress', w.physical_progress)::text
-    || '}'
+LICENSE_NOTE = "Datos abiertos: la licencia es la de OPEN_DATA_LICENSE (por omisión CC BY 4.0)."
+
+WORK_FIELDS = (
+    Field("id", "integer", "Identificador de la obra en Territorio Abierto"),
+    Field("folio", "text", "Folio de la obra (único en su ejercicio fiscal)"),
+    Field("fiscal_year", "integer", "Ejercicio fiscal de los recursos", "fiscal_yr"),
+    Field("kind", "text", "Tipo: OBRA u ACCION"),
+    Field("name", "text", "Nombre de la obra o acción"),
+    Field("description", "text", "Descripción", "descrip"),
+    Field("status", "text", "Estatus (clave del ciclo de la obra pública)"),
+    Field("status_label", "text", "Estatus (texto)", "status_lbl"),
+    Field("oc4ids_status", "text", "Etapa OC4IDS (codelist projectStatus)", "oc4ids_st"),
+    Field("category", "text", "Clave de la categoría (rubro, tema o subtema)"),
+    Field("category_name", "text", "Nombre de la categoría", "cat_name"),
+    Field("carencia", "text", "Carencia social que atiende la categoría"),
+    Field("fais_incidence", "text", "Incidencia FAIS de la categoría", "fais_inc"),
+    Field("modality", "text", "Modalidad: construcción, ampliación, rehabilitación…"),
+    Field(
+        "execution_mode", "text", "Modalidad de ejecución: por contrato o administración directa", "exec_mode"
+    ),
+    Field("municipio", "text", "CVEGEO del municipio (5 dígitos)"),
+    Field("municipio_name", "text", "Nombre del municipio", "mun_name"),
+    Field("localidad", "text", "CVEGEO de la localidad (9 dígitos)"),
+    Field("localidad_name", "text", "Nombre de la localidad", "loc_name"),
+    Field("address", "text", "Domicilio de la obra"),
+    Field("amount_approved", "real", "Monto aprobado (MXN)", "amt_apprv"),
+    Field("amount_modified", "real", "Monto modificado (MXN)", "amt_modif"),
+    Field("amount_exercised", "real", "Monto ejercido (MXN)", "amt_exerc"),
+    Field("amount_paid", "real", "Monto pagado (MXN)", "amt_paid"),
+    Field("funding_federal", "real", "Financiamiento federal (MXN, modificado o aprobado)", "fund_fed"),
+    Field("funding_state", "real", "Financiamiento estatal (MXN, modificado o aprobado)", "fund_state"),
+    Field("funding_municipal", "real", "Financiamiento municipal (MXN, modificado o aprobado)", "fund_mun"),
+    Field("funding_sources", "text", "Fuentes: clave [clave CONAC] monto; …", "fund_src"),
+    Field(
+        "conac_sources",
+        "text",
+        "Claves CONAC de fuente de financiamiento (2 dígitos), separadas por ;",
+        "conac_src",
+    ),
+    Field("executing_agency", "text", "Clave de la dependencia ejecutora", "exec_agcy"),
+    Field("executing_agency_name", "text", "Nombre de la dependencia ejecutora", "exec_name"),
+    Field("agencies", "text", "Dependencias con su papel: SIGLAS (PAPEL); …"),
+    Field("planned_start", "date", "Inicio programado", "plan_start"),
+    Field("planned_end", "date", "Término programado", "plan_end"),
+    Field("actual_start", "date", "Inicio real", "act_start"),
+    Field("actual_end", "date", "Término real", "act_end"),
+    Field("physical_progress", "real", "Avance físico % (último reporte aprobado)", "phys_prog"),
+    Field("financial_progress", "real", "Avance financiero % (último reporte aprobado)", "fin_prog"),
+    Field("progress_date", "date", "Fecha del último reporte de avance aprobado", "prog_date"),
+    Field("goal_quantity", "real", "Meta física (cantidad)", "goal_qty"),
+    Field("goal_unit", "text", "Unidad de la meta física"),
+    Field("beneficiaries", "integer", "Beneficiarios (total)", "benef"),
+    Field("beneficiaries_women", "integer", "Beneficiarias mujeres", "benef_wom"),
+    Field("beneficiaries_men", "integer", "Beneficiarios hombres", "benef_men"),
+    Field("beneficiary_unit", "text", "Unidad de beneficiarios: personas, viviendas u hogares", "benef_unit"),
+    Field(
+        "zone_ids", "text", "Ids de las zonas publicadas que contienen la obra, separados por ;", "zone_ids"
+    ),
+    Field("zones", "text", "Zonas publicadas que contienen la obra: tipo ejercicio nombre; …"),
+    Field("updated_at", "datetime", "Última modificación del registro", "updated"),
+)
+
+_STATUS_LABELS = " ".join(f"WHEN '{s.value}' THEN '{s.label}'" for s in WorkStatus)
+_OC4IDS = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in OC4IDS_STATUS.items())
+_SOURCE_AMOUNT = "coalesce(f.amount_modified, f.amount_approved)"
+
+# One row per work; the correlated subqueries run inside this one statement (no query per work).
+WORKS_SQL = f"""
+SELECT w.id, w.folio, w.fiscal_year, w.kind, w.name, w.description, w.status,
+       CASE w.status {_STATUS_LABELS} END AS status_label,
+       CASE w.status {_OC4IDS} END AS oc4ids_status,
+       c.code AS category, c.name AS category_name, c.carencia, c.fais_incidence,
+       w.modality, w.execution_mode, m.cvegeo AS municipio, m.name AS municipio_name,
+       l.cvegeo AS localidad, l.name AS localidad_name, w.address,
+       w.amount_approved, w.amount_modified, w.amount_exercised, w.amount_paid,
+       fu.federal AS funding_federal, fu.state AS funding_state, fu.municipal AS funding_municipal,
+       fu.sources AS funding_sources, fu.conac AS conac_sources,
+       ag.executing AS executing_agency, ag.executing_name AS executing_agency_name,
+       ag.roles AS agencies,
+       w.planned_start, w.planned_end, w.actual_start, w.actual_end,
+       w.physical_progress, w.financial_progress,
+       (SELECT max(r.reported_on) FROM works_map_progressreport r
+         WHERE r.work_id = w.id AND r.state = 'APPROVED') AS progress_date,
+       w.goal_quantity, w.goal_unit, w.beneficiaries, w.beneficiaries_women, w.beneficiaries_men,
+       w.beneficiary_unit, zo.ids AS zone_ids, zo.names AS zones, w.updated_at,
+       w.geom, w.point
 FROM works_map_work w
 JOIN works_map_category c ON c.id = w.category_id
 JOIN priority_zones_municipio m ON m.id = w.municipio_id
-WHERE w.id IN ({ids})
-"""
+LEFT JOIN priority_zones_localidad l ON l.id = w.localidad_id
+LEFT JOIN LATERAL (
+    SELECT sum({_SOURCE_AMOUNT}) FILTER (WHERE s.level = 'FEDERAL') AS federal,
+           sum({_SOURCE_AMOUNT}) FILTER (WHERE s.level = 'ESTATAL') AS state,
+           sum({_SOURCE_AMOUNT}) FILTER (WHERE s.level = 'MUNICIPAL') AS municipal,
+           string_agg(s.code || ' [' || s.conac_code || '] ' || {_SOURCE_AMOUNT}, '; ' ORDER BY s.code)
+               AS sources,
+           string_agg(DISTINCT s.conac_code, ';') AS conac
+      FROM works_map_workfunding f JOIN works_map_fundingsource s ON s.id = f.source_id
+     WHERE f.work_id = w.id
+) fu ON true
+LEFT JOIN LATERAL (
+    SELECT string_agg(a.code, ';' ORDER BY a.code) FILTER (WHERE wa.role = 'EJECUTORA') AS executing,
+           string_agg(a.name, '; ' ORDER BY a.code) FILTER (WHERE wa.role = 'EJECUTORA') AS executing_name,
+           string_agg(a.acronym || ' (' || wa.role || ')', '; ' ORDER BY a.acronym, wa.role) AS roles
+      FROM works_map_workagency wa JOIN works_map_agency a ON a.id = wa.agency_id
+     WHERE wa.work_id = w.id
+) ag ON true
+LEFT JOIN LATERAL (
+    SELECT string_agg(z.id::text, ';' ORDER BY z.id) AS ids,
+           string_agg(z.kind || ' ' || z.fiscal_year || ' ' || z.name, '; ' ORDER BY z.id) AS names
+      FROM works_map_workzone wz JOIN priority_zones_zone z ON z.id = wz.zone_id
+     WHERE wz.work_id = w.id AND z.status = 'PUBLISHED'
+) zo ON true
+WHERE w.id IN ({{ids}})
+"""  # noqa: S608 - built from the constants above; user input arrives only as bind parameters
 
-WORKS_CSV_COLUMNS = [*WORK_PROPERTIES, "lon", "lat"]
-WORKS_CSV_SQL = """
-COPY (
-    SELECT w.id, w.folio, w.fiscal_year, w.name, w.status, c.code, m.cvegeo,
-           w.amount_approved, w.amount_exercised, w.physical_progress,
-           round(ST_X(w.point)::numeric, 6), round(ST_Y(w.point)::numeric, 6)
-    FROM works_map_work w
-    JOIN works_map_category c ON c.id = w.category_id
-    JOIN priority_zones_municipio m ON m.id = w.municipio_id
-    WHERE w.id IN ({ids})
-) TO STDOUT WITH (FORMAT csv)
-"""
+
+def select_works(query: Mapping[str, str]) -> QuerySet:
+    """Published works narrowed by the work filters; any other parameter is refused, naming it."""
+    refuse_unknown(query)
+    return filter_works(Work.objects.published(), query)
+
+
+WORKS = Dataset(
+    name="works",
+    stem="obras_guanajuato",
+    title="Obras y acciones publicadas",
+    description=(
+        "Cada obra o acción publicada con su ubicación, estatus, categoría, montos, financiamiento por "
+        "orden de gobierno y fuente, dependencias, fechas, avance y zonas que la contienen."
+    ),
+    source="Registro de obras de Territorio Abierto (dependencias estatales y municipios de Guanajuato)",
+    fields=WORK_FIELDS,
+    rows_sql=WORKS_SQL,
+    select=select_works,
+    params=tuple(WORK_PARAMS),
+    links=(("oc4ids", "/api/export/oc4ids.json"),),
+)
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        WORKS,
+        zone_exports.ZONES,
+        zone_exports.MUNICIPIOS,
+        zone_exports.NEED_BY_ZONE,
+        zone_exports.NEED_BY_MUNICIPIO,
+    )
+}
+
+
+def catalogue() -> list[dict]:
+    """Every dataset as plain data, for the open data catalogue (DCAT) and its page: what it is,
+    where it comes from, its licence, its parameters, each download (format, media type, path) and
+    each field (name, type, meaning, Shapefile name)."""
+    from gis_core.exporters import FORMATS
+
+    return [
+        {
+            "name": d.name,
+            "title": d.title,
+            "description": d.description,
+            "source": d.source,
+            "license": settings.OPEN_DATA_LICENSE,
+            "parameters": list(d.params),
+            "downloads": [
+                {
+                    "format": fmt,
+                    "label": FORMATS[fmt].label,
+                    "media_type": FORMATS[fmt].media_type,
+                    "path": f"/api/export/{d.name}.{fmt}",
+                    "streamed": FORMATS[fmt].streamed,
+                }
+                for fmt in d.formats
+            ]
+            + [
+                {
+                    "format": name,
+                    "label": "OC4IDS 0.9",
+                    "media_type": "application/json",
+                    "path": path,
+                    "streamed": True,
+                }
+                for name, path in d.links
+            ],
+            "fields": [
+                {"name": f.name, "type": f.kind, "description": f.description, "shapefile_name": f.dbf}
+                for f in d.fields
+            ],
+        }
+        for d in DATASETS.values()
+    ]
 
 
 def works_geojson(works: QuerySet) -> Iterator[bytes]:
-    return geojson_features(works, WORKS_GEOJSON_SQL)
+    return dataset_geojson(WORKS, works)
 
 
 def works_csv(works: QuerySet) -> Iterator[bytes]:
-    """One row per work, with lon/lat of its representative point."""
-    return csv_rows(works, WORKS_CSV_COLUMNS, WORKS_CSV_SQL)
+    """One row per work: every field, the geometry as WKT and lon/lat of its representative point."""
+    return dataset_csv(WORKS, works)

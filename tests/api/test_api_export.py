@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from django.utils import timezone
 
 
 def read_stream(response) -> bytes:
@@ -21,7 +22,8 @@ def test_it_exports_published_works_as_rfc7946_geojson(client, work_well_xichu, 
     response = client.get("/api/export/works.geojson")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/geo+json"
-    assert response["Content-Disposition"] == 'attachment; filename="obras.geojson"'
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="obras_guanajuato_{today}.geojson"'
     collection = json.loads(read_stream(response))
     assert collection["type"] == "FeatureCollection" and "crs" not in collection
     by_folio = {f["properties"]["folio"]: f for f in collection["features"]}
@@ -47,7 +49,8 @@ def test_it_applies_the_list_filters_to_the_export(client, work_well_xichu, work
 
 def test_it_exports_csv_with_lon_lat(client, work_well_xichu, work_road_leon):
     response = client.get("/api/export/works.csv?bbox=-100.2,21.2,-99.9,21.4")
-    assert response["Content-Disposition"] == 'attachment; filename="obras.csv"'
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="obras_guanajuato_{today}.csv"'
     rows = list(csv.DictReader(io.StringIO(read_stream(response).decode())))
     assert len(rows) == 1
     assert rows[0]["folio"] == "XIC-2026-001" and rows[0]["municipio"] == "11045"
@@ -79,13 +82,18 @@ def test_it_refuses_bad_export_filters_before_streaming(client, db, query):
         assert response.status_code == 400 and not response.streaming
 
 
-def test_the_exports_describe_a_work_as_the_geojson_endpoint_does(client, work_well_xichu):
-    from works_map.exports import WORK_PROPERTIES
+def test_the_exports_describe_a_work_as_the_geojson_endpoint_does_and_more(client, work_well_xichu):
+    from works_map.exports import WORK_FIELDS, WORK_PROPERTIES
 
     exported = json.loads(read_stream(client.get("/api/export/works.geojson")))["features"][0]
     served = client.get("/api/works/geojson").json()["features"][0]
-    assert list(exported["properties"]) == list(WORK_PROPERTIES)
+    assert list(exported["properties"]) == [f.name for f in WORK_FIELDS]
+    assert set(WORK_PROPERTIES) <= set(exported["properties"])
     assert exported["id"] == served["id"]
     assert {"id", *served["properties"]} == set(WORK_PROPERTIES)
+    for name in served["properties"]:
+        assert exported["properties"][name] == served["properties"][name] or (
+            float(exported["properties"][name]) == float(served["properties"][name])
+        )
     header = read_stream(client.get("/api/export/works.csv")).decode().splitlines()[0]
-    assert header.split(",") == [*WORK_PROPERTIES, "lon", "lat"]
+    assert header.split(",") == [*(f.name for f in WORK_FIELDS), "wkt", "lon", "lat"]

@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from works_map.api import views
+from works_map.exports import DATASETS
 
 router = DefaultRouter(trailing_slash=False)
 router.register("works", views.WorkViewSet, basename="work")
@@ -30,7 +31,15 @@ urlpatterns = [
     path("summaries/works", views.WorksSummaryView.as_view(), name="works-summary"),
     path("summaries/fais", views.FaisSummaryView.as_view(), name="fais"),
     path("summaries/fais/compliance", views.FaisComplianceView.as_view(), name="fais-compliance"),
-    path("export/works.geojson", views.WorksGeoJSONExportView.as_view(), name="export-geojson"),
-    path("export/works.csv", views.WorksCsvExportView.as_view(), name="export-csv"),
+    path("export/oc4ids.json", views.OC4IDSExportView.as_view(), name="export-oc4ids"),
+    path("export/oc4ids/<int:pk>.json", views.OC4IDSWorkView.as_view(), name="export-oc4ids-work"),
+    *(
+        path(f"export/{name}.{fmt}", views.export_view(dataset, fmt), name=f"export-{name}-{fmt}")
+        for name, dataset in DATASETS.items()
+        for fmt in dataset.formats
+    ),
+    re_path(
+        r"^export/(?P<dataset>[^/.]+)\.(?P<fmt>[^/]+)$", views.UnknownExportView.as_view(), name="export"
+    ),
     *router.urls,
 ]

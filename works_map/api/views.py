@@ -5,17 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,9 +27,10 @@ from rest_framework.views import APIView
 
 from gis_core import exporters
 from gis_core.geometry import parse_integer, parse_number, parse_point, parse_polygon
+from gis_core.http import problem
 from priority_zones.access import visible_zones
 from priority_zones.models import Ageb, Localidad, Municipio, Zone
-from works_map import analysis, exports, fais, public_areas, summaries
+from works_map import analysis, exports, fais, oc4ids, public_areas, summaries
 from works_map.actions import do_save_public_area
 from works_map.api import serializers as s
 from works_map.api.base import IdCursorPagination, ProblemMixin
@@ -514,27 +518,129 @@ class WorksSummaryView(ProblemMixin, APIView):
         return Response(summaries.works_breakdown(filtered_works(request)))
 
 
-class WorksGeoJSONExportView(ProblemMixin, APIView):
-    """All published works matching the filters, as one GeoJSON file streamed from PostGIS."""
+class DatasetExportView(ProblemMixin, APIView):
+    """One dataset of works_map.exports.DATASETS in one format: GeoJSON and CSV stream from the
+    database; the file formats are written to a temporary file (at most EXPORT_MAX_FEATURES
+    features) and sent. The download's name says what and when."""
 
-    filterset_class = WorkFilter
+    dataset_name = ""
+    fmt = ""
 
-    @extend_schema(
-        parameters=WORK_FILTER_PARAMS, responses={(200, "application/geo+json"): OpenApiTypes.BINARY}
+    def dataset(self) -> exporters.Dataset:
+        name = self.kwargs.get("dataset", self.dataset_name)
+        if name not in exports.DATASETS:
+            raise NotFound(_("No hay un conjunto de datos «%(name)s».") % {"name": name})
+        return exports.DATASETS[name]
+
+    def format(self, dataset: exporters.Dataset) -> str:
+        fmt = self.kwargs.get("fmt", self.fmt)
+        if fmt not in dataset.formats:
+            raise ValidationError(
+                {
+                    "format": _("Formato desconocido «%(fmt)s»; los válidos son: %(valid)s.")
+                    % {"fmt": fmt, "valid": ", ".join(dataset.formats)}
+                }
+            )
+        return fmt
+
+    def allowed_query_params(self) -> set[str]:
+        return {*self.dataset().params}
+
+    def get(self, request, **kwargs):
+        dataset = self.dataset()
+        fmt = self.format(dataset)
+        rows = dataset.select(request.query_params.dict()) if dataset.select else None
+        if rows is None:
+            raise NotFound()
+        filename = dataset.filename(fmt, timezone.localdate().isoformat())
+        spec = exporters.FORMATS[fmt]
+        if fmt == "geojson":
+            return exporters.streaming_download(
+                exporters.dataset_geojson(dataset, rows), spec.media_type, filename
+            )
+        if fmt == "csv":
+            return exporters.streaming_download(
+                exporters.dataset_csv(dataset, rows), spec.media_type, filename
+            )
+        count, limit = rows.count(), settings.EXPORT_MAX_FEATURES
+        streamed = streamed_formats(dataset)
+        if count > limit:
+            return problem(
+                413,
+                _(
+                    "La descarga tendría %(count)s elementos y el límite de %(fmt)s es %(limit)s: "
+                    "acote la selección con filtros o use un formato que se transmite sin límite "
+                    "(%(streamed)s)."
+                )
+                % {
+                    "count": count,
+                    "fmt": spec.label,
+                    "limit": limit,
+                    "streamed": ", ".join(streamed_formats(dataset)),
+                },
+                title=_("Descarga demasiado grande"),
+                count=count,
+                limit=limit,
+                streamed_formats=streamed,
+            )
+        return exporters.file_download(dataset, rows, fmt, filename)
+
+
+def streamed_formats(dataset: exporters.Dataset) -> list[str]:
+    return [*exporters.STREAMED_FORMATS, *(name for name, _path in dataset.links)]
+
+
+@extend_schema(exclude=True)
+class UnknownExportView(DatasetExportView):
+    """Any other /api/export/<name>.<format>: 404 for an unknown dataset, 400 naming an unknown format."""
+
+
+def export_view(dataset: exporters.Dataset, fmt: str):
+    """The view of one dataset in one format, with its own parameters in the OpenAPI document."""
+    params = (
+        WORK_FILTER_PARAMS if dataset.name == "works" else [OpenApiParameter(p, str) for p in dataset.params]
     )
-    def get(self, request):
-        works = filtered_works(request)
+    media = exporters.FORMATS[fmt].media_type.split(";")[0]
+    cls: Any = type(
+        f"Export_{dataset.name}_{fmt}", (DatasetExportView,), {"dataset_name": dataset.name, "fmt": fmt}
+    )
+    cls = extend_schema_view(
+        get=extend_schema(
+            parameters=params,
+            responses={(200, media): OpenApiTypes.BINARY},
+            description=f"{dataset.title}: {exporters.FORMATS[fmt].label}.",
+        )
+    )(cls)
+    return cls.as_view()
+
+
+class OC4IDSExportView(ProblemMixin, APIView):
+    """The published works matching the work filters as an OC4IDS 0.9 project package, streamed.
+    A zone's or a municipio's package is the same with `zone=` or `municipio=`."""
+
+    filterset_class: type[WorkFilter] | None = WorkFilter
+
+    def works(self, request, **kwargs):
+        return filtered_works(request)
+
+    @extend_schema(parameters=WORK_FILTER_PARAMS, responses={(200, "application/json"): OpenApiTypes.BINARY})
+    def get(self, request, **kwargs):
+        works = self.works(request, **kwargs)
+        published = oc4ids.last_change(works)
+        if published is None:  # an OC4IDS package holds at least one project
+            raise Http404(_("Ninguna obra publicada coincide con los filtros."))
+        today = timezone.localdate().isoformat()
         return exporters.streaming_download(
-            exports.works_geojson(works), "application/geo+json", "obras.geojson"
+            oc4ids.package(works, request.build_absolute_uri(), published),
+            "application/json",
+            f"obras_guanajuato_oc4ids_{today}.json",
         )
 
 
-class WorksCsvExportView(ProblemMixin, APIView):
-    """All published works matching the filters, as CSV with lon/lat, streamed by COPY."""
+class OC4IDSWorkView(OC4IDSExportView):
+    """One published work as an OC4IDS project package."""
 
-    filterset_class = WorkFilter
+    filterset_class = None
 
-    @extend_schema(parameters=WORK_FILTER_PARAMS, responses={(200, "text/csv"): OpenApiTypes.BINARY})
-    def get(self, request):
-        works = filtered_works(request)
-        return exporters.streaming_download(exports.works_csv(works), "text/csv; charset=utf-8", "obras.csv")
+    def works(self, request, pk=None, **kwargs):
+        return Work.objects.published().filter(pk=pk)
