@@ -9,5 +9,11 @@ urlpatterns = [
     path("municipios/<str:cvegeo>/", views.municipio_card, name="municipio"),
     path("lugares/buscar", views.place_search, name="place-search"),
     path("zonas/<int:pk>/", views.zone_card, name="zone"),
+    path("zonas/<int:pk>/mapa.html", views.zone_map, name="zone-map"),
+    path("municipios/<str:cvegeo>/mapa.html", views.municipio_map, name="municipio-map"),
+    path("municipios/<str:cvegeo>/ficha.xlsx", views.municipio_tables, name="municipio-xlsx"),
+    path("municipios/<str:cvegeo>/ficha/<slug:table>.csv", views.municipio_tables, name="municipio-csv"),
+    path("zonas/<int:pk>/ficha.xlsx", views.zone_tables, name="zone-xlsx"),
+    path("zonas/<int:pk>/ficha/<slug:table>.csv", views.zone_tables, name="zone-csv"),
     path("api/summaries/need-investment", views.need_investment_table, name="need-investment"),
 ]

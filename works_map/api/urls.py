@@ -24,6 +24,7 @@ urlpatterns = [
     path("summaries/works", views.WorksSummaryView.as_view(), name="works-summary"),
     path("summaries/fais", views.FaisSummaryView.as_view(), name="fais"),
     path("export/works.geojson", views.WorksGeoJSONExportView.as_view(), name="export-geojson"),
+    path("maps/works.html", views.WorksMapView.as_view(), name="works-map"),
     path("export/works.csv", views.WorksCsvExportView.as_view(), name="export-csv"),
     *router.urls,
 ]
