@@ -80,8 +80,9 @@ POPUP_JS = """function (feature, layer) {
       return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]; }); }
     return '<strong>' + esc(p.n) + '</strong><br>' + esc(t.folio) + ' ' + esc(p.f) + ' · ' + esc(t.year) + ' '
       + esc(p.y) + '<br>' + esc(t.status) + ': ' + esc(p.s) + '<br>'
-      + esc(t.approved) + ': ' + money.format(p.a) + '<br>' + esc(t.exercised) + ': ' + money.format(p.e) + '<br>' + esc(t.progress) + ': '
-      + share.format(p.p) + ' %%'
+      + esc(t.approved) + ': ' + money.format(p.a) + '<br>'
+      + esc(t.exercised) + ': ' + money.format(p.e) + '<br>'
+      + esc(t.progress) + ': ' + share.format(p.p) + ' %%'
       + '<br><a href="' + esc(p.u) + '" target="_blank" rel="noopener">' + esc(t.open) + '</a>';
   }, {maxWidth: 320});
 }"""
