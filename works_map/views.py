@@ -15,7 +15,7 @@ from gis_core.http import problem
 from priority_zones import disclosure
 from priority_zones.access import visible_zones
 from priority_zones.models import Municipio
-from works_map import card_tables, need_investment, pages, standalone_maps
+from works_map import card_tables, catalogue, need_investment, pages, standalone_maps
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -121,6 +121,19 @@ def zone_tables(request: HttpRequest, pk: int, table: str | None = None) -> Http
         "year": zone.fiscal_year,
     }
     return card_download(request, context, pages.zone_works(zone), f"ficha-zona-{zone.pk}", subtitle, table)
+
+
+@require_GET
+def data_catalogue(request: HttpRequest) -> HttpResponse:
+    return render(request, "works_map/datos.html", catalogue.catalogue_page())
+
+
+@require_GET
+def data_catalogue_dcat(request: HttpRequest) -> JsonResponse:
+    """DCAT-US 1.1 (data.json), for CKAN's harvesters and any other catalogue."""
+    return JsonResponse(
+        catalogue.dcat_catalogue(site_url(request)), json_dumps_params={"ensure_ascii": False}
+    )
 
 
 @require_GET
