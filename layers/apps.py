@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class LayersConfig(AppConfig):
     name = "layers"
     verbose_name = _("Capas del mapa")
+
+    def ready(self) -> None:
+        from layers import ogc
+
+        ogc.register_tilesets()
