@@ -4,6 +4,11 @@ them, WebMercatorQuad is described, each public collection has a tileset whose t
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+
 import mapbox_vector_tile
 import pytest
 
@@ -113,3 +118,39 @@ def test_the_works_tileset_takes_every_work_filter_tiles_can_apply(client):
     assert tiled <= set(TILESETS["works"].filter_params)
     for name in tiled:
         assert client.get("/ogc/collections/works/tiles/WebMercatorQuad", {name: ""}).status_code == 200
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="GDAL's ogrinfo is not installed")
+def test_gdal_reads_a_tile_of_the_template_from_a_live_server(
+    transactional_db, live_server, work_well_xichu, tmp_path
+):
+    """The tileset's item template filled in (z/row/col) and fetched over HTTP, read by GDAL's MVT
+    driver placed at Z/X/Y."""
+    env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    coord = TileCoord.containing(-100.05, 21.3, 14)
+    doc = json.loads(
+        subprocess.run(
+            ["curl", "-sf", f"{live_server.url}/ogc/collections/works/tiles/WebMercatorQuad"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        ).stdout
+    )
+    template = next(link["href"] for link in doc["links"] if link["rel"] == "item")
+    url = template.format(tileMatrix=14, tileRow=coord.y, tileCol=coord.x)
+    tile = tmp_path / "tile.mvt"
+    fetched = subprocess.run(["curl", "-sf", "-o", str(tile), url], capture_output=True, timeout=60, env=env)
+    assert fetched.returncode == 0 and tile.stat().st_size > 0
+    options = ["-oo", "Z=14", "-oo", f"X={coord.x}", "-oo", f"Y={coord.y}"]
+    result = subprocess.run(
+        ["ogrinfo", "-ro", "-al", *options, f"MVT:{tile}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "folio (String) = XIC-2026-001" in result.stdout
+    assert "POINT (-11137" in result.stdout  # placed in EPSG:3857 at the well, x ≈ -11,137,600 m
