@@ -234,6 +234,12 @@ if env("GDAL_LIBRARY_PATH"):
 if env("GEOS_LIBRARY_PATH"):
     GEOS_LIBRARY_PATH = os.environ["GEOS_LIBRARY_PATH"]
 BASEMAP_URL = env("BASEMAP_URL", "")
+# --- Open data catalogue (/datos/, DCAT-US /datos/catalogo.json) ------------------------------
+DATA_PUBLISHER = env("DATA_PUBLISHER", SITE_NAME)
+DATA_CONTACT_NAME = env("DATA_CONTACT_NAME", DATA_PUBLISHER)
+DATA_CONTACT_EMAIL = env("DATA_CONTACT_EMAIL", "")
+# Mexico's open-data licence (Libre Uso MX); INEGI's own terms apply to its boundaries and census.
+DATA_LICENSE_URL = env("DATA_LICENSE_URL", "https://datos.gob.mx/libreusomx")
 BASEMAP_ATTRIBUTION = env("BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
 
 # --- Open data ------------------------------------------------------------------------------

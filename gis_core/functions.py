@@ -52,3 +52,15 @@ class SimplifyPreserveTopology(Func):
 
     function = "ST_SimplifyPreserveTopology"
     output_field = GeometryField(srid=4326)
+
+
+class X(Func):
+    """ST_X of a point: a float column, so thousands of points need no GEOS object each."""
+
+    function = "ST_X"
+    output_field = FloatField()
+
+
+class Y(Func):
+    function = "ST_Y"
+    output_field = FloatField()

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from gis_core import ogc_tiles
 from gis_core.geometry import GTO_BOUNDS, parse_bbox, parse_integer
 from gis_core.http import problem
 
@@ -145,6 +146,12 @@ def landing(request: HttpRequest) -> HttpResponse:
                     "type": JSON,
                     "title": _("Colecciones"),
                 },
+                {
+                    "href": _url(request, "tile-matrix-sets"),
+                    "rel": ogc_tiles.REL_TILING_SCHEMES,
+                    "type": JSON,
+                    "title": _("Conjuntos de matrices de teselas"),
+                },
             ],
         }
     )
@@ -153,10 +160,22 @@ def landing(request: HttpRequest) -> HttpResponse:
 def conformance(request: HttpRequest) -> HttpResponse:
     if (refused := _refuse_unknown(request, {"f"})) is not None:
         return refused
-    return _json({"conformsTo": CONFORMANCE})
+    return _json({"conformsTo": CONFORMANCE + (ogc_tiles.CONFORMANCE if ogc_tiles.TILESETS else [])})
 
 
 def _collection_doc(request: HttpRequest, c: Collection) -> dict[str, Any]:
+    tiles = (
+        [
+            {
+                "href": _url(request, "tilesets", collection_id=c.id),
+                "rel": ogc_tiles.REL_TILESETS_VECTOR,
+                "type": JSON,
+                "title": _("Teselas vectoriales"),
+            }
+        ]
+        if c.id in ogc_tiles.TILESETS
+        else []
+    )
     return {
         "id": c.id,
         "title": str(c.title),
@@ -173,6 +192,7 @@ def _collection_doc(request: HttpRequest, c: Collection) -> dict[str, Any]:
                 "type": GEOJSON,
                 "title": str(c.title),
             },
+            *tiles,
         ],
     }
 
@@ -377,6 +397,57 @@ def openapi(request: HttpRequest) -> HttpResponse:
                 "responses": {**ok, "404": {"description": _("No encontrado")}},
             }
         }
+    tiles_ok = {**ok, "404": {"description": _("No encontrado")}}
+    if ogc_tiles.TILESETS:
+        paths["/tileMatrixSets"] = {
+            "get": {"operationId": "tile_matrix_sets", "summary": _("Conjuntos de matrices"), "responses": ok}
+        }
+        paths["/tileMatrixSets/{tileMatrixSetId}"] = {
+            "get": {
+                "operationId": "tile_matrix_set",
+                "summary": "WebMercatorQuad",
+                "parameters": [param("tileMatrixSetId", {"type": "string"}, required=True, where="path")],
+                "responses": tiles_ok,
+            }
+        }
+    for c in COLLECTIONS.values():
+        tileset = ogc_tiles.TILESETS.get(c.id)
+        if tileset is None:
+            continue
+        filters = [param(name, {"type": "string"}) for name in tileset.filter_params]
+        tms = param(
+            "tileMatrixSetId", {"type": "string", "enum": [ogc_tiles.TMS_ID]}, required=True, where="path"
+        )
+        paths[f"/collections/{c.id}/tiles"] = {
+            "get": {"operationId": f"tilesets_{c.id}", "summary": str(c.title), "responses": tiles_ok}
+        }
+        paths[f"/collections/{c.id}/tiles/{{tileMatrixSetId}}"] = {
+            "get": {
+                "operationId": f"tileset_{c.id}",
+                "summary": str(c.title),
+                "parameters": [tms, *filters],
+                "responses": tiles_ok,
+            }
+        }
+        paths[f"/collections/{c.id}/tiles/{{tileMatrixSetId}}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}"] = {
+            "get": {
+                "operationId": f"tile_{c.id}",
+                "summary": str(c.title),
+                "parameters": [
+                    tms,
+                    *(
+                        param(n, {"type": "integer"}, required=True, where="path")
+                        for n in ("tileMatrix", "tileRow", "tileCol")
+                    ),
+                    *filters,
+                ],
+                "responses": {
+                    "200": {"description": "MVT", "content": {ogc_tiles.MVT: {}}},
+                    "204": {"description": _("Tesela vacía")},
+                    **{k: v for k, v in tiles_ok.items() if k != "200"},
+                },
+            }
+        }
     return _json(
         {
             "openapi": "3.0.3",
@@ -388,6 +459,85 @@ def openapi(request: HttpRequest) -> HttpResponse:
     )
 
 
+# --- OGC API - Tiles (documents in gis_core.ogc_tiles; tiles from the owning app's view) ----------
+
+
+def tile_matrix_sets(request: HttpRequest) -> HttpResponse:
+    if (refused := _refuse_unknown(request, {"f"})) is not None:
+        return refused
+    href = _url(request, "tile-matrix-set", tms_id=ogc_tiles.TMS_ID)
+    return _json(
+        {
+            "tileMatrixSets": [
+                {
+                    "id": ogc_tiles.TMS_ID,
+                    "title": "Google Maps Compatible for the World",
+                    "uri": ogc_tiles.TMS_URI,
+                    "links": [{"href": href, "rel": "self", "type": JSON}],
+                }
+            ]
+        }
+    )
+
+
+def tile_matrix_set(request: HttpRequest, tms_id: str) -> HttpResponse:
+    if tms_id != ogc_tiles.TMS_ID:
+        return _not_found(_("Solo existe el conjunto «%(t)s».") % {"t": ogc_tiles.TMS_ID})
+    if (refused := _refuse_unknown(request, {"f"})) is not None:
+        return refused
+    return _json(ogc_tiles.tile_matrix_set())
+
+
+def _tiled_collection(collection_id: str) -> tuple[Collection, ogc_tiles.TileSet] | HttpResponse:
+    c = _collection_or_404(collection_id)
+    tileset = ogc_tiles.TILESETS.get(collection_id)
+    if c is None or tileset is None:
+        return _not_found(_("La colección «%(c)s» no existe o no tiene teselas.") % {"c": collection_id})
+    return c, tileset
+
+
+def tilesets(request: HttpRequest, collection_id: str) -> HttpResponse:
+    found = _tiled_collection(collection_id)
+    if isinstance(found, HttpResponse):
+        return found
+    if (refused := _refuse_unknown(request, {"f"})) is not None:
+        return refused
+    collection_url = _url(request, "collection", collection_id=collection_id)
+    tms_url = _url(request, "tile-matrix-set", tms_id=ogc_tiles.TMS_ID)
+    return _json(
+        {
+            "links": [
+                {"href": _url(request, "tilesets", collection_id=collection_id), "rel": "self", "type": JSON}
+            ],
+            "tilesets": [ogc_tiles.tileset_summary(found[1], collection_url, tms_url)],
+        }
+    )
+
+
+def tileset(request: HttpRequest, collection_id: str, tms_id: str) -> HttpResponse:
+    found = _tiled_collection(collection_id)
+    if isinstance(found, HttpResponse):
+        return found
+    if tms_id != ogc_tiles.TMS_ID:
+        return _not_found(_("Solo existe el conjunto «%(t)s».") % {"t": ogc_tiles.TMS_ID})
+    if (refused := _refuse_unknown(request, {"f", *found[1].filter_params})) is not None:
+        return refused
+    collection_url = _url(request, "collection", collection_id=collection_id)
+    tms_url = _url(request, "tile-matrix-set", tms_id=ogc_tiles.TMS_ID)
+    query = {k: str(v) for k, v in request.GET.items() if k != "f" and str(v).strip()}
+    return _json(ogc_tiles.tileset_document(found[1], collection_url, tms_url, query))
+
+
+def tile(request: HttpRequest, collection_id: str, tms_id: str, z: str, y: str, x: str) -> HttpResponse:
+    """One MVT tile: /{tileMatrix}/{tileRow}/{tileCol} is z/y/x, answered by the owning app's view."""
+    found = _tiled_collection(collection_id)
+    if isinstance(found, HttpResponse):
+        return found
+    if tms_id != ogc_tiles.TMS_ID:
+        return _not_found(_("Solo existe el conjunto «%(t)s».") % {"t": ogc_tiles.TMS_ID})
+    return found[1].tile(request, z, x, y)
+
+
 app_name = "ogc"
 urlpatterns = [
     path("", landing, name="landing"),
@@ -397,4 +547,9 @@ urlpatterns = [
     path("collections/<str:collection_id>", collection, name="collection"),
     path("collections/<str:collection_id>/items", items, name="items"),
     path("collections/<str:collection_id>/items/<str:feature_id>", item, name="item"),
+    path("tileMatrixSets", tile_matrix_sets, name="tile-matrix-sets"),
+    path("tileMatrixSets/<str:tms_id>", tile_matrix_set, name="tile-matrix-set"),
+    path("collections/<str:collection_id>/tiles", tilesets, name="tilesets"),
+    path("collections/<str:collection_id>/tiles/<str:tms_id>", tileset, name="tileset"),
+    path("collections/<str:collection_id>/tiles/<str:tms_id>/<str:z>/<str:y>/<str:x>", tile, name="tile"),
 ]

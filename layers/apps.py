@@ -11,3 +11,7 @@ class LayersConfig(AppConfig):
         from layers.raster import population_rasters
 
         register_count_rasters(population_rasters)
+
+        from layers import ogc
+
+        ogc.register_tilesets()

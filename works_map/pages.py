@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from priority_zones.disclosure import CARENCIAS, CLASSES, household_need_summary
 from priority_zones.models import Localidad, Municipio, Zone
 from priority_zones.reference_data import DATA_DIR as REFERENCE_DATA_DIR
-from works_map import charts, summaries
+from works_map import card_tables, charts, summaries
 from works_map.models import (
     Agency,
     Category,
@@ -383,13 +383,23 @@ def _paginate(works, page_number: str | None) -> Page:
     return Paginator(works.order_by("-fiscal_year", "folio"), PAGE_SIZE).get_page(page_number)
 
 
+def municipio_works(municipio: Municipio):
+    """The works a municipio's card, map and downloads count: published, by their registered municipio."""
+    return visible_works(None).filter(municipio=municipio)
+
+
+def zone_works(zone: Zone):
+    """The works a zone's card, map and downloads count: published, their point in the zone."""
+    return summaries.works_in_area(zone.geom, visible_works(None))
+
+
 def municipio_card(municipio: Municipio, page_number: str | None) -> dict[str, Any]:
     """Works by their registered municipio (as the home choropleth), population from the 2020 census."""
-    works = visible_works(None).filter(municipio=municipio)
+    works = municipio_works(municipio)
     report = summaries.works_breakdown(works)
     people = municipio.population_2020
     per_inhabitant = {k: Decimal(report[k]) / people for k in ("aprobado", "ejercido")} if people else None
-    return {
+    context = {
         "area": municipio,
         "report": report,
         "population": people,
@@ -400,6 +410,8 @@ def municipio_card(municipio: Municipio, page_number: str | None) -> dict[str, A
         "zones": Zone.objects.published().filter(municipio=municipio).order_by("-fiscal_year", "kind")[:50],
         **_charts(report),
     }
+    context["download_tables"] = card_tables.table_index(context)
+    return context
 
 
 def population_note(population: dict[str, Any]) -> str:
@@ -421,7 +433,7 @@ def zone_card(zone: Zone, page_number: str | None) -> dict[str, Any]:
     report = summaries.area_report(zone.geom)
     people = zone.population or report["population"]["value"]
     per_inhabitant = {k: Decimal(report[k]) / people for k in ("aprobado", "ejercido")} if people else None
-    return {
+    context = {
         "area": zone,
         "report": report,
         "population": people,
@@ -431,14 +443,16 @@ def zone_card(zone: Zone, page_number: str | None) -> dict[str, Any]:
         "per_inhabitant": per_inhabitant,
         "need": _need_rows(report["household_needs"]),
         "need_investment": _need_investment(zone),
-        "page": _paginate(summaries.works_in_area(zone.geom, visible_works(None)), page_number),
+        "page": _paginate(zone_works(zone), page_number),
         **_charts(report),
     }
+    context["download_tables"] = card_tables.table_index(context)
+    return context
 
 
 def area_card(area: PublicArea, page_number: str | None) -> dict[str, Any]:
     """A saved public area: the zone card's pieces over its polygon (summaries.area_report, whose
-    population comes from summaries.population_in)."""
+    population comes from priority_zones.population.population_in)."""
     report = summaries.area_report(area.geom)
     people = report["population"]["value"]
     per_inhabitant = {k: Decimal(report[k]) / people for k in ("aprobado", "ejercido")} if people else None
@@ -446,7 +460,7 @@ def area_card(area: PublicArea, page_number: str | None) -> dict[str, Any]:
         "area": area,
         "report": report,
         "population": people,
-        "population_note": _("Estimada por ponderación de área a partir del Censo 2020 por municipio"),
+        "population_note": population_note(report["population"]),
         "per_inhabitant": per_inhabitant,
         "need": _need_rows(report["household_needs"]),
         "page": _paginate(summaries.works_in_area(area.geom, visible_works(None)), page_number),

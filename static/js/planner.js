@@ -52,10 +52,33 @@
       card.hidden = false;
       document.getElementById("card-empty").hidden = true;
       if (saveForm) saveForm.hidden = false;
+      document.getElementById("map-download-box").hidden = false;
       map.getSource("drawn-area").setData({ type: "Feature", properties: {}, geometry: geometry });
       say(T.ready);
     }).catch(function (e) { if (mine === pending) say(T.error + " " + e.message); });
   }
+
+  // The drawn shape as a standalone HTML map (POST /api/maps/works.html), saved through a blob link.
+  function downloadMap() {
+    if (!current) return;
+    fetch(container.dataset.mapUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "Content-Type": "application/json" },
+      body: JSON.stringify(current),
+    }).then(function (r) {
+      if (!r.ok) return r.json().then(function (d) { throw new Error(d.detail || r.status); });
+      return r.blob();
+    }).then(function (blob) {
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = "mapa-area-trazada.html";
+      document.body.appendChild(link);
+      link.click();
+      setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+    }).catch(function (e) { say(T.error + " " + e.message); });
+  }
+  document.getElementById("map-download").addEventListener("click", downloadMap);
 
   function shapeOf(id) {
     var feature = draw.getSnapshotFeature(id);

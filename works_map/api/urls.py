@@ -41,5 +41,6 @@ urlpatterns = [
     re_path(
         r"^export/(?P<dataset>[^/.]+)\.(?P<fmt>[^/]+)$", views.UnknownExportView.as_view(), name="export"
     ),
+    path("maps/works.html", views.WorksMapView.as_view(), name="works-map"),
     *router.urls,
 ]

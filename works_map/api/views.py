@@ -26,11 +26,11 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from gis_core import exporters
-from gis_core.geometry import parse_integer, parse_number, parse_point, parse_polygon
+from gis_core.geometry import parse_bbox, parse_integer, parse_number, parse_point, parse_polygon
 from gis_core.http import problem
 from priority_zones.access import visible_zones
 from priority_zones.models import Ageb, Localidad, Municipio, Zone
-from works_map import analysis, exports, fais, oc4ids, public_areas, summaries
+from works_map import analysis, exports, fais, oc4ids, public_areas, standalone_maps, summaries
 from works_map.actions import do_save_public_area
 from works_map.api import serializers as s
 from works_map.api.base import IdCursorPagination, ProblemMixin
@@ -45,6 +45,7 @@ from works_map.models import (
     WorkAgency,
     WorkFunding,
 )
+from works_map.views import map_download
 
 
 def filtered_works(request: Request):
@@ -644,3 +645,40 @@ class OC4IDSWorkView(OC4IDSExportView):
 
     def works(self, request, pk=None, **kwargs):
         return Work.objects.published().filter(pk=pk)
+
+
+class WorksMapView(ProblemMixin, APIView):
+    """A standalone HTML map (folium; it opens with no request to another host) of the published
+    works matching the filters: GET for a selection (with `bbox` or `zone` it draws that outline),
+    POST a GeoJSON polygon for a drawn area (the query's filters still apply)."""
+
+    filterset_class = WorkFilter
+
+    def _subject(self, request: Request, outline=None) -> standalone_maps.MapSubject:
+        shown = [f"{k}={v}" for k, v in sorted(request.query_params.items()) if str(v).strip()]
+        subtitle = _("Filtros: %(f)s") % {"f": " · ".join(shown)} if shown else _("Sin filtros")
+        if outline is None and request.query_params.get("bbox", "").strip():
+            outline = parse_bbox(request.query_params["bbox"])
+        if outline is None and request.query_params.get("zone", "").strip():
+            zone = Zone.objects.published().filter(pk=parse_integer(request.query_params["zone"], "zone", 1, 2**31 - 1)).first()
+            if zone is None:
+                raise NotFound(_("No hay una zona publicada con ese número."))
+            outline = zone.geom
+        return standalone_maps.MapSubject(_("Obras seleccionadas"), subtitle, outline)
+
+    @extend_schema(parameters=WORK_FILTER_PARAMS, responses={(200, "text/html"): OpenApiTypes.STR})
+    def get(self, request):
+        works = filtered_works(request)  # validates every filter before the outline reads them
+        return map_download(request, works, self._subject(request), "mapa-obras.html")
+
+    @extend_schema(
+        parameters=WORK_FILTER_PARAMS,
+        request=OpenApiTypes.OBJECT,
+        responses={(200, "text/html"): OpenApiTypes.STR},
+    )
+    def post(self, request):
+        area = parse_polygon(request.body, "geometry")
+        works = summaries.works_in_area(area, filtered_works(request))
+        subject = self._subject(request, outline=area)
+        subject = standalone_maps.MapSubject(_("Área trazada"), subject.subtitle, area)
+        return map_download(request, works, subject, "mapa-area-trazada.html")

@@ -1,0 +1,102 @@
+"""The data catalogue: /datos/ lists every dataset of the registry with its formats, dictionary, size
+and freshness; /datos/catalogo.json is the same catalogue as DCAT-US 1.1, and every download answers."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+
+from works_map.datasets import DATASETS
+
+pytestmark = pytest.mark.django_db
+
+# DCAT-US 1.1 required fields (non-federal publishers: bureauCode and programCode do not apply).
+REQUIRED = (
+    "title",
+    "description",
+    "keyword",
+    "modified",
+    "publisher",
+    "contactPoint",
+    "identifier",
+    "accessLevel",
+)
+REQUIRED_IF_APPLICABLE = ("license", "spatial", "distribution")
+
+
+@pytest.fixture
+def published(leon, xichu, zap_xichu_2026, work_well_xichu, work_road_leon, unpublished_work_leon, settings):
+    from gis_core.models import LayerVersion
+
+    settings.DATA_CONTACT_EMAIL = "datos@territorio.test"
+    # Loading the INEGI frame bumps this version (reference_data); the fixtures write rows directly.
+    LayerVersion.objects.bump("municipios")
+    return work_well_xichu
+
+
+def test_the_catalogue_page_lists_each_dataset_with_formats_dictionary_size_and_date(client, published):
+    response = client.get(reverse("works_map:catalogue"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for dataset in DATASETS:
+        assert f'id="{dataset.slug}"' in page and f'id="diccionario-{dataset.slug}"' in page
+        for field in dataset.fields:
+            assert f"<code>{field.name}</code>".replace("<carencia>", "&lt;carencia&gt;") in page
+    assert 'href="/api/export/works.csv" download' in page
+    works = page[page.index('id="obras"') : page.index('id="zonas"')]
+    assert "<dd>2</dd>" in works  # published works only
+    assert "datos@territorio.test" in page
+    assert 'href="/datos/catalogo.json"' in page
+
+
+def test_the_site_header_and_footer_link_the_catalogue(client, published):
+    page = client.get(reverse("works_map:home")).content.decode()
+    assert page.count('href="/datos/"') >= 2
+
+
+def test_the_dcat_catalogue_has_every_required_field_for_each_dataset(client, published):
+    response = client.get(reverse("works_map:catalogue-dcat"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    catalogue = response.json()
+    assert catalogue["conformsTo"] == "https://project-open-data.cio.gov/v1.1/schema"
+    assert catalogue["@type"] == "dcat:Catalog"
+    assert [d["identifier"].rsplit("#", 1)[1] for d in catalogue["dataset"]] == [d.slug for d in DATASETS]
+    for dataset in catalogue["dataset"]:
+        missing = [k for k in (*REQUIRED, *REQUIRED_IF_APPLICABLE) if not dataset.get(k)]
+        assert not missing, (dataset["identifier"], missing)
+        assert dataset["contactPoint"]["hasEmail"] == "mailto:datos@territorio.test"
+        assert dataset["publisher"]["name"] and dataset["accessLevel"] == "public"
+        west, south, east, north = (float(v) for v in dataset["spatial"].split(","))
+        assert (west, south, east, north) == (-101.8, 21.0, -99.9, 21.4)  # the municipios loaded
+        for distribution in dataset["distribution"]:
+            assert distribution["mediaType"] and distribution["format"]
+            assert ("downloadURL" in distribution) != ("accessURL" in distribution)
+    works = catalogue["dataset"][0]
+    assert works["modified"] is not None and works["keyword"]
+
+
+def test_every_distribution_of_the_dcat_catalogue_answers_200(client, published):
+    catalogue = client.get(reverse("works_map:catalogue-dcat")).json()
+    urls = [d.get("downloadURL") or d["accessURL"] for ds in catalogue["dataset"] for d in ds["distribution"]]
+    assert len(urls) >= 15
+    for url in urls:
+        assert url.startswith("http://testserver/")
+        parts = urlsplit(url)
+        response = client.get(parts.path + (f"?{parts.query}" if parts.query else ""))
+        assert response.status_code == 200, (url, response.status_code)
+        # The declared media type is what the server sends.
+        media = next(
+            d["mediaType"] for ds in catalogue["dataset"] for d in ds["distribution"] if url in d.values()
+        )
+        assert response["Content-Type"].split(";")[0] == media, url
+
+
+def test_modified_follows_the_works_layer_version(client, published, water_category, xichu):
+    before = client.get(reverse("works_map:catalogue-dcat")).json()["dataset"][0]["modified"]
+    from tests.places import make_work
+
+    make_work(xichu, water_category, folio="XIC-NUEVA", published=True, point=(-100.0, 21.3))
+    after = client.get(reverse("works_map:catalogue-dcat")).json()["dataset"][0]["modified"]
+    assert after > before
