@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # TRACE/CONNECT and NUL characters refused before anything runs (gis_core.http).
+    "gis_core.http.RequestHygieneMiddleware",
     # Public tiles are answered here (from the cache or rendered), before sessions, locale and auth.
     "layers.middleware.PublicTileMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -232,6 +234,9 @@ if env("GDAL_LIBRARY_PATH"):
     GDAL_LIBRARY_PATH = os.environ["GDAL_LIBRARY_PATH"]
 if env("GEOS_LIBRARY_PATH"):
     GEOS_LIBRARY_PATH = os.environ["GEOS_LIBRARY_PATH"]
+# The most vertices a drawn query area (POST /api/summary, /api/summaries/need) may have: every
+# vertex costs SQL time, and a drawing needs far fewer (a zone pasted by staff has its own cap).
+MAX_DRAWN_VERTICES = envint("MAX_DRAWN_VERTICES", 20_000, 4, 1_000_000)
 BASEMAP_URL = env("BASEMAP_URL", "")
 BASEMAP_ATTRIBUTION = env("BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
 
@@ -272,6 +277,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
 if envbool("USE_X_FORWARDED_PROTO", "False"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Paths whose errors (400, 403, 404, 413, 500, 503) are RFC 9457 problem+json instead of HTML pages.
+API_PATH_PREFIXES = ("/api/", "/ogc/", "/tiles/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024, 1024)
 
 LOGGING = {

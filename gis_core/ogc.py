@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from gis_core.geometry import GTO_BOUNDS, parse_bbox, parse_integer
+from gis_core.geometry import GTO_BOUNDS, parse_bbox, parse_id, parse_integer
 from gis_core.http import problem
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -319,9 +319,10 @@ def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpRespo
         return _not_found(_("No existe la colección «%(c)s».") % {"c": collection_id})
     if (refused := _refuse_unknown(request, {"f", "crs"})) is not None:
         return refused
-    if not feature_id.isdigit():
-        return _not_found(_("No existe el elemento «%(f)s».") % {"f": feature_id})
-    rows = _values(c, c.queryset().filter(pk=int(feature_id)))
+    pk = parse_id(feature_id)
+    if pk is None:
+        return _not_found(_("No existe el elemento «%(f)s».") % {"f": feature_id[:40]})
+    rows = _values(c, c.queryset().filter(pk=pk))
     if not rows:
         return _not_found(_("No existe el elemento «%(f)s».") % {"f": feature_id})
     feature = _feature(c, rows[0])

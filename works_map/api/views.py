@@ -7,7 +7,6 @@ import io
 
 from django.db.models import Prefetch
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -37,6 +36,9 @@ def filtered_works(request: Request):
     return filterset.qs
 
 
+# Integer primary keys: anything else in the URL is a 404 from the router, never a query.
+ID_REGEX = "[0-9]{1,18}"
+
 WORK_FILTER_PARAMS = [
     OpenApiParameter(name, str, description=str(f.extra.get("help_text", "")))
     for name, f in WorkFilter.base_filters.items()
@@ -54,6 +56,7 @@ class WorkViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
     """Published works (obras y acciones)."""
 
     queryset = Work.objects.published().select_related("category", "municipio")
+    lookup_value_regex = ID_REGEX
     filterset_class = WorkFilter
     pagination_class = IdCursorPagination
     query_params = ("lon", "lat", "radius_m", "limit")
@@ -110,6 +113,7 @@ class ZoneViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
     """Published zones (ZAP, Zonas Impulso, drawn zones)."""
 
     pagination_class = IdCursorPagination
+    lookup_value_regex = ID_REGEX
     query_params = ("kind", "year")
 
     def get_queryset(self):
@@ -139,7 +143,7 @@ class ZoneViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, description=_("Ficha de la zona."))
     @action(detail=True, url_path="summary", pagination_class=None)
     def summary(self, request, pk=None):
-        zone = get_object_or_404(visible_zones(request.user), pk=pk)
+        zone = self.get_object()
         report = summaries.area_report(zone.geom)
         report["zone"] = s.ZoneSerializer(zone).data
         return Response(report)
@@ -157,16 +161,19 @@ class MunicipioViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class CategoryViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_REGEX
     queryset = Category.objects.select_related("parent")
     serializer_class = s.CategorySerializer
 
 
 class AgencyViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_REGEX
     queryset = Agency.objects.all()
     serializer_class = s.AgencySerializer
 
 
 class FundingSourceViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_REGEX
     queryset = FundingSource.objects.all()
     serializer_class = s.FundingSourceSerializer
 
