@@ -46,10 +46,19 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", "True")
+# Off unless asked for: `make run` sets DEBUG=1 for the development server. The production server
+# (scripts/serve.sh), manage.py commands and the test suite run without Django's debug pages.
+DEBUG = envbool("DEBUG", "0")
+# A deployment says DEBUG=0 out loud (docker-compose.yml, .env.example): then TLS-only cookies,
+# HSTS and hashed static files are the defaults and the development SECRET_KEY is refused here.
+# With DEBUG unset those stay relaxed (a checkout, the tests), but config/wsgi.py still refuses
+# to serve HTTP with the development key whenever DEBUG is off.
+DEPLOYED = not DEBUG and env("DEBUG") != ""
 SECRET_KEY = env("SECRET_KEY", _DEV_SECRET)
-if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
-    raise ImproperlyConfigured("SECRET_KEY must be set to a random string of 50+ characters when DEBUG=0")
+INSECURE_SECRET_KEY = SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50
+SECRET_KEY_REFUSED = "SECRET_KEY must be set to a random string of 50+ characters when DEBUG=0"  # noqa: S105
+if DEPLOYED and INSECURE_SECRET_KEY:
+    raise ImproperlyConfigured(SECRET_KEY_REFUSED)
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
@@ -178,6 +187,10 @@ LOGOUT_REDIRECT_URL = "/"
 # Failed logins per username + client address before the login form answers 429 (planning.auth).
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW = 15 * 60
+# The import worker (manage.py run_import_worker) beats this often; /health calls it stale when
+# its last beat is older than WORKER_STALE_SECONDS.
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 10, 1, 3600)
+WORKER_STALE_SECONDS = envint("WORKER_STALE_SECONDS", 60, 2, 86400)
 # A working day; staff sessions end with the browser too.
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -213,13 +226,13 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "gis_core.staticfiles.NodeModulesFinder",
 ]
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = not DEPLOYED
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if not DEPLOYED
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -269,10 +282,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Behind a TLS-terminating proxy in production; all of these can be relaxed by env for local use.
-SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
-SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", str(not DEBUG))
-CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", str(not DEBUG))
-SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, 0)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(DEPLOYED))
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", str(DEPLOYED))
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", str(DEPLOYED))
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if DEPLOYED else 0, 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
 if envbool("USE_X_FORWARDED_PROTO", "False"):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from planning import auth
+from planning import auth, health
 
 # The admin's login is throttled like the site's (planning.auth).
 admin.site.login_form = auth.ThrottledAdminAuthenticationForm
@@ -13,6 +13,8 @@ handler404 = "gis_core.http.page_not_found"
 handler500 = "gis_core.http.server_error"
 
 urlpatterns = [
+    path("health", health.health, name="health"),
+    path("admin/login/", auth.admin_login),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("cuenta/entrar/", auth.LoginView.as_view(), name="login"),

@@ -21,8 +21,8 @@ from typing import Any
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.utils.translation import gettext as _
 
-from gis_core.geometry import GTO_BOUNDS
-from gis_core.importers import diagnose_lonlat
+from gis_core.geometry import GTO_BOUNDS, clip
+from gis_core.importers import diagnose_lonlat, fits_decimal_field
 from planning.import_rows import (
     MODES,
     TARGETS,
@@ -36,6 +36,7 @@ from planning.import_rows import (
     row_folio,
 )
 from planning.import_writers import write_rows
+from works_map.models import Work
 
 # Re-exported: callers (views, jobs, the import_file command) reach these through planning.imports.
 __all__ = ["MODES", "TARGETS", "CheckedRow", "ImportRefused", "Options", "Outcome", "Table"]
@@ -385,6 +386,17 @@ def _check_one(geom: Any, values: dict[str, Any], options: Options) -> tuple[str
         amount = _number(values.get("amount_approved"))
         if as_text(values.get("amount_approved")) and amount is None:
             return _("monto ilegible: %(v)s") % {"v": as_text(values.get("amount_approved"))}, None, warnings
+        amount_field = Work._meta.get_field("amount_approved")
+        if amount is not None and not fits_decimal_field(amount, amount_field):
+            return (
+                _("monto fuera de rango: %(v)s (a lo más %(n)s dígitos enteros)")
+                % {
+                    "v": clip(as_text(values.get("amount_approved"))),
+                    "n": amount_field.max_digits - amount_field.decimal_places,
+                },
+                None,
+                warnings,
+            )
         values["amount_approved"] = amount or Decimal(0)
         year = _number(values.get("fiscal_year")) or (
             Decimal(options.fiscal_year) if options.fiscal_year else None
