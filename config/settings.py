@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -88,6 +89,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (settings below; django-csp).
+    "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # TRACE/CONNECT and NUL characters refused before anything runs (gis_core.http).
     "gis_core.http.RequestHygieneMiddleware",
@@ -264,6 +267,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Problem responses (400/404/503) and the plain Django views under /api/ (works_map.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "works_map.api.schema.document_errors_and_plain_views",
+    ],
     # Several models have a `kind` or `level`; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "GovernmentLevelEnum": "works_map.models.GovernmentLevel",
@@ -293,6 +301,30 @@ if envbool("USE_X_FORWARDED_PROTO", "False"):
 # Paths whose errors (400, 403, 404, 413, 500, 503) are RFC 9457 problem+json instead of HTML pages.
 API_PATH_PREFIXES = ("/api/", "/ogc/", "/tiles/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024, 1024)
+
+# Content-Security-Policy (django-csp 4). Scripts only from this site, never inline (the pages keep
+# their data in <script type="application/json"> and their code in static files). MapLibre starts
+# its workers from blob: URLs (worker-src, and child-src for older browsers). Styles allow
+# 'unsafe-inline': the admin and a few templates use style attributes, and a style cannot run code.
+# The basemap's host (BASEMAP_URL), when set, is the only other origin: MapLibre fetches its tiles.
+_basemap = urlsplit(BASEMAP_URL.replace("{", "").replace("}", "")) if BASEMAP_URL else None
+_BASEMAP_ORIGIN = [f"{_basemap.scheme}://{_basemap.netloc}"] if _basemap and _basemap.netloc else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_BASEMAP_ORIGIN],
+        "connect-src": ["'self'", *_BASEMAP_ORIGIN],
+        "worker-src": ["'self'", "blob:"],
+        "child-src": ["'self'", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,
