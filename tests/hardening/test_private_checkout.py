@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+VAR_TMP = Path("/var/tmp")  # noqa: S108 - where bootstrap.sh puts a private checkout's cluster
 
 pytestmark = [
     pytest.mark.slow,
@@ -45,12 +46,7 @@ def private_checkout(tmp_path):
     if result.returncode != 0:  # a worktree or shallow source: copy what the db step needs
         (checkout / "scripts").mkdir(parents=True)
     shutil.copy2(ROOT / "scripts" / "bootstrap.sh", checkout / "scripts" / "bootstrap.sh")
-    outside = (
-        Path("/var/tmp")
-        / (  # noqa: S108 - where bootstrap.sh puts the cluster
-            "territorio-" + hashlib.sha256(f"{checkout / '.local'}\n".encode()).hexdigest()[:16]
-        )
-    )
+    outside = VAR_TMP / ("territorio-" + hashlib.sha256(f"{checkout / '.local'}\n".encode()).hexdigest()[:16])
     yield private, checkout, outside
     _run(["scripts/bootstrap.sh", "stop"], cwd=checkout)
     shutil.rmtree(outside, ignore_errors=True)

@@ -44,11 +44,28 @@ WORK_FILTER_PARAMS = [
     for name, f in WorkFilter.base_filters.items()
 ]
 
+# Ranges as the parsers enforce them (gis_core.geometry), so generated clients know them.
+YEAR_SCHEMA = {"type": "integer", "minimum": 2000, "maximum": 2100}
 NEARBY_PARAMS = [
-    OpenApiParameter("lon", float, required=True, description="Longitud (CRS84)"),
-    OpenApiParameter("lat", float, required=True, description="Latitud (CRS84)"),
-    OpenApiParameter("radius_m", float, description="Radio en metros (1–50 000, 1 000 por omisión)"),
-    OpenApiParameter("limit", int, description="Máximo de resultados (1–100, 20 por omisión)"),
+    OpenApiParameter(
+        "lon",
+        {"type": "number", "minimum": -180, "maximum": 180},
+        required=True,
+        description="Longitud (CRS84)",
+    ),
+    OpenApiParameter(
+        "lat", {"type": "number", "minimum": -90, "maximum": 90}, required=True, description="Latitud (CRS84)"
+    ),
+    OpenApiParameter(
+        "radius_m",
+        {"type": "number", "minimum": 1, "maximum": 50_000, "default": 1000},
+        description="Radio en metros (1–50 000, 1 000 por omisión)",
+    ),
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+        description="Máximo de resultados (1–100, 20 por omisión)",
+    ),
 ]
 
 
@@ -87,7 +104,8 @@ class WorkViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
         return works
 
     @extend_schema(
-        responses={200: OpenApiTypes.OBJECT}, description=_("Obras como GeoJSON FeatureCollection.")
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
+        description=_("Obras como GeoJSON FeatureCollection."),
     )
     @action(detail=False, url_path="geojson")
     def geojson(self, request):
@@ -134,7 +152,7 @@ class ZoneViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter("kind", str, enum=Zone.Kind.values),
-            OpenApiParameter("year", int, description="Ejercicio fiscal"),
+            OpenApiParameter("year", YEAR_SCHEMA, description="Ejercicio fiscal"),
         ]
     )
     def list(self, request, *args, **kwargs):
@@ -207,7 +225,19 @@ class LocateView(ProblemMixin, APIView):
 class AreaSummaryView(ProblemMixin, APIView):
     """Report card of a drawn polygon (GeoJSON Polygon/MultiPolygon or a Feature holding one)."""
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request={
+            "application/json": {
+                "type": "object",
+                "required": ["type"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["Polygon", "MultiPolygon", "Feature"]},
+                    "coordinates": {"type": "array", "items": {"type": "array"}},
+                },
+            }
+        },
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def post(self, request):
         # The raw body, not request.data: DRF's JSON parser answers non-UTF-8 and deeply nested
         # bodies with an English message or a RecursionError; the one parser names the problem.
@@ -218,7 +248,7 @@ class AreaSummaryView(ProblemMixin, APIView):
 INVESTMENT_PARAMS = [
     OpenApiParameter("by", str, enum=["zone", "municipio"], description="Agrupar por zona o municipio"),
     OpenApiParameter("type", str, enum=Zone.Kind.values, description="Tipo de zona (con by=zone)"),
-    OpenApiParameter("year", int, description="Ejercicio fiscal de obras y zonas"),
+    OpenApiParameter("year", YEAR_SCHEMA, description="Ejercicio fiscal de obras y zonas"),
 ]
 
 
@@ -267,7 +297,7 @@ class FaisSummaryView(ProblemMixin, APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("year", int, required=True, description="Ejercicio fiscal"),
+            OpenApiParameter("year", YEAR_SCHEMA, required=True, description="Ejercicio fiscal"),
             OpenApiParameter("municipio", str, description="CVEGEO del municipio"),
         ],
         responses={200: OpenApiTypes.OBJECT},
@@ -299,7 +329,7 @@ class WorksGeoJSONExportView(ProblemMixin, APIView):
     filterset_class = WorkFilter
 
     @extend_schema(
-        parameters=WORK_FILTER_PARAMS, responses={(200, "application/geo+json"): OpenApiTypes.BINARY}
+        parameters=WORK_FILTER_PARAMS, responses={(200, "application/geo+json"): OpenApiTypes.OBJECT}
     )
     def get(self, request):
         works = filtered_works(request)
