@@ -19,7 +19,7 @@ run: setup
 	@echo "Serving http://127.0.0.1:$(PORT)/  (Ctrl+C to stop; 'make stop' stops the database)"
 	@# The import queue's worker runs alongside the server and stops with it (planning.jobs).
 	@$(PY) manage.py run_import_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-		$(PY) manage.py runserver 127.0.0.1:$(PORT)
+		DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test:
 	@$(BOOT) test-setup

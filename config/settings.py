@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -47,10 +48,19 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", "True")
+# Off unless asked for: `make run` sets DEBUG=1 for the development server. The production server
+# (scripts/serve.sh), manage.py commands and the test suite run without Django's debug pages.
+DEBUG = envbool("DEBUG", "0")
+# A deployment says DEBUG=0 out loud (docker-compose.yml, .env.example): then TLS-only cookies,
+# HSTS and hashed static files are the defaults and the development SECRET_KEY is refused here.
+# With DEBUG unset those stay relaxed (a checkout, the tests), but config/wsgi.py still refuses
+# to serve HTTP with the development key whenever DEBUG is off.
+DEPLOYED = not DEBUG and env("DEBUG") != ""
 SECRET_KEY = env("SECRET_KEY", _DEV_SECRET)
-if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
-    raise ImproperlyConfigured("SECRET_KEY must be set to a random string of 50+ characters when DEBUG=0")
+INSECURE_SECRET_KEY = SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50
+SECRET_KEY_REFUSED = "SECRET_KEY must be set to a random string of 50+ characters when DEBUG=0"  # noqa: S105
+if DEPLOYED and INSECURE_SECRET_KEY:
+    raise ImproperlyConfigured(SECRET_KEY_REFUSED)
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
@@ -80,7 +90,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (settings below; django-csp).
+    "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # TRACE/CONNECT and NUL characters refused before anything runs (gis_core.http).
+    "gis_core.http.RequestHygieneMiddleware",
     # Public tiles are answered here (from the cache or rendered), before sessions, locale and auth.
     "layers.middleware.PublicTileMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -177,6 +191,10 @@ LOGOUT_REDIRECT_URL = "/"
 # Failed logins per username + client address before the login form answers 429 (planning.auth).
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW = 15 * 60
+# The import worker (manage.py run_import_worker) beats this often; /health calls it stale when
+# its last beat is older than WORKER_STALE_SECONDS.
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 10, 1, 3600)
+WORKER_STALE_SECONDS = envint("WORKER_STALE_SECONDS", 60, 2, 86400)
 # A working day; staff sessions end with the browser too.
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -212,13 +230,13 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "gis_core.staticfiles.NodeModulesFinder",
 ]
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = not DEPLOYED
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if not DEPLOYED
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -233,6 +251,9 @@ if env("GDAL_LIBRARY_PATH"):
     GDAL_LIBRARY_PATH = os.environ["GDAL_LIBRARY_PATH"]
 if env("GEOS_LIBRARY_PATH"):
     GEOS_LIBRARY_PATH = os.environ["GEOS_LIBRARY_PATH"]
+# The most vertices a drawn query area (POST /api/summary, /api/summaries/need) may have: every
+# vertex costs SQL time, and a drawing needs far fewer (a zone pasted by staff has its own cap).
+MAX_DRAWN_VERTICES = envint("MAX_DRAWN_VERTICES", 20_000, 4, 1_000_000)
 BASEMAP_URL = env("BASEMAP_URL", "")
 # --- Open data catalogue (/datos/, DCAT-US /datos/catalogo.json) ------------------------------
 DATA_PUBLISHER = env("DATA_PUBLISHER", SITE_NAME)
@@ -267,6 +288,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Problem responses (400/404/503) and the plain Django views under /api/ (works_map.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "works_map.api.schema.document_errors_and_plain_views",
+    ],
     # Several models have a `kind` or `level`; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "GovernmentLevelEnum": "works_map.models.GovernmentLevel",
@@ -285,15 +311,41 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Behind a TLS-terminating proxy in production; all of these can be relaxed by env for local use.
-SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
-SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", str(not DEBUG))
-CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", str(not DEBUG))
-SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, 0)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(DEPLOYED))
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", str(DEPLOYED))
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", str(DEPLOYED))
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if DEPLOYED else 0, 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
 if envbool("USE_X_FORWARDED_PROTO", "False"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Paths whose errors (400, 403, 404, 413, 500, 503) are RFC 9457 problem+json instead of HTML pages.
+API_PATH_PREFIXES = ("/api/", "/ogc/", "/tiles/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024, 1024)
+
+# Content-Security-Policy (django-csp 4). Scripts only from this site, never inline (the pages keep
+# their data in <script type="application/json"> and their code in static files). MapLibre starts
+# its workers from blob: URLs (worker-src, and child-src for older browsers). Styles allow
+# 'unsafe-inline': the admin and a few templates use style attributes, and a style cannot run code.
+# The basemap's host (BASEMAP_URL), when set, is the only other origin: MapLibre fetches its tiles.
+_basemap = urlsplit(BASEMAP_URL.replace("{", "").replace("}", "")) if BASEMAP_URL else None
+_BASEMAP_ORIGIN = [f"{_basemap.scheme}://{_basemap.netloc}"] if _basemap and _basemap.netloc else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_BASEMAP_ORIGIN],
+        "connect-src": ["'self'", *_BASEMAP_ORIGIN],
+        "worker-src": ["'self'", "blob:"],
+        "child-src": ["'self'", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

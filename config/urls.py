@@ -1,12 +1,20 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from planning import auth
+from planning import auth, health
 
 # The admin's login is throttled like the site's (planning.auth).
 admin.site.login_form = auth.ThrottledAdminAuthenticationForm
 
+# Errors on /api/, /ogc/ and /tiles/ are problem+json, HTML elsewhere; a lost database is a 503.
+handler400 = "gis_core.http.bad_request"
+handler403 = "gis_core.http.permission_denied"
+handler404 = "gis_core.http.page_not_found"
+handler500 = "gis_core.http.server_error"
+
 urlpatterns = [
+    path("health", health.health, name="health"),
+    path("admin/login/", auth.admin_login),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("cuenta/entrar/", auth.LoginView.as_view(), name="login"),

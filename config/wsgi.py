@@ -1,6 +1,13 @@
 import os
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+
+# The web server never runs with DEBUG off and the development key (sessions and CSRF tokens would
+# be forgeable); settings refuse it only when DEBUG=0 is explicit, so manage.py and tests still run.
+if not settings.DEBUG and settings.INSECURE_SECRET_KEY:
+    raise ImproperlyConfigured(settings.SECRET_KEY_REFUSED)

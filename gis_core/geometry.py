@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
 from django.core.exceptions import ValidationError
@@ -75,7 +77,7 @@ def as_multipolygon(geom: GEOSGeometry, field: str = "geom") -> MultiPolygon:
 # Guanajuato covers about 30,600 km²; a drawn area much larger than that is a mistake, not a zone.
 STATE_AREA_KM2 = 30_607
 MAX_DRAWN_AREA_KM2 = 1.5 * STATE_AREA_KM2
-MAX_DRAWN_VERTICES = 20_000
+# The default cap on a drawn area's vertices is settings.MAX_DRAWN_VERTICES (env var of that name).
 
 
 def _bad(param: str, message: str) -> ValidationError:
@@ -107,16 +109,47 @@ def parse_number(raw: str | None, param: str, minimum: float, maximum: float) ->
     return value
 
 
+# ASCII digits only: str.isdigit() accepts "²" and "٣", which int() then refuses or misreads.
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+
+
 def parse_integer(raw: str | None, param: str, minimum: int, maximum: int, default: int | None = None) -> int:
-    if (raw is None or str(raw).strip() == "") and default is not None:
+    """An integer written in ASCII digits (an optional sign, at most 18 digits) in [minimum, maximum]."""
+    text = "" if raw is None else str(raw).strip()
+    if not text and default is not None:
         return default
-    if raw is None or str(raw).strip() == "":
+    if not text:
         raise _bad(param, _("Falta el parámetro «%(p)s».") % {"p": param})
-    if not str(raw).strip().lstrip("-").isdigit():
-        raise _bad(param, _("«%(p)s» debe ser un número entero, se recibió %(v)r.") % {"p": param, "v": raw})
-    value = int(raw)
+    if not _INTEGER.fullmatch(text):
+        raise _bad(
+            param,
+            _("«%(p)s» debe ser un número entero entre %(lo)s y %(hi)s, se recibió %(v)s.")
+            % {"p": param, "lo": minimum, "hi": maximum, "v": _shown(text)},
+        )
+    value = int(text)
     _check_range(value, param, minimum, maximum, value)
     return value
+
+
+# The largest value of a bigint primary key.
+MAX_ID = 2**63 - 1
+
+
+def parse_id(raw: str | None) -> int | None:
+    """A database id from a URL or query string, or None when it cannot be one (so: a 404)."""
+    text = "" if raw is None else str(raw).strip()
+    if not re.fullmatch(r"[0-9]{1,19}", text) or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
+def clip(text: str, limit: int = 40) -> str:
+    """A refused value as it can be shown back: cut, so a megabyte sent is not echoed."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _shown(text: str) -> str:
+    return repr(clip(text))
 
 
 # A filter takes at most this many comma-separated values (each may become a bind parameter).
@@ -136,7 +169,8 @@ def parse_values(raw: str, param: str, max_values: int = MAX_VALUES) -> list[str
 def unknown_values(param: str, values: Iterable[str]) -> ValidationError:
     return _bad(
         param,
-        _("Valor desconocido para «%(param)s»: %(values)s.") % {"param": param, "values": ", ".join(values)},
+        _("Valor desconocido para «%(param)s»: %(values)s.")
+        % {"param": param, "values": ", ".join(clip(v) for v in values)},
     )
 
 
@@ -278,7 +312,7 @@ def parse_polygon(
     raw: Any,
     param: str = "geometry",
     *,
-    max_vertices: int = MAX_DRAWN_VERTICES,
+    max_vertices: int | None = None,
     max_area_km2: float | None = MAX_DRAWN_AREA_KM2,
     allow_wkt: bool = False,
 ) -> MultiPolygon:
@@ -289,6 +323,8 @@ def parse_polygon(
     coordinate range, ring closure, vertex count, validity (self-intersection), axis order, area.
     Every refusal is a ValidationError keyed by `param`; no input raises anything else.
     """
+    if max_vertices is None:
+        max_vertices = settings.MAX_DRAWN_VERTICES
     body = raw
     if isinstance(body, str | bytes):
         body = _geojson_from_text(_decoded(body, param), param, allow_wkt)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 
 from django.apps import apps
 from django.conf import settings
-from django.db import DataError, IntegrityError, OperationalError
+from django.core.exceptions import RequestDataTooBig
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.db.models import BaseConstraint
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +76,14 @@ def is_statement_timeout(exc: Exception) -> bool:
     return getattr(getattr(exc.__cause__, "diag", None), "sqlstate", "") == "57014"
 
 
+# Seconds a client should wait before retrying after a 503: a restarted PostgreSQL accepts
+# connections again within a few seconds; a cancelled query may succeed once the load drops.
+RETRY_AFTER_SECONDS = 5
+
+
 class DatabaseErrorMiddleware:
-    """Last line of defence: a refused row is a 400 naming the rule, a timeout a 503, never a 500."""
+    """Last line of defence: a refused row is a 400 naming the rule, a timeout or a lost database
+    connection a 503 with Retry-After, never a 500."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -86,18 +95,142 @@ class DatabaseErrorMiddleware:
         return database_error_response(request, exc)
 
 
-def database_error_response(request: HttpRequest, exc: Exception) -> HttpResponse | None:
-    """The problem response for a database refusal or timeout; None for any other exception."""
+def unavailable(detail: str, title: str | None = None) -> JsonResponse:
+    response = problem(503, detail, title=title or _("Servicio ocupado"))
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def database_error_response(request: HttpRequest, exc: BaseException) -> HttpResponse | None:
+    """The problem response for a database refusal, timeout or outage; None for any other exception.
+
+    OperationalError covers the server going away (restart, failover, "terminating connection due
+    to administrator command", "connection refused") and InterfaceError a connection already closed
+    on our side: both are temporary, so the client is told to retry rather than shown a 500."""
     if isinstance(exc, (IntegrityError, DataError)):
         return problem(400, describe_db_error(exc), title=_("Datos rechazados"))
     if isinstance(exc, OperationalError) and is_statement_timeout(exc):
         log.warning("statement timeout on %s", request.path)
-        return problem(
-            503,
-            _("La consulta tardó demasiado y fue cancelada; acote el área o los filtros."),
-            title=_("Servicio ocupado"),
+        return unavailable(_("La consulta tardó demasiado y fue cancelada; acote el área o los filtros."))
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        log.error("database unavailable on %s: %s", request.path, (str(exc).splitlines() or [""])[0])
+        return unavailable(
+            _("La base de datos no está disponible por el momento; intente de nuevo en unos segundos."),
+            title=_("Servicio no disponible"),
         )
     return None
+
+
+# --- Errors outside the views --------------------------------------------------------------------
+# Django's handler400/403/404/500 answer HTML; on the machine-facing paths (settings.API_PATH_PREFIXES:
+# the API, OGC API and tiles) a client expects the same RFC 9457 problem the views answer.
+
+
+def is_api_path(request: HttpRequest) -> bool:
+    return request.path_info.startswith(tuple(settings.API_PATH_PREFIXES))
+
+
+def _html_or_problem(
+    request: HttpRequest, status: int, detail: str, title: str, html_handler
+) -> HttpResponse:
+    if is_api_path(request):
+        return problem(status, detail, title=title)
+    return html_handler()
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400, or 413 when the body passed DATA_UPLOAD_MAX_MEMORY_SIZE (Django calls it a bad request)."""
+    activate_chosen_language(request)
+    if isinstance(exception, RequestDataTooBig):
+        detail = _("El cuerpo de la solicitud pasa del máximo de %(mb)s MB.") % {
+            "mb": round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024, 1)
+        }
+        if is_api_path(request):
+            return problem(413, detail, title=_("Solicitud demasiado grande"))
+        return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
+    return _html_or_problem(
+        request,
+        400,
+        _("La solicitud no es válida."),
+        _("Solicitud inválida"),
+        lambda: defaults.bad_request(request, exception),  # type: ignore[arg-type]
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    activate_chosen_language(request)
+    return _html_or_problem(
+        request,
+        403,
+        str(exception) if exception and str(exception) else _("Acceso denegado."),
+        _("Acceso denegado"),
+        lambda: defaults.permission_denied(request, exception),  # type: ignore[arg-type]
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    activate_chosen_language(request)
+    return _html_or_problem(
+        request,
+        404,
+        _("No existe el recurso %(path)s.") % {"path": request.path[:200]},
+        _("No encontrado"),
+        lambda: defaults.page_not_found(request, exception),  # type: ignore[arg-type]
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500, unless the exception being handled is the database going away: then a 503 to retry.
+
+    Django calls this from inside its `except` block, so the exception is still at hand; this
+    catches what escapes the views' middleware (a session saved on a dropped connection, say)."""
+    activate_chosen_language(request)
+    exc = sys.exc_info()[1]
+    if isinstance(exc, Exception) and (response := database_error_response(request, exc)) is not None:
+        if response.status_code == 503 or is_api_path(request):
+            return response
+    return _html_or_problem(
+        request,
+        500,
+        _("Error interno del servidor; quedó registrado."),
+        _("Error interno"),
+        lambda: defaults.server_error(request),
+    )
+
+
+# --- Requests no view should see ------------------------------------------------------------------
+
+REFUSED_METHODS = ("TRACE", "TRACK", "CONNECT")
+
+
+class RequestHygieneMiddleware:
+    """Refuses, before any view or query runs: TRACE/CONNECT (405; nothing here echoes a request)
+    and a NUL character in the query string (400 naming the parameter: PostgreSQL text cannot hold
+    one, and psycopg's message would otherwise reach the client)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in REFUSED_METHODS:
+            activate_chosen_language(request)
+            response: HttpResponse = problem(
+                405,
+                _("Método %(m)s no admitido.") % {"m": request.method},
+                title=_("Método no admitido"),
+            )
+            response["Allow"] = "GET, HEAD, OPTIONS, POST"
+            return response
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                activate_chosen_language(request)
+                shown = name.replace("\x00", "") or "?"
+                return problem(
+                    400,
+                    _("«%(p)s» contiene un carácter nulo (NUL), que no se admite.") % {"p": shown},
+                    parameter=shown,
+                )
+        return self.get_response(request)
 
 
 # --- Tiles ----------------------------------------------------------------------------------------

@@ -206,6 +206,18 @@ def diagnose_lonlat(lon: Any, lat: Any) -> str | None:
     return None
 
 
+def fits_decimal_field(value: Decimal, field: Any) -> bool:
+    """Whether `value` is finite and stores in the model's DecimalField (numeric(max_digits,
+    decimal_places)) after rounding: checked per row before writing, so an amount like 1e20 is a
+    row refused with its reason, not a failed import at write time."""
+    if not value.is_finite():
+        return False
+    integer_digits = field.max_digits - field.decimal_places
+    if value != 0 and value.adjusted() >= integer_digits:
+        return False
+    return abs(value.quantize(Decimal(1).scaleb(-field.decimal_places))) < Decimal(10) ** integer_digits
+
+
 def _decimal(value: Any) -> Decimal | None:
     if value in (None, ""):
         return None

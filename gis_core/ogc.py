@@ -26,7 +26,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from gis_core import ogc_tiles
-from gis_core.geometry import GTO_BOUNDS, parse_bbox, parse_integer
+from gis_core.geometry import GTO_BOUNDS, parse_bbox, parse_id, parse_integer
 from gis_core.http import problem
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -339,9 +339,10 @@ def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpRespo
         return _not_found(_("No existe la colección «%(c)s».") % {"c": collection_id})
     if (refused := _refuse_unknown(request, {"f", "crs"})) is not None:
         return refused
-    if not feature_id.isdigit():
-        return _not_found(_("No existe el elemento «%(f)s».") % {"f": feature_id})
-    rows = _values(c, c.queryset().filter(pk=int(feature_id)))
+    pk = parse_id(feature_id)
+    if pk is None:
+        return _not_found(_("No existe el elemento «%(f)s».") % {"f": feature_id[:40]})
+    rows = _values(c, c.queryset().filter(pk=pk))
     if not rows:
         return _not_found(_("No existe el elemento «%(f)s».") % {"f": feature_id})
     feature = _feature(c, rows[0])
@@ -358,7 +359,50 @@ def openapi(request: HttpRequest) -> HttpResponse:
     def param(name: str, schema: dict, description: str = "", required: bool = False, where: str = "query"):
         return {"name": name, "in": where, "required": required, "schema": schema, "description": description}
 
-    ok = {"200": {"description": "OK"}, "400": {"description": _("Parámetro inválido")}}
+    problem_body = {
+        "application/problem+json": {
+            "schema": {
+                "type": "object",
+                "required": ["type", "title", "status", "detail"],
+                "properties": {
+                    "type": {"type": "string"},
+                    "title": {"type": "string"},
+                    "status": {"type": "integer"},
+                    "detail": {"type": "string"},
+                    "parameter": {"type": "string", "nullable": True},
+                },
+            }
+        }
+    }
+    errors = {
+        "400": {"description": _("Parámetro inválido"), "content": problem_body},
+        "503": {"description": _("Servicio ocupado; reintente"), "content": problem_body},
+    }
+    json_object = {JSON: {"schema": {"type": "object"}}}
+    feature_collection = {
+        GEOJSON: {
+            "schema": {
+                "type": "object",
+                "required": ["type", "features"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["FeatureCollection"]},
+                    "features": {"type": "array", "items": {"type": "object"}},
+                    "numberReturned": {"type": "integer", "minimum": 0},
+                },
+            }
+        }
+    }
+    feature = {
+        GEOJSON: {
+            "schema": {
+                "type": "object",
+                "required": ["type", "geometry", "properties"],
+                "properties": {"type": {"type": "string", "enum": ["Feature"]}},
+            }
+        }
+    }
+    ok = {"200": {"description": "OK", "content": json_object}, **errors}
+    not_found = {"404": {"description": _("No encontrado"), "content": problem_body}}
     paths: dict[str, Any] = {
         "/": {"get": {"operationId": "landing", "summary": _("Página de inicio"), "responses": ok}},
         "/conformance": {"get": {"operationId": "conformance", "summary": _("Conformidad"), "responses": ok}},
@@ -366,13 +410,27 @@ def openapi(request: HttpRequest) -> HttpResponse:
     }
     for c in COLLECTIONS.values():
         common = [
-            param("bbox", {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4}),
+            # minlon,minlat,maxlon,maxlat as one comma-separated value (form style, not exploded).
+            {
+                **param(
+                    "bbox",
+                    {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+                    _("minlon,minlat,maxlon,maxlat (CRS84)"),
+                ),
+                "style": "form",
+                "explode": False,
+            },
             param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
-            param("offset", {"type": "integer", "minimum": 0}),
+            param("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}),
         ]
         if c.year_field:
             common.append(param("datetime", {"type": "string"}, _("Ejercicio fiscal (RFC 3339 o intervalo)")))
-        common += [param(name, {"type": "string"}) for name in c.filters]
+        common += [
+            param(name, {"type": "integer", "minimum": 2000, "maximum": 2100})
+            if name == "fiscal_year"
+            else param(name, {"type": "string"})
+            for name in c.filters
+        ]
         if c.item_filters is not None:
             common = [p for p in common if p["name"] not in c.item_filters.params()]
             common += [
@@ -381,12 +439,13 @@ def openapi(request: HttpRequest) -> HttpResponse:
         paths[f"/collections/{c.id}"] = {
             "get": {"operationId": f"describe_{c.id}", "summary": str(c.title), "responses": ok}
         }
+        items_responses = {"200": {"description": "OK", "content": feature_collection}, **errors}
         paths[f"/collections/{c.id}/items"] = {
             "get": {
                 "operationId": f"items_{c.id}",
                 "summary": str(c.title),
                 "parameters": common,
-                "responses": ok,
+                "responses": items_responses,
             }
         }
         paths[f"/collections/{c.id}/items/{{featureId}}"] = {
@@ -394,7 +453,7 @@ def openapi(request: HttpRequest) -> HttpResponse:
                 "operationId": f"item_{c.id}",
                 "summary": str(c.title),
                 "parameters": [param("featureId", {"type": "string"}, required=True, where="path")],
-                "responses": {**ok, "404": {"description": _("No encontrado")}},
+                "responses": {"200": {"description": "OK", "content": feature}, **errors, **not_found},
             }
         }
     tiles_ok = {**ok, "404": {"description": _("No encontrado")}}

@@ -72,7 +72,7 @@ class GtoMapWidget(forms.OSMWidget):
     class Media:
         # extend=False: the parent's Media points at a CDN and must not leak into the page.
         extend = False
-        css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
+        css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css", "gis_core/map_widget.css")}
         js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
 
     def get_context(self, name, value, attrs):
@@ -81,8 +81,22 @@ class GtoMapWidget(forms.OSMWidget):
         context["basemap_attribution"] = settings.BASEMAP_ATTRIBUTION
         context["outlines"] = reference_outlines()
         base_id = context.get("id") or context["module"]
-        for part in ("outlines", "basemap", "attribution"):
+        for part in ("outlines", "basemap", "attribution", "config"):
             context[f"{part}_script_id"] = f"{base_id}_{part}"
+        context["widget_config"] = {
+            "outlines": context["outlines_script_id"],
+            "basemap": context["basemap_script_id"],
+            "attribution": context["attribution_script_id"],
+            "geom_name": context["geom_type"],
+            "id": context["id"],
+            "map_id": f"{context['id']}_map",
+            "map_srid": context["map_srid"],
+            "name": context["name"],
+            "module": context["module"],
+            "default_lon": context["default_lon"],
+            "default_lat": context["default_lat"],
+            "default_zoom": context["default_zoom"],
+        }
         return context
 
 

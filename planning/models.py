@@ -109,3 +109,35 @@ class ImportMapping(models.Model):
 
     def as_json(self) -> dict:
         return {"columns": self.columns, "values": self.values, "options": self.options}
+
+
+class LoginFailure(models.Model):
+    """Failed logins for one username from one address, counted in the database so that a cache
+    outage cannot reset the throttle (planning.auth). Rows older than the window are deleted."""
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    first_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("intentos fallidos de entrada")
+        verbose_name_plural = _("intentos fallidos de entrada")
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}…: {self.failures}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The import worker's liveness: each running worker updates its row while it serves the queue
+    (manage.py run_import_worker); /health reads them."""
+
+    name = models.CharField(max_length=200, unique=True)
+    beat_at = models.DateTimeField()
+    jobs_done = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("latido del trabajador de importaciones")
+        verbose_name_plural = _("latidos del trabajador de importaciones")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.beat_at:%Y-%m-%d %H:%M:%S})"

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gis_core.geometry import parse_polygon
+from gis_core.geometry import parse_id, parse_polygon
 from gis_core.http import problem
 from priority_zones import access, disclosure, household_payloads
 from priority_zones.models import Household, Zone
@@ -21,9 +21,8 @@ LIST_LIMIT = 100
 def need_summary(request: HttpRequest) -> HttpResponse:
     """Public need figures for a published zone (?zone=id) or a drawn polygon (GeoJSON body/?geom=)."""
     if request.GET.get("zone"):
-        try:
-            area = Zone.objects.published().get(pk=int(request.GET["zone"]))
-        except (ValueError, Zone.DoesNotExist):
+        area = Zone.objects.published().filter(pk=parse_id(request.GET["zone"])).first()
+        if area is None:
             return problem(404, _("Zona inexistente o no publicada."), title=_("No encontrado"))
         return JsonResponse(disclosure.household_need_summary(area))
     raw = request.body if request.method == "POST" else request.GET.get("geom", "")

@@ -135,10 +135,42 @@ as_pg_owner() {
   fi
 }
 
+# Where the cluster lives. Normally under $LOCAL_DIR (pgdata, run for the unix socket, log). When
+# bootstrap runs as root and the postgres user cannot traverse the checkout's path (a clone in a
+# 0700 directory such as /root), initdb would stop at "could not access directory". Then the
+# cluster goes to /var/tmp/territorio-<hash of the checkout path>/, owned by postgres, and
+# $LOCAL_DIR/pgdata, run and log become symlinks to it: the settings still find the socket in
+# $LOCAL_DIR/run, and no permission of the user's own directories is changed.
+PG_DATA="$LOCAL_DIR/pgdata"
+PG_RUN="$LOCAL_DIR/run"
+PG_LOG="$LOCAL_DIR/log"
+cluster_paths() {
+  mkdir -p "$LOCAL_DIR"
+  local outside
+  outside="/var/tmp/territorio-$(realpath "$LOCAL_DIR" | sha256sum | cut -c1-16)"
+  if [ -d "$outside" ] || { [ "$(id -u)" -eq 0 ] && [ ! -f "$LOCAL_DIR/pgdata/PG_VERSION" ] \
+      && ! runuser -u postgres -- test -x "$LOCAL_DIR" 2>/dev/null; }; then
+    if [ ! -d "$outside" ]; then
+      say "postgres cannot reach $LOCAL_DIR (a private directory): the cluster goes to $outside"
+      mkdir -p "$outside"
+      chown postgres:postgres "$outside"
+      chmod 700 "$outside"
+    fi
+    local name
+    for name in pgdata run log; do
+      runuser -u postgres -- mkdir -p "$outside/$name"
+      [ -L "$LOCAL_DIR/$name" ] || [ ! -e "$LOCAL_DIR/$name" ] || rmdir "$LOCAL_DIR/$name" \
+        || die "$LOCAL_DIR/$name is in the way of the link to $outside/$name: move it away"
+      ln -sfn "$outside/$name" "$LOCAL_DIR/$name"
+    done
+    PG_DATA="$outside/pgdata" PG_RUN="$outside/run" PG_LOG="$outside/log"
+  fi
+}
+
 local_pg_running() {
   local bindir
   bindir="$(pg_bindir)" || return 1
-  [ -f "$LOCAL_DIR/pgdata/postmaster.pid" ] && as_pg_owner "$bindir/pg_ctl" -D "$LOCAL_DIR/pgdata" status >/dev/null 2>&1
+  [ -f "$PG_DATA/postmaster.pid" ] && as_pg_owner "$bindir/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1
 }
 
 step_db() {
@@ -167,20 +199,21 @@ EOF
   fi
   local bindir
   bindir="$(pg_bindir)" || die "PostgreSQL server binaries not found; run: scripts/bootstrap.sh system"
-  mkdir -p "$LOCAL_DIR/run" "$LOCAL_DIR/log"
-  if [ ! -f "$LOCAL_DIR/pgdata/PG_VERSION" ]; then
-    say "Creating a project-local PostgreSQL cluster in $LOCAL_DIR/pgdata (port $LOCAL_PG_PORT)"
-    mkdir -p "$LOCAL_DIR/pgdata"
-    if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$LOCAL_DIR/pgdata" "$LOCAL_DIR/run"; fi
-    chmod 700 "$LOCAL_DIR/pgdata"
-    as_pg_owner "$bindir/initdb" -D "$LOCAL_DIR/pgdata" -U postgres --auth=trust --encoding=UTF8 \
+  cluster_paths
+  mkdir -p "$PG_RUN" "$PG_LOG"
+  if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+    say "Creating a project-local PostgreSQL cluster in $PG_DATA (port $LOCAL_PG_PORT)"
+    mkdir -p "$PG_DATA"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$PG_DATA" "$PG_RUN"; fi
+    chmod 700 "$PG_DATA"
+    as_pg_owner "$bindir/initdb" -D "$PG_DATA" -U postgres --auth=trust --encoding=UTF8 \
       --locale=C.UTF-8 >"$LOCAL_DIR/initdb.log" 2>&1 || { cat "$LOCAL_DIR/initdb.log"; die "initdb failed"; }
-    cat >>"$LOCAL_DIR/pgdata/postgresql.conf" <<EOF
+    cat >>"$PG_DATA/postgresql.conf" <<EOF
 # Territorio Abierto local cluster: unix socket under .local/run only (no TCP unless LOCAL_PG_LISTEN
 # is set, e.g. to 127.0.0.1), so several checkouts never fight over a port.
 listen_addresses = '${LOCAL_PG_LISTEN:-}'
 port = $LOCAL_PG_PORT
-unix_socket_directories = '$LOCAL_DIR/run'
+unix_socket_directories = '$PG_RUN'
 shared_buffers = 256MB
 work_mem = 32MB
 maintenance_work_mem = 256MB
@@ -188,11 +221,11 @@ max_wal_size = 2GB
 fsync = ${LOCAL_PG_FSYNC:-on}
 EOF
   fi
-  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$LOCAL_DIR/run" "$LOCAL_DIR/log"; fi
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$PG_RUN" "$PG_LOG"; fi
   if ! local_pg_running; then
     say "Starting local PostGIS on port $LOCAL_PG_PORT"
-    as_pg_owner "$bindir/pg_ctl" -D "$LOCAL_DIR/pgdata" -l "$LOCAL_DIR/log/postgres.log" -w -t 60 start >/dev/null \
-      || { tail -20 "$LOCAL_DIR/log/postgres.log"; die "the local PostgreSQL did not start"; }
+    as_pg_owner "$bindir/pg_ctl" -D "$PG_DATA" -l "$PG_LOG/postgres.log" -w -t 60 start >/dev/null \
+      || { tail -20 "$PG_LOG/postgres.log"; die "the local PostgreSQL did not start"; }
   else
     say "Local PostGIS already running on port $LOCAL_PG_PORT"
   fi
@@ -207,8 +240,9 @@ step_stop() {
   if [ -n "${DATABASE_URL:-}" ]; then say "DATABASE_URL is set: nothing local to stop"; return 0; fi
   local bindir
   bindir="$(pg_bindir)" || { say "No PostgreSQL installed"; return 0; }
+  cluster_paths
   if local_pg_running; then
-    as_pg_owner "$bindir/pg_ctl" -D "$LOCAL_DIR/pgdata" -m fast -w stop >/dev/null
+    as_pg_owner "$bindir/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null
     say "Local PostGIS stopped"
   else
     say "Local PostGIS was not running"

@@ -37,7 +37,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gis_core.geometry import STORAGE_SRID, parse_bbox, parse_choices, parse_values, unknown_values
+from gis_core.geometry import STORAGE_SRID, clip, parse_bbox, parse_choices, parse_values, unknown_values
 from gis_core.tile_sources import ColumnFilter, Equals, LinkFilter, column_of, table_of
 from priority_zones.models import Municipio, Zone
 from works_map.models import (
@@ -166,7 +166,7 @@ def _years(param: str, raw: str) -> Values:
         raise _bad(
             param,
             _("«%(param)s» es un ejercicio fiscal entre 2000 y 2100; recibido: %(v)s.")
-            % {"param": param, "v": ", ".join(bad)},
+            % {"param": param, "v": ", ".join(clip(v) for v in bad)},
         )
     return tuple(sorted({int(v) for v in values}))
 

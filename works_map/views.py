@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gis_core import tables as tables_io
+from gis_core.geometry import parse_integer
 from gis_core.http import problem
 from priority_zones import disclosure
 from priority_zones.access import visible_zones
@@ -158,10 +160,9 @@ def area_card(request: HttpRequest, code: str) -> HttpResponse:
 
 def _year(request: HttpRequest) -> int | None:
     try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
+        return parse_integer(request.GET.get("year"), "year", 2000, 2100)
+    except ValidationError:
         return None
-    return year if 2000 <= year <= 2100 else None
 
 
 @require_GET

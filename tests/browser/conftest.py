@@ -68,6 +68,21 @@ class Visit:
 
 @pytest.fixture
 def visit(browser, live_server):
+    # bypass_csp: wait_for_function and axe's injected script need eval and inline script, which
+    # the site's Content-Security-Policy forbids; tests/browser/test_csp.py uses strict_visit.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="es-MX", bypass_csp=True)
+    page = context.new_page()
+    record = Visit(page)
+    page.on("request", lambda request: record.requests.append(request.url))
+    page.on("console", lambda msg: record.errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: record.errors.append(f"pageerror: {exc}"))
+    yield record
+    context.close()
+
+
+@pytest.fixture
+def strict_visit(browser, live_server):
+    """A visit that enforces the site's Content-Security-Policy, as a real browser does."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="es-MX")
     page = context.new_page()
     record = Visit(page)

@@ -29,7 +29,9 @@ def browser_page(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        # bypass_csp: wait_for_function evaluates its string with eval(), which the site's
+        # Content-Security-Policy forbids; tests/browser/test_csp.py checks the policy itself.
+        page = browser.new_page(viewport={"width": 1280, "height": 1000}, bypass_csp=True)
         yield page
         browser.close()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.db import OperationalError
 
 pytestmark = pytest.mark.urls("tests.gis_core.urls_for_tests")
 
@@ -48,6 +47,12 @@ def test_the_connection_is_usable_after_a_timeout(client, db):
         assert cursor.fetchone() == (1,)
 
 
-def test_other_database_errors_are_not_disguised_as_bad_input(client, db):
-    with pytest.raises(OperationalError):
-        client.get("/broken/")
+def test_a_lost_connection_is_a_503_to_retry_not_bad_input(client, db):
+    response = client.get("/broken/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json()["title"] == "Servicio no disponible"
+
+
+def test_a_statement_timeout_says_when_to_retry(client, db):
+    assert client.get("/slow/")["Retry-After"] == "5"

@@ -48,6 +48,7 @@ def server(transactional_db, work_well_xichu):
         **os.environ,
         "DATABASE_URL": _database_url(),
         "REDIS_URL": "",
+        "SECRET_KEY": "serve-script-test-" + "k" * 40,
         "GRANIAN_HOST": "127.0.0.1",
         "GRANIAN_PORT": str(port),
         "GRANIAN_WORKERS": "1",

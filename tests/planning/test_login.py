@@ -60,6 +60,12 @@ def test_the_admin_login_is_throttled_too(client, admin_user):
     response = client.post("/admin/login/", {"username": "admin", "password": "una-clave-larga-123"})
     assert "_auth_user_id" not in client.session
     assert "Demasiados intentos" in response.content.decode()
+    assert response.status_code == 429  # as the site's login answers
+
+
+def test_the_admin_login_answers_200_to_one_wrong_password(client, admin_user):
+    response = client.post("/admin/login/", {"username": "admin", "password": "mala"})
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -84,6 +84,20 @@ class IdCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
+
+    def decode_cursor(self, request):
+        # DRF answers a malformed cursor with 404; it is a bad parameter of a list that exists.
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError({"cursor": _("Cursor inválido.")}) from None
+
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         return parse_integer(raw, self.page_size_query_param, 1, self.max_page_size, default=self.page_size)

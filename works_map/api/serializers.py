@@ -114,10 +114,13 @@ class WorkFeatureSerializer(GeoFeatureModelSerializer):
 
 
 class ZoneSerializer(serializers.ModelSerializer):
+    # A drawn zone may span municipios and have no source document: both are nullable.
     municipio: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="cvegeo", read_only=True
+        slug_field="cvegeo", read_only=True, allow_null=True
     )
-    source = serializers.CharField(source="source.reference", default=None, read_only=True)  # type: ignore[assignment]
+    source = serializers.CharField(  # type: ignore[assignment]
+        source="source.reference", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Zone
@@ -155,7 +158,8 @@ class MunicipioDetailSerializer(MunicipioSerializer):
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment,var-annotated]
+    # A top-level category has no parent.
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[assignment,var-annotated]
 
     class Meta:
         model = Category

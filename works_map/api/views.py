@@ -56,16 +56,36 @@ def filtered_works(request: Request):
     return filterset.qs
 
 
+# Integer primary keys: anything else in the URL is a 404 from the router, never a query.
+ID_REGEX = "[0-9]{1,18}"
+
 WORK_FILTER_PARAMS = [
     OpenApiParameter(name, str, description=str(f.extra.get("help_text", "")))
     for name, f in WorkFilter.base_filters.items()
 ]
 
+# Ranges as the parsers enforce them (gis_core.geometry), so generated clients know them.
+YEAR_SCHEMA = {"type": "integer", "minimum": 2000, "maximum": 2100}
 NEARBY_PARAMS = [
-    OpenApiParameter("lon", float, required=True, description="Longitud (CRS84)"),
-    OpenApiParameter("lat", float, required=True, description="Latitud (CRS84)"),
-    OpenApiParameter("radius_m", float, description="Radio en metros (1–50 000, 1 000 por omisión)"),
-    OpenApiParameter("limit", int, description="Máximo de resultados (1–100, 20 por omisión)"),
+    OpenApiParameter(
+        "lon",
+        {"type": "number", "minimum": -180, "maximum": 180},
+        required=True,
+        description="Longitud (CRS84)",
+    ),
+    OpenApiParameter(
+        "lat", {"type": "number", "minimum": -90, "maximum": 90}, required=True, description="Latitud (CRS84)"
+    ),
+    OpenApiParameter(
+        "radius_m",
+        {"type": "number", "minimum": 1, "maximum": 50_000, "default": 1000},
+        description="Radio en metros (1–50 000, 1 000 por omisión)",
+    ),
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+        description="Máximo de resultados (1–100, 20 por omisión)",
+    ),
 ]
 
 
@@ -73,6 +93,7 @@ class WorkViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
     """Published works (obras y acciones)."""
 
     queryset = Work.objects.published().select_related("category", "municipio")
+    lookup_value_regex = ID_REGEX
     filterset_class = WorkFilter
     pagination_class = IdCursorPagination
     query_params = ("lon", "lat", "radius_m", "limit")
@@ -103,7 +124,8 @@ class WorkViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
         return works
 
     @extend_schema(
-        responses={200: OpenApiTypes.OBJECT}, description=_("Obras como GeoJSON FeatureCollection.")
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
+        description=_("Obras como GeoJSON FeatureCollection."),
     )
     @action(detail=False, url_path="geojson")
     def geojson(self, request):
@@ -129,6 +151,7 @@ class ZoneViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
     """Published zones (ZAP, Zonas Impulso, drawn zones)."""
 
     pagination_class = IdCursorPagination
+    lookup_value_regex = ID_REGEX
     query_params = ("kind", "year")
 
     def get_queryset(self):
@@ -149,7 +172,7 @@ class ZoneViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter("kind", str, enum=Zone.Kind.values),
-            OpenApiParameter("year", int, description="Ejercicio fiscal"),
+            OpenApiParameter("year", YEAR_SCHEMA, description="Ejercicio fiscal"),
         ]
     )
     def list(self, request, *args, **kwargs):
@@ -158,7 +181,7 @@ class ZoneViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, description=_("Ficha de la zona."))
     @action(detail=True, url_path="summary", pagination_class=None)
     def summary(self, request, pk=None):
-        zone = get_object_or_404(visible_zones(request.user), pk=pk)
+        zone = self.get_object()
         report = summaries.area_report(zone.geom)
         report["zone"] = s.ZoneSerializer(zone).data
         return Response(report)
@@ -176,16 +199,19 @@ class MunicipioViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class CategoryViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_REGEX
     queryset = Category.objects.select_related("parent")
     serializer_class = s.CategorySerializer
 
 
 class AgencyViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_REGEX
     queryset = Agency.objects.all()
     serializer_class = s.AgencySerializer
 
 
 class FundingSourceViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID_REGEX
     queryset = FundingSource.objects.all()
     serializer_class = s.FundingSourceSerializer
 
@@ -216,7 +242,17 @@ class LocateView(ProblemMixin, APIView):
         )
 
 
-POLYGON_BODY = OpenApiTypes.OBJECT  # GeoJSON Polygon/MultiPolygon, or a Feature holding one (CRS84)
+# GeoJSON Polygon/MultiPolygon, or a Feature holding one (CRS84).
+POLYGON_BODY = {
+    "application/json": {
+        "type": "object",
+        "required": ["type"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Polygon", "MultiPolygon", "Feature"]},
+            "coordinates": {"type": "array", "items": {"type": "array"}},
+        },
+    }
+}
 
 
 def drawn_area(request: Request):
@@ -342,7 +378,7 @@ class PublicAreaDetailView(ProblemMixin, APIView):
 INVESTMENT_PARAMS = [
     OpenApiParameter("by", str, enum=["zone", "municipio"], description="Agrupar por zona o municipio"),
     OpenApiParameter("type", str, enum=Zone.Kind.values, description="Tipo de zona (con by=zone)"),
-    OpenApiParameter("year", int, description="Ejercicio fiscal de obras y zonas"),
+    OpenApiParameter("year", YEAR_SCHEMA, description="Ejercicio fiscal de obras y zonas"),
 ]
 # The table's own `year` (one year, zones and works alike) replaces the work filter of that name.
 TABLE_WORK_FILTER_PARAMS = [p for p in WORK_FILTER_PARAMS if p.name != "year"]
@@ -464,7 +500,7 @@ class InvestmentCrosstabView(ProblemMixin, APIView):
 
 
 FAIS_PARAMS = [
-    OpenApiParameter("year", int, required=True, description="Ejercicio fiscal"),
+    OpenApiParameter("year", YEAR_SCHEMA, required=True, description="Ejercicio fiscal"),
     OpenApiParameter("fund", str, enum=FaisFund.values, description="Fondo (FAIS-FISMDF por omisión)"),
     OpenApiParameter("municipio", str, description="CVEGEO del municipio"),
 ]
@@ -660,7 +696,11 @@ class WorksMapView(ProblemMixin, APIView):
         if outline is None and request.query_params.get("bbox", "").strip():
             outline = parse_bbox(request.query_params["bbox"])
         if outline is None and request.query_params.get("zone", "").strip():
-            zone = Zone.objects.published().filter(pk=parse_integer(request.query_params["zone"], "zone", 1, 2**31 - 1)).first()
+            zone = (
+                Zone.objects.published()
+                .filter(pk=parse_integer(request.query_params["zone"], "zone", 1, 2**31 - 1))
+                .first()
+            )
             if zone is None:
                 raise NotFound(_("No hay una zona publicada con ese número."))
             outline = zone.geom

@@ -1,12 +1,11 @@
-"""The import queue's worker: claims QUEUED jobs from the database and runs them one at a time."""
+"""The import queue's worker: claims QUEUED jobs from the database and runs them one at a time;
+a lost database connection is retried with backoff (planning.worker)."""
 
 from __future__ import annotations
 
-import time
-
 from django.core.management.base import BaseCommand
 
-from planning import jobs
+from planning import worker
 
 
 class Command(BaseCommand):
@@ -17,15 +16,4 @@ class Command(BaseCommand):
         parser.add_argument("--sleep", type=float, default=2.0, help="segundos entre consultas a la cola")
 
     def handle(self, *args, **opts) -> None:
-        while True:
-            pk = jobs.claim_next()
-            if pk is None:
-                if opts["once"]:
-                    return
-                time.sleep(opts["sleep"])
-                continue
-            try:
-                jobs.run(pk)
-            except Exception as error:  # recorded on the job; the worker keeps serving the queue
-                self.stderr.write(f"importación {pk}: {error}")
-            self.stdout.write(f"importación {pk} procesada")
+        worker.serve(once=opts["once"], sleep=opts["sleep"], report=lambda line: self.stdout.write(line))
