@@ -229,3 +229,34 @@ def test_a_planner_publishes_marked_works_and_only_those_in_scope_change(
     assert "1 obra publicada." in page.inner_text(".messages")
     assert Work.objects.get(pk=mine.pk).published
     assert visit.errors == []
+
+
+def test_the_keyboard_walks_the_work_form_in_reading_order(visit, live_server, planner):
+    page = visit.page
+    login(page, live_server.url, "/planeacion/obras/nueva/")
+    editor_ready(page)
+    page.focus("#id_folio")
+    order = ["id_folio"]
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("document.activeElement.id || document.activeElement.dataset.mode || ''"))
+    assert order == [
+        "id_folio",
+        "id_fiscal_year",
+        "id_name",
+        "id_description",
+        "id_kind",
+        "id_category",
+        "id_status",
+    ]
+    assert (
+        page.evaluate(
+            'document.querySelectorAll(\'[tabindex]:not([tabindex="0"]):not([tabindex="-1"])\').length'
+        )
+        == 0
+    )
+    # A refused save puts the summary first; its links lead to the fields.
+    page.click(".form-actions button[type=submit]")
+    page.wait_for_selector("#error-summary")
+    page.click('#error-summary a[href="#id_folio"]')
+    assert page.evaluate("document.activeElement.id") == "id_folio"
