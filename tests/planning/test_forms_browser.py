@@ -107,7 +107,7 @@ def test_a_planner_draws_a_polygon_and_saves_the_work(visit, live_server, planne
     page.wait_for_function("document.querySelector('[data-place=municipio]').textContent.includes('León')")
     if os.environ.get("FORM_SCREENSHOT_DIR"):  # the README's picture of the form
         page.evaluate("window.scrollTo(0, document.querySelector('.page-head').offsetTop - 8)")
-        page.screenshot(path=str(Path(os.environ["FORM_SCREENSHOT_DIR"]) / "work_form_drawn.png"))
+        page.screenshot(path=str(Path(os.environ["FORM_SCREENSHOT_DIR"]) / "planner_work_form.png"))
     page.click(".form-actions button[type=submit]")
     page.wait_for_selector(".messages", timeout=10000)
     work = Work.objects.get(folio="MAPA-POLIGONO")
