@@ -228,6 +228,7 @@ def test_a_planner_publishes_marked_works_and_only_those_in_scope_change(
     page.click('.action-bar button[value="1"]')
     page.wait_for_selector("#confirm-title")
     assert "¿Publicar 1 obra?" in page.inner_text("#confirm-title")
+    assert axe_violations(page) == []
     page.click('button[name="confirm"]')
     page.wait_for_selector(".messages")
     assert "1 obra publicada." in page.inner_text(".messages")
