@@ -104,6 +104,10 @@ def test_a_planner_draws_a_polygon_and_saves_the_work(visit, live_server, planne
         click_at(page, CENTRE[0] + lon, CENTRE[1] + lat)
     page.keyboard.press("Enter")
     page.wait_for_function("document.getElementById('id_geom').value.includes('Polygon')")
+    page.wait_for_function("document.querySelector('[data-place=municipio]').textContent.includes('León')")
+    if os.environ.get("FORM_SCREENSHOT_DIR"):  # the README's picture of the form
+        page.evaluate("window.scrollTo(0, document.querySelector('.page-head').offsetTop - 8)")
+        page.screenshot(path=str(Path(os.environ["FORM_SCREENSHOT_DIR"]) / "planner_work_form.png"))
     page.click(".form-actions button[type=submit]")
     page.wait_for_selector(".messages", timeout=10000)
     work = Work.objects.get(folio="MAPA-POLIGONO")
@@ -224,8 +228,40 @@ def test_a_planner_publishes_marked_works_and_only_those_in_scope_change(
     page.click('.action-bar button[value="1"]')
     page.wait_for_selector("#confirm-title")
     assert "¿Publicar 1 obra?" in page.inner_text("#confirm-title")
+    assert axe_violations(page) == []
     page.click('button[name="confirm"]')
     page.wait_for_selector(".messages")
     assert "1 obra publicada." in page.inner_text(".messages")
     assert Work.objects.get(pk=mine.pk).published
     assert visit.errors == []
+
+
+def test_the_keyboard_walks_the_work_form_in_reading_order(visit, live_server, planner):
+    page = visit.page
+    login(page, live_server.url, "/planeacion/obras/nueva/")
+    editor_ready(page)
+    page.focus("#id_folio")
+    order = ["id_folio"]
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("document.activeElement.id || document.activeElement.dataset.mode || ''"))
+    assert order == [
+        "id_folio",
+        "id_fiscal_year",
+        "id_name",
+        "id_description",
+        "id_kind",
+        "id_category",
+        "id_status",
+    ]
+    assert (
+        page.evaluate(
+            'document.querySelectorAll(\'[tabindex]:not([tabindex="0"]):not([tabindex="-1"])\').length'
+        )
+        == 0
+    )
+    # A refused save puts the summary first; its links lead to the fields.
+    page.click(".form-actions button[type=submit]")
+    page.wait_for_selector("#error-summary")
+    page.click('#error-summary a[href="#id_folio"]')
+    assert page.evaluate("document.activeElement.id") == "id_folio"
