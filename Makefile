@@ -4,7 +4,7 @@ PORT ?= 8000
 PY := .venv/bin/python
 BOOT := scripts/bootstrap.sh
 
-.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps clean-local help
+.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports clean-local help
 
 help:
 	@echo "make run    install what is missing, start PostGIS, load demo data, serve http://127.0.0.1:$(PORT)"
@@ -62,6 +62,10 @@ bench-maps:
 	@$(BOOT) test-setup
 	@# The downloaded folium map of a municipio with 10,000 works (BENCH_MAP_WORKS).
 	@$(PY) benchmarks/bench_maps.py
+
+bench-population:
+	@$(BOOT) python >/dev/null
+	@$(PY) benchmarks/bench_population.py
 
 clean-local: stop
 	rm -rf .local

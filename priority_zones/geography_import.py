@@ -410,6 +410,8 @@ def load_agebs(polygons: Path, census: Path | None, options: LoadOptions) -> Geo
             if _clean(props.get("mza", "000")) not in ("000", "0", ""):
                 continue
             key = _key(props, (ENT_FIELDS, MUN_FIELDS, LOC_FIELDS, AGEB_FIELDS), (2, 3, 4, 4))
+            if options.only and not key.startswith(options.only):
+                continue
             if AGEB_URBANA_KEY.match(key) and not key.endswith("0000"):
                 value, suppressed = census_number(_clean(props.get("pobtot")))
                 report.suppressed += suppressed

@@ -173,3 +173,22 @@ def test_a_raster_with_a_crs_but_no_georeferencing_is_refused_at_registration(db
         dst.write(np.ones((1, 4, 4), dtype="float32"))
     with pytest.raises(CommandError, match="no su georreferenciación"):
         call_command("register_raster", "roto", str(path), "--title", "roto", "--population")
+
+
+def test_zone_summaries_and_report_cards_state_the_raster_method(ghs_leon, leon, client):
+    from priority_zones.models import Zone
+
+    zone = Zone.objects.create(
+        kind="ZONA_IMPULSO",
+        fiscal_year=2026,
+        name="Centro de León",
+        geom=box(*DOWNTOWN_LEON),
+        status="PUBLISHED",
+    )
+    expected, _share = independent_sum(ghs_leon, shapely.box(*DOWNTOWN_LEON))
+    summary = client.get(f"/api/zones/{zone.pk}/summary").json()
+    assert summary["population"]["method"] == "raster:ghs_pop2020_leon"
+    assert summary["population"]["population"] == round(expected)
+    card = client.get(f"/zonas/{zone.pk}/")
+    assert card.status_code == 200
+    assert "rejilla de población ghs_pop2020_leon" in card.content.decode()
