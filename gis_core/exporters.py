@@ -45,12 +45,17 @@ def ids_sql(queryset: QuerySet) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
+def with_ids(sql: str, queryset: QuerySet) -> tuple[str, tuple]:
+    """`sql` with the queryset's id subquery at each `{ids}`, and the parameters for all of them."""
+    ids, params = ids_sql(queryset)
+    return sql.replace("{ids}", ids), params * sql.count("{ids}")
+
+
 def geojson_features(queryset: QuerySet, feature_sql: str) -> Iterator[bytes]:
     """The FeatureCollection of the rows of `queryset`, in chunks of bytes. `feature_sql` selects one
     Feature per row as text, takes the coordinate decimals as its first parameter, and has `{ids}`
     where the queryset's ids go."""
-    ids, params = ids_sql(queryset)
-    sql = feature_sql.replace("{ids}", ids)
+    sql, params = with_ids(feature_sql, queryset)
     yield b'{"type":"FeatureCollection","features":[\n'
     first = True
     # Without a transaction Django declares the cursor WITH HOLD, which makes PostgreSQL
@@ -72,11 +77,11 @@ def csv_rows(queryset: QuerySet, columns: Sequence[str], copy_sql: str) -> Itera
     header = io.StringIO()
     csv.writer(header).writerow(columns)
     yield header.getvalue().encode()
-    ids, params = ids_sql(queryset)
+    sql, params = with_ids(copy_sql, queryset)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(NO_JIT)
         raw = cursor.cursor  # the psycopg cursor: COPY streams without buffering the result
-        with raw.copy(copy_sql.replace("{ids}", ids), params) as copy:
+        with raw.copy(sql, params) as copy:
             yield from (bytes(block) for block in copy)
 
 
@@ -218,8 +223,7 @@ def dataset_rows(
     where_params: tuple = (),
 ) -> Iterator[list[tuple]]:
     """Batches of rows (field values, then the `geometry` expressions) from a server-side cursor."""
-    ids, params = ids_sql(queryset)
-    sql = dataset.select_sql(geometry, cast=cast, where=where).replace("{ids}", ids)
+    sql, params = with_ids(dataset.select_sql(geometry, cast=cast, where=where), queryset)
     width = len(dataset.source_columns)
     with transaction.atomic(), connection.chunked_cursor() as cursor:
         with connection.cursor() as setup:
