@@ -386,6 +386,18 @@ def field_table(dataset: Dataset) -> str:
     return out.getvalue()
 
 
+GEOMETRY_TYPES_SQL = "SELECT DISTINCT GeometryType(t.geom) FROM ({rows}) t"
+
+
+def _geometry_types(dataset: Dataset, queryset: QuerySet) -> set[str]:
+    """The geometry types present in the selection: one cheap statement (PostgreSQL drops the
+    dataset's joins, none of whose columns it reads)."""
+    sql, params = with_ids(GEOMETRY_TYPES_SQL.replace("{rows}", dataset.rows_sql), queryset)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
 def _write_shapefile_zip(dataset: Dataset, queryset: QuerySet, path: Path) -> None:
     import pyarrow as pa
     import pyogrio.raw
@@ -393,8 +405,11 @@ def _write_shapefile_zip(dataset: Dataset, queryset: QuerySet, path: Path) -> No
     folder = path.parent / "shp"
     folder.mkdir()
     schema = _arrow_schema(dataset, dbf=True)
+    present = _geometry_types(dataset, queryset)
     written = []
     for suffix, ogr_type, pg_types, geometry in SHAPEFILE_FAMILIES:
+        if not present & set(pg_types):
+            continue  # a family with no feature: no file, and no pass over the data
         batches = _batches(
             dataset,
             queryset,
