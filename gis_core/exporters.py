@@ -45,12 +45,17 @@ def ids_sql(queryset: QuerySet) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
+def with_ids(sql: str, queryset: QuerySet) -> tuple[str, tuple]:
+    """`sql` with the queryset's id subquery at each `{ids}`, and the parameters for all of them."""
+    ids, params = ids_sql(queryset)
+    return sql.replace("{ids}", ids), params * sql.count("{ids}")
+
+
 def geojson_features(queryset: QuerySet, feature_sql: str) -> Iterator[bytes]:
     """The FeatureCollection of the rows of `queryset`, in chunks of bytes. `feature_sql` selects one
     Feature per row as text, takes the coordinate decimals as its first parameter, and has `{ids}`
     where the queryset's ids go."""
-    ids, params = ids_sql(queryset)
-    sql = feature_sql.replace("{ids}", ids)
+    sql, params = with_ids(feature_sql, queryset)
     yield b'{"type":"FeatureCollection","features":[\n'
     first = True
     # Without a transaction Django declares the cursor WITH HOLD, which makes PostgreSQL
@@ -72,11 +77,11 @@ def csv_rows(queryset: QuerySet, columns: Sequence[str], copy_sql: str) -> Itera
     header = io.StringIO()
     csv.writer(header).writerow(columns)
     yield header.getvalue().encode()
-    ids, params = ids_sql(queryset)
+    sql, params = with_ids(copy_sql, queryset)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(NO_JIT)
         raw = cursor.cursor  # the psycopg cursor: COPY streams without buffering the result
-        with raw.copy(copy_sql.replace("{ids}", ids), params) as copy:
+        with raw.copy(sql, params) as copy:
             yield from (bytes(block) for block in copy)
 
 
@@ -218,8 +223,7 @@ def dataset_rows(
     where_params: tuple = (),
 ) -> Iterator[list[tuple]]:
     """Batches of rows (field values, then the `geometry` expressions) from a server-side cursor."""
-    ids, params = ids_sql(queryset)
-    sql = dataset.select_sql(geometry, cast=cast, where=where).replace("{ids}", ids)
+    sql, params = with_ids(dataset.select_sql(geometry, cast=cast, where=where), queryset)
     width = len(dataset.source_columns)
     with transaction.atomic(), connection.chunked_cursor() as cursor:
         with connection.cursor() as setup:
@@ -382,6 +386,18 @@ def field_table(dataset: Dataset) -> str:
     return out.getvalue()
 
 
+GEOMETRY_TYPES_SQL = "SELECT DISTINCT GeometryType(t.geom) FROM ({rows}) t"
+
+
+def _geometry_types(dataset: Dataset, queryset: QuerySet) -> set[str]:
+    """The geometry types present in the selection: one cheap statement (PostgreSQL drops the
+    dataset's joins, none of whose columns it reads)."""
+    sql, params = with_ids(GEOMETRY_TYPES_SQL.replace("{rows}", dataset.rows_sql), queryset)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
 def _write_shapefile_zip(dataset: Dataset, queryset: QuerySet, path: Path) -> None:
     import pyarrow as pa
     import pyogrio.raw
@@ -389,8 +405,11 @@ def _write_shapefile_zip(dataset: Dataset, queryset: QuerySet, path: Path) -> No
     folder = path.parent / "shp"
     folder.mkdir()
     schema = _arrow_schema(dataset, dbf=True)
+    present = _geometry_types(dataset, queryset)
     written = []
     for suffix, ogr_type, pg_types, geometry in SHAPEFILE_FAMILIES:
+        if not present & set(pg_types):
+            continue  # a family with no feature: no file, and no pass over the data
         batches = _batches(
             dataset,
             queryset,

@@ -26,6 +26,7 @@ VERSION = "0.9"
 CURRENCY = "MXN"
 # Mexico's central time, without daylight saving since 2022: dates of the register are local dates.
 LOCAL_OFFSET = "-06:00"
+MIDNIGHT = "T00:00:00" + LOCAL_OFFSET
 GAZETTEER = "MX-INEGI-CVEGEO"  # INEGI Marco Geoestadístico keys: municipio (5), localidad (9), AGEB (13)
 CATEGORY_SCHEME = "MX-GTO-TA-CATEGORIA"
 AGENCY_SCHEME = "MX-GTO-TA-DEPENDENCIA"
@@ -133,7 +134,9 @@ def _datetime(value: dt.date | str | None) -> str | None:
         return None
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-    return f"{value}T00:00:00{LOCAL_OFFSET}"
+    if isinstance(value, str):  # a date from json_agg
+        return value + MIDNIGHT
+    return value.isoformat() + MIDNIGHT
 
 
 def _period(start, end) -> dict[str, str] | None:
@@ -273,8 +276,14 @@ def _metrics(progress: list[dict] | None) -> list[dict]:
     return metrics
 
 
-def project(row: Mapping[str, Any]) -> dict[str, Any]:
+def status_titles() -> dict[str, str]:
+    """Each status's label in the active language, translated once per export, not once per work."""
+    return {code: str(label) for code, label in WorkStatus.choices}
+
+
+def project(row: Mapping[str, Any], titles: Mapping[str, str] | None = None) -> dict[str, Any]:
     """One OC4IDS project from one row of ROWS_SQL (as a dict by COLUMNS)."""
+    titles = titles or status_titles()
     parties, authority, funders = _parties(row)
     location: dict[str, Any] = {
         "id": "1",
@@ -309,7 +318,7 @@ def project(row: Mapping[str, Any]) -> dict[str, Any]:
         ],
         "title": row["name"],
         "status": OC4IDS_STATUS[row["status"]],
-        "localStatus": {"code": row["status"], "title": str(WorkStatus(row["status"]).label)},
+        "localStatus": {"code": row["status"], "title": titles[row["status"]]},
         "localModality": row["modality"],
         "localKind": row["kind"],
         "executionMode": row["execution_mode"],
@@ -350,13 +359,14 @@ def project(row: Mapping[str, Any]) -> dict[str, Any]:
 def projects(works) -> Iterator[dict[str, Any]]:
     """The projects of the works of `works` (a queryset), in id order, from one statement."""
     ids, params = ids_sql(works)
+    titles = status_titles()
     with transaction.atomic(), connection.chunked_cursor() as cursor:
         with connection.cursor() as setup:
             setup.execute(NO_JIT)
         cursor.execute(ROWS_SQL.replace("{ids}", ids), params)
         while rows := cursor.fetchmany(FETCH_ROWS):
             for row in rows:
-                yield project(dict(zip(COLUMNS, row, strict=True)))
+                yield project(dict(zip(COLUMNS, row, strict=True)), titles)
 
 
 def package_header(uri: str, published: dt.datetime) -> dict[str, Any]:
@@ -384,7 +394,7 @@ def package(works, uri: str, published: dt.datetime) -> Iterator[bytes]:
     first = True
     batch: list[str] = []
     for item in projects(works):
-        batch.append(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+        batch.append(json.dumps(item, ensure_ascii=False, separators=(",", ":"), check_circular=False))
         if len(batch) >= 500:
             yield (("" if first else ",\n") + ",\n".join(batch)).encode()
             first, batch = False, []
