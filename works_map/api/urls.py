@@ -19,6 +19,7 @@ urlpatterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("locate", views.LocateView.as_view(), name="locate"),
     path("summary", views.AreaSummaryView.as_view(), name="area-summary"),
+    path("summary.xlsx", views.AreaSummaryXlsxView.as_view(), name="area-summary-xlsx"),
     path("summaries/investment", views.InvestmentSummaryView.as_view(), name="investment"),
     path("summaries/investment.csv", views.InvestmentSummaryCsvView.as_view(), name="investment-csv"),
     path("summaries/works", views.WorksSummaryView.as_view(), name="works-summary"),

@@ -8,6 +8,7 @@ import io
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,15 +20,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_core import exporters
+from gis_core import tables as tables_io
 from gis_core.geometry import parse_bbox, parse_integer, parse_number, parse_point, parse_polygon
 from priority_zones.access import visible_zones
 from priority_zones.models import Ageb, Localidad, Municipio, Zone
-from works_map import exports, standalone_maps, summaries
+from works_map import card_tables, exports, pages, standalone_maps, summaries
 from works_map.api import serializers as s
 from works_map.api.base import IdCursorPagination, ProblemMixin
 from works_map.api.filters import WorkFilter
 from works_map.models import Agency, Category, FundingSource, Work, WorkAgency, WorkFunding
-from works_map.views import map_download
+from works_map.views import XLSX, map_download
 
 
 def filtered_works(request: Request):
@@ -207,6 +209,30 @@ class AreaSummaryView(ProblemMixin, APIView):
         # bodies with an English message or a RecursionError; the one parser names the problem.
         area = parse_polygon(request.body, "geometry")
         return Response(summaries.area_report(area))
+
+
+class AreaSummaryXlsxView(ProblemMixin, APIView):
+    """The drawn area's report card as an XLSX workbook: the same tables as a zone's card (breakdowns,
+    household need with disclosure control, every published work inside the polygon)."""
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY
+        },
+    )
+    def post(self, request):
+        area = parse_polygon(request.body, "geometry")
+        report = summaries.area_report(area)
+        context = {"report": report, "need": pages.need_rows(report["household_needs"])}
+        works = summaries.works_in_area(area, Work.objects.published())
+        subtitle = _("Ficha de la zona trazada, %(km2)s km²") % {"km2": report["area_km2"]}
+        body = tables_io.to_xlsx(
+            card_tables.card_tables(context, works), _("Área trazada"), subtitle, timezone.localtime()
+        )
+        response = HttpResponse(body, content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="ficha-area-trazada.xlsx"'
+        return response
 
 
 INVESTMENT_PARAMS = [
