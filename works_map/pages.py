@@ -342,6 +342,11 @@ def _need_rows(need: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def need_rows(need: dict[str, Any]) -> dict[str, Any]:
+    """The household-need figures labelled for a card (public: the drawn-area workbook uses them)."""
+    return _need_rows(need)
+
+
 def _need_investment(zone: Zone) -> dict[str, Any]:
     """Household need next to the investment addressing it, for one zone (one query, through
     works_map.need_investment; rates already disclosure-controlled)."""

@@ -58,10 +58,11 @@
     }).catch(function (e) { if (mine === pending) say(T.error + " " + e.message); });
   }
 
-  // The drawn shape as a standalone HTML map (POST /api/maps/works.html), saved through a blob link.
-  function downloadMap() {
+  // The drawn shape as a standalone HTML map (POST /api/maps/works.html) or its card's tables
+  // (POST /api/summary.xlsx), saved through a blob link.
+  function download(url, filename) {
     if (!current) return;
-    fetch(container.dataset.mapUrl, {
+    fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrf, "Content-Type": "application/json" },
@@ -72,13 +73,18 @@
     }).then(function (blob) {
       var link = document.createElement("a");
       link.href = URL.createObjectURL(blob);
-      link.download = "mapa-area-trazada.html";
+      link.download = filename;
       document.body.appendChild(link);
       link.click();
       setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
     }).catch(function (e) { say(T.error + " " + e.message); });
   }
-  document.getElementById("map-download").addEventListener("click", downloadMap);
+  document.getElementById("map-download").addEventListener("click", function () {
+    download(container.dataset.mapUrl, "mapa-area-trazada.html");
+  });
+  document.getElementById("xlsx-download").addEventListener("click", function () {
+    download(container.dataset.xlsxUrl, "ficha-area-trazada.xlsx");
+  });
 
   function shapeOf(id) {
     var feature = draw.getSnapshotFeature(id);

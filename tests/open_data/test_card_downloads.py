@@ -120,3 +120,28 @@ def test_sheet_names_are_made_legal_and_unique():
 
     book = load_workbook(io.BytesIO(to_xlsx(tables, "x", "y", dt.datetime(2026, 1, 1))))
     assert len(set(book.sheetnames)) == 2 and all(len(n) <= 31 and "/" not in n for n in book.sheetnames)
+
+
+def test_a_drawn_area_card_downloads_as_a_workbook(client, works_cluster_xichu, work_road_leon):
+    import json
+
+    polygon = {
+        "type": "Polygon",
+        "coordinates": [
+            [[-100.06, 21.29], [-100.046, 21.29], [-100.046, 21.304], [-100.06, 21.304], [-100.06, 21.29]]
+        ],
+    }
+    response = client.post(
+        reverse("api:area-summary-xlsx"), json.dumps(polygon), content_type="application/json"
+    )
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    works = book["Obras y acciones"]
+    assert works["A1"].value == "Área trazada · Obras y acciones"
+    assert sorted(row[1].value for row in works.iter_rows(min_row=5)) == [
+        "XIC-2026-001",
+        "XIC-2026-002",
+        "XIC-2026-003",
+    ]
+    bad = client.post(reverse("api:area-summary-xlsx"), "{}", content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["parameter"] == "geometry"

@@ -26,6 +26,7 @@ urlpatterns = [
     path("summary/works", views.AreaWorksView.as_view(), name="area-works"),
     path("export/area/works.geojson", views.AreaWorksGeoJSONExportView.as_view(), name="area-export-geojson"),
     path("export/area/works.csv", views.AreaWorksCsvExportView.as_view(), name="area-export-csv"),
+    path("summary.xlsx", views.AreaSummaryXlsxView.as_view(), name="area-summary-xlsx"),
     path("summaries/investment", views.InvestmentSummaryView.as_view(), name="investment"),
     path("summaries/investment.csv", views.InvestmentSummaryCsvView.as_view(), name="investment-csv"),
     path("summaries/investment/crosstab", views.InvestmentCrosstabView.as_view(), name="investment-crosstab"),

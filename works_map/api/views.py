@@ -26,11 +26,12 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from gis_core import exporters
+from gis_core import tables as tables_io
 from gis_core.geometry import parse_bbox, parse_integer, parse_number, parse_point, parse_polygon
 from gis_core.http import problem
 from priority_zones.access import visible_zones
 from priority_zones.models import Ageb, Localidad, Municipio, Zone
-from works_map import analysis, exports, fais, oc4ids, public_areas, standalone_maps, summaries
+from works_map import analysis, card_tables, exports, fais, oc4ids, pages, public_areas, standalone_maps, summaries
 from works_map.actions import do_save_public_area
 from works_map.api import serializers as s
 from works_map.api.base import IdCursorPagination, ProblemMixin
@@ -45,7 +46,7 @@ from works_map.models import (
     WorkAgency,
     WorkFunding,
 )
-from works_map.views import map_download
+from works_map.views import XLSX, map_download
 
 
 def filtered_works(request: Request):
@@ -373,6 +374,30 @@ class PublicAreaDetailView(ProblemMixin, APIView):
                 "summary": summaries.area_report(area.geom),
             }
         )
+
+
+class AreaSummaryXlsxView(ProblemMixin, APIView):
+    """The drawn area's report card as an XLSX workbook: the same tables as a zone's card (breakdowns,
+    household need with disclosure control, every published work inside the polygon)."""
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY
+        },
+    )
+    def post(self, request):
+        area = parse_polygon(request.body, "geometry")
+        report = summaries.area_report(area)
+        context = {"report": report, "need": pages.need_rows(report["household_needs"])}
+        works = summaries.works_in_area(area, Work.objects.published())
+        subtitle = _("Ficha de la zona trazada, %(km2)s km²") % {"km2": report["area_km2"]}
+        body = tables_io.to_xlsx(
+            card_tables.card_tables(context, works), _("Área trazada"), subtitle, timezone.localtime()
+        )
+        response = HttpResponse(body, content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="ficha-area-trazada.xlsx"'
+        return response
 
 
 INVESTMENT_PARAMS = [
