@@ -4,7 +4,7 @@ PORT ?= 8000
 PY := .venv/bin/python
 BOOT := scripts/bootstrap.sh
 
-.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households clean-local help
+.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-imports clean-local help
 
 help:
 	@echo "make run    install what is missing, start PostGIS, load demo data, serve http://127.0.0.1:$(PORT)"
@@ -53,6 +53,10 @@ bench-queries:
 bench-households:
 	@$(BOOT) test-setup
 	@$(PY) benchmarks/bench_households.py
+
+bench-imports:
+	@$(BOOT) test-setup
+	@$(PY) benchmarks/bench_imports.py
 
 clean-local: stop
 	rm -rf .local
