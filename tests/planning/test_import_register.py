@@ -409,3 +409,18 @@ def test_reimporting_a_changed_register_updates_by_folio_and_year_with_a_version
     work = Work.objects.get(folio="R-1")
     assert work.amount_exercised == Decimal("900000.00") and work.physical_progress == Decimal("80.00")
     assert work.progress_reports.count() == 2
+
+
+def test_a_flatgeobuf_register_goes_through_the_same_mapping_file(
+    shared_data, inegi_municipios, federal_ppi_category, shcp_reference, tmp_path
+):
+    import pyogrio
+
+    frame = pyogrio.read_dataframe(shared_data / SHCP).iloc[:30]
+    path = tmp_path / "opa.fgb"
+    pyogrio.write_dataframe(frame, path, driver="FlatGeobuf")
+    summary = command(path, "--target=works", f"--mapping-file={SHCP_MAPPING}", "--dry-run")
+    inside = shcp_reference.iloc[:30]
+    expected_kept = int(inside.cve_geo.notna().sum())
+    assert (summary["kept"], summary["rejected"]) == (expected_kept, 30 - expected_kept)
+    assert summary["written"] is False and Work.objects.count() == 0
