@@ -213,7 +213,9 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("archivo (ZIP de Shapefile, GeoPackage, GeoJSON, TopoJSON, FlatGeobuf, CSV o XLSX)"))
+    file = forms.FileField(
+        label=_("archivo (ZIP de Shapefile, GeoPackage, GeoJSON, TopoJSON, FlatGeobuf, CSV o XLSX)")
+    )
     target = forms.ChoiceField(
         label=_("destino"),
         choices=[

@@ -123,7 +123,10 @@ def read_table(path: Path, options: Options) -> Table:
         return _read_tabular(path, options)
     if suffix not in GEOMETRY_EXTENSIONS:
         raise ImportRefused(
-            _("Formato no admitido (%(s)s): use ZIP de Shapefile, GeoPackage, GeoJSON, TopoJSON, FlatGeobuf, CSV o XLSX.")
+            _(
+                "Formato no admitido (%(s)s): use ZIP de Shapefile, GeoPackage, GeoJSON, TopoJSON, "
+                "FlatGeobuf, CSV o XLSX."
+            )
             % {"s": suffix or "?"}
         )
     import pyogrio
