@@ -311,11 +311,8 @@ def _polygonal(geom: GEOSGeometry, repair: bool) -> tuple[MultiPolygon | None, s
     return geom, None, warning  # type: ignore[return-value]
 
 
-def check_rows(table: Table, options: Options, source: str) -> Outcome:
-    mapping, why = guess_mapping(table.columns, options)
-    # No cap on the rejections listed: the planner fixes the rejected-rows CSV and imports it again,
-    # so it must hold every refused row (the whole table is in memory here anyway).
-    outcome = Outcome(source=source, limit=None, notes=list(table.notes), mapping=mapping, guesses=why)
+def refuse_missing(mapping: dict[str, str], options: Options) -> None:
+    """Refuse a mapping without a column for a field the target requires."""
     missing_columns = [f for f in REQUIRED[options.target] if f not in mapping]
     if options.target == "municipios" and "name" in missing_columns and "cvegeo" in mapping:
         missing_columns.remove("name")
@@ -323,6 +320,14 @@ def check_rows(table: Table, options: Options, source: str) -> Outcome:
         raise ImportRefused(
             _("Faltan columnas para: %(f)s. Indique cuáles usar.") % {"f": ", ".join(missing_columns)}
         )
+
+
+def check_rows(table: Table, options: Options, source: str) -> Outcome:
+    mapping, why = guess_mapping(table.columns, options)
+    # No cap on the rejections listed: the planner fixes the rejected-rows CSV and imports it again,
+    # so it must hold every refused row (the whole table is in memory here anyway).
+    outcome = Outcome(source=source, limit=None, notes=list(table.notes), mapping=mapping, guesses=why)
+    refuse_missing(mapping, options)
     outcome.notes.append(
         _("Columnas usadas: %(m)s") % {"m": ", ".join(f"{k}={v}" for k, v in mapping.items())}
     )
