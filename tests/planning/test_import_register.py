@@ -424,3 +424,34 @@ def test_a_flatgeobuf_register_goes_through_the_same_mapping_file(
     expected_kept = int(inside.cve_geo.notna().sum())
     assert (summary["kept"], summary["rejected"]) == (expected_kept, 30 - expected_kept)
     assert summary["written"] is False and Work.objects.count() == 0
+
+
+def test_the_localidad_comes_from_the_geometry_or_is_checked_against_it(db, tmp_path, leon, water_category):
+    from priority_zones.models import Localidad
+    from tests.places import box
+
+    castillos = Localidad.objects.create(
+        cvegeo="110200001", municipio=leon, name="León de los Aldama", ambito="U",
+        frame_version="TEST", geom=box(-101.70, 21.10, -101.60, 21.20),
+    )  # fmt: skip
+    Localidad.objects.create(
+        cvegeo="110200002", municipio=leon, name="Duarte", ambito="R",
+        frame_version="TEST", geom=box(-101.55, 21.02, -101.52, 21.05),
+    )  # fmt: skip
+    path = tmp_path / "localidades.csv"
+    path.write_text(
+        "folio,nombre,ejercicio,longitud,latitud,localidad\n"
+        "LOC-1,Sin localidad,2025,-101.65,21.15,\n"
+        "LOC-2,Con nombre,2025,-101.65,21.15,leon de los aldama\n"
+        "LOC-3,En otra,2025,-101.65,21.15,Duarte\n"
+        "LOC-4,Inventada,2025,-101.65,21.15,Villa Inventada\n",
+        encoding="utf-8",
+    )
+    options = imports.Options(target="works", mode="valid", category_code="AGUA.RED")
+    outcome, _table = imports.run_import(path, options)
+    reasons = {r.key.split("/")[0]: r.reason for r in outcome.rejected}
+    assert outcome.created == 2
+    assert Work.objects.get(folio="LOC-1").localidad == castillos  # from the geometry
+    assert Work.objects.get(folio="LOC-2").localidad == castillos  # named, accents and case aside
+    assert "no cae en la localidad declarada Duarte" in reasons["LOC-3"]
+    assert "no existe la localidad «Villa Inventada» en León" in reasons["LOC-4"]
