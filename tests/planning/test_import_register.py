@@ -455,3 +455,33 @@ def test_the_localidad_comes_from_the_geometry_or_is_checked_against_it(db, tmp_
     assert Work.objects.get(folio="LOC-2").localidad == castillos  # named, accents and case aside
     assert "no cae en la localidad declarada Duarte" in reasons["LOC-3"]
     assert "no existe la localidad «Villa Inventada» en León" in reasons["LOC-4"]
+
+
+def test_one_column_per_funding_source_splits_the_approved_amount(db, tmp_path, leon, water_category, fismdf):
+    from works_map.models import FundingSource
+
+    FundingSource.objects.create(code="EST-RP", conac_code="14", name="Estatal", level="ESTATAL", fund="RP")
+    path = tmp_path / "fuentes.csv"
+    path.write_text(
+        "folio,nombre,ejercicio,longitud,latitud,FISM,ESTATAL\n"
+        'F-1,Dos fuentes,2025,-101.65,21.15,"600,000",400000\n'
+        "F-2,Una fuente,2025,-101.64,21.15,250000,\n"
+        "F-3,Monto malo,2025,-101.63,21.15,-5,10\n",
+        encoding="utf-8",
+    )
+    summary = command(
+        path, "--target=works", "--mode=valid", "--category=AGUA.RED",
+        "--map=funding:FAIS-FISMDF=FISM", "--map=funding:EST-RP=ESTATAL",
+    )  # fmt: skip
+    assert (summary["created"], summary["rejected"]) == (2, 1) and "negativo" in summary["stderr"]
+    work = Work.objects.get(folio="F-1")
+    assert work.amount_approved == Decimal("1000000.00")  # no approved column: the sum of the sources
+    assert {(f.source.code, f.amount_approved) for f in work.funding.select_related("source")} == {
+        ("FAIS-FISMDF", Decimal("600000.00")),
+        ("EST-RP", Decimal("400000.00")),
+    }
+    assert [f.source.code for f in Work.objects.get(folio="F-2").funding.select_related("source")] == [
+        "FAIS-FISMDF"
+    ]
+    with pytest.raises(CommandError, match="No existe la fuente de financiamiento «NOPE»"):
+        command(path, "--target=works", "--category=AGUA.RED", "--map=funding:NOPE=FISM", "--dry-run")
