@@ -67,5 +67,9 @@ bench-population:
 	@$(BOOT) python >/dev/null
 	@$(PY) benchmarks/bench_population.py
 
+bench-imports:
+	@$(BOOT) test-setup
+	@$(PY) benchmarks/bench_imports.py
+
 clean-local: stop
 	rm -rf .local

@@ -516,7 +516,9 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("archivo (ZIP de Shapefile, GeoPackage, GeoJSON, TopoJSON, CSV o XLSX)"))
+    file = forms.FileField(
+        label=_("archivo (ZIP de Shapefile, GeoPackage, GeoJSON, TopoJSON, FlatGeobuf, CSV o XLSX)")
+    )
     target = forms.ChoiceField(
         label=_("destino"),
         choices=[
@@ -623,18 +625,23 @@ class MappingOptionsForm(forms.Form):
         self.fields["category_code"].choices = categories  # type: ignore[attr-defined]
         statuses = [("", _("Programada")), *WorkStatus.choices]
         self.fields["default_status"].choices = statuses  # type: ignore[attr-defined]
+        if target != "works":  # zones and INEGI geography have no category, status nor publication
+            for name in ("category_code", "default_status", "publish"):
+                del self.fields[name]
 
     def options(self) -> dict:
         data = self.cleaned_data
-        return {
+        chosen = {
             "mode": data["mode"],
             "fiscal_year": data["fiscal_year"],
             "source_srid": data["source_srid"],
             "encoding": data["encoding"],
-            "category_code": data["category_code"],
-            "default_status": data["default_status"] or "PROGRAMADA",
-            "publish": data["publish"],
         }
+        if self.target == "works":
+            chosen["category_code"] = data["category_code"]
+            chosen["default_status"] = data["default_status"] or "PROGRAMADA"
+            chosen["publish"] = data["publish"]
+        return chosen
 
 
 class ZapDeclarationForm(forms.Form):

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.utils.translation import gettext as _
 
+from gis_core.geometry import GTO_BOUNDS
 from gis_core.importers import ImportReport
 
 TARGETS = ("municipios", "agebs", "zones", "works")
@@ -108,6 +111,34 @@ def row_folio(values: dict[str, Any]) -> str:
         return folio[:40]
     basis = "|".join(as_text(values.get(k)) for k in ("name", "fiscal_year", "lon", "lat", "wkt"))
     return "SF-" + hashlib.sha256(basis.encode()).hexdigest()[:16]
+
+
+NUMBER_TEXT = re.compile(r"^\s*-?[\d,]+(\.\d+)?\s*$")
+
+
+def parse_number(value: Any) -> Decimal | None:
+    """Numbers written as text ("92,040", " 12.5 ") parse; "-", "" and junk are None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value))
+    text = str(value).strip().lstrip("'")
+    if not NUMBER_TEXT.match(text):
+        return None
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def inside_reason(geom: GEOSGeometry) -> str | None:
+    x0, y0, x1, y1 = geom.extent
+    bx0, by0, bx1, by1 = GTO_BOUNDS
+    if x0 >= bx0 and x1 <= bx1 and y0 >= by0 and y1 <= by1:
+        return None
+    if by0 <= x0 <= by1 and bx0 <= y0 <= bx1:
+        return _("orden de ejes invertido: (lat, lon) en lugar de (lon, lat)")
+    return _("fuera de Guanajuato")
 
 
 def municipio_at(geom: GEOSGeometry) -> Any:

@@ -31,7 +31,10 @@ def create_job(upload, options: dict[str, Any], user) -> ImportJob:
     extension = Path(upload.name).suffix.lower()
     if extension not in ACCEPTED_EXTENSIONS:
         raise imports.ImportRefused(
-            _("Formato no admitido (%(s)s): use ZIP de Shapefile, GeoPackage, GeoJSON, TopoJSON, CSV o XLSX.")
+            _(
+                "Formato no admitido (%(s)s): use ZIP de Shapefile, GeoPackage, GeoJSON, TopoJSON, "
+                "FlatGeobuf, CSV o XLSX."
+            )
             % {"s": extension or "?"}
         )
     imports.Options(**options)  # refuses unknown targets and modes before anything is stored

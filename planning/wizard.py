@@ -187,7 +187,9 @@ def apply(job: ImportJob, data: Any, user) -> str:
             if name in CODED_FIELDS and raw is not None:
                 value_maps.setdefault(name, {})[raw] = data[key]
     options = {**job.options, "mapping": mapping, "value_maps": value_maps, **_options(data, target)}
-    imports.Options(**options)  # refuses unknown modes and statuses before anything is stored
+    checked = imports.Options(**options)  # refuses unknown modes and statuses before anything is stored
+    if action == "preview":  # a required field without a column is said here, not as a failed import
+        imports.refuse_missing({f: c for f, c in mapping.items() if c}, checked)
     job.options = options
     job.save(update_fields=["options"])
     name = (data.get("save_name") or "").strip()[:80]

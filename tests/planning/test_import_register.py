@@ -409,3 +409,79 @@ def test_reimporting_a_changed_register_updates_by_folio_and_year_with_a_version
     work = Work.objects.get(folio="R-1")
     assert work.amount_exercised == Decimal("900000.00") and work.physical_progress == Decimal("80.00")
     assert work.progress_reports.count() == 2
+
+
+def test_a_flatgeobuf_register_goes_through_the_same_mapping_file(
+    shared_data, inegi_municipios, federal_ppi_category, shcp_reference, tmp_path
+):
+    import pyogrio
+
+    frame = pyogrio.read_dataframe(shared_data / SHCP).iloc[:30]
+    path = tmp_path / "opa.fgb"
+    pyogrio.write_dataframe(frame, path, driver="FlatGeobuf")
+    summary = command(path, "--target=works", f"--mapping-file={SHCP_MAPPING}", "--dry-run")
+    inside = shcp_reference.iloc[:30]
+    expected_kept = int(inside.cve_geo.notna().sum())
+    assert (summary["kept"], summary["rejected"]) == (expected_kept, 30 - expected_kept)
+    assert summary["written"] is False and Work.objects.count() == 0
+
+
+def test_the_localidad_comes_from_the_geometry_or_is_checked_against_it(db, tmp_path, leon, water_category):
+    from priority_zones.models import Localidad
+    from tests.places import box
+
+    castillos = Localidad.objects.create(
+        cvegeo="110200001", municipio=leon, name="León de los Aldama", ambito="U",
+        frame_version="TEST", geom=box(-101.70, 21.10, -101.60, 21.20),
+    )  # fmt: skip
+    Localidad.objects.create(
+        cvegeo="110200002", municipio=leon, name="Duarte", ambito="R",
+        frame_version="TEST", geom=box(-101.55, 21.02, -101.52, 21.05),
+    )  # fmt: skip
+    path = tmp_path / "localidades.csv"
+    path.write_text(
+        "folio,nombre,ejercicio,longitud,latitud,localidad\n"
+        "LOC-1,Sin localidad,2025,-101.65,21.15,\n"
+        "LOC-2,Con nombre,2025,-101.65,21.15,leon de los aldama\n"
+        "LOC-3,En otra,2025,-101.65,21.15,Duarte\n"
+        "LOC-4,Inventada,2025,-101.65,21.15,Villa Inventada\n",
+        encoding="utf-8",
+    )
+    options = imports.Options(target="works", mode="valid", category_code="AGUA.RED")
+    outcome, _table = imports.run_import(path, options)
+    reasons = {r.key.split("/")[0]: r.reason for r in outcome.rejected}
+    assert outcome.created == 2
+    assert Work.objects.get(folio="LOC-1").localidad == castillos  # from the geometry
+    assert Work.objects.get(folio="LOC-2").localidad == castillos  # named, accents and case aside
+    assert "no cae en la localidad declarada Duarte" in reasons["LOC-3"]
+    assert "no existe la localidad «Villa Inventada» en León" in reasons["LOC-4"]
+
+
+def test_one_column_per_funding_source_splits_the_approved_amount(db, tmp_path, leon, water_category, fismdf):
+    from works_map.models import FundingSource
+
+    FundingSource.objects.create(code="EST-RP", conac_code="14", name="Estatal", level="ESTATAL", fund="RP")
+    path = tmp_path / "fuentes.csv"
+    path.write_text(
+        "folio,nombre,ejercicio,longitud,latitud,FISM,ESTATAL\n"
+        'F-1,Dos fuentes,2025,-101.65,21.15,"600,000",400000\n'
+        "F-2,Una fuente,2025,-101.64,21.15,250000,\n"
+        "F-3,Monto malo,2025,-101.63,21.15,-5,10\n",
+        encoding="utf-8",
+    )
+    summary = command(
+        path, "--target=works", "--mode=valid", "--category=AGUA.RED",
+        "--map=funding:FAIS-FISMDF=FISM", "--map=funding:EST-RP=ESTATAL",
+    )  # fmt: skip
+    assert (summary["created"], summary["rejected"]) == (2, 1) and "negativo" in summary["stderr"]
+    work = Work.objects.get(folio="F-1")
+    assert work.amount_approved == Decimal("1000000.00")  # no approved column: the sum of the sources
+    assert {(f.source.code, f.amount_approved) for f in work.funding.select_related("source")} == {
+        ("FAIS-FISMDF", Decimal("600000.00")),
+        ("EST-RP", Decimal("400000.00")),
+    }
+    assert [f.source.code for f in Work.objects.get(folio="F-2").funding.select_related("source")] == [
+        "FAIS-FISMDF"
+    ]
+    with pytest.raises(CommandError, match="No existe la fuente de financiamiento «NOPE»"):
+        command(path, "--target=works", "--category=AGUA.RED", "--map=funding:NOPE=FISM", "--dry-run")

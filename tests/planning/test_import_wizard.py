@@ -189,3 +189,32 @@ def test_the_worker_reports_progress_row_by_row(
     assert len(seen) > 50 and seen == sorted(seen) and seen[-1] == 115
     job.refresh_from_db()
     assert job.status == "DONE" and job.progress == job.total
+
+
+def test_zones_can_go_back_to_the_mapping_step_to_choose_their_columns(
+    client, admin_user, shared_data, immediate_imports
+):
+    from priority_zones.models import Zone
+
+    client.force_login(admin_user)
+    path = shared_data / "gto_municipios_2010.topojson"
+    response = client.post(
+        "/planeacion/importar/",
+        {
+            "file": SimpleUploadedFile(path.name, path.read_bytes()),
+            "target": "zones",
+            "mode": "valid",
+            "zone_kind": "ZONA_IMPULSO",
+            "fiscal_year": 2026,
+        },
+    )
+    job = ImportJob.objects.get()
+    assert response["Location"] == f"/planeacion/importar/{job.pk}/"  # zones: straight to the preview
+    page = client.get(f"/planeacion/importar/{job.pk}/columnas/")
+    assert page.status_code == 200 and "id_category_code" not in page.content.decode()
+    data = mapping_post(page.context, action="preview", fiscal_year=2026, repair="on")
+    name_index = next(c["index"] for c in page.context["columns"] if c["field"] == "name")
+    data[f"field-{name_index}"] = ""  # the guessed name column left out: the zones have no name now
+    response = client.post(f"/planeacion/importar/{job.pk}/columnas/", data)
+    assert response.status_code == 400 and "Faltan columnas para: name" in response.content.decode()
+    assert Zone.objects.count() == 0

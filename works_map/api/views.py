@@ -31,7 +31,17 @@ from gis_core.geometry import parse_bbox, parse_integer, parse_number, parse_poi
 from gis_core.http import problem
 from priority_zones.access import visible_zones
 from priority_zones.models import Ageb, Localidad, Municipio, Zone
-from works_map import analysis, card_tables, exports, fais, oc4ids, pages, public_areas, standalone_maps, summaries
+from works_map import (
+    analysis,
+    card_tables,
+    exports,
+    fais,
+    oc4ids,
+    pages,
+    public_areas,
+    standalone_maps,
+    summaries,
+)
 from works_map.actions import do_save_public_area
 from works_map.api import serializers as s
 from works_map.api.base import IdCursorPagination, ProblemMixin
