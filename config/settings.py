@@ -312,6 +312,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Behind a TLS-terminating proxy in production; all of these can be relaxed by env for local use.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(DEPLOYED))
+# A load balancer or `docker compose` probes /health over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", str(DEPLOYED))
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", str(DEPLOYED))
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if DEPLOYED else 0, 0)

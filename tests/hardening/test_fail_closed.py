@@ -283,3 +283,9 @@ def test_make_run_sets_debug():
     makefile = (ROOT / "Makefile").read_text()
     run_recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
     assert "DEBUG=$${DEBUG:-1}" in run_recipe and "runserver" in run_recipe
+
+
+def test_health_answers_plain_http_behind_the_tls_redirect(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/").status_code == 301
+    assert client.get("/health").status_code == 200

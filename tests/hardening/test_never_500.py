@@ -80,6 +80,16 @@ def test_a_nul_in_the_place_search_is_a_400_with_our_message(client):
     assert "PostgreSQL" not in response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["/api/works?source=%25s", "/api/works?agency=50%25%25", "/ogc/collections/works/items?agency=%25d"],
+)
+def test_a_percent_sign_in_an_echoed_value_is_a_400(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "%" in response.json()["detail"]
+
+
 @pytest.mark.parametrize("url", ["/api/works?municipio=\x00", "/ogc/collections/works/items?status=%00"])
 def test_a_nul_anywhere_in_the_query_string_is_a_400(client, url):
     response = client.get(url)

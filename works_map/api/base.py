@@ -113,4 +113,11 @@ class FilterBackend(DjangoFilterBackend):
         not_filters = {"format", *PAGINATION_PARAMS, *getattr(view, "query_params", ())}
         if set(request.query_params) <= not_filters:
             return queryset
-        return super().filter_queryset(request, queryset, view)
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            # Not django-filter's translate_validation: it %-formats each message, and a message that
+            # echoes a value holding "%" (sent as %25) would raise a TypeError, a 500.
+            raise exceptions.ValidationError(filterset.errors)
+        return filterset.qs
