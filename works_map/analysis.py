@@ -11,17 +11,20 @@ Population of an area:
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from gis_core.geometry import parse_integer
+from gis_core.versions import layer_version
 from priority_zones.models import Zone
 from works_map.filters import filter_works, refuse_unknown
 from works_map.models import WorkQuerySet
@@ -184,6 +187,21 @@ def shaped_row(r: dict[str, Any], by: str) -> dict[str, Any]:
         ejercido_por_habitante=per_inhabitant(r["exercised"], r["population"]),
     )
     return row
+
+
+def cached(
+    name: str, query: Mapping[str, str], compute: Callable[[], list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """`compute()` cached until works or zones change: their layer versions are in the key, with the
+    whole query (a cross-tab over a million works takes seconds; its repeat, a cache read)."""
+    text = "&".join(f"{k}={v}" for k, v in sorted(query.items()))
+    digest = hashlib.sha256(text.encode()).hexdigest()[:32]
+    key = f"analysis:{name}:{digest}:{layer_version('works')}:{layer_version('zones')}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = compute()
+        cache.set(key, rows)
+    return rows
 
 
 def works_for(query: Mapping[str, str], works: WorkQuerySet, own: tuple[str, ...]) -> WorkQuerySet:
