@@ -84,10 +84,20 @@ def keyed(rows):
     return {(r["cvegeo"], r["fiscal_year"], r["key"]): r for r in rows}
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The cross-tab is cached by layer versions; each test starts with nothing cached."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def test_crosstab_by_zone_splits_money_by_funding_share(client, analysis_works, django_assert_num_queries):
-    # savepoint, SET LOCAL jit, the one aggregate, release (the catalogues are not touched)
-    with django_assert_num_queries(4):
+    # 2 layer versions; savepoint, SET LOCAL jit, the one aggregate, release
+    with django_assert_num_queries(6):
         body = client.get("/api/summaries/investment/crosstab?by=zone&dim=source").json()
+    with django_assert_num_queries(0):  # the same question again: from the cache, versions included
+        assert client.get("/api/summaries/investment/crosstab?by=zone&dim=source").json() == body
     rows = keyed(body["rows"])
     assert set(rows) == {("11045", 2026, "FAIS-FISMDF"), ("11045", 2026, "EST-PROPIOS"), (None, 2025, None)}
     fais = rows[("11045", 2026, "FAIS-FISMDF")]
@@ -139,6 +149,26 @@ def test_crosstab_as_csv(client, analysis_works):
         ("PAV", "1000000.00"),
         ("AGUA.RED", "800000.00"),  # the León pipeline, outside every zone
     }
+
+
+def test_a_cached_crosstab_changes_when_a_work_is_added(
+    client, analysis_works, water_category, django_capture_on_commit_callbacks
+):
+    from works_map.actions import do_create_work
+
+    path = "/api/summaries/investment/crosstab?by=municipio&dim=category&year=2025"
+    assert [r["aprobado"] for r in client.get(path).json()["rows"]] == ["800000.00"]
+    with django_capture_on_commit_callbacks(execute=True):  # the layer-version bump runs on commit
+        do_create_work(
+            folio="LEO-2025-NUEVA",
+            fiscal_year=2025,
+            name="Obra nueva",
+            category=water_category,
+            geom=Point(-101.6, 21.1, srid=4326),
+            municipio=analysis_works["pipeline"].municipio,
+            amount_approved=Decimal("200000"),
+        )
+    assert [r["aprobado"] for r in client.get(path).json()["rows"]] == ["1000000.00"]
 
 
 def test_crosstab_of_no_works_is_an_empty_table_not_an_error(client, db):
