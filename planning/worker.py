@@ -89,13 +89,18 @@ def serve(
     interrupted: int | None = None
     try:
         while not should_stop():
-            close_old_connections()  # a connection past CONN_MAX_AGE or left unusable is replaced
+            if not connection.in_atomic_block:
+                # A connection past CONN_MAX_AGE or left unusable is replaced. Inside a transaction
+                # (a caller's, e.g. a test's) Django would close it, and nothing could reconnect.
+                close_old_connections()
             try:
                 if interrupted is not None:
                     release(interrupted)
                     interrupted = None
                 pk = jobs.claim_next()
             except CONNECTION_ERRORS as error:
+                if connection.in_atomic_block:
+                    raise  # a caller's transaction is lost with its connection: no reconnecting here
                 report(
                     f"base de datos no disponible, reintento en {backoff:.0f} s: {str(error).strip()[:200]}"
                 )
