@@ -97,13 +97,15 @@ def streaming_download(chunks: Iterator[bytes], content_type: str, filename: str
 
 @dataclass(frozen=True)
 class Field:
-    """One attribute of a dataset: its column name, type, meaning in Spanish and, when the name is
-    longer than a DBF allows (10 characters), its Shapefile name."""
+    """One attribute of a dataset: its column name, type, meaning in Spanish, when the name is
+    longer than a DBF allows (10 characters) its Shapefile name, and where its values come from when
+    that is not the dataset's own source (for the data dictionary of the catalogue)."""
 
     name: str
     kind: str  # one of KINDS
     description: str
     short: str = ""
+    source: str = ""
 
     @property
     def dbf(self) -> str:
@@ -121,6 +123,11 @@ class Format:
     suffix: str  # of the download's file name
     streamed: bool  # streamed from the database in constant memory (no feature limit)
     driver: str = ""  # the GDAL driver, for the formats pyogrio writes
+
+    @property
+    def name(self) -> str:
+        """The format's short name, for catalogues: "GeoJSON", "Shapefile", "GeoParquet 1.1"…"""
+        return self.label.split(" (")[0]
 
 
 FORMATS: dict[str, Format] = {
@@ -181,6 +188,7 @@ class Dataset:
     params: tuple[str, ...] = ()  # the query parameters its selection takes
     links: tuple[tuple[str, str], ...] = ()  # other downloads of the same data: (format, path)
     kml_name: str = "name"
+    licence: str = ""  # the licence URL when it is not the site's own (e.g. a data provider's terms)
 
     def __post_init__(self) -> None:
         problems = [f"{f.name}: tipo {f.kind}" for f in self.fields if f.kind not in KINDS]

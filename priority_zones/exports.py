@@ -15,15 +15,24 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gis_core.exporters import Dataset, Field
 from gis_core.geometry import parse_choices, parse_integer
 from priority_zones.disclosure import CARENCIAS, CLASSES, SUMMED, protect
 from priority_zones.models import Municipio, Zone
 
-SOURCE_INEGI = "INEGI, Marco Geoestadístico (municipios) y Censo de Población y Vivienda 2020 (población)"
-SOURCE_ZONES = "DOF (declaratorias de ZAP) y zonas publicadas por las dependencias en Territorio Abierto"
-SOURCE_NEED = (
+# gettext_noop: the files keep the Spanish; the catalogue page (/datos/) translates these when shown.
+SOURCE_INEGI = gettext_noop(
+    "INEGI, Marco Geoestadístico (municipios) y Censo de Población y Vivienda 2020 (población)"
+)
+INEGI_MG = gettext_noop("INEGI, Marco Geoestadístico")
+# INEGI's boundaries and census keep INEGI's terms of free use, whatever the site's licence.
+INEGI_TERMS = "https://www.inegi.org.mx/inegi/terminos.html"
+SOURCE_ZONES = gettext_noop(
+    "DOF (declaratorias de ZAP) y zonas publicadas por las dependencias en Territorio Abierto"
+)
+SOURCE_NEED = gettext_noop(
     "Diagnósticos de hogares (CUIS) registrados en Territorio Abierto; población registrada, no "
     "representativa. Agregados con control de divulgación: unidades de 10 hogares o más, celdas menores "
     "de 3 suprimidas, conteos redondeados a múltiplos de 5."
@@ -64,8 +73,8 @@ ZONE_FIELDS = (
     Field("fiscal_year", "integer", "Ejercicio fiscal de la zona", "fiscal_yr"),
     Field("cvegeo", "text", "CVEGEO del municipio o AGEB declarado (si aplica)"),
     Field("name", "text", "Nombre de la zona"),
-    Field("municipio", "text", "CVEGEO del municipio"),
-    Field("municipio_name", "text", "Nombre del municipio", "mun_name"),
+    Field("municipio", "text", "CVEGEO del municipio", source=INEGI_MG),
+    Field("municipio_name", "text", "Nombre del municipio", "mun_name", INEGI_MG),
     Field("population", "integer", "Población de la zona (si se conoce)", "population"),
     Field("source_reference", "text", "Documento que la declara (p. ej. DOF código)", "source_ref"),
     Field("source_date", "date", "Fecha de publicación del documento", "source_dt"),
@@ -99,8 +108,8 @@ WHERE m.id IN ({ids})
 ZONES = Dataset(
     name="zones",
     stem="zonas_guanajuato",
-    title="Zonas publicadas (ZAP, Zonas Impulso y zonas trazadas)",
-    description=(
+    title=gettext_noop("Zonas publicadas (ZAP, Zonas Impulso y zonas trazadas)"),
+    description=gettext_noop(
         "Zonas de atención prioritaria y zonas de los programas, por ejercicio fiscal, con su documento"
         " fuente."
     ),
@@ -114,12 +123,13 @@ ZONES = Dataset(
 MUNICIPIOS = Dataset(
     name="municipios",
     stem="municipios_guanajuato",
-    title="Municipios de Guanajuato",
-    description="Los municipios del Marco Geoestadístico de INEGI con su población 2020.",
+    title=gettext_noop("Municipios de Guanajuato"),
+    description=gettext_noop("Los municipios del Marco Geoestadístico de INEGI con su población 2020."),
     source=SOURCE_INEGI,
     fields=MUNICIPIO_FIELDS,
     rows_sql=MUNICIPIOS_SQL,
     select=select_municipios,
+    licence=INEGI_TERMS,
 )
 
 # --- household need: disclosure-controlled aggregates -------------------------------------------------
@@ -208,8 +218,8 @@ def _municipio_need_row(row: tuple) -> tuple:
 NEED_BY_ZONE = Dataset(
     name="need",
     stem="necesidad_por_zona_guanajuato",
-    title="Necesidad de los hogares por zona (agregados con control de divulgación)",
-    description=(
+    title=gettext_noop("Necesidad de los hogares por zona (agregados con control de divulgación)"),
+    description=gettext_noop(
         "Hogares diagnosticados, carencias sociales y clases de pobreza por zona publicada, con las mismas "
         "reglas de supresión y redondeo que las fichas; ningún dato de hogar."
     ),
@@ -225,8 +235,11 @@ NEED_BY_ZONE = Dataset(
 NEED_BY_MUNICIPIO = Dataset(
     name="need_municipios",
     stem="necesidad_por_municipio_guanajuato",
-    title="Necesidad de los hogares por municipio (agregados con control de divulgación)",
-    description=NEED_BY_ZONE.description.replace("zona publicada", "municipio"),
+    title=gettext_noop("Necesidad de los hogares por municipio (agregados con control de divulgación)"),
+    description=gettext_noop(
+        "Hogares diagnosticados, carencias sociales y clases de pobreza por municipio, con las mismas "
+        "reglas de supresión y redondeo que las fichas; ningún dato de hogar."
+    ),
     source=SOURCE_NEED,
     fields=(*MUNICIPIO_FIELDS[:2], *NEED_FIELDS),
     rows_sql=NEED_BY_MUNICIPIO_SQL,
