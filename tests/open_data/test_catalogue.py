@@ -94,6 +94,13 @@ def test_the_dcat_catalogue_lists_every_export_format_with_its_media_type(client
     assert by_slug["obras"]["license"] == "https://datos.gob.mx/libreusomx"  # OPEN_DATA_LICENSE default
 
 
+def test_the_catalogue_is_translated_on_the_english_page(client, published):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(reverse("works_map:catalogue")).content.decode()
+    # The registry's Spanish (kept as is in the files) is translated when shown.
+    assert "Published works and actions" in page and "Obras y acciones publicadas" not in page
+
+
 def test_the_site_header_and_footer_link_the_catalogue(client, published):
     page = client.get(reverse("works_map:home")).content.decode()
     assert page.count('href="/datos/"') >= 2
