@@ -68,18 +68,20 @@ def select_municipios(query: Mapping[str, str]) -> QuerySet:
 
 
 ZONE_FIELDS = (
-    Field("id", "integer", "Identificador de la zona"),
-    Field("kind", "text", "Tipo: ZAP_RURAL, ZAP_URBANA, ZONA_IMPULSO o DRAWN (trazada)"),
-    Field("fiscal_year", "integer", "Ejercicio fiscal de la zona", "fiscal_yr"),
-    Field("cvegeo", "text", "CVEGEO del municipio o AGEB declarado (si aplica)"),
-    Field("name", "text", "Nombre de la zona"),
-    Field("municipio", "text", "CVEGEO del municipio", source=INEGI_MG),
-    Field("municipio_name", "text", "Nombre del municipio", "mun_name", INEGI_MG),
-    Field("population", "integer", "Población de la zona (si se conoce)", "population"),
-    Field("source_reference", "text", "Documento que la declara (p. ej. DOF código)", "source_ref"),
-    Field("source_date", "date", "Fecha de publicación del documento", "source_dt"),
-    Field("source_url", "text", "URL del documento", "source_url"),
-    Field("updated_at", "datetime", "Última modificación", "updated"),
+    Field("id", "integer", gettext_noop("Identificador de la zona")),
+    Field("kind", "text", gettext_noop("Tipo: ZAP_RURAL, ZAP_URBANA, ZONA_IMPULSO o DRAWN (trazada)")),
+    Field("fiscal_year", "integer", gettext_noop("Ejercicio fiscal de la zona"), "fiscal_yr"),
+    Field("cvegeo", "text", gettext_noop("CVEGEO del municipio o AGEB declarado (si aplica)")),
+    Field("name", "text", gettext_noop("Nombre de la zona")),
+    Field("municipio", "text", gettext_noop("CVEGEO del municipio"), source=INEGI_MG),
+    Field("municipio_name", "text", gettext_noop("Nombre del municipio"), "mun_name", INEGI_MG),
+    Field("population", "integer", gettext_noop("Población de la zona (si se conoce)"), "population"),
+    Field(
+        "source_reference", "text", gettext_noop("Documento que la declara (p. ej. DOF código)"), "source_ref"
+    ),
+    Field("source_date", "date", gettext_noop("Fecha de publicación del documento"), "source_dt"),
+    Field("source_url", "text", gettext_noop("URL del documento"), "source_url"),
+    Field("updated_at", "datetime", gettext_noop("Última modificación"), "updated"),
 )
 
 ZONES_SQL = """
@@ -93,10 +95,10 @@ WHERE z.id IN ({ids})
 """
 
 MUNICIPIO_FIELDS = (
-    Field("cvegeo", "text", "CVEGEO del municipio (5 dígitos)"),
-    Field("name", "text", "Nombre del municipio"),
-    Field("population_2020", "integer", "Población 2020 (Censo, INEGI)", "pop_2020"),
-    Field("frame_version", "text", "Versión del Marco Geoestadístico de INEGI", "frame_ver"),
+    Field("cvegeo", "text", gettext_noop("CVEGEO del municipio (5 dígitos)")),
+    Field("name", "text", gettext_noop("Nombre del municipio")),
+    Field("population_2020", "integer", gettext_noop("Población 2020 (Censo, INEGI)"), "pop_2020"),
+    Field("frame_version", "text", gettext_noop("Versión del Marco Geoestadístico de INEGI"), "frame_ver"),
 )
 
 MUNICIPIOS_SQL = """
