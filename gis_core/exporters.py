@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils.translation import gettext_noop
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -136,7 +137,7 @@ FORMATS: dict[str, Format] = {
         Format("geojson", "GeoJSON (RFC 7946)", "application/geo+json", ".geojson", True),
         Format(
             "csv",
-            "CSV (geometría en WKT, lon/lat del punto representativo)",
+            gettext_noop("CSV (geometría en WKT, lon/lat del punto representativo)"),
             "text/csv; charset=utf-8",
             ".csv",
             True,

@@ -100,6 +100,7 @@ def test_the_catalogue_is_translated_on_the_english_page(client, published):
     # The registry's Spanish (kept as is in the files) is translated when shown.
     assert "Published works and actions" in page and "Obras y acciones publicadas" not in page
     assert "<td>Approved amount (MXN)</td>" in page and "<td>decimal</td>" in page  # the dictionary too
+    assert "CSV (geometry as WKT, lon/lat of the representative point)" in page
 
 
 def test_the_site_header_and_footer_link_the_catalogue(client, published):
