@@ -255,12 +255,6 @@ if env("GEOS_LIBRARY_PATH"):
 # vertex costs SQL time, and a drawing needs far fewer (a zone pasted by staff has its own cap).
 MAX_DRAWN_VERTICES = envint("MAX_DRAWN_VERTICES", 20_000, 4, 1_000_000)
 BASEMAP_URL = env("BASEMAP_URL", "")
-# --- Open data catalogue (/datos/, DCAT-US /datos/catalogo.json) ------------------------------
-DATA_PUBLISHER = env("DATA_PUBLISHER", SITE_NAME)
-DATA_CONTACT_NAME = env("DATA_CONTACT_NAME", DATA_PUBLISHER)
-DATA_CONTACT_EMAIL = env("DATA_CONTACT_EMAIL", "")
-# Mexico's open-data licence (Libre Uso MX); INEGI's own terms apply to its boundaries and census.
-DATA_LICENSE_URL = env("DATA_LICENSE_URL", "https://datos.gob.mx/libreusomx")
 BASEMAP_ATTRIBUTION = env("BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
 
 # --- Open data ------------------------------------------------------------------------------
@@ -273,9 +267,15 @@ if not re.fullmatch(r"oc4ids-[a-z0-9]{6}", OC4IDS_PREFIX):
     raise ImproperlyConfigured(
         f"OC4IDS_PREFIX must be 'oc4ids-' and 6 lowercase letters or digits, got {OC4IDS_PREFIX!r}"
     )
+# Who publishes the open data and under which licence: the downloads, the OC4IDS packages and the
+# catalogue (/datos/, DCAT-US /datos/catalogo.json) all say the same. The default licence is Mexico's
+# open-data licence (Libre Uso MX); INEGI's boundaries and census keep INEGI's terms.
 OPEN_DATA_PUBLISHER = env("OPEN_DATA_PUBLISHER", SITE_NAME)
-OPEN_DATA_LICENSE = env("OPEN_DATA_LICENSE", "https://creativecommons.org/licenses/by/4.0/")
+OPEN_DATA_LICENSE = env("OPEN_DATA_LICENSE", "https://datos.gob.mx/libreusomx")
 OPEN_DATA_POLICY_URL = env("OPEN_DATA_POLICY_URL", "")
+OPEN_DATA_CONTACT_NAME = env("OPEN_DATA_CONTACT_NAME", OPEN_DATA_PUBLISHER)
+# DCAT contactPoint.hasEmail, shown on /datos/; DCAT-US harvesters require it: set it in production.
+OPEN_DATA_CONTACT_EMAIL = env("OPEN_DATA_CONTACT_EMAIL", "")
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

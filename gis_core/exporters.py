@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils.translation import gettext_noop
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -97,13 +98,15 @@ def streaming_download(chunks: Iterator[bytes], content_type: str, filename: str
 
 @dataclass(frozen=True)
 class Field:
-    """One attribute of a dataset: its column name, type, meaning in Spanish and, when the name is
-    longer than a DBF allows (10 characters), its Shapefile name."""
+    """One attribute of a dataset: its column name, type, meaning in Spanish, when the name is
+    longer than a DBF allows (10 characters) its Shapefile name, and where its values come from when
+    that is not the dataset's own source (for the data dictionary of the catalogue)."""
 
     name: str
     kind: str  # one of KINDS
     description: str
     short: str = ""
+    source: str = ""
 
     @property
     def dbf(self) -> str:
@@ -122,6 +125,11 @@ class Format:
     streamed: bool  # streamed from the database in constant memory (no feature limit)
     driver: str = ""  # the GDAL driver, for the formats pyogrio writes
 
+    @property
+    def name(self) -> str:
+        """The format's short name, for catalogues: "GeoJSON", "Shapefile", "GeoParquet 1.1"…"""
+        return self.label.split(" (")[0]
+
 
 FORMATS: dict[str, Format] = {
     f.key: f
@@ -129,7 +137,7 @@ FORMATS: dict[str, Format] = {
         Format("geojson", "GeoJSON (RFC 7946)", "application/geo+json", ".geojson", True),
         Format(
             "csv",
-            "CSV (geometría en WKT, lon/lat del punto representativo)",
+            gettext_noop("CSV (geometría en WKT, lon/lat del punto representativo)"),
             "text/csv; charset=utf-8",
             ".csv",
             True,
@@ -181,6 +189,7 @@ class Dataset:
     params: tuple[str, ...] = ()  # the query parameters its selection takes
     links: tuple[tuple[str, str], ...] = ()  # other downloads of the same data: (format, path)
     kml_name: str = "name"
+    licence: str = ""  # the licence URL when it is not the site's own (e.g. a data provider's terms)
 
     def __post_init__(self) -> None:
         problems = [f"{f.name}: tipo {f.kind}" for f in self.fields if f.kind not in KINDS]

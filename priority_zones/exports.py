@@ -15,15 +15,24 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gis_core.exporters import Dataset, Field
 from gis_core.geometry import parse_choices, parse_integer
 from priority_zones.disclosure import CARENCIAS, CLASSES, SUMMED, protect
 from priority_zones.models import Municipio, Zone
 
-SOURCE_INEGI = "INEGI, Marco Geoestadístico (municipios) y Censo de Población y Vivienda 2020 (población)"
-SOURCE_ZONES = "DOF (declaratorias de ZAP) y zonas publicadas por las dependencias en Territorio Abierto"
-SOURCE_NEED = (
+# gettext_noop: the files keep the Spanish; the catalogue page (/datos/) translates these when shown.
+SOURCE_INEGI = gettext_noop(
+    "INEGI, Marco Geoestadístico (municipios) y Censo de Población y Vivienda 2020 (población)"
+)
+INEGI_MG = gettext_noop("INEGI, Marco Geoestadístico")
+# INEGI's boundaries and census keep INEGI's terms of free use, whatever the site's licence.
+INEGI_TERMS = "https://www.inegi.org.mx/inegi/terminos.html"
+SOURCE_ZONES = gettext_noop(
+    "DOF (declaratorias de ZAP) y zonas publicadas por las dependencias en Territorio Abierto"
+)
+SOURCE_NEED = gettext_noop(
     "Diagnósticos de hogares (CUIS) registrados en Territorio Abierto; población registrada, no "
     "representativa. Agregados con control de divulgación: unidades de 10 hogares o más, celdas menores "
     "de 3 suprimidas, conteos redondeados a múltiplos de 5."
@@ -59,18 +68,20 @@ def select_municipios(query: Mapping[str, str]) -> QuerySet:
 
 
 ZONE_FIELDS = (
-    Field("id", "integer", "Identificador de la zona"),
-    Field("kind", "text", "Tipo: ZAP_RURAL, ZAP_URBANA, ZONA_IMPULSO o DRAWN (trazada)"),
-    Field("fiscal_year", "integer", "Ejercicio fiscal de la zona", "fiscal_yr"),
-    Field("cvegeo", "text", "CVEGEO del municipio o AGEB declarado (si aplica)"),
-    Field("name", "text", "Nombre de la zona"),
-    Field("municipio", "text", "CVEGEO del municipio"),
-    Field("municipio_name", "text", "Nombre del municipio", "mun_name"),
-    Field("population", "integer", "Población de la zona (si se conoce)", "population"),
-    Field("source_reference", "text", "Documento que la declara (p. ej. DOF código)", "source_ref"),
-    Field("source_date", "date", "Fecha de publicación del documento", "source_dt"),
-    Field("source_url", "text", "URL del documento", "source_url"),
-    Field("updated_at", "datetime", "Última modificación", "updated"),
+    Field("id", "integer", gettext_noop("Identificador de la zona")),
+    Field("kind", "text", gettext_noop("Tipo: ZAP_RURAL, ZAP_URBANA, ZONA_IMPULSO o DRAWN (trazada)")),
+    Field("fiscal_year", "integer", gettext_noop("Ejercicio fiscal de la zona"), "fiscal_yr"),
+    Field("cvegeo", "text", gettext_noop("CVEGEO del municipio o AGEB declarado (si aplica)")),
+    Field("name", "text", gettext_noop("Nombre de la zona")),
+    Field("municipio", "text", gettext_noop("CVEGEO del municipio"), source=INEGI_MG),
+    Field("municipio_name", "text", gettext_noop("Nombre del municipio"), "mun_name", INEGI_MG),
+    Field("population", "integer", gettext_noop("Población de la zona (si se conoce)"), "population"),
+    Field(
+        "source_reference", "text", gettext_noop("Documento que la declara (p. ej. DOF código)"), "source_ref"
+    ),
+    Field("source_date", "date", gettext_noop("Fecha de publicación del documento"), "source_dt"),
+    Field("source_url", "text", gettext_noop("URL del documento"), "source_url"),
+    Field("updated_at", "datetime", gettext_noop("Última modificación"), "updated"),
 )
 
 ZONES_SQL = """
@@ -84,10 +95,10 @@ WHERE z.id IN ({ids})
 """
 
 MUNICIPIO_FIELDS = (
-    Field("cvegeo", "text", "CVEGEO del municipio (5 dígitos)"),
-    Field("name", "text", "Nombre del municipio"),
-    Field("population_2020", "integer", "Población 2020 (Censo, INEGI)", "pop_2020"),
-    Field("frame_version", "text", "Versión del Marco Geoestadístico de INEGI", "frame_ver"),
+    Field("cvegeo", "text", gettext_noop("CVEGEO del municipio (5 dígitos)")),
+    Field("name", "text", gettext_noop("Nombre del municipio")),
+    Field("population_2020", "integer", gettext_noop("Población 2020 (Censo, INEGI)"), "pop_2020"),
+    Field("frame_version", "text", gettext_noop("Versión del Marco Geoestadístico de INEGI"), "frame_ver"),
 )
 
 MUNICIPIOS_SQL = """
@@ -99,8 +110,8 @@ WHERE m.id IN ({ids})
 ZONES = Dataset(
     name="zones",
     stem="zonas_guanajuato",
-    title="Zonas publicadas (ZAP, Zonas Impulso y zonas trazadas)",
-    description=(
+    title=gettext_noop("Zonas publicadas (ZAP, Zonas Impulso y zonas trazadas)"),
+    description=gettext_noop(
         "Zonas de atención prioritaria y zonas de los programas, por ejercicio fiscal, con su documento"
         " fuente."
     ),
@@ -114,12 +125,13 @@ ZONES = Dataset(
 MUNICIPIOS = Dataset(
     name="municipios",
     stem="municipios_guanajuato",
-    title="Municipios de Guanajuato",
-    description="Los municipios del Marco Geoestadístico de INEGI con su población 2020.",
+    title=gettext_noop("Municipios de Guanajuato"),
+    description=gettext_noop("Los municipios del Marco Geoestadístico de INEGI con su población 2020."),
     source=SOURCE_INEGI,
     fields=MUNICIPIO_FIELDS,
     rows_sql=MUNICIPIOS_SQL,
     select=select_municipios,
+    licence=INEGI_TERMS,
 )
 
 # --- household need: disclosure-controlled aggregates -------------------------------------------------
@@ -208,8 +220,8 @@ def _municipio_need_row(row: tuple) -> tuple:
 NEED_BY_ZONE = Dataset(
     name="need",
     stem="necesidad_por_zona_guanajuato",
-    title="Necesidad de los hogares por zona (agregados con control de divulgación)",
-    description=(
+    title=gettext_noop("Necesidad de los hogares por zona (agregados con control de divulgación)"),
+    description=gettext_noop(
         "Hogares diagnosticados, carencias sociales y clases de pobreza por zona publicada, con las mismas "
         "reglas de supresión y redondeo que las fichas; ningún dato de hogar."
     ),
@@ -225,8 +237,11 @@ NEED_BY_ZONE = Dataset(
 NEED_BY_MUNICIPIO = Dataset(
     name="need_municipios",
     stem="necesidad_por_municipio_guanajuato",
-    title="Necesidad de los hogares por municipio (agregados con control de divulgación)",
-    description=NEED_BY_ZONE.description.replace("zona publicada", "municipio"),
+    title=gettext_noop("Necesidad de los hogares por municipio (agregados con control de divulgación)"),
+    description=gettext_noop(
+        "Hogares diagnosticados, carencias sociales y clases de pobreza por municipio, con las mismas "
+        "reglas de supresión y redondeo que las fichas; ningún dato de hogar."
+    ),
     source=SOURCE_NEED,
     fields=(*MUNICIPIO_FIELDS[:2], *NEED_FIELDS),
     rows_sql=NEED_BY_MUNICIPIO_SQL,

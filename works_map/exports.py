@@ -14,9 +14,12 @@ from collections.abc import Iterator, Mapping
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_noop
 
-from gis_core.exporters import Dataset, Field, dataset_csv, dataset_geojson
+from gis_core.exporters import FORMATS, Dataset, Field, dataset_csv, dataset_geojson
 from priority_zones import exports as zone_exports
+from priority_zones.exports import INEGI_MG
 from works_map.filters import WORK_PARAMS, filter_works, refuse_unknown
 from works_map.models import OC4IDS_STATUS, Work, WorkStatus
 
@@ -34,66 +37,120 @@ WORK_PROPERTIES = (
     "physical_progress",
 )
 
-LICENSE_NOTE = "Datos abiertos: la licencia es la de OPEN_DATA_LICENSE (por omisión CC BY 4.0)."
+LICENSE_NOTE = (
+    "Datos abiertos: la licencia es la de OPEN_DATA_LICENSE (por omisión Libre Uso MX, "
+    "https://datos.gob.mx/libreusomx); los límites y el censo de INEGI conservan sus términos de libre uso."
+)
+CALCULATED = gettext_noop("Calculado por Territorio Abierto")
 
+# The meanings stay Spanish in the files; gettext_noop marks them for the catalogue page (/datos/),
+# which translates them when shown.
 WORK_FIELDS = (
-    Field("id", "integer", "Identificador de la obra en Territorio Abierto"),
-    Field("folio", "text", "Folio de la obra (único en su ejercicio fiscal)"),
-    Field("fiscal_year", "integer", "Ejercicio fiscal de los recursos", "fiscal_yr"),
-    Field("kind", "text", "Tipo: OBRA u ACCION"),
-    Field("name", "text", "Nombre de la obra o acción"),
-    Field("description", "text", "Descripción", "descrip"),
-    Field("status", "text", "Estatus (clave del ciclo de la obra pública)"),
-    Field("status_label", "text", "Estatus (texto)", "status_lbl"),
-    Field("oc4ids_status", "text", "Etapa OC4IDS (codelist projectStatus)", "oc4ids_st"),
-    Field("category", "text", "Clave de la categoría (rubro, tema o subtema)"),
-    Field("category_name", "text", "Nombre de la categoría", "cat_name"),
-    Field("carencia", "text", "Carencia social que atiende la categoría"),
-    Field("fais_incidence", "text", "Incidencia FAIS de la categoría", "fais_inc"),
-    Field("modality", "text", "Modalidad: construcción, ampliación, rehabilitación…"),
+    Field("id", "integer", gettext_noop("Identificador de la obra en Territorio Abierto")),
+    Field("folio", "text", gettext_noop("Folio de la obra (único en su ejercicio fiscal)")),
+    Field("fiscal_year", "integer", gettext_noop("Ejercicio fiscal de los recursos"), "fiscal_yr"),
+    Field("kind", "text", gettext_noop("Tipo: OBRA u ACCION")),
+    Field("name", "text", gettext_noop("Nombre de la obra o acción")),
+    Field("description", "text", gettext_noop("Descripción"), "descrip"),
+    Field("status", "text", gettext_noop("Estatus (clave del ciclo de la obra pública)")),
+    Field("status_label", "text", gettext_noop("Estatus (texto)"), "status_lbl", CALCULATED),
     Field(
-        "execution_mode", "text", "Modalidad de ejecución: por contrato o administración directa", "exec_mode"
+        "oc4ids_status",
+        "text",
+        gettext_noop("Etapa OC4IDS (codelist projectStatus)"),
+        "oc4ids_st",
+        CALCULATED,
     ),
-    Field("municipio", "text", "CVEGEO del municipio (5 dígitos)"),
-    Field("municipio_name", "text", "Nombre del municipio", "mun_name"),
-    Field("localidad", "text", "CVEGEO de la localidad (9 dígitos)"),
-    Field("localidad_name", "text", "Nombre de la localidad", "loc_name"),
-    Field("address", "text", "Domicilio de la obra"),
-    Field("amount_approved", "real", "Monto aprobado (MXN)", "amt_apprv"),
-    Field("amount_modified", "real", "Monto modificado (MXN)", "amt_modif"),
-    Field("amount_exercised", "real", "Monto ejercido (MXN)", "amt_exerc"),
-    Field("amount_paid", "real", "Monto pagado (MXN)", "amt_paid"),
-    Field("funding_federal", "real", "Financiamiento federal (MXN, modificado o aprobado)", "fund_fed"),
-    Field("funding_state", "real", "Financiamiento estatal (MXN, modificado o aprobado)", "fund_state"),
-    Field("funding_municipal", "real", "Financiamiento municipal (MXN, modificado o aprobado)", "fund_mun"),
-    Field("funding_sources", "text", "Fuentes: clave [clave CONAC] monto; …", "fund_src"),
+    Field("category", "text", gettext_noop("Clave de la categoría (rubro, tema o subtema)")),
+    Field("category_name", "text", gettext_noop("Nombre de la categoría"), "cat_name"),
+    Field("carencia", "text", gettext_noop("Carencia social que atiende la categoría")),
+    Field("fais_incidence", "text", gettext_noop("Incidencia FAIS de la categoría"), "fais_inc"),
+    Field("modality", "text", gettext_noop("Modalidad: construcción, ampliación, rehabilitación…")),
+    Field(
+        "execution_mode",
+        "text",
+        gettext_noop("Modalidad de ejecución: por contrato o administración directa"),
+        "exec_mode",
+    ),
+    Field("municipio", "text", gettext_noop("CVEGEO del municipio (5 dígitos)"), source=INEGI_MG),
+    Field("municipio_name", "text", gettext_noop("Nombre del municipio"), "mun_name", INEGI_MG),
+    Field("localidad", "text", gettext_noop("CVEGEO de la localidad (9 dígitos)"), source=INEGI_MG),
+    Field("localidad_name", "text", gettext_noop("Nombre de la localidad"), "loc_name", INEGI_MG),
+    Field("address", "text", gettext_noop("Domicilio de la obra")),
+    Field("amount_approved", "real", gettext_noop("Monto aprobado (MXN)"), "amt_apprv"),
+    Field("amount_modified", "real", gettext_noop("Monto modificado (MXN)"), "amt_modif"),
+    Field("amount_exercised", "real", gettext_noop("Monto ejercido (MXN)"), "amt_exerc"),
+    Field("amount_paid", "real", gettext_noop("Monto pagado (MXN)"), "amt_paid"),
+    Field(
+        "funding_federal",
+        "real",
+        gettext_noop("Financiamiento federal (MXN, modificado o aprobado)"),
+        "fund_fed",
+        CALCULATED,
+    ),
+    Field(
+        "funding_state",
+        "real",
+        gettext_noop("Financiamiento estatal (MXN, modificado o aprobado)"),
+        "fund_state",
+        CALCULATED,
+    ),
+    Field(
+        "funding_municipal",
+        "real",
+        gettext_noop("Financiamiento municipal (MXN, modificado o aprobado)"),
+        "fund_mun",
+        CALCULATED,
+    ),
+    Field("funding_sources", "text", gettext_noop("Fuentes: clave [clave CONAC] monto; …"), "fund_src"),
     Field(
         "conac_sources",
         "text",
-        "Claves CONAC de fuente de financiamiento (2 dígitos), separadas por ;",
+        gettext_noop("Claves CONAC de fuente de financiamiento (2 dígitos), separadas por ;"),
         "conac_src",
     ),
-    Field("executing_agency", "text", "Clave de la dependencia ejecutora", "exec_agcy"),
-    Field("executing_agency_name", "text", "Nombre de la dependencia ejecutora", "exec_name"),
-    Field("agencies", "text", "Dependencias con su papel: SIGLAS (PAPEL); …"),
-    Field("planned_start", "date", "Inicio programado", "plan_start"),
-    Field("planned_end", "date", "Término programado", "plan_end"),
-    Field("actual_start", "date", "Inicio real", "act_start"),
-    Field("actual_end", "date", "Término real", "act_end"),
-    Field("physical_progress", "real", "Avance físico % (último reporte aprobado)", "phys_prog"),
-    Field("financial_progress", "real", "Avance financiero % (último reporte aprobado)", "fin_prog"),
-    Field("progress_date", "date", "Fecha del último reporte de avance aprobado", "prog_date"),
-    Field("goal_quantity", "real", "Meta física (cantidad)", "goal_qty"),
-    Field("goal_unit", "text", "Unidad de la meta física"),
-    Field("beneficiaries", "integer", "Beneficiarios (total)", "benef"),
-    Field("beneficiaries_women", "integer", "Beneficiarias mujeres", "benef_wom"),
-    Field("beneficiaries_men", "integer", "Beneficiarios hombres", "benef_men"),
-    Field("beneficiary_unit", "text", "Unidad de beneficiarios: personas, viviendas u hogares", "benef_unit"),
+    Field("executing_agency", "text", gettext_noop("Clave de la dependencia ejecutora"), "exec_agcy"),
+    Field("executing_agency_name", "text", gettext_noop("Nombre de la dependencia ejecutora"), "exec_name"),
+    Field("agencies", "text", gettext_noop("Dependencias con su papel: SIGLAS (PAPEL); …")),
+    Field("planned_start", "date", gettext_noop("Inicio programado"), "plan_start"),
+    Field("planned_end", "date", gettext_noop("Término programado"), "plan_end"),
+    Field("actual_start", "date", gettext_noop("Inicio real"), "act_start"),
+    Field("actual_end", "date", gettext_noop("Término real"), "act_end"),
     Field(
-        "zone_ids", "text", "Ids de las zonas publicadas que contienen la obra, separados por ;", "zone_ids"
+        "physical_progress", "real", gettext_noop("Avance físico % (último reporte aprobado)"), "phys_prog"
     ),
-    Field("zones", "text", "Zonas publicadas que contienen la obra: tipo ejercicio nombre; …"),
-    Field("updated_at", "datetime", "Última modificación del registro", "updated"),
+    Field(
+        "financial_progress",
+        "real",
+        gettext_noop("Avance financiero % (último reporte aprobado)"),
+        "fin_prog",
+    ),
+    Field("progress_date", "date", gettext_noop("Fecha del último reporte de avance aprobado"), "prog_date"),
+    Field("goal_quantity", "real", gettext_noop("Meta física (cantidad)"), "goal_qty"),
+    Field("goal_unit", "text", gettext_noop("Unidad de la meta física")),
+    Field("beneficiaries", "integer", gettext_noop("Beneficiarios (total)"), "benef"),
+    Field("beneficiaries_women", "integer", gettext_noop("Beneficiarias mujeres"), "benef_wom"),
+    Field("beneficiaries_men", "integer", gettext_noop("Beneficiarios hombres"), "benef_men"),
+    Field(
+        "beneficiary_unit",
+        "text",
+        gettext_noop("Unidad de beneficiarios: personas, viviendas u hogares"),
+        "benef_unit",
+    ),
+    Field(
+        "zone_ids",
+        "text",
+        gettext_noop("Ids de las zonas publicadas que contienen la obra, separados por ;"),
+        "zone_ids",
+        CALCULATED,
+    ),
+    Field(
+        "zones",
+        "text",
+        gettext_noop("Zonas publicadas que contienen la obra: tipo ejercicio nombre; …"),
+        source=CALCULATED,
+    ),
+    Field("updated_at", "datetime", gettext_noop("Última modificación del registro"), "updated"),
 )
 
 _STATUS_LABELS = " ".join(f"WHEN '{s.value}' THEN '{s.label}'" for s in WorkStatus)
@@ -172,12 +229,15 @@ def select_works(query: Mapping[str, str]) -> QuerySet:
 WORKS = Dataset(
     name="works",
     stem="obras_guanajuato",
-    title="Obras y acciones publicadas",
-    description=(
+    # gettext_noop: the files keep the Spanish; the catalogue page translates these at render time.
+    title=gettext_noop("Obras y acciones publicadas"),
+    description=gettext_noop(
         "Cada obra o acción publicada con su ubicación, estatus, categoría, montos, financiamiento por "
         "orden de gobierno y fuente, dependencias, fechas, avance y zonas que la contienen."
     ),
-    source="Registro de obras de Territorio Abierto (dependencias estatales y municipios de Guanajuato)",
+    source=gettext_noop(
+        "Registro de obras de Territorio Abierto (dependencias estatales y municipios de Guanajuato)"
+    ),
     fields=WORK_FIELDS,
     rows_sql=WORKS_SQL,
     select=select_works,
@@ -198,25 +258,25 @@ DATASETS: dict[str, Dataset] = {
 
 
 def catalogue() -> list[dict]:
-    """Every dataset as plain data, for the open data catalogue (DCAT) and its page: what it is,
-    where it comes from, its licence, its parameters, each download (format, media type, path) and
-    each field (name, type, meaning, Shapefile name)."""
-    from gis_core.exporters import FORMATS
-
+    """Every dataset as plain data, for the open data catalogue (/datos/, DCAT) and its page: what it
+    is, where it comes from, its licence, its parameters, each download (format, its short name, label
+    and media type, path, whether it streams) and each field (name, type, meaning, Shapefile name,
+    source)."""
     return [
         {
             "name": d.name,
             "title": d.title,
             "description": d.description,
             "source": d.source,
-            "license": settings.OPEN_DATA_LICENSE,
+            "license": d.licence or settings.OPEN_DATA_LICENSE,
             "parameters": list(d.params),
             "downloads": [
                 {
                     "format": fmt,
+                    "name": FORMATS[fmt].name,
                     "label": FORMATS[fmt].label,
                     "media_type": FORMATS[fmt].media_type,
-                    "path": f"/api/export/{d.name}.{fmt}",
+                    "path": reverse(f"api:export-{d.name}-{fmt}"),
                     "streamed": FORMATS[fmt].streamed,
                 }
                 for fmt in d.formats
@@ -224,6 +284,7 @@ def catalogue() -> list[dict]:
             + [
                 {
                     "format": name,
+                    "name": name.upper(),
                     "label": "OC4IDS 0.9",
                     "media_type": "application/json",
                     "path": path,
@@ -232,7 +293,13 @@ def catalogue() -> list[dict]:
                 for name, path in d.links
             ],
             "fields": [
-                {"name": f.name, "type": f.kind, "description": f.description, "shapefile_name": f.dbf}
+                {
+                    "name": f.name,
+                    "type": f.kind,
+                    "description": f.description,
+                    "shapefile_name": f.dbf,
+                    "source": f.source or d.source,
+                }
                 for f in d.fields
             ],
         }

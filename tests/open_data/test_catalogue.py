@@ -1,5 +1,6 @@
-"""The data catalogue: /datos/ lists every dataset of the registry with its formats, dictionary, size
-and freshness; /datos/catalogo.json is the same catalogue as DCAT-US 1.1, and every download answers."""
+"""The data catalogue: /datos/ lists every dataset of the export registry (and the few datasets that
+are not exports) with its formats, dictionary, size and freshness; /datos/catalogo.json is the same
+catalogue as DCAT-US 1.1, and every download answers."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
-from works_map.datasets import DATASETS
+from gis_core.exporters import FORMATS
+from works_map import exports
+from works_map.catalogue import entries
+from works_map.datasets import LISTINGS
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +34,7 @@ REQUIRED_IF_APPLICABLE = ("license", "spatial", "distribution")
 def published(leon, xichu, zap_xichu_2026, work_well_xichu, work_road_leon, unpublished_work_leon, settings):
     from gis_core.models import LayerVersion
 
-    settings.DATA_CONTACT_EMAIL = "datos@territorio.test"
+    settings.OPEN_DATA_CONTACT_EMAIL = "datos@territorio.test"
     # Loading the INEGI frame bumps this version (reference_data); the fixtures write rows directly.
     LayerVersion.objects.bump("municipios")
     return work_well_xichu
@@ -40,15 +44,63 @@ def test_the_catalogue_page_lists_each_dataset_with_formats_dictionary_size_and_
     response = client.get(reverse("works_map:catalogue"))
     assert response.status_code == 200
     page = response.content.decode()
-    for dataset in DATASETS:
-        assert f'id="{dataset.slug}"' in page and f'id="diccionario-{dataset.slug}"' in page
-        for field in dataset.fields:
-            assert f"<code>{field.name}</code>".replace("<carencia>", "&lt;carencia&gt;") in page
-    assert 'href="/api/export/works.csv" download' in page
+    for entry in entries():
+        assert f'id="{entry["slug"]}"' in page and f'id="diccionario-{entry["slug"]}"' in page
+        for field in entry["fields"]:
+            assert f"<code>{field['name']}</code>".replace("<carencia>", "&lt;carencia&gt;") in page
+    for name, dataset in exports.DATASETS.items():
+        for fmt in dataset.formats:
+            assert f'href="/api/export/{name}.{fmt}" download' in page
+    assert 'href="/api/export/oc4ids.json" download' in page
     works = page[page.index('id="obras"') : page.index('id="zonas"')]
     assert "<dd>2</dd>" in works  # published works only
     assert "datos@territorio.test" in page
     assert 'href="/datos/catalogo.json"' in page
+
+
+def test_every_export_dataset_is_in_the_catalogue_once():
+    listed = [listing.export for listing in LISTINGS if listing.export]
+    assert sorted(listed) == sorted(exports.DATASETS)
+    assert len({listing.slug for listing in LISTINGS}) == len(LISTINGS)
+
+
+def test_the_data_dictionary_of_works_is_exactly_the_export_fields(client, published):
+    works = next(e for e in entries() if e["export"] == "works")
+    assert [f["name"] for f in works["fields"]] == [f.name for f in exports.WORKS.fields]
+    assert len(works["fields"]) == 48
+    by_name = {f["name"]: f for f in works["fields"]}
+    assert by_name["amount_approved"]["type"] == "decimal"
+    assert by_name["amount_approved"]["meaning"] == "Monto aprobado (MXN)"
+    assert by_name["municipio"]["source"] == "INEGI, Marco Geoestadístico"  # the field's own source
+    assert by_name["folio"]["source"] == exports.WORKS.source  # else the dataset's
+    # The file carries the same columns, in the same order.
+    header = b"".join(client.get("/api/export/works.csv").streaming_content).decode().splitlines()[0]
+    assert header.split(",")[: len(works["fields"])] == list(by_name)
+
+
+def test_the_dcat_catalogue_lists_every_export_format_with_its_media_type(client, published):
+    catalogue = client.get(reverse("works_map:catalogue-dcat")).json()
+    by_slug = {d["identifier"].rsplit("#", 1)[1]: d for d in catalogue["dataset"]}
+    for listing in LISTINGS:
+        if not listing.export:
+            continue
+        dataset = exports.DATASETS[listing.export]
+        downloads = {d["downloadURL"]: d for d in by_slug[listing.slug]["distribution"] if "downloadURL" in d}
+        for fmt in dataset.formats:
+            url = f"http://testserver/api/export/{dataset.name}.{fmt}"
+            assert downloads[url]["mediaType"] == FORMATS[fmt].media_type.split(";")[0], url
+        assert by_slug[listing.slug]["title"] == dataset.title
+    assert by_slug["municipios"]["license"] == "https://www.inegi.org.mx/inegi/terminos.html"
+    assert by_slug["obras"]["license"] == "https://datos.gob.mx/libreusomx"  # OPEN_DATA_LICENSE default
+
+
+def test_the_catalogue_is_translated_on_the_english_page(client, published):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(reverse("works_map:catalogue")).content.decode()
+    # The registry's Spanish (kept as is in the files) is translated when shown.
+    assert "Published works and actions" in page and "Obras y acciones publicadas" not in page
+    assert "<td>Approved amount (MXN)</td>" in page and "<td>decimal</td>" in page  # the dictionary too
+    assert "CSV (geometry as WKT, lon/lat of the representative point)" in page
 
 
 def test_the_site_header_and_footer_link_the_catalogue(client, published):
@@ -62,7 +114,7 @@ def test_the_dcat_catalogue_has_every_required_field_for_each_dataset(client, pu
     catalogue = response.json()
     assert catalogue["conformsTo"] == "https://project-open-data.cio.gov/v1.1/schema"
     assert catalogue["@type"] == "dcat:Catalog"
-    assert [d["identifier"].rsplit("#", 1)[1] for d in catalogue["dataset"]] == [d.slug for d in DATASETS]
+    assert [d["identifier"].rsplit("#", 1)[1] for d in catalogue["dataset"]] == [d.slug for d in LISTINGS]
     for dataset in catalogue["dataset"]:
         missing = [k for k in (*REQUIRED, *REQUIRED_IF_APPLICABLE) if not dataset.get(k)]
         assert not missing, (dataset["identifier"], missing)
@@ -80,7 +132,7 @@ def test_the_dcat_catalogue_has_every_required_field_for_each_dataset(client, pu
 def test_every_distribution_of_the_dcat_catalogue_answers_200(client, published):
     catalogue = client.get(reverse("works_map:catalogue-dcat")).json()
     urls = [d.get("downloadURL") or d["accessURL"] for ds in catalogue["dataset"] for d in ds["distribution"]]
-    assert len(urls) >= 15
+    assert len(urls) >= 5 * 7 + 1 + 10
     for url in urls:
         assert url.startswith("http://testserver/")
         parts = urlsplit(url)

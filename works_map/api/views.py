@@ -647,7 +647,7 @@ class DatasetExportView(ProblemMixin, APIView):
                 )
                 % {
                     "count": count,
-                    "fmt": spec.label,
+                    "fmt": _(spec.label),
                     "limit": limit,
                     "streamed": ", ".join(streamed_formats(dataset)),
                 },
