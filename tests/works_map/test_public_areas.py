@@ -40,7 +40,7 @@ def test_it_saves_an_area_with_a_short_link_to_its_report_card(client, works_clu
     assert 'id="por-anio"' in html and 'id="necesidad"' in html  # the zone card's sections
     detail = client.get(f"/api/areas/{body['code']}").json()
     assert detail["summary"]["works"] == 4 and detail["geometry"]["type"] == "MultiPolygon"
-    assert detail["summary"]["population"]["method"] == "areal_weighting"
+    assert detail["summary"]["population"]["method"] == "areal:municipio"  # no raster, no AGEB loaded
 
 
 def test_the_same_polygon_drawn_another_way_gives_the_same_link(client, xichu):
