@@ -79,9 +79,9 @@ def test_the_section_costs_one_query(
 def test_the_zone_card_costs_a_fixed_number_of_queries(
     client, zap_xichu_2026, work_well_xichu, django_assert_max_num_queries
 ):
-    # zone; area report (breakdown 3, population 1, household need 1); need vs investment (1);
-    # page count + rows (2)
-    with django_assert_max_num_queries(9):
+    # zone; area report (breakdown 3, population 2: the registered population rasters, then the
+    # census units; household need 1); need vs investment (1); page count + rows (2)
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("works_map:zone", args=[zap_xichu_2026.pk])).status_code == 200
 
 

@@ -315,7 +315,7 @@ class AreaWorksGeoJSONExportView(ProblemMixin, APIView):
     @extend_schema(
         request=POLYGON_BODY,
         parameters=WORK_FILTER_PARAMS,
-        responses={(200, "application/geo+json"): OpenApiTypes.BINARY},
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
     )
     def post(self, request):
         works = filtered_works(request).within(drawn_area(request))
@@ -680,7 +680,7 @@ def export_view(dataset: exporters.Dataset, fmt: str):
     cls = extend_schema_view(
         get=extend_schema(
             parameters=params,
-            responses={(200, media): OpenApiTypes.BINARY},
+            responses={(200, media): OpenApiTypes.OBJECT if media.endswith("json") else OpenApiTypes.BINARY},
             description=f"{dataset.title}: {exporters.FORMATS[fmt].label}.",
         )
     )(cls)
@@ -696,7 +696,7 @@ class OC4IDSExportView(ProblemMixin, APIView):
     def works(self, request, **kwargs):
         return filtered_works(request)
 
-    @extend_schema(parameters=WORK_FILTER_PARAMS, responses={(200, "application/json"): OpenApiTypes.BINARY})
+    @extend_schema(parameters=WORK_FILTER_PARAMS, responses={(200, "application/json"): OpenApiTypes.OBJECT})
     def get(self, request, **kwargs):
         works = self.works(request, **kwargs)
         published = oc4ids.last_change(works)
