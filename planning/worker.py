@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 # A dropped connection is retried after 1, 2, 4 … seconds, never more than this apart.
 MAX_BACKOFF_SECONDS = 30
 CONNECTION_ERRORS = (OperationalError, InterfaceError)
+# With --once (a cron job, the tests) the worker gives up after this many failed attempts in a row.
+ONCE_ATTEMPTS = 5
 
 
 def worker_name() -> str:
@@ -87,26 +89,25 @@ def serve(
     heartbeat.start()
     backoff = 1.0
     interrupted: int | None = None
+    failures = 0
     try:
         while not should_stop():
-            if not connection.in_atomic_block:
-                # A connection past CONN_MAX_AGE or left unusable is replaced. Inside a transaction
-                # (a caller's, e.g. a test's) Django would close it, and nothing could reconnect.
-                close_old_connections()
+            if not connection.in_atomic_block:  # (in a test's transaction the connection must stay)
+                close_old_connections()  # a connection past CONN_MAX_AGE or left unusable is replaced
             try:
                 if interrupted is not None:
                     release(interrupted)
                     interrupted = None
                 pk = jobs.claim_next()
             except CONNECTION_ERRORS as error:
-                if connection.in_atomic_block:
-                    raise  # a caller's transaction is lost with its connection: no reconnecting here
-                report(
-                    f"base de datos no disponible, reintento en {backoff:.0f} s: {str(error).strip()[:200]}"
-                )
+                failures += 1
+                if once and failures > ONCE_ATTEMPTS:
+                    raise
+                reason = str(error).strip()[:200]
+                report(f"base de datos no disponible, reintento en {backoff:.0f} s: {reason}")
                 backoff = _reconnect_pause(backoff)
                 continue
-            backoff = 1.0
+            backoff, failures = 1.0, 0
             if pk is None:
                 if once:
                     return
@@ -124,6 +125,7 @@ def serve(
             report(f"importación {pk} procesada")
     finally:
         heartbeat.stop()
+        heartbeat.join(timeout=5)
 
 
 def health() -> str:

@@ -165,6 +165,8 @@ def test_the_worker_beats_while_it_serves(queued_job):
     ("age", "expected"), [(None, "absent"), (timedelta(seconds=5), "ok"), (timedelta(minutes=5), "stale")]
 )
 def test_health_reports_the_worker(client, db, age, expected):
+    # A worker run by an earlier test beat from its own thread, outside any test transaction.
+    WorkerHeartbeat.objects.all().delete()
     if age is not None:
         WorkerHeartbeat.objects.create(name="host:1", beat_at=timezone.now() - age)
     response = client.get("/health")
@@ -289,3 +291,21 @@ def test_health_answers_plain_http_behind_the_tls_redirect(client, db, settings)
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/").status_code == 301
     assert client.get("/health").status_code == 200
+
+
+def test_the_worker_run_once_gives_up_after_repeated_outages(db, monkeypatch, quick_backoff):
+    def down():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(jobs, "claim_next", down)
+    lines: list[str] = []
+    with pytest.raises(OperationalError):
+        worker.serve(once=True, report=lines.append)
+    assert len(lines) == worker.ONCE_ATTEMPTS
+
+
+def test_the_worker_run_once_inside_a_transaction_keeps_its_connection(queued_job):
+    """A plain `db` test runs in a transaction: the loop must not close that connection."""
+    worker.serve(once=True, report=lambda line: None)
+    queued_job.refresh_from_db()
+    assert queued_job.status == ImportJob.Status.DONE
