@@ -584,7 +584,8 @@ def tileset(request: HttpRequest, collection_id: str, tms_id: str) -> HttpRespon
     collection_url = _url(request, "collection", collection_id=collection_id)
     tms_url = _url(request, "tile-matrix-set", tms_id=ogc_tiles.TMS_ID)
     query = {k: str(v) for k, v in request.GET.items() if k != "f" and str(v).strip()}
-    return _json(ogc_tiles.tileset_document(found[1], collection_url, tms_url, query))
+    tilejson = found[1].tilejson_url(request, query) if found[1].tilejson_url else ""
+    return _json(ogc_tiles.tileset_document(found[1], collection_url, tms_url, query, tilejson))
 
 
 def tile(request: HttpRequest, collection_id: str, tms_id: str, z: str, y: str, x: str) -> HttpResponse:

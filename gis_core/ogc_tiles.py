@@ -61,6 +61,9 @@ class TileSet:
     tile: Callable[[HttpRequest, str, str, str], HttpResponse]
     fields: Mapping[str, str | Promise] = field(default_factory=dict)
     filter_params: tuple[str, ...] = ()
+    # The owning app's TileJSON of the same tiles in XYZ order (absolute URL, filters kept), linked as
+    # an alternate: GDAL's MVT driver reads it (see README, OGC API – Tiles).
+    tilejson_url: Callable[[HttpRequest, Mapping[str, str]], str] | None = None
 
 
 # Filled by the apps from their AppConfig.ready (layers: each public layer of its registry).
@@ -164,11 +167,17 @@ def tileset_summary(tileset: TileSet, collection_url: str, tms_url: str) -> dict
 
 
 def tileset_document(
-    tileset: TileSet, collection_url: str, tms_url: str, query: Mapping[str, str]
+    tileset: TileSet, collection_url: str, tms_url: str, query: Mapping[str, str], tilejson_url: str = ""
 ) -> dict[str, Any]:
     """The tileset metadata: the tile URL template (carrying `query`, the collection's filters), the
-    tile matrix limits over Guanajuato and the one MVT layer with its properties."""
+    tile matrix limits over Guanajuato and the one MVT layer with its properties; `tilejson_url`, when
+    given, is linked as an alternate description of the same tiles (TileJSON 3.0.0, z/x/y)."""
     summary = tileset_summary(tileset, collection_url, tms_url)
+    alternate = (
+        [{"href": tilejson_url, "rel": "alternate", "type": "application/json", "title": "TileJSON 3.0.0"}]
+        if tilejson_url
+        else []
+    )
     suffix = f"?{urlencode(sorted(query.items()))}" if query else ""
     template = f"{collection_url}/tiles/{TMS_ID}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}{suffix}"
     west, south, east, north = GTO_BOUNDS
@@ -177,6 +186,7 @@ def tileset_document(
         "links": [
             *summary["links"],
             {"href": template, "rel": "item", "type": MVT, "templated": True, "title": _("Tesela vectorial")},
+            *alternate,
         ],
         "boundingBox": {"lowerLeft": [west, south], "upperRight": [east, north], "crs": CRS84},
         "tileMatrixSetLimits": limits(tileset.minzoom, tileset.maxzoom),

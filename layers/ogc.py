@@ -5,7 +5,11 @@ rules as the site's map. Restricted layers (households) are never registered: no
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from gis_core import ogc_tiles
 from layers import views
@@ -17,6 +21,14 @@ def _tile_view(layer: Layer):
         return views.vector_tile(request, layer.name, z, x, y)
 
     return tile
+
+
+def _tilejson_url(layer: Layer):
+    def url(request: HttpRequest, query: Mapping[str, str]) -> str:
+        suffix = f"?{urlencode(sorted(query.items()))}" if query else ""
+        return request.build_absolute_uri(reverse("layers:tilejson", args=[layer.name])) + suffix
+
+    return url
 
 
 def register_tilesets() -> None:
@@ -31,5 +43,6 @@ def register_tilesets() -> None:
                 tile=_tile_view(layer),
                 fields=layer.fields,
                 filter_params=(*layer.filter_params, "v"),
+                tilejson_url=_tilejson_url(layer),
             )
         )

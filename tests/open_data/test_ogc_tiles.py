@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 
@@ -75,6 +76,19 @@ def test_a_tile_is_the_layers_mvt_with_row_and_column_in_ogc_order(client, work_
     assert [f["properties"]["folio"] for f in decoded["works"]["features"]] == ["XIC-2026-001"]
     swapped = client.get(f"/ogc/collections/works/tiles/WebMercatorQuad/{z}/{coord.x}/{coord.y}")
     assert swapped.status_code == 204 or swapped.content != response.content
+
+
+def test_the_tileset_links_the_same_tiles_tilejson_keeping_the_filters(client):
+    doc = client.get("/ogc/collections/works/tiles/WebMercatorQuad", {"status": "TERMINADA"}).json()
+    (alternate,) = [link for link in doc["links"] if link["rel"] == "alternate"]
+    assert alternate["type"] == "application/json"
+    assert alternate["href"].endswith("/tiles/works.json?status=TERMINADA")
+    tilejson = client.get(alternate["href"].removeprefix("http://testserver")).json()
+    assert tilejson["tiles"][0].split("?")[0].endswith("/tiles/works/{z}/{x}/{y}.mvt")
+    assert "status=TERMINADA" in tilejson["tiles"][0]
+    assert set(tilejson["vector_layers"][0]["fields"]) == set(
+        doc["layers"][0]["propertiesSchema"]["properties"]
+    )
 
 
 def test_the_work_filters_pass_through_the_template_and_the_tile(client, work_well_xichu):
@@ -154,3 +168,73 @@ def test_gdal_reads_a_tile_of_the_template_from_a_live_server(
     assert result.returncode == 0, result.stderr[-2000:]
     assert "folio (String) = XIC-2026-001" in result.stdout
     assert "POINT (-11137" in result.stdout  # placed in EPSG:3857 at the well, x ≈ -11,137,600 m
+
+
+def _run(args: list[str]) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    return subprocess.run(args, capture_output=True, text=True, timeout=180, env=env)
+
+
+def _gdal_version() -> str:
+    return _run(["ogrinfo", "--version"]).stdout
+
+
+# Central León in EPSG:3857 (lon -101.75..-101.55, lat 21.05..21.20): the road work lies inside.
+LEON_3857 = ["-11326758", "2397790", "-11304494", "2415715"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="GDAL's ogrinfo is not installed")
+def test_gdal_mvt_driver_reads_the_layer_through_the_tilesets_tilejson(
+    transactional_db, live_server, work_well_xichu, work_road_leon
+):
+    """GDAL's MVT driver opens one zoom level of the XYZ tiles with the TileJSON the OGC tileset links
+    (fields from its vector_layers, extent from its bounds) and reads features over HTTP."""
+    tileset = json.loads(
+        _run(["curl", "-sf", f"{live_server.url}/ogc/collections/works/tiles/WebMercatorQuad"]).stdout
+    )
+    tilejson_url = next(link["href"] for link in tileset["links"] if link["rel"] == "alternate")
+    tiles = json.loads(_run(["curl", "-sf", tilejson_url]).stdout)["tiles"][0]
+    directory = tiles.split("{z}/{x}/{y}.mvt")[0]
+    source = [
+        "-oo",
+        "TILE_EXTENSION=mvt",
+        "-oo",
+        f"METADATA_FILE=/vsicurl/{tilejson_url}",
+        f"MVT:{directory}14",
+    ]
+    listed = _run(["ogrinfo", "-ro", "-so", *source])
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    assert "1: works" in listed.stdout
+    # With a spatial filter only the tiles under it are fetched (a whole zoom level is thousands).
+    read = _run(["ogrinfo", "-ro", *source, "works", "-spat", *LEON_3857])
+    assert read.returncode == 0, read.stderr[-2000:]
+    for name in ("folio", "status", "year", "municipio", "amount"):
+        assert f"{name}: String" in read.stdout
+    assert 'ID["EPSG",3857]]' in read.stdout
+    folios = re.findall(r"folio \(String\) = (\S+)", read.stdout)
+    assert folios and set(folios) == {"LEO-2025-010"}, read.stdout[-2000:]
+    assert "XIC-2026-001" not in read.stdout  # the Xichú well is outside the filter's tiles
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="GDAL's ogrinfo is not installed")
+@pytest.mark.skipif(not _gdal_version().startswith("GDAL 3.6."), reason="documents GDAL 3.6's OGCAPI driver")
+def test_gdal_3_6_ogcapi_driver_accepts_every_tiles_document_then_has_no_vector_path(
+    transactional_db, live_server, work_well_xichu
+):
+    """GDAL 3.6's OGCAPI driver follows our links (collection → tilesets-vector → tileset self →
+    tiling-scheme) and parses each document without an error: the tileset's MVT item template, limits
+    and the TMS are accepted. It then opens nothing because 3.6 builds no layer from vector tiles
+    (README, OGC API – Tiles); this test notices when an upgraded GDAL changes that."""
+    url = f"OGCAPI:{live_server.url}/ogc/collections/works"
+    result = _run(["ogrinfo", "--debug", "on", "-ro", "-so", "-oo", "API=TILES", url])
+    fetched = re.findall(r"HTTP: Fetch\((\S+)\)", result.stderr)
+    assert [f.removeprefix(live_server.url) for f in fetched] == [
+        "/ogc/collections/works",
+        "/ogc/collections/works/tiles",
+        "/ogc/collections/works/tiles/WebMercatorQuad",
+        "/ogc/tileMatrixSets/WebMercatorQuad",
+    ]
+    assert "ERROR" not in result.stderr, result.stderr[-2000:]
+    assert result.returncode != 0 and "Zoom level" not in result.stdout
