@@ -49,6 +49,10 @@ def write_rows(
     invalid: dict[int, str] = {}
     step = max(1, len(outcome.kept) // 100)  # about a hundred progress updates, whatever the size
     with transaction.atomic(), bumps_once():
+        if options.target == "works":
+            from works_map.actions import defer_totals
+
+            defer_totals()  # the totals' lock from the end of the writes to the commit only
         for done, row in enumerate(outcome.kept, start=1):
             try:
                 with transaction.atomic():  # a refused row leaves nothing behind
@@ -67,6 +71,10 @@ def write_rows(
         failed = bool(refused or invalid)
         if dry_run or (failed and options.mode == "all"):
             transaction.set_rollback(True)
+        elif options.target == "works":
+            from works_map.actions import apply_deferred_totals
+
+            apply_deferred_totals()
     if failed and options.mode == "all":
         outcome.forget_writes()
         outcome.notes.append(_("Modo todo o nada: hay filas rechazadas, no se escribió nada."))

@@ -24,7 +24,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils.translation import gettext as _
 
 from gis_core.access import Action, require_in_place
@@ -58,6 +58,25 @@ def _would_leave(work: Work) -> str:
     return _("Con este cambio la obra %(f)s quedaría fuera de su ámbito de trabajo; no se guardó nada.") % {
         "f": work.folio
     }
+
+
+def defer_totals() -> None:
+    """In the current transaction, the works' totals and membership triggers only note the works
+    written, without the totals' advisory lock, until apply_deferred_totals() (which the same
+    transaction must call before it commits) brings them up to date at once: a bulk write (the
+    register import) then holds the lock from that call to its commit, not for its whole run, so an
+    unrelated amount change does not wait for the whole import (works_map/sql/deferred_totals.sql)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("defer_totals() needs a transaction")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT works_map_defer_totals()")
+
+
+def apply_deferred_totals() -> None:
+    """Memberships and running totals of every work written since defer_totals(), in a few
+    statements under the advisory lock; the triggers work as before afterwards."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT works_map_apply_deferred_totals()")
 
 
 def _clean(obj: models.Model, *, bulk: bool, exclude: Iterable[str] = ()) -> None:

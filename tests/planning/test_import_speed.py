@@ -18,6 +18,7 @@ from gis_core.models import Version
 from planning import imports
 from planning.import_writers import write_rows
 from tests.planning.test_import_register import leon_row, write_csv
+from tests.works_map.test_investment_totals import works, zones  # noqa: F401 (fixtures)
 from works_map.actions import do_create_work, do_record_progress, do_update_work
 from works_map.models import Work, WorkFunding
 
@@ -169,3 +170,97 @@ def test_a_reimport_reads_the_stored_works_once_not_once_a_row(
     work_reads = [q for q in queries if q["sql"].startswith('SELECT "works_map_work"')]
     assert len(work_reads) == 1
 
+
+# --- the totals' advisory lock (issue 13 item 11) ---------------------------------------------------
+
+
+@pytest.mark.usefixtures("zones", "works")
+def test_an_import_keeps_memberships_and_totals_exact_with_the_lock_taken_at_the_end(
+    db, tmp_path, fismdf, sop
+):
+    """Zones of every kind over León; the import defers the triggers to one apply before commit."""
+    from tests.works_map.test_investment_totals import assert_tables_exact
+    from works_map.models import WorkZone
+
+    before = assert_tables_exact()
+    rows = [leon_row(f"Z-{i:03d}", Longitud=f"{-101.75 + i * 0.005:.3f}", Latitud="21.12") for i in range(30)]
+    path = write_csv(tmp_path / "zonas.csv", rows)
+    options = imports.Options(target="works", mode="valid", publish=True)
+    outcome = imports.check_rows(imports.read_table(path, options), options, path.name)
+    write_rows(outcome, options)
+    assert outcome.created == 30, outcome.rejected
+    imported = Work.objects.filter(folio__startswith="Z-")
+    assert WorkZone.objects.filter(work__in=imported).exists()
+    assert assert_tables_exact() > before
+    # Re-imported with new amounts (the update path notes each work's counted state first).
+    rows = [
+        leon_row(
+            f"Z-{i:03d}", Longitud=f"{-101.75 + i * 0.005:.3f}", Latitud="21.12", **{"Monto ejercido": "7"}
+        )
+        for i in range(30)
+    ]
+    path = write_csv(tmp_path / "zonas2.csv", rows)
+    outcome = imports.check_rows(imports.read_table(path, options), options, path.name)
+    write_rows(outcome, options)
+    assert outcome.updated == 30
+    assert assert_tables_exact() > before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unrelated_amount_update_does_not_wait_for_a_running_import(leon, xichu, water_category):
+    """Unrelated: a work elsewhere (in Xichú: no map cell in common with the imported works in León,
+    whose cell rows the import holds until it commits, layers/sql/work_cells.sql)."""
+    import threading
+
+    from tests.works_map.test_investment_totals import assert_tables_exact
+    from works_map.actions import apply_deferred_totals, defer_totals
+
+    other = do_create_work(
+        **new_work(xichu, water_category, folio="OTRA", geom=Point(-100.06, 21.29, srid=4326))
+    )
+    written, finish = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def importing() -> None:
+        try:
+            with transaction.atomic():
+                defer_totals()
+                for i in range(3):
+                    with transaction.atomic():
+                        do_create_work(bulk=True, **new_work(leon, water_category, folio=f"IMP-{i}"))
+                written.set()
+                finish.wait(10)
+                apply_deferred_totals()
+        except BaseException as error:  # noqa: BLE001 (reported by the test)
+            errors.append(error)
+            written.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=importing)
+    thread.start()
+    assert written.wait(10)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting for the import would fail here
+            do_update_work(other, amount_approved=Decimal("123.00"))
+    finally:
+        finish.set()
+        thread.join(10)
+    assert not errors, errors
+    assert Work.objects.filter(folio__startswith="IMP-").count() == 3
+    assert_tables_exact()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n, approved FROM works_map_worktotal WHERE work_year = 2025")
+        assert cursor.fetchone() == (4, Decimal("123.00"))  # the three imported works and the other one
+
+
+def test_deleting_works_while_totals_are_deferred_is_refused(db, leon, water_category):
+    from works_map.actions import defer_totals
+
+    work = do_create_work(**new_work(leon, water_category))
+    with pytest.raises(Exception, match="deferred"):
+        with transaction.atomic():
+            defer_totals()
+            Work.objects.filter(pk=work.pk).delete()
+    assert Work.objects.filter(pk=work.pk).exists()
