@@ -46,10 +46,14 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     return state
 
 
-def record(obj: models.Model, user, change: str, note: str = "") -> Version:
+def record(obj: models.Model, user, change: str, note: str = "", *, first: bool = False) -> Version:
+    """`first`: the object was just inserted with a new key (a created work), so it has no earlier
+    version to number from or compare with, and none is looked up."""
     label = label_of(obj)
     state = snapshot(obj)
-    previous = Version.objects.filter(model=label, object_id=obj.pk).order_by("-number").first()
+    previous = (
+        None if first else Version.objects.filter(model=label, object_id=obj.pk).order_by("-number").first()
+    )
     changed = sorted(k for k in state if previous is None or previous.state.get(k) != state[k])
     return Version.objects.create(
         model=label,

@@ -44,11 +44,15 @@ def write_rows(
         "zones": _write_zone,
         "works": _write_work,
     }[options.target]
-    context = _context(options)
+    context = _context(options, outcome)
     refused: list[CheckedRow] = []
     invalid: dict[int, str] = {}
     step = max(1, len(outcome.kept) // 100)  # about a hundred progress updates, whatever the size
     with transaction.atomic(), bumps_once():
+        if options.target == "works":
+            from works_map.actions import defer_totals
+
+            defer_totals()  # the totals' lock from the end of the writes to the commit only
         for done, row in enumerate(outcome.kept, start=1):
             try:
                 with transaction.atomic():  # a refused row leaves nothing behind
@@ -67,6 +71,10 @@ def write_rows(
         failed = bool(refused or invalid)
         if dry_run or (failed and options.mode == "all"):
             transaction.set_rollback(True)
+        elif options.target == "works":
+            from works_map.actions import apply_deferred_totals
+
+            apply_deferred_totals()
     if failed and options.mode == "all":
         outcome.forget_writes()
         outcome.notes.append(_("Modo todo o nada: hay filas rechazadas, no se escribió nada."))
@@ -75,8 +83,25 @@ def write_rows(
     return outcome
 
 
-def _context(options: Options) -> dict[str, Any]:
-    return {}
+def _context(options: Options, outcome: Outcome) -> dict[str, Any]:
+    """What every row of one import would otherwise look up again: for works, the stored works the
+    rows' keys match (with their funding and agency rows), read in a few queries. Keys are unique
+    within a file (the check refuses repeats), so no row can match a work another row creates."""
+    if options.target != "works":
+        return {}
+    from works_map.models import Work
+
+    keys = {(row_folio(row.values), row.values["fiscal_year"]) for row in outcome.kept}
+    existing: dict[tuple[str, int], Any] = {}
+    by_year: dict[int, list[str]] = {}
+    for folio, year in keys:
+        by_year.setdefault(year, []).append(folio)
+    for year, folios in by_year.items():
+        for start in range(0, len(folios), 5000):
+            found = Work.objects.filter(fiscal_year=year, folio__in=folios[start : start + 5000])
+            for work in found.prefetch_related("funding", "agency_roles__agency"):
+                existing[(work.folio, work.fiscal_year)] = work
+    return {"existing_works": existing}
 
 
 def _write_municipio(row: CheckedRow, options: Options, context: dict, acting_user) -> str:
@@ -147,7 +172,10 @@ def _write_work(row: CheckedRow, options: Options, context: dict, acting_user) -
     checked = row.work
     folio, year = row_folio(row.values), row.values["fiscal_year"]
     values: dict[str, Any] = {**checked.fields, "geom": row.geom}
-    existing = Work.objects.filter(folio=folio, fiscal_year=year).first()
+    if "existing_works" in context:
+        existing = context["existing_works"].get((folio, year))
+    else:
+        existing = Work.objects.filter(folio=folio, fiscal_year=year).first()
     if existing is None:
         agencies = [(checked.agency, "EJECUTORA")] if checked.agency is not None else []
         work = do_create_work(
@@ -157,9 +185,10 @@ def _write_work(row: CheckedRow, options: Options, context: dict, acting_user) -
             published=options.publish,
             funding=checked.funding or (),
             agencies=agencies,
+            bulk=True,
             **values,
         )
-        _record_progress(work, checked, acting_user)
+        _record_progress(work, checked, acting_user, created=True)
         return "created"
     if options.publish and not existing.published:
         values["published"] = True  # never unpublished by an import that does not publish
@@ -168,12 +197,12 @@ def _write_work(row: CheckedRow, options: Options, context: dict, acting_user) -
     if checked.funding is not None and _funding_rows(existing) != _new_funding_rows(checked.funding):
         related["funding"] = checked.funding
     if checked.agency is not None:
-        roles = [(r.agency, r.role) for r in existing.agency_roles.select_related("agency")]
+        roles = [(r.agency, r.role) for r in existing.agency_roles.all()]
         wanted = [pair for pair in roles if pair[1] != "EJECUTORA"] + [(checked.agency, "EJECUTORA")]
         if {(a.pk, r) for a, r in roles} != {(a.pk, r) for a, r in wanted}:
             related["agencies"] = wanted
     if changes or related:
-        do_update_work(existing, acting_user=acting_user, **related, **changes)
+        do_update_work(existing, acting_user=acting_user, bulk=True, **related, **changes)
     progressed = _record_progress(existing, checked, acting_user)
     return "updated" if changes or related or progressed else "unchanged"
 
@@ -202,16 +231,21 @@ def _new_funding_rows(funding) -> FundingKey:
     }
 
 
-def _record_progress(work, checked, acting_user) -> bool:
+def _record_progress(work, checked, acting_user, *, created: bool = False) -> bool:
     """A progress report dated by its column (or today) when the figures differ from the latest one;
-    approved at once when the importing user may approve it (or a command acts for the system)."""
+    approved at once when the importing user may approve it (or a command acts for the system).
+    `created`: the work was inserted by this row, so it has no report yet to compare with."""
     from gis_core.access import Action, may
     from works_map.actions import do_record_progress, do_review_progress
 
     if checked.progress is None:
         return False
     physical, financial = checked.progress
-    latest = work.progress_reports.exclude(state="REJECTED").order_by("-reported_on", "-created_at").first()
+    latest = (
+        None
+        if created
+        else work.progress_reports.exclude(state="REJECTED").order_by("-reported_on", "-created_at").first()
+    )
     if latest is None and physical == financial == 0:
         return False
     if latest is not None and (latest.physical_pct, latest.financial_pct) == (physical, financial):
@@ -223,7 +257,8 @@ def _record_progress(work, checked, acting_user) -> bool:
         financial_pct=financial,
         note=_("Importado del registro de obras"),
         acting_user=acting_user,
+        bulk=True,
     )
     if acting_user is None or may(acting_user, Action.APPROVE, report):
-        do_review_progress(report, approve=True, acting_user=acting_user)
+        do_review_progress(report, approve=True, acting_user=acting_user, bulk=True)
     return True

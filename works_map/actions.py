@@ -5,6 +5,15 @@ that user may: the work as stored before and the work as it stands after the wri
 the work gate, so no caller (form, import, revert, admin) can move a work out of the user's scope.
 The "after" check runs once the rows are written, inside the transaction, because an agency's
 claim on a work lives in its WorkAgency rows; a refusal rolls the whole write back.
+
+`bulk=True` is for a caller that writes many rows (the register import) and holds its own savepoint
+around each call, letting every error out of it (planning.import_writers): the action then opens no
+savepoint of its own, and leaves the model constraints (check and unique) and the existence of
+related rows it was handed as loaded instances to the database, which enforces all of them,
+instead of one query per constraint and per relation; a constraint the database refuses becomes
+the ValidationError `full_clean` would have raised, with the constraint's own message
+(gis_core.constraints.violation_message). Every other check (field values, choices, lengths,
+geometry, the gate) runs as without it.
 """
 
 from __future__ import annotations
@@ -15,10 +24,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils.translation import gettext as _
 
 from gis_core.access import Action, require_in_place
+from gis_core.constraints import violation_message
 from gis_core.geometry import area_m2, validate_geometry
 from gis_core.history import record as record_version
 from gis_core.versions import bump_layers, bumps_once
@@ -50,47 +60,97 @@ def _would_leave(work: Work) -> str:
     }
 
 
-@transaction.atomic
+def defer_totals() -> None:
+    """In the current transaction, the works' totals and membership triggers only note the works
+    written, without the totals' advisory lock, until apply_deferred_totals() (which the same
+    transaction must call before it commits) brings them up to date at once: a bulk write (the
+    register import) then holds the lock from that call to its commit, not for its whole run, so an
+    unrelated amount change does not wait for the whole import (works_map/sql/deferred_totals.sql)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("defer_totals() needs a transaction")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT works_map_defer_totals()")
+
+
+def apply_deferred_totals() -> None:
+    """Memberships and running totals of every work written since defer_totals(), in a few
+    statements under the advisory lock; the triggers work as before afterwards."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT works_map_apply_deferred_totals()")
+
+
+def _clean(obj: models.Model, *, bulk: bool, exclude: Iterable[str] = ()) -> None:
+    """full_clean; in bulk, without the queries the database answers anyway (see the module doc)."""
+    if not bulk:
+        obj.full_clean(exclude=list(exclude) or None)
+        return
+    loaded = [
+        f.name
+        for f in obj._meta.concrete_fields
+        if f.is_relation
+        and f.is_cached(obj)  # type: ignore[attr-defined]
+        and (related := f.get_cached_value(obj)) is not None  # type: ignore[attr-defined]
+        and not related._state.adding
+    ]
+    obj.full_clean(exclude=[*exclude, *loaded], validate_unique=False, validate_constraints=False)
+
+
+def _save(obj: models.Model, *, bulk: bool, **options) -> None:
+    """save; in bulk, a constraint the database refuses is the ValidationError full_clean gives.
+    (The IntegrityError leaves the transaction to be rolled back: the ValidationError leaves the
+    caller's savepoint, which rolls it back.)"""
+    if not bulk:
+        obj.save(**options)
+        return
+    try:
+        obj.save(**options)
+    except IntegrityError as error:
+        raise ValidationError(violation_message(error), code="constraint") from error
+
+
 def do_create_work(
     *,
     acting_user=None,
     funding: Iterable[tuple[FundingSource, dict]] = (),
     agencies: Iterable[tuple[Agency, str]] = (),
+    bulk: bool = False,
     **fields,
 ) -> Work:
-    work = Work(**fields)
-    work.geom = validate_geometry(work.geom)
-    work.full_clean(exclude=["point"])
-    work.save()
-    _replace_funding_and_agencies(work, funding, agencies)
-    require_in_place(acting_user, Action.CREATE, work, _would_leave)
-    record_version(work, acting_user, "CREATE")
-    bump_layers(*WORK_LAYERS)
+    with transaction.atomic(savepoint=not bulk):
+        work = Work(**fields)
+        work.geom = validate_geometry(work.geom)
+        _clean(work, bulk=bulk, exclude=["point"])
+        _save(work, bulk=bulk)
+        _replace_funding_and_agencies(work, funding, agencies, bulk=bulk, created=True)
+        require_in_place(acting_user, Action.CREATE, work, _would_leave)
+        record_version(work, acting_user, "CREATE", first=True)
+        bump_layers(*WORK_LAYERS)
     return work
 
 
-@transaction.atomic
 def do_update_work(
     work: Work,
     *,
     acting_user=None,
     funding: Iterable[tuple[FundingSource, dict]] | None = None,
     agencies: Iterable[tuple[Agency, str]] | None = None,
+    bulk: bool = False,
     **changes,
 ) -> Work:
     """Change a work's fields; `funding` and `agencies`, when given, replace all its rows of that kind
     (None leaves them as they are). One transaction: a refused row leaves the work as it was."""
-    require_in_place(acting_user, Action.CHANGE, work, _outside, as_stored=True)
-    for name, value in changes.items():
-        setattr(work, name, value)
-    if "geom" in changes:
-        work.geom = validate_geometry(work.geom)
-    work.full_clean(exclude=["point"])
-    work.save()
-    _replace_funding_and_agencies(work, funding, agencies)
-    require_in_place(acting_user, Action.CHANGE, work, _would_leave)
-    record_version(work, acting_user, "UPDATE")
-    bump_layers(*WORK_LAYERS)
+    with transaction.atomic(savepoint=not bulk):
+        require_in_place(acting_user, Action.CHANGE, work, _outside, as_stored=True)
+        for name, value in changes.items():
+            setattr(work, name, value)
+        if "geom" in changes:
+            work.geom = validate_geometry(work.geom)
+        _clean(work, bulk=bulk, exclude=["point"])
+        _save(work, bulk=bulk)
+        _replace_funding_and_agencies(work, funding, agencies, bulk=bulk)
+        require_in_place(acting_user, Action.CHANGE, work, _would_leave)
+        record_version(work, acting_user, "UPDATE")
+        bump_layers(*WORK_LAYERS)
     return work
 
 
@@ -161,7 +221,11 @@ def _replace_funding_and_agencies(
     work: Work,
     funding: Iterable[tuple[FundingSource, dict]] | None,
     agencies: Iterable[tuple[Agency, str]] | None,
+    *,
+    bulk: bool = False,
+    created: bool = False,
 ) -> None:
+    """`created`: the work was just inserted, so it has no rows of either kind to delete."""
     # Duplicates are named here, before any row is written: the database constraint would refuse
     # them too, but its message cannot say which source or agency repeats.
     if funding is not None:
@@ -170,11 +234,12 @@ def _replace_funding_and_agencies(
             [source for source, _amounts in funding],
             _("La fuente de financiamiento «%(item)s» aparece más de una vez."),
         )
-        work.funding.all().delete()
+        if not created:
+            work.funding.all().delete()
         for source, amounts in funding:
             row = WorkFunding(work=work, source=source, **amounts)
-            row.full_clean()
-            row.save()
+            _clean(row, bulk=bulk)
+            _save(row, bulk=bulk)
     if agencies is not None:
         agencies = list(agencies)
         _refuse_repeats(
@@ -184,11 +249,12 @@ def _replace_funding_and_agencies(
                 f"{pair[0].acronym} ({dict(WorkAgency.Role.choices).get(pair[1], pair[1])})"
             ),
         )
-        work.agency_roles.all().delete()
+        if not created:
+            work.agency_roles.all().delete()
         for agency, role in agencies:
             agency_row = WorkAgency(work=work, agency=agency, role=role)
-            agency_row.full_clean()
-            agency_row.save()
+            _clean(agency_row, bulk=bulk)
+            _save(agency_row, bulk=bulk)
 
 
 def _refuse_repeats(items: list, message: str, describe=str) -> None:
@@ -199,7 +265,6 @@ def _refuse_repeats(items: list, message: str, describe=str) -> None:
         seen.append(item)
 
 
-@transaction.atomic
 def do_record_progress(
     work: Work,
     *,
@@ -208,17 +273,19 @@ def do_record_progress(
     financial_pct: Decimal,
     note: str = "",
     acting_user=None,
+    bulk: bool = False,
 ) -> ProgressReport:
-    report = ProgressReport(
-        work=work,
-        reported_on=reported_on,
-        physical_pct=physical_pct,
-        financial_pct=financial_pct,
-        note=note,
-        author=acting_user,
-    )
-    report.full_clean()
-    report.save()
+    with transaction.atomic(savepoint=not bulk):
+        report = ProgressReport(
+            work=work,
+            reported_on=reported_on,
+            physical_pct=physical_pct,
+            financial_pct=financial_pct,
+            note=note,
+            author=acting_user,
+        )
+        _clean(report, bulk=bulk)
+        _save(report, bulk=bulk)
     return report
 
 
@@ -235,20 +302,20 @@ def do_correct_progress(report: ProgressReport, *, acting_user=None, **changes) 
     return report
 
 
-@transaction.atomic
 def do_review_progress(
-    report: ProgressReport, *, approve: bool, reason: str = "", acting_user=None
+    report: ProgressReport, *, approve: bool, reason: str = "", acting_user=None, bulk: bool = False
 ) -> ProgressReport:
     """Approve or reject a report; approval refreshes the work's public progress figures."""
     if report.state != ProgressReport.State.PENDING:
         raise ValidationError(_("Este reporte ya fue revisado."))
-    report.state = ProgressReport.State.APPROVED if approve else ProgressReport.State.REJECTED
-    report.review_reason = reason
-    report.reviewer = acting_user
-    report.full_clean()
-    report.save()
-    if approve:
-        _refresh_progress(report.work)
+    with transaction.atomic(savepoint=not bulk):
+        report.state = ProgressReport.State.APPROVED if approve else ProgressReport.State.REJECTED
+        report.review_reason = reason
+        report.reviewer = acting_user
+        _clean(report, bulk=bulk)
+        _save(report, bulk=bulk)
+        if approve:
+            _refresh_progress(report.work)
     return report
 
 

@@ -186,6 +186,9 @@ SET plan_cache_mode = force_custom_plan SET jit = off AS $$
 DECLARE
     changed bigint[];  -- works whose published flag, year or amounts changed (or that are gone)
 BEGIN
+    IF works_map_totals_deferred() THEN
+        RETURN NULL;  -- noted; works_map_apply_deferred_totals() does it (deferred_totals.sql)
+    END IF;
     IF TG_OP = 'INSERT' THEN
         PERFORM works_map_totals_lock();
         INSERT INTO works_map_worktotal AS t (work_year, n, approved, exercised)

@@ -13,6 +13,12 @@ CREATE OR REPLACE FUNCTION works_map_totals_lock() RETURNS void AS $$
     SELECT pg_advisory_xact_lock(5051207146003);
 $$ LANGUAGE sql;
 
+-- Whether this transaction defers the triggers' work to works_map_apply_deferred_totals()
+-- (deferred_totals.sql): then they take no lock.
+CREATE OR REPLACE FUNCTION works_map_totals_deferred() RETURNS boolean AS $$
+    SELECT coalesce(current_setting('works_map.defer_totals', true), '') = 'on';
+$$ LANGUAGE sql STABLE;
+
 -- Each UPDATE first counts the rows that moved (or were reshaped) rather than asking NOT EXISTS:
 -- an EXISTS over the two transition tables is planned as a nested loop, new x old rows when none
 -- moved (a bulk update of 3,000 amounts spent 4.3 s in it; the count is a hash or merge join).
@@ -20,6 +26,9 @@ $$ LANGUAGE sql;
 -- Works (ids) against every zone: the point index of the zone GiST per work.
 CREATE OR REPLACE FUNCTION works_map_workzone_from_works() RETURNS trigger AS $$
 BEGIN
+    IF works_map_totals_deferred() THEN
+        RETURN NULL;  -- noted; works_map_apply_deferred_totals() does it (deferred_totals.sql)
+    END IF;
     IF TG_OP = 'UPDATE' THEN  -- (nested: old_rows exists only for an UPDATE)
         IF (
             SELECT count(*) FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.point IS DISTINCT FROM o.point
