@@ -20,8 +20,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-# The largest amount a work column stores (DecimalField max_digits=16, decimal_places=2).
-MAX_AMOUNT = Decimal("99999999999999.99")
+from gis_core.importers import fits_decimal_field
+from works_map.models import Work
+
+# Every amount of a work is stored in a column like this one (numeric(16, 2): under 10^14 pesos).
+AMOUNT_COLUMN = Work._meta.get_field("amount_approved")
 # Larger counts of people are typing mistakes, not beneficiaries (Guanajuato has about 6.2 million).
 MAX_PEOPLE = 20_000_000
 # A value-map target that refuses the rows holding that value.
@@ -475,18 +478,23 @@ class RowRefused(ValueError):
     """This row cannot be imported (the message says why)."""
 
 
-def amount_cell(values: dict[str, Any], name: str, label: Any) -> Decimal | None:
+def _number_cell(values: dict[str, Any], name: str, label: Any) -> Decimal | None:
+    """The cell as a number (None when empty), or the row refused naming the field and the text."""
     try:
-        amount = number(values.get(name))
+        return number(values.get(name))
     except ValueError:
         raise RowRefused(
             _("%(f)s no es un número: «%(v)s»") % {"f": label, "v": text(values.get(name))}
         ) from None
+
+
+def amount_cell(values: dict[str, Any], name: str, label: Any) -> Decimal | None:
+    amount = _number_cell(values, name, label)
     if amount is None:
         return None
     if amount < 0:
         raise RowRefused(_("%(f)s negativo: %(v)s") % {"f": label, "v": amount})
-    if amount > MAX_AMOUNT:
+    if not fits_decimal_field(amount, AMOUNT_COLUMN):
         raise RowRefused(
             _("%(f)s fuera de rango (más de 10^14 pesos): %(v)s") % {"f": label, "v": text(values.get(name))}
         )
@@ -495,12 +503,7 @@ def amount_cell(values: dict[str, Any], name: str, label: Any) -> Decimal | None
 
 def _count(values: dict[str, Any], name: str) -> int | None:
     label = WORK_FIELDS[name].label
-    try:
-        value = number(values.get(name))
-    except ValueError:
-        raise RowRefused(
-            _("%(f)s no es un número: «%(v)s»") % {"f": label, "v": text(values.get(name))}
-        ) from None
+    value = _number_cell(values, name, label)
     if value is None:
         return None
     if value < 0 or value != value.to_integral_value() or value > MAX_PEOPLE:
@@ -512,12 +515,7 @@ def _count(values: dict[str, Any], name: str) -> int | None:
 
 def _percent(values: dict[str, Any], name: str) -> Decimal | None:
     label = WORK_FIELDS[name].label
-    try:
-        value = number(values.get(name))
-    except ValueError:
-        raise RowRefused(
-            _("%(f)s no es un número: «%(v)s»") % {"f": label, "v": text(values.get(name))}
-        ) from None
+    value = _number_cell(values, name, label)
     if value is None:
         return None
     if not 0 <= value <= 100:

@@ -6,7 +6,7 @@ Population of an area:
 - a zone: the population recorded on the zone, else for an urban ZAP the Censo 2020 population of the
   AGEB with its CVEGEO, else for a rural ZAP that of the municipio with its CVEGEO; otherwise unknown
   (a drawn zone or a Zona Impulso with no population recorded), and its per-inhabitant amounts null;
-- any polygon (a drawn or saved area): works_map.summaries.population_in, the one entry point.
+- any polygon (a drawn or saved area): priority_zones.population.population_in, the one entry point.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from gis_core.geometry import area_m2
 from gis_core.versions import layer_version
 from priority_zones.models import Municipio, Zone
-from priority_zones.population import census_population, population_in
+from priority_zones.population import population_in
 from works_map.analysis import filtered_investment_table, shaped_row
 from works_map.fais import municipio_compliance, rule_json
 from works_map.models import (
@@ -391,13 +391,6 @@ def _zap_urbana_minimum(
 
 
 # --- report card of an area (a zone or a drawn polygon) -----------------------------------------
-
-
-def population_by_areal_weighting(geom: GEOSGeometry) -> dict[str, Any]:
-    """Population of a polygon from the finest INEGI census unit loaded (AGEB, localidad, municipio),
-    weighted by the area shared; see priority_zones.population.census_population. Kept for callers
-    that want the census estimate; report cards use population_in (a population raster first)."""
-    return census_population(geom)
 
 
 def area_report(geom: GEOSGeometry, works: WorkQuerySet | None = None) -> dict[str, Any]:
