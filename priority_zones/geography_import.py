@@ -217,6 +217,27 @@ def _multipolygon(geom: Any) -> tuple[GEOSGeometry | None, str | None]:
     return GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=STORAGE_SRID), None
 
 
+def _keyed_polygons(
+    path: Path, options: LoadOptions, report: GeographyReport, accept, repeated: str
+) -> Iterator[tuple[SourceRow, str, GEOSGeometry]]:
+    """The rows of a polygon file whose key `accept` takes, once per key, with a usable outline;
+    every other row is refused in the report with its reason."""
+    seen: set[str] = set()
+    for src in read_rows(path, encoding=options.encoding):
+        key = accept(src)
+        if key is None:
+            continue
+        if key in seen:
+            report.refuse(src.row, key, repeated)
+            continue
+        seen.add(key)
+        geom, reason = _multipolygon(src.geom)
+        if geom is None:
+            report.refuse(src.row, key, reason or "")
+            continue
+        yield src, key, geom
+
+
 def _message(exc: ValidationError) -> str:
     return "; ".join(exc.messages)
 
@@ -254,25 +275,22 @@ def load_municipios(path: Path, options: LoadOptions) -> GeographyReport:
     from priority_zones.actions import do_upsert_municipio
 
     report = GeographyReport(source=Path(path).name, layer="municipios")
-    seen: set[str] = set()
+
+    def accept(src: SourceRow) -> str | None:
+        report.read += 1
+        key = _key(src.props, (ENT_FIELDS, MUN_FIELDS), (2, 3))
+        if options.only and not key.startswith(options.only[:5]):  # a municipio of the prefix
+            report.skipped += 1
+            return None
+        if not MUNICIPIO_KEY.match(key):
+            report.refuse(src.row, key, _("clave de municipio mal formada (se esperan 5 dígitos)"))
+            return None
+        return key
+
     with bumps_once():
-        for src in read_rows(path, encoding=options.encoding):
-            report.read += 1
-            key = _key(src.props, (ENT_FIELDS, MUN_FIELDS), (2, 3))
-            if options.only and not key.startswith(options.only[:5]):  # a municipio of the prefix
-                report.skipped += 1
-                continue
-            if not MUNICIPIO_KEY.match(key):
-                report.refuse(src.row, key, _("clave de municipio mal formada (se esperan 5 dígitos)"))
-                continue
-            if key in seen:
-                report.refuse(src.row, key, _("clave repetida en el archivo"))
-                continue
-            seen.add(key)
-            geom, reason = _multipolygon(src.geom)
-            if reason:
-                report.refuse(src.row, key, reason)
-                continue
+        for src, key, geom in _keyed_polygons(
+            path, options, report, accept, _("clave repetida en el archivo")
+        ):
             name = _pick(src.props, MUNICIPIO_NAME_FIELDS)
             if not name:
                 report.refuse(src.row, key, _("sin nombre de municipio"))
@@ -342,19 +360,8 @@ def load_localidades(points: Path | None, polygons: Path | None, options: LoadOp
                 point=Point(lon, lat, srid=STORAGE_SRID),
             )
     if polygons is not None:
-        seen: set[str] = set()
-        for src in read_rows(polygons, encoding=options.encoding):
-            key = accept(src)
-            if key is None:
-                continue
-            if key in seen:
-                report.refuse(src.row, key, _("clave repetida en el archivo de polígonos"))
-                continue
-            seen.add(key)
-            geom, reason = _multipolygon(src.geom)
-            if reason:
-                report.refuse(src.row, key, reason)
-                continue
+        repeated = _("clave repetida en el archivo de polígonos")
+        for src, key, geom in _keyed_polygons(polygons, options, report, accept, repeated):
             entry = merged.get(key)
             if entry is None:
                 if key in refused:
@@ -417,24 +424,21 @@ def load_agebs(polygons: Path, census: Path | None, options: LoadOptions) -> Geo
                 report.suppressed += suppressed
                 table[key] = value
     rows: list[tuple[int, str, GEOSGeometry, int | None]] = []
-    seen: set[str] = set()
-    for src in read_rows(polygons, encoding=options.encoding):
+
+    def accept(src: SourceRow) -> str | None:
         report.read += 1
         key = _key(src.props, (ENT_FIELDS, MUN_FIELDS, LOC_FIELDS, AGEB_FIELDS), (2, 3, 4, 4))
         if options.only and not key.startswith(options.only):
             report.skipped += 1
-            continue
+            return None
         if not AGEB_URBANA_KEY.match(key):
             report.refuse(src.row, key, _("clave de AGEB urbana mal formada (se esperan 13 caracteres)"))
-            continue
-        if key in seen:
-            report.refuse(src.row, key, _("clave repetida en el archivo"))
-            continue
-        seen.add(key)
-        geom, reason = _multipolygon(src.geom)
-        if geom is None:
-            report.refuse(src.row, key, reason or "")
-            continue
+            return None
+        return key
+
+    for src, key, geom in _keyed_polygons(
+        polygons, options, report, accept, _("clave repetida en el archivo")
+    ):
         if census is not None:
             population = table.get(key)
         else:
