@@ -86,6 +86,17 @@ def test_a_bad_filter_is_a_400_naming_it(client, work_well_xichu):
 
 
 @pytest.mark.django_db
+def test_a_zone_outline_that_is_not_a_published_zone_is_a_400_naming_it(client, xichu, work_well_xichu):
+    from tests.places import make_zone
+
+    draft = make_zone(xichu, name="Borrador", published=False)
+    url = reverse("api:works-map")
+    for zone in ("abc", "--5", "²", str(draft.pk), "999999"):
+        response = client.get(url, {"zone": zone})
+        assert response.status_code == 400 and response.json()["parameter"] == "zone"
+
+
+@pytest.mark.django_db
 def test_a_drawn_polygon_maps_the_works_inside_it(client, works_cluster_xichu, work_road_leon):
     polygon = {
         "type": "Polygon",

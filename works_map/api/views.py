@@ -732,14 +732,8 @@ class WorksMapView(ProblemMixin, APIView):
         if outline is None and request.query_params.get("bbox", "").strip():
             outline = parse_bbox(request.query_params["bbox"])
         if outline is None and request.query_params.get("zone", "").strip():
-            zone = (
-                Zone.objects.published()
-                .filter(pk=parse_integer(request.query_params["zone"], "zone", 1, 2**31 - 1))
-                .first()
-            )
-            if zone is None:
-                raise NotFound(_("No hay una zona publicada con ese número."))
-            outline = zone.geom
+            # The work filter `zone` has already refused anything but a published zone's id (400).
+            outline = Zone.objects.published().get(pk=int(request.query_params["zone"])).geom
         return standalone_maps.MapSubject(_("Obras seleccionadas"), subtitle, outline)
 
     @extend_schema(parameters=WORK_FILTER_PARAMS, responses={(200, "text/html"): OpenApiTypes.STR})
