@@ -57,6 +57,8 @@ missing_packages() {
   python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || pkgs+=(python3-venv)
   [ -x /usr/bin/chromium ] || pkgs+=(chromium)
   command -v msgfmt >/dev/null 2>&1 || pkgs+=(gettext)
+  # nginx: the production edge cache in front of Granian, driven by tests/scale (scripts/serve.sh).
+  [ -x /usr/sbin/nginx ] || pkgs+=(nginx)
   fc-list 2>/dev/null | grep -qi dejavu || pkgs+=(fonts-dejavu-core)
   echo "${pkgs[@]:-}"
 }
