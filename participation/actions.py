@@ -255,6 +255,9 @@ def do_erase_citizen_data(*, email: str = "", code: str = "", reference: str, ac
     """ARCO cancellation: every report (photos, events) sent with this e-mail or under this code,
     the rate-limit marks of the e-mail and the messages still waiting for it. Only reports the
     acting user may moderate; the erasure itself is recorded without a copy of what went."""
+    from django.db.models import Q
+
+    from outbox import privacy
     from outbox.models import Message
 
     from participation.access import is_moderator, moderatable_reports
@@ -282,7 +285,7 @@ def do_erase_citizen_data(*, email: str = "", code: str = "", reference: str, ac
     CitizenReport.objects.filter(pk__in=ids).delete()
     for address in emails:
         SubmissionMark.objects.filter(key=mark_key("email", address)).delete()
-        Message.objects.filter(to__iexact=address).delete()
+        Message.objects.filter(Q(recipient__iexact=address) | Q(recipient_hash=privacy.pseudonym(address))).delete()
     return ArcoErasure.objects.create(
         actor=acting_user, request_reference=reference, reports_erased=len(ids), photos_erased=photos
     )
