@@ -29,6 +29,19 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """The files as sent; each is checked by clean_photo (content, size), not by FileField."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return list(data)
+        return [] if data in self.empty_values else [data]
+
+
 class ReportForm(forms.Form):
     kind = forms.ChoiceField(label=_("¿Qué quiere reportar?"), choices=CitizenReport.Kind.choices)
     text = forms.CharField(
@@ -38,7 +51,7 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": TEXT_MAX}),
         help_text=_("Entre 10 y %(n)s caracteres. No escriba datos personales de nadie.") % {"n": TEXT_MAX},
     )
-    photos = forms.FileField(
+    photos = MultipleFileField(
         label=_("Fotos (opcional, hasta 3)"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),

@@ -39,7 +39,7 @@ def page(user, *, state: str = "", before: int | None = None, size: int = PAGE_S
         reports.select_related("work", "work__municipio")
         .only(
             "pk", "code", "kind", "state", "text", "published", "received_at",
-            "work__pk", "work__name", "work__folio", "work__municipio__name",
+            "work__id", "work__name", "work__folio", "work__municipio__name",
         )
         .order_by("-pk")[: size + 1]
     )  # fmt: skip

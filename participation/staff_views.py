@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.db.models import GeometryField
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gis_core.access import Action
+from gis_core.functions import GeogDistance
 from gis_core.geometry import parse_id
 from participation import access, actions, queue
 from participation.forms import AnswerForm, ArcoForm, CommitteeForm, EditTextForm, RejectForm, RouteForm, VigilanceForm
@@ -51,15 +53,16 @@ def _detail(request: HttpRequest, report: CitizenReport, forms: dict | None = No
     forms = forms or {}
     photos = ReportPhoto.objects.filter(report=report).defer("image")
     if report.work.geom is not None:
-        photos = photos.annotate(distance=Distance("gps", report.work.geom))
+        # Metres on the spheroid from the camera's position to the work's geometry.
+        photos = photos.annotate(distance=GeogDistance("gps", Value(report.work.geom, output_field=GeometryField(srid=4326))))
     context = {
         "report": report,
         "photos": photos,
         "events": report.events.select_related("actor"),
-        "edit_form": forms.get("editar") or EditTextForm(initial={"text": report.text}),
-        "reject_form": forms.get("rechazar") or RejectForm(),
-        "route_form": forms.get("turnar") or RouteForm(agencies=agencies),
-        "answer_form": forms.get("responder") or AnswerForm(agencies=agencies),
+        "edit_form": forms.get("editar") or EditTextForm(initial={"text": report.text}, prefix="editar"),
+        "reject_form": forms.get("rechazar") or RejectForm(prefix="rechazar"),
+        "route_form": forms.get("turnar") or RouteForm(agencies=agencies, prefix="turnar"),
+        "answer_form": forms.get("responder") or AnswerForm(agencies=agencies, prefix="responder"),
     }
     return render(request, "participation/moderate.html", context, status=status)
 
@@ -91,7 +94,8 @@ def report_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             messages.success(request, _("Foto retirada."))
         elif step in STEP_FORMS:
             form_class = STEP_FORMS[step]
-            form = form_class(request.POST, agencies=_agencies()) if step in ("turnar", "responder") else form_class(request.POST)
+            extra = {"agencies": _agencies()} if step in ("turnar", "responder") else {}
+            form = form_class(request.POST, prefix=step, **extra)
             if not form.is_valid():
                 return _detail(request, report, {step: form}, status=400)
             data = form.cleaned_data
