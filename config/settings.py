@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "priority_zones",
     "works_map",
     "layers",
+    "participation",
     "planning",
     "outbox",
 ]
@@ -304,6 +305,18 @@ OPEN_DATA_POLICY_URL = env("OPEN_DATA_POLICY_URL", "")
 OPEN_DATA_CONTACT_NAME = env("OPEN_DATA_CONTACT_NAME", OPEN_DATA_PUBLISHER)
 # DCAT contactPoint.hasEmail, shown on /datos/; DCAT-US harvesters require it: set it in production.
 OPEN_DATA_CONTACT_EMAIL = env("OPEN_DATA_CONTACT_EMAIL", "")
+
+# --- Citizen participation (participation app) ------------------------------------------------
+# Accepted reports per address and per e-mail inside the window (seconds); past it, a 429.
+PARTICIPATION_RATE_PER_ADDRESS = envint("PARTICIPATION_RATE_PER_ADDRESS", 5, minimum=1)
+PARTICIPATION_RATE_PER_EMAIL = envint("PARTICIPATION_RATE_PER_EMAIL", 3, minimum=1)
+PARTICIPATION_RATE_WINDOW = envint("PARTICIPATION_RATE_WINDOW", 3600, minimum=60)
+# Photos: at most this many per report, each at most this many bytes as sent; stored re-encoded with
+# its longer side at most PARTICIPATION_PHOTO_MAX_SIDE pixels. A committee's acta: a PDF up to the limit.
+PARTICIPATION_MAX_PHOTOS = envint("PARTICIPATION_MAX_PHOTOS", 3, 0, 10)
+PARTICIPATION_PHOTO_MAX_BYTES = envint("PARTICIPATION_PHOTO_MAX_BYTES", 8 * 1024 * 1024, minimum=10_000)
+PARTICIPATION_PHOTO_MAX_SIDE = envint("PARTICIPATION_PHOTO_MAX_SIDE", 1600, 200, 8000)
+PARTICIPATION_ACTA_MAX_BYTES = envint("PARTICIPATION_ACTA_MAX_BYTES", 10 * 1024 * 1024, minimum=10_000)
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -132,3 +132,18 @@ def nobody(db, django_user_model):
 def citizen(db, django_user_model):
     """A signed-up citizen with no special permission (the household tests' outsider)."""
     return django_user_model.objects.create_user("ciudadana", "c@example.org", PASSWORD)
+
+
+# --- moderators of citizen reports (participation) ---------------------------------------------------
+
+
+@pytest.fixture
+def moderator_leon(db, django_user_model, leon):
+    """León's moderator of citizen reports: moderates reports on works in León only."""
+    return staff(django_user_model, "moderador_leon", "moderator", [leon])
+
+
+@pytest.fixture
+def moderator_sop(db, django_user_model, sop):
+    """SOP's moderator: reports on the works SOP takes part in, wherever they are."""
+    return staff(django_user_model, "moderador_sop", "moderator", agency=sop)

@@ -20,6 +20,10 @@ PUBLIC_PAGES = [
     ("login", lambda o: {}),
     ("api:docs", lambda o: {}),
     ("api:redoc", lambda o: {}),
+    ("participation:report", lambda o: {"pk": o["well"].pk}),
+    ("participation:work-reports", lambda o: {"pk": o["well"].pk}),
+    ("participation:track-lookup", lambda o: {}),
+    ("participation:agency", lambda o: {"pk": o["well"].agency_roles.first().agency_id}),
 ]
 STAFF_PAGES = [
     ("planning:workspace", lambda o: {}),
@@ -29,6 +33,9 @@ STAFF_PAGES = [
     ("planning:zone-create", lambda o: {}),
     ("planning:zone-edit", lambda o: {"pk": o["zone"].pk}),
     ("planning:versions", lambda o: {"kind": "work", "pk": o["well"].pk}),
+    ("participation-staff:queue", lambda o: {}),
+    ("participation-staff:arco", lambda o: {}),
+    ("participation-staff:committee", lambda o: {"pk": o["well"].pk}),
     ("admin:index", lambda o: {}),
     ("admin:works_map_work_change", lambda o: {"object_id": o["well"].pk}),
     ("admin:priority_zones_municipio_change", lambda o: {"object_id": o["leon"].pk}),
