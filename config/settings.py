@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "works_map",
     "layers",
     "planning",
+    "consultations",
 ]
 
 MIDDLEWARE = [
@@ -276,6 +277,12 @@ OPEN_DATA_POLICY_URL = env("OPEN_DATA_POLICY_URL", "")
 OPEN_DATA_CONTACT_NAME = env("OPEN_DATA_CONTACT_NAME", OPEN_DATA_PUBLISHER)
 # DCAT contactPoint.hasEmail, shown on /datos/; DCAT-US harvesters require it: set it in production.
 OPEN_DATA_CONTACT_EMAIL = env("OPEN_DATA_CONTACT_EMAIL", "")
+
+# --- Consultations and follows (consultations) -----------------------------------------------
+# This site's public address: the links in the e-mails the worker sends (it has no request to ask).
+SITE_URL = env("SITE_URL", "http://localhost:8000")
+# How often the worker compares followed works with their last figures and queues the digests.
+FOLLOW_DIGEST_SECONDS = envint("FOLLOW_DIGEST_SECONDS", 3600, 60, 7 * 86400)
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

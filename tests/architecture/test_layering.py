@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = ("config", "planning", "layers", "works_map", "priority_zones", "gis_core")
+ORDER = ("config", "planning", "consultations", "layers", "works_map", "priority_zones", "gis_core")
 RANK = {app: rank for rank, app in enumerate(ORDER)}
 
 
