@@ -20,7 +20,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from outbox import messages
 
 from consultations import business_days
 from consultations.models import (
@@ -36,6 +35,7 @@ from consultations.privacy import email_hash
 from consultations.text import clean_text
 from gis_core.access import Action, require
 from gis_core.geometry import GTO_BOUNDS
+from outbox import messages
 from priority_zones.models import Zone
 from works_map.models import Work, WorkStatus
 

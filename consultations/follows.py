@@ -28,12 +28,12 @@ from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from outbox import messages
 
 from consultations.actions import Refused, site_link
 from consultations.models import ErasureRecord, Follow, Opinion, WorkEvent, WorkSnapshot
 from consultations.privacy import NOTICE_VERSION, email_hash
 from consultations.text import clean_text
+from outbox import messages
 from works_map.models import Work, WorkStatus
 
 log = logging.getLogger(__name__)
