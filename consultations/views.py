@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from consultations import actions, follows, pages
@@ -139,6 +140,7 @@ def follow_confirm(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@csrf_exempt  # RFC 8058: the mail client's one-click POST has no CSRF token; the token authorises
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     follow = follows.by_token(token)
