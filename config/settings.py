@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "participation",
     "planning",
     "outbox",
+    "consultations",
 ]
 
 MIDDLEWARE = [
@@ -317,6 +318,11 @@ PARTICIPATION_MAX_PHOTOS = envint("PARTICIPATION_MAX_PHOTOS", 3, 0, 10)
 PARTICIPATION_PHOTO_MAX_BYTES = envint("PARTICIPATION_PHOTO_MAX_BYTES", 8 * 1024 * 1024, minimum=10_000)
 PARTICIPATION_PHOTO_MAX_SIDE = envint("PARTICIPATION_PHOTO_MAX_SIDE", 1600, 200, 8000)
 PARTICIPATION_ACTA_MAX_BYTES = envint("PARTICIPATION_ACTA_MAX_BYTES", 10 * 1024 * 1024, minimum=10_000)
+# --- Consultations and follows (consultations) -----------------------------------------------
+# This site's public address: the links in the e-mails the worker sends (it has no request to ask).
+SITE_URL = env("SITE_URL", "http://localhost:8000")
+# How often the worker compares followed works with their last figures and queues the digests.
+FOLLOW_DIGEST_SECONDS = envint("FOLLOW_DIGEST_SECONDS", 3600, 60, 7 * 86400)
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

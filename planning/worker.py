@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 
+from consultations import jobs as follow_jobs
 from outbox import dispatch
 from planning import jobs
 from planning.models import ImportJob, WorkerHeartbeat
@@ -100,6 +101,7 @@ def serve(
                 if interrupted is not None:
                     release(interrupted)
                     interrupted = None
+                follow_jobs.run_due()  # the follows' digests, when FOLLOW_DIGEST_SECONDS have passed
                 sent = dispatch.run_due()  # outgoing e-mail and chat replies first: they are short
                 pk = jobs.claim_next()
             except CONNECTION_ERRORS as error:

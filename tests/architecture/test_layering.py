@@ -13,7 +13,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = ("config", "planning", "participation", "layers", "works_map", "priority_zones", "outbox", "gis_core")
+ORDER = (
+    "config",
+    "planning",
+    "participation",
+    "consultations",
+    "layers",
+    "works_map",
+    "priority_zones",
+    "outbox",
+    "gis_core",
+)
 RANK = {app: rank for rank, app in enumerate(ORDER)}
 
 
