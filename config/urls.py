@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/", include("works_map.api.urls")),
     path("ogc/", include("gis_core.ogc")),
     path("tiles/", include("layers.urls")),
+    path("", include("chat.urls")),
     path("", include("works_map.urls")),
     path("", include("priority_zones.urls")),
 ]
