@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "works_map",
     "layers",
     "planning",
+    "outbox",
     "chat",
 ]
 
@@ -197,6 +198,33 @@ LOGIN_FAILURE_WINDOW = 15 * 60
 # its last beat is older than WORKER_STALE_SECONDS.
 WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 10, 1, 3600)
 WORKER_STALE_SECONDS = envint("WORKER_STALE_SECONDS", 60, 2, 86400)
+# --- Outgoing messages (outbox): e-mail now, WhatsApp replies through the same queue ---------
+# The worker sends them outside the request; without EMAIL_HOST e-mail goes to the console.
+EMAIL_HOST = env("EMAIL_HOST", "")
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = envint("EMAIL_PORT", 587, 1, 65535)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "1" if EMAIL_HOST else "0")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "0")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 15, 1, 300)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Territorio Abierto <no-responder@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Send at commit instead of waiting for the worker (development convenience; tests set it).
+OUTBOX_SEND_IMMEDIATELY = envbool("OUTBOX_SEND_IMMEDIATELY", "0")
+# A failed attempt is retried after OUTBOX_RETRY_SECONDS, doubling, at most an hour apart.
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8, 1, 100)
+OUTBOX_RETRY_SECONDS = envint("OUTBOX_RETRY_SECONDS", 30, 1, 3600)
+# Sent and failed messages (recipients already erased) are deleted after this many days.
+OUTBOX_RETENTION_DAYS = envint("OUTBOX_RETENTION_DAYS", 30, 1, 3650)
+
 # A working day; staff sessions end with the browser too.
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

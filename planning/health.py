@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from gis_core.http import RETRY_AFTER_SECONDS
+from outbox import dispatch
 from planning import worker
 
 
@@ -39,6 +40,7 @@ def health(request: HttpRequest) -> JsonResponse:
         "database": "ok" if database else "unavailable",
         "cache": "ok" if _cache() else "unavailable",
         "worker": worker.health() if database else "unknown",
+        "outbox": dispatch.counts() if database else None,
     }
     response = JsonResponse(body, status=200 if database else 503)
     if not database:

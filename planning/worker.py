@@ -1,6 +1,7 @@
-"""The import worker's loop (manage.py run_import_worker): serves planning.jobs' queue, survives its
-database connection dropping (a PostgreSQL restart, pg_terminate_backend) by reconnecting with
-backoff, and shows it is alive with a heartbeat row that /health reads."""
+"""The worker's loop (manage.py run_import_worker): sends what the outbox holds (outbox.dispatch)
+and serves planning.jobs' import queue, survives its database connection dropping (a PostgreSQL
+restart, pg_terminate_backend) by reconnecting with backoff, and shows it is alive with a heartbeat
+row that /health reads."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 
+from outbox import dispatch
 from planning import jobs
 from planning.models import ImportJob, WorkerHeartbeat
 
@@ -98,6 +100,7 @@ def serve(
                 if interrupted is not None:
                     release(interrupted)
                     interrupted = None
+                sent = dispatch.run_due()  # outgoing e-mail and chat replies first: they are short
                 pk = jobs.claim_next()
             except CONNECTION_ERRORS as error:
                 failures += 1
@@ -109,8 +112,10 @@ def serve(
                 continue
             backoff, failures = 1.0, 0
             if pk is None:
-                if once:
+                if once and not sent:
                     return
+                if sent:
+                    continue
                 time.sleep(sleep)
                 continue
             try:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-pytest_plugins = ["tests.actors", "tests.places"]
+pytest_plugins = ["tests.actors", "tests.places", "tests.mail_server"]
 
 SHARED_DATA = Path(os.environ.get("GTO_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 

@@ -171,7 +171,13 @@ def test_health_reports_the_worker(client, db, age, expected):
         WorkerHeartbeat.objects.create(name="host:1", beat_at=timezone.now() - age)
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "worker": expected}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "worker": expected,
+        "outbox": {"pending": 0, "failed": 0},
+    }
     assert "no-cache" in response["Cache-Control"]
 
 
