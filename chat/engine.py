@@ -173,12 +173,15 @@ def near(key, lon, lat, *, cursor, base_url, now, offset: int = 0) -> Reply:
         )
         return Reply(text, "location" if offset == 0 else "next")
     head = _("Obras más cercanas:") if offset == 0 else _("Más obras cercanas:")
-    return _listing(head, page, more, base_url, "location" if offset == 0 else "next", distance=True)
+    intent = "location" if offset == 0 else "next"
+    return _listing(head, page, more, base_url, intent, distance=True, start=offset + 1)
 
 
-def _listing(head: str, works: list[Work], more: bool, base_url: str, intent: str, *, distance=False) -> Reply:
+def _listing(
+    head: str, works: list[Work], more: bool, base_url: str, intent: str, *, distance=False, start: int = 1
+) -> Reply:
     lines = [head]
-    for number, work in enumerate(works, start=1):
+    for number, work in enumerate(works, start=start):
         lines.append(f"{number}. {work_line(work, base_url, distance=distance)}")
     options = []
     if more:
@@ -190,7 +193,7 @@ def _listing(head: str, works: list[Work], more: bool, base_url: str, intent: st
 
 
 def _link(work: Work, base_url: str) -> str:
-    return f"{base_url}{reverse('work', args=[work.pk])}"
+    return f"{base_url}{reverse('works_map:work', args=[work.pk])}"
 
 
 def money(amount: Decimal | None) -> str:
@@ -262,7 +265,7 @@ def _place_page(key, mode, ref, category, *, offset, base_url, now, title: str =
     if offset == 0:
         head = _("%(title)s: %(n)s obras publicadas. Las más recientes:") % {"title": title, "n": works.count()}
         return _listing(head, page, more, base_url, mode)
-    return _listing(_("Más obras:"), page, more, base_url, "next")
+    return _listing(_("Más obras:"), page, more, base_url, "next", start=offset + 1)
 
 
 def postal_code(key, code: str, *, base_url, now) -> Reply:
@@ -319,7 +322,7 @@ def zones(cursor, *, base_url) -> Reply:
         here = list(published.filter(geom__intersects=cursor.point).order_by("-fiscal_year", "name")[:5])
         if here:
             lines = [_("Tu ubicación está en estas zonas prioritarias:")]
-            lines += [f"• {z.name} ({z.get_kind_display()}, {z.fiscal_year}) {base_url}{reverse('zone', args=[z.pk])}" for z in here]
+            lines += [f"• {z.name} ({z.get_kind_display()}, {z.fiscal_year}) {base_url}{reverse('works_map:zone', args=[z.pk])}" for z in here]
             return Reply("\n".join(lines), "zones")
     year = published.order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
     if year is None:

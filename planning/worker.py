@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 
+from chat import maintenance as chat_maintenance
 from outbox import dispatch
 from planning import jobs
 from planning.models import ImportJob, WorkerHeartbeat
@@ -28,6 +29,8 @@ MAX_BACKOFF_SECONDS = 30
 CONNECTION_ERRORS = (OperationalError, InterfaceError)
 # With --once (a cron job, the tests) the worker gives up after this many failed attempts in a row.
 ONCE_ATTEMPTS = 5
+# Chat notices (followed works that changed) and the deletion of inactive numbers, this often.
+CHAT_EVERY_SECONDS = 60
 
 
 def worker_name() -> str:
@@ -92,6 +95,7 @@ def serve(
     backoff = 1.0
     interrupted: int | None = None
     failures = 0
+    chat_due = 0.0
     try:
         while not should_stop():
             if not connection.in_atomic_block:  # (in a test's transaction the connection must stay)
@@ -101,6 +105,9 @@ def serve(
                     release(interrupted)
                     interrupted = None
                 sent = dispatch.run_due()  # outgoing e-mail and chat replies first: they are short
+                if time.monotonic() >= chat_due:
+                    chat_due = time.monotonic() + CHAT_EVERY_SECONDS
+                    _chat_maintenance(report)
                 pk = jobs.claim_next()
             except CONNECTION_ERRORS as error:
                 failures += 1
@@ -131,6 +138,18 @@ def serve(
     finally:
         heartbeat.stop()
         heartbeat.join(timeout=5)
+
+
+def _chat_maintenance(report: Callable[[str], None]) -> None:
+    try:
+        done = chat_maintenance.run()
+    except CONNECTION_ERRORS:
+        raise
+    except Exception as error:  # the chat's upkeep must not stop the imports or the outbox
+        report(f"chat: mantenimiento fallido: {type(error).__name__}")
+        return
+    if done.notices or done.subscribers_deleted:
+        report(f"chat: {done.notices} avisos, {done.subscribers_deleted} números inactivos borrados")
 
 
 def health() -> str:
