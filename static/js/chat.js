@@ -22,7 +22,7 @@
   }
 
   function add(kind, text, works) {
-    const item = document.createElement("li");
+    const item = document.createElement("div");
     item.className = kind === "user" ? "chat-user" : "chat-bot";
     const who = document.createElement("span");
     who.className = "visually-hidden";

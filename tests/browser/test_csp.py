@@ -20,6 +20,7 @@ PUBLIC_PAGES = [
     ("login", lambda o: {}),
     ("api:docs", lambda o: {}),
     ("api:redoc", lambda o: {}),
+    ("chat:page", lambda o: {}),
 ]
 STAFF_PAGES = [
     ("planning:workspace", lambda o: {}),
