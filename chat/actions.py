@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 
 from chat.models import Conversation, IntentCount, Subscriber, Subscription
+from outbox.models import Message
 from works_map.models import Work
 
 AREA_RADIUS_M = 2000
@@ -75,17 +76,28 @@ def subscribe_work(key: str, work: Work, now: dt.datetime) -> Subscription:
 def subscribe_area(key: str, point, now: dt.datetime) -> Subscription:
     subscriber = Subscriber.objects.get(phone_hash=key)
     return Subscription.objects.create(
-        subscriber=subscriber, kind=Subscription.Kind.AREA, point=point, radius_m=AREA_RADIUS_M, checked_at=now
+        subscriber=subscriber,
+        kind=Subscription.Kind.AREA,
+        point=point,
+        radius_m=AREA_RADIUS_M,
+        checked_at=now,
     )
 
 
 @transaction.atomic
 def forget(key: str, phone: str | None) -> None:
-    """"baja"/"alto": the subscriptions, the number and the cursor go at once; so do notices still
+    """ "baja"/"alto": the subscriptions, the number and the cursor go at once; so do notices still
     waiting in the outbox for that number."""
     Subscriber.objects.filter(phone_hash=key).delete()
     Conversation.objects.filter(key=key).delete()
     if phone:
-        from chat import whatsapp
+        drop_pending(phone)
 
-        whatsapp.drop_pending(phone)
+
+def drop_pending(phone: str) -> int:
+    """Notices still waiting in the outbox for a number that is being deleted go with it."""
+    digits = "".join(c for c in phone if c.isdigit())
+    deleted, _ = Message.objects.filter(
+        channel="whatsapp", status=Message.Status.PENDING, recipient=digits, purpose="chat:notice"
+    ).delete()
+    return deleted

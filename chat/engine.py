@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.urls import reverse
@@ -84,7 +83,9 @@ def menu_text() -> str:
 MENU_OPTIONS = [("ayuda", "Ayuda"), ("zonas prioritarias", "Zonas prioritarias")]
 
 
-def answer(key: str, message: Incoming, *, channel: str, phone: str | None = None, base_url: str = "") -> Reply:
+def answer(
+    key: str, message: Incoming, *, channel: str, phone: str | None = None, base_url: str = ""
+) -> Reply:
     """The reply to one message of the conversation `key` (a hash; never the phone itself).
     `phone` is given only by WhatsApp, and only used if the person consents to a subscription."""
     now = timezone.now()
@@ -114,7 +115,10 @@ def _dispatch(key, message: Incoming, cursor, *, channel, phone, base_url, now) 
     if text in STOP_WORDS:
         actions.forget(key, phone)
         return Reply(
-            _("Listo: dejaste de recibir avisos y borramos tu número. Puedes seguir preguntando cuando quieras."),
+            _(
+                "Listo: dejaste de recibir avisos y borramos tu número. "
+                "Puedes seguir preguntando cuando quieras."
+            ),
             "stop",
         )
     if text in NEXT_WORDS:
@@ -159,14 +163,25 @@ def near(key, lon, lat, *, cursor, base_url, now, offset: int = 0) -> Reply:
     found = list(
         Work.objects.published()
         .select_related("municipio")
-        .only("pk", "name", "status", "amount_approved", "amount_modified", "physical_progress", "municipio__name")
+        .only(
+            "pk",
+            "name",
+            "status",
+            "amount_approved",
+            "amount_modified",
+            "physical_progress",
+            "municipio__name",
+        )
         .nearest(point, NEAR_RADIUS_M, offset + PAGE + 1)
     )
     page, more = found[offset : offset + PAGE], len(found) > offset + PAGE
     _save_cursor(key, now, mode="near", point=point, offset=offset + PAGE)
     if not page:
         text = (
-            _("No hay obras publicadas a menos de %(km)s km de ese punto. Prueba con el nombre del municipio.")
+            _(
+                "No hay obras publicadas a menos de %(km)s km de ese punto. "
+                "Prueba con el nombre del municipio."
+            )
             % {"km": NEAR_RADIUS_M // 1000}
             if offset == 0
             else _("No hay más obras cerca de ese punto.")
@@ -233,8 +248,18 @@ def next_page(key, cursor, *, base_url, now) -> Reply:
     if cursor.offset >= PAGE * MAX_PAGES:
         return Reply(_("Para ver más obras abre el mapa: %(url)s") % {"url": f"{base_url}/"}, "next")
     if cursor.mode == "near":
-        return near(key, cursor.point.x, cursor.point.y, cursor=cursor, base_url=base_url, now=now, offset=cursor.offset)
-    return _place_page(key, cursor.mode, cursor.ref, cursor.category, offset=cursor.offset, base_url=base_url, now=now)
+        return near(
+            key,
+            cursor.point.x,
+            cursor.point.y,
+            cursor=cursor,
+            base_url=base_url,
+            now=now,
+            offset=cursor.offset,
+        )
+    return _place_page(
+        key, cursor.mode, cursor.ref, cursor.category, offset=cursor.offset, base_url=base_url, now=now
+    )
 
 
 def _place_works(mode: str, ref: int | None, category: int | None):
@@ -261,9 +286,15 @@ def _place_page(key, mode, ref, category, *, offset, base_url, now, title: str =
     page, more = found[:PAGE], len(found) > PAGE
     _save_cursor(key, now, mode=mode, ref=ref, category=category, offset=offset + PAGE)
     if not page:
-        return Reply(_("No hay más obras publicadas.") if offset else _("No encontré obras publicadas ahí."), "next" if offset else mode)
+        return Reply(
+            _("No hay más obras publicadas.") if offset else _("No encontré obras publicadas ahí."),
+            "next" if offset else mode,
+        )
     if offset == 0:
-        head = _("%(title)s: %(n)s obras publicadas. Las más recientes:") % {"title": title, "n": works.count()}
+        head = _("%(title)s: %(n)s obras publicadas. Las más recientes:") % {
+            "title": title,
+            "n": works.count(),
+        }
         return _listing(head, page, more, base_url, mode)
     return _listing(_("Más obras:"), page, more, base_url, "next", start=offset + 1)
 
@@ -273,16 +304,23 @@ def postal_code(key, code: str, *, base_url, now) -> Reply:
     municipio = Municipio.objects.filter(cvegeo__in=cvegeos).order_by("name").only("pk", "name").first()
     if municipio is None:
         return Reply(
-            _("El código postal %(cp)s no es de Guanajuato. Escribe el nombre de tu municipio o envía tu ubicación.")
+            _(
+                "El código postal %(cp)s no es de Guanajuato. "
+                "Escribe el nombre de tu municipio o envía tu ubicación."
+            )
             % {"cp": code},
             "postal_code",
             ask_location=True,
         )
     title = _("C.P. %(cp)s (%(m)s)") % {"cp": code, "m": municipio.name}
-    reply = _place_page(key, "municipio", municipio.pk, None, offset=0, base_url=base_url, now=now, title=title)
+    reply = _place_page(
+        key, "municipio", municipio.pk, None, offset=0, base_url=base_url, now=now, title=title
+    )
     reply.intent = "postal_code"
     # The postal-code table names municipios, not colonias: say so instead of pretending precision.
-    reply.text += "\n" + _("(Los códigos postales solo nos dicen el municipio; para tu colonia envía tu ubicación.)")
+    reply.text += "\n" + _(
+        "(Los códigos postales solo nos dicen el municipio; para tu colonia envía tu ubicación.)"
+    )
     return reply
 
 
@@ -291,18 +329,23 @@ def _works_by_folio(text: str):
     exact = list(works.filter(folio__iexact=text)[:5])
     if exact:
         return exact
-    return list(works.filter(folio__iendswith=f"-{text}")[:5]) or list(works.filter(folio__icontains=text)[:5])
+    return list(works.filter(folio__iendswith=f"-{text}")[:5]) or list(
+        works.filter(folio__icontains=text)[:5]
+    )
 
 
 def folio(text: str, *, base_url) -> Reply:
     found = _works_by_folio(text)
     if not found:
         return Reply(
-            _("No encontré una obra publicada con el folio «%(f)s». Revisa el folio o escribe «ayuda».") % {"f": text.upper()},
+            _("No encontré una obra publicada con el folio «%(f)s». Revisa el folio o escribe «ayuda».")
+            % {"f": text.upper()},
             "folio",
         )
     if len(found) > 1:
-        lines = [_("Hay varias obras con ese folio:")] + [f"• {w.folio} ({w.fiscal_year}): {w.name}" for w in found]
+        lines = [_("Hay varias obras con ese folio:")] + [
+            f"• {w.folio} ({w.fiscal_year}): {w.name}" for w in found
+        ]
         lines.append(_("Escribe el folio completo."))
         return Reply("\n".join(lines), "folio")
     work = found[0]
@@ -313,7 +356,12 @@ def folio(text: str, *, base_url) -> Reply:
             _("Escribe «seguir %(f)s» para recibir un aviso cuando cambie.") % {"f": work.folio},
         ]
     )
-    return Reply(text_out, "folio", [(f"seguir {work.folio}", _("Seguir obra"))], works=[{"name": work.name, "url": _link(work, base_url)}])
+    return Reply(
+        text_out,
+        "folio",
+        [(f"seguir {work.folio}", _("Seguir obra"))],
+        works=[{"name": work.name, "url": _link(work, base_url)}],
+    )
 
 
 def zones(cursor, *, base_url) -> Reply:
@@ -322,7 +370,11 @@ def zones(cursor, *, base_url) -> Reply:
         here = list(published.filter(geom__intersects=cursor.point).order_by("-fiscal_year", "name")[:5])
         if here:
             lines = [_("Tu ubicación está en estas zonas prioritarias:")]
-            lines += [f"• {z.name} ({z.get_kind_display()}, {z.fiscal_year}) {base_url}{reverse('works_map:zone', args=[z.pk])}" for z in here]
+            lines += [
+                f"• {z.name} ({z.get_kind_display()}, {z.fiscal_year}) "
+                f"{base_url}{reverse('works_map:zone', args=[z.pk])}"
+                for z in here
+            ]
             return Reply("\n".join(lines), "zones")
     year = published.order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
     if year is None:
@@ -333,7 +385,10 @@ def zones(cursor, *, base_url) -> Reply:
     labels = dict(Zone.Kind.choices)
     lines = [_("Zonas prioritarias publicadas para %(y)s:") % {"y": year}]
     lines += [f"• {labels.get(row['kind'], row['kind'])}: {row['n']}" for row in counts]
-    lines.append(_("Envía tu ubicación y escribe «zonas prioritarias» para saber si estás en una. Mapa: %(u)s") % {"u": f"{base_url}/"})
+    lines.append(
+        _("Envía tu ubicación y escribe «zonas prioritarias» para saber si estás en una. Mapa: %(u)s")
+        % {"u": f"{base_url}/"}
+    )
     return Reply("\n".join(lines), "zones", ask_location=True)
 
 
@@ -356,7 +411,7 @@ def places_and_categories(key, text: str, *, base_url, now) -> Reply:
     category = category_ids[0] if category_ids else None
     if place is not None:
         mode = "municipio" if isinstance(place, Municipio) else "localidad"
-        title = place.name if mode == "municipio" else f"{place.name}, {place.municipio.name}"
+        title = f"{place.name}, {place.municipio.name}" if isinstance(place, Localidad) else place.name
         return _place_page(key, mode, place.pk, category, offset=0, base_url=base_url, now=now, title=title)
     if category is not None:
         cursor = Conversation.objects.filter(key=key).first()
@@ -364,11 +419,32 @@ def places_and_categories(key, text: str, *, base_url, now) -> Reply:
         if cursor is not None and cursor.point is not None:
             page = list(works.select_related("municipio").nearest(cursor.point, NEAR_RADIUS_M, PAGE))
             if page:
-                return _listing(_("Obras de ese tema cerca de tu ubicación:"), page, False, base_url, "category", distance=True)
-        reply = _place_page(key, "category", None, category, offset=0, base_url=base_url, now=now, title=_("En todo el estado"))
+                return _listing(
+                    _("Obras de ese tema cerca de tu ubicación:"),
+                    page,
+                    False,
+                    base_url,
+                    "category",
+                    distance=True,
+                )
+        reply = _place_page(
+            key,
+            "category",
+            None,
+            category,
+            offset=0,
+            base_url=base_url,
+            now=now,
+            title=_("En todo el estado"),
+        )
         reply.intent = "category"
         return reply
-    return Reply(_("No entendí «%(t)s».") % {"t": raw_excerpt(text)} + "\n" + menu_text(), "unknown", MENU_OPTIONS, ask_location=True)
+    return Reply(
+        _("No entendí «%(t)s».") % {"t": raw_excerpt(text)} + "\n" + menu_text(),
+        "unknown",
+        MENU_OPTIONS,
+        ask_location=True,
+    )
 
 
 def raw_excerpt(text: str) -> str:
@@ -380,7 +456,10 @@ def raw_excerpt(text: str) -> str:
 
 def _whatsapp_only() -> Reply:
     return Reply(
-        _("Los avisos llegan por WhatsApp: escribe «seguir FOLIO» a nuestro número. Aquí puedes consultar todo lo demás."),
+        _(
+            "Los avisos llegan por WhatsApp: escribe «seguir FOLIO» a nuestro número. "
+            "Aquí puedes consultar todo lo demás."
+        ),
         "follow",
     )
 
@@ -393,16 +472,23 @@ def follow(key, text: str, *, channel, now) -> Reply:
     found = _works_by_folio(text)
     if len(found) != 1:
         return Reply(
-            _("No encontré una sola obra con el folio «%(f)s»; escribe el folio completo.") % {"f": text.upper()},
+            _("No encontré una sola obra con el folio «%(f)s»; escribe el folio completo.")
+            % {"f": text.upper()},
             "follow",
         )
     work = found[0]
     if actions.has_consent(key):
         actions.subscribe_work(key, work, now)
-        return Reply(_("Listo: te avisaremos cuando cambie el estatus o el avance de «%(n)s».") % {"n": work.name}, "follow")
+        return Reply(
+            _("Listo: te avisaremos cuando cambie el estatus o el avance de «%(n)s».") % {"n": work.name},
+            "follow",
+        )
     _save_cursor(key, now, pending=f"follow:{work.pk}")
     return Reply(
-        _("Para avisarte sobre «%(n)s» necesitamos tu consentimiento.\n%(c)s\n¿Aceptas? Responde «sí» o «no».")
+        _(
+            "Para avisarte sobre «%(n)s» necesitamos tu consentimiento.\n%(c)s\n"
+            "¿Aceptas? Responde «sí» o «no»."
+        )
         % {"n": work.name, "c": CONSENT_TEXT},
         "follow",
         [("sí", _("Sí, acepto")), ("no", _("No"))],
@@ -413,13 +499,21 @@ def alert_near(key, cursor, *, channel, now) -> Reply:
     if channel != "whatsapp":
         return _whatsapp_only()
     if cursor is None or cursor.point is None:
-        return Reply(_("Primero envía tu ubicación 📍 y luego escribe «avisarme»."), "area_alert", ask_location=True)
+        return Reply(
+            _("Primero envía tu ubicación 📍 y luego escribe «avisarme»."), "area_alert", ask_location=True
+        )
     if actions.has_consent(key):
         actions.subscribe_area(key, cursor.point, now)
-        return Reply(_("Listo: te avisaremos de obras nuevas o con cambios a menos de 2 km de ese punto."), "area_alert")
+        return Reply(
+            _("Listo: te avisaremos de obras nuevas o con cambios a menos de 2 km de ese punto."),
+            "area_alert",
+        )
     _save_cursor(key, now, mode=cursor.mode, point=cursor.point, offset=cursor.offset, pending="area")
     return Reply(
-        _("Para avisarte de obras cerca de ese punto necesitamos tu consentimiento.\n%(c)s\n¿Aceptas? Responde «sí» o «no».")
+        _(
+            "Para avisarte de obras cerca de ese punto necesitamos tu consentimiento.\n%(c)s\n"
+            "¿Aceptas? Responde «sí» o «no»."
+        )
         % {"c": CONSENT_TEXT},
         "area_alert",
         [("sí", _("Sí, acepto")), ("no", _("No"))],
@@ -435,7 +529,9 @@ def consent(key, cursor, *, accepted: bool, phone, base_url, now) -> Reply:
     actions.record_consent(key, phone, CONSENT_TEXT, now)
     if pending == "area" and cursor.point is not None:
         actions.subscribe_area(key, cursor.point, now)
-        return Reply(_("Gracias. Te avisaremos de obras nuevas o con cambios a menos de 2 km de ese punto."), "consent")
+        return Reply(
+            _("Gracias. Te avisaremos de obras nuevas o con cambios a menos de 2 km de ese punto."), "consent"
+        )
     if pending.startswith("follow:"):
         work = Work.objects.published().filter(pk=int(pending.split(":", 1)[1])).first()
         if work is not None:

@@ -34,15 +34,26 @@ def receive(
         who = actions.phone_hash(message.phone)
         if not (now - window <= message.sent_at <= now + FUTURE_SKEW):
             outcome.stale += 1
-            log.warning("whatsapp %s de %s: fuera de la ventana (%s); no se responde", message.wamid[-12:], who[:16], message.sent_at.isoformat())
+            log.warning(
+                "whatsapp %s de %s: fuera de la ventana (%s); no se responde",
+                message.wamid[-12:],
+                who[:16],
+                message.sent_at.isoformat(),
+            )
             continue
         with transaction.atomic():
-            _, new = DeliveredMessage.objects.get_or_create(wamid=message.wamid, defaults={"received_at": now})
+            _, new = DeliveredMessage.objects.get_or_create(
+                wamid=message.wamid, defaults={"received_at": now}
+            )
             if not new:
                 outcome.duplicates += 1
                 continue
             reply = engine.answer(
-                who, message.incoming, channel="whatsapp", phone=message.phone, base_url=settings.CHAT_SITE_URL
+                who,
+                message.incoming,
+                channel="whatsapp",
+                phone=message.phone,
+                base_url=settings.CHAT_SITE_URL,
             )
             whatsapp.enqueue_reply(reply, message.phone, wamid=message.wamid, received_at=message.sent_at)
         outcome.accepted += 1

@@ -21,9 +21,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import engine, whatsapp
+from chat import actions, engine, whatsapp
 from chat.models import Conversation, DeliveredMessage, Subscriber, Subscription
-from works_map.models import Work
+from works_map.models import Work, WorkStatus
 
 log = logging.getLogger(__name__)
 DELIVERED_KEEP = dt.timedelta(days=7)  # Meta retries a delivery for up to 7 days
@@ -41,7 +41,7 @@ class Report:
 def _work_notice(work: Work, subscription: Subscription) -> str:
     lines = [_("Hay novedades en la obra que sigues:"), f"{work.name} ({work.folio})"]
     if subscription.last_status != work.status:
-        old = dict(Work._meta.get_field("status").choices).get(subscription.last_status, subscription.last_status)
+        old = dict(WorkStatus.choices).get(subscription.last_status, subscription.last_status)
         lines.append(_("Estatus: %(a)s → %(b)s") % {"a": old, "b": work.get_status_display()})
     if subscription.last_physical != work.physical_progress:
         lines.append(
@@ -71,7 +71,8 @@ def notify_changes(now: dt.datetime | None = None) -> int:
         assert work is not None  # noqa: S101 - WORK subscriptions have one (constraint)
         with transaction.atomic():
             text = _work_notice(work, subscription)
-            key = f"whatsapp:notice:{subscription.pk}:{work.status}:{work.physical_progress}:{work.financial_progress}"
+            state = f"{work.status}:{work.physical_progress}:{work.financial_progress}"
+            key = f"whatsapp:notice:{subscription.pk}:{state}"
             whatsapp.enqueue_notice(
                 text,
                 subscription.subscriber.phone,
@@ -86,7 +87,9 @@ def notify_changes(now: dt.datetime | None = None) -> int:
                 checked_at=now,
             )
         sent += 1
-    for subscription in Subscription.objects.filter(kind=Subscription.Kind.AREA).select_related("subscriber")[:BATCH]:
+    for subscription in Subscription.objects.filter(kind=Subscription.Kind.AREA).select_related("subscriber")[
+        :BATCH
+    ]:
         nearby = list(
             Work.objects.published()
             .filter(updated_at__gt=subscription.checked_at, updated_at__lte=now)
@@ -96,13 +99,19 @@ def notify_changes(now: dt.datetime | None = None) -> int:
         with transaction.atomic():
             if nearby:
                 lines = [_("Obras nuevas o con cambios cerca del lugar que sigues:")]
-                lines += [f"{n}. {engine.work_line(w, settings.CHAT_SITE_URL)}" for n, w in enumerate(nearby, 1)]
+                lines += [
+                    f"{n}. {engine.work_line(w, settings.CHAT_SITE_URL)}" for n, w in enumerate(nearby, 1)
+                ]
                 lines.append(_("Escribe «baja» para dejar de recibir avisos."))
                 whatsapp.enqueue_notice(
                     "\n".join(lines),
                     subscription.subscriber.phone,
                     last_inbound_at=subscription.subscriber.last_inbound_at,
-                    template=[nearby[0].name[:200], nearby[0].get_status_display(), f"{nearby[0].physical_progress:.0f}"],
+                    template=[
+                        nearby[0].name[:200],
+                        nearby[0].get_status_display(),
+                        f"{nearby[0].physical_progress:.0f}",
+                    ],
                     dedupe_key=f"whatsapp:area:{subscription.pk}:{now.isoformat()}",
                 )
                 sent += 1
@@ -113,10 +122,12 @@ def notify_changes(now: dt.datetime | None = None) -> int:
 def purge(now: dt.datetime | None = None) -> Report:
     now = now or timezone.now()
     report = Report()
-    inactive = Subscriber.objects.filter(last_activity_at__lt=now - dt.timedelta(days=settings.CHAT_INACTIVE_DAYS))
+    inactive = Subscriber.objects.filter(
+        last_activity_at__lt=now - dt.timedelta(days=settings.CHAT_INACTIVE_DAYS)
+    )
     for subscriber in inactive.only("pk", "phone"):
         with transaction.atomic():
-            whatsapp.drop_pending(subscriber.phone)
+            actions.drop_pending(subscriber.phone)
             subscriber.delete()
         report.subscribers_deleted += 1
     report.cursors_deleted, _ = Conversation.objects.filter(expires_at__lte=now).delete()

@@ -54,8 +54,8 @@ def _matching(queryset, phrase: str, threshold: float):
         queryset.annotate(folded=Folded(F("name")))
         .filter(folded__trigram_word_similar=phrase)
         .annotate(
-            word=TrigramWordSimilarity(Value(phrase), "folded"),
-            whole=TrigramSimilarity("folded", Value(phrase)),
+            word=TrigramWordSimilarity(Value(phrase), "folded"),  # type: ignore[arg-type]
+            whole=TrigramSimilarity("folded", Value(phrase)),  # type: ignore[arg-type]
         )
         .filter(word__gte=threshold)
         .order_by("-word", "-whole", "pk")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import json
@@ -32,7 +31,11 @@ def webhook(request: HttpRequest) -> HttpResponse:
         return _verify(request)
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > MAX_WEBHOOK_BYTES:
-        return problem(413, _("La notificación excede %(n)s bytes.") % {"n": MAX_WEBHOOK_BYTES}, title=_("Demasiado grande"))
+        return problem(
+            413,
+            _("La notificación excede %(n)s bytes.") % {"n": MAX_WEBHOOK_BYTES},
+            title=_("Demasiado grande"),
+        )
     raw = request.body
     refused = whatsapp.signature_problem(raw, request.headers.get("X-Hub-Signature-256"))
     if refused is not None:
@@ -42,7 +45,11 @@ def webhook(request: HttpRequest) -> HttpResponse:
             request.META.get("REMOTE_ADDR", "?"),
             len(raw),
         )
-        detail = _("Falta la firma X-Hub-Signature-256.") if refused == 401 else _("Firma X-Hub-Signature-256 inválida.")
+        detail = (
+            _("Falta la firma X-Hub-Signature-256.")
+            if refused == 401
+            else _("Firma X-Hub-Signature-256 inválida.")
+        )
         return problem(refused, detail, title=_("Firma rechazada"))
     try:
         payload = json.loads(raw)
@@ -53,10 +60,13 @@ def webhook(request: HttpRequest) -> HttpResponse:
     if messages and outcome.stale == len(messages):
         return problem(
             403,
-            _("Mensajes fuera de la ventana de %(s)s s: se rechaza la repetición.") % {"s": settings.WHATSAPP_REPLAY_WINDOW_SECONDS},
+            _("Mensajes fuera de la ventana de %(s)s s: se rechaza la repetición.")
+            % {"s": settings.WHATSAPP_REPLAY_WINDOW_SECONDS},
             title=_("Notificación vencida"),
         )
-    return JsonResponse({"received": outcome.accepted, "duplicates": outcome.duplicates, "stale": outcome.stale})
+    return JsonResponse(
+        {"received": outcome.accepted, "duplicates": outcome.duplicates, "stale": outcome.stale}
+    )
 
 
 def _verify(request: HttpRequest) -> HttpResponse:
@@ -67,7 +77,10 @@ def _verify(request: HttpRequest) -> HttpResponse:
     if mode != "subscribe" or not challenge:
         return problem(400, _("Se esperan hub.mode=subscribe y hub.challenge."))
     if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
-        log.warning("whatsapp webhook: verificación con token incorrecto desde %s", request.META.get("REMOTE_ADDR", "?"))
+        log.warning(
+            "whatsapp webhook: verificación con token incorrecto desde %s",
+            request.META.get("REMOTE_ADDR", "?"),
+        )
         return problem(403, _("hub.verify_token no coincide."), title=_("Verificación rechazada"))
     return HttpResponse(challenge[:200], content_type="text/plain")
 
@@ -103,7 +116,9 @@ def chat_message(request: HttpRequest) -> HttpResponse:
             raise ValueError(_("«conversation» debe ser un identificador de 8 a 64 caracteres."))
         if "lon" in data or "lat" in data:
             message = engine.Incoming(
-                "location", lon=_number(data.get("lon"), "lon", -180, 180), lat=_number(data.get("lat"), "lat", -90, 90)
+                "location",
+                lon=_number(data.get("lon"), "lon", -180, 180),
+                lat=_number(data.get("lat"), "lat", -90, 90),
             )
         else:
             text = data.get("text")
@@ -123,5 +138,3 @@ def chat_message(request: HttpRequest) -> HttpResponse:
             "ask_location": reply.ask_location,
         }
     )
-
-

@@ -251,13 +251,6 @@ def _enqueue(phone, *, graph, window_until, dedupe_key, purpose, body, template=
     payload: dict[str, Any] = {"graph": graph, "window_until": window_until.isoformat()}
     if template is not None:
         payload["template"] = template
-    return messages.enqueue(CHANNEL, phone, body=body, payload=payload, dedupe_key=dedupe_key, purpose=purpose)
-
-
-def drop_pending(phone: str) -> int:
-    """Notices still waiting for a number that asked "baja" are deleted with it."""
-    digits = "".join(c for c in phone if c.isdigit())
-    deleted, _ = Message.objects.filter(
-        channel=CHANNEL, status=Message.Status.PENDING, recipient=digits, purpose="chat:notice"
-    ).delete()
-    return deleted
+    return messages.enqueue(
+        CHANNEL, phone, body=body, payload=payload, dedupe_key=dedupe_key, purpose=purpose
+    )

@@ -14,8 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-APP_SECRET = "app-secret-for-tests"
-VERIFY_TOKEN = "verify-token-for-tests"
+APP_SECRET = "app-secret-for-tests"  # noqa: S105 - a test secret
+VERIFY_TOKEN = "verify-token-for-tests"  # noqa: S105 - a test token
 PHONE = "5214771234567"
 PHONE_ID = "109876543210"
 
@@ -69,7 +69,7 @@ def fake_graph(settings):
     thread.start()
     state.url = f"http://127.0.0.1:{server.server_port}/v21.0"
     settings.WHATSAPP_API_BASE = state.url
-    settings.WHATSAPP_TOKEN = "token-for-tests"
+    settings.WHATSAPP_TOKEN = "token-for-tests"  # noqa: S105 - a test token
     settings.WHATSAPP_PHONE_NUMBER_ID = PHONE_ID
     yield state
     server.shutdown()
@@ -135,7 +135,10 @@ def button_reply(reply_id: str, title: str, **kw) -> dict:
 def list_reply(reply_id: str, title: str, **kw) -> dict:
     return {
         **_base("interactive", **kw),
-        "interactive": {"type": "list_reply", "list_reply": {"id": reply_id, "title": title, "description": ""}},
+        "interactive": {
+            "type": "list_reply",
+            "list_reply": {"id": reply_id, "title": title, "description": ""},
+        },
     }
 
 

@@ -21,7 +21,9 @@ def ask(text: str, key: str = KEY, channel: str = "web") -> engine.Reply:
 
 
 def locate(lon: float, lat: float, key: str = KEY) -> engine.Reply:
-    return engine.answer(key, engine.Incoming("location", lon=lon, lat=lat), channel="web", base_url="https://o.mx")
+    return engine.answer(
+        key, engine.Incoming("location", lon=lon, lat=lat), channel="web", base_url="https://o.mx"
+    )
 
 
 @pytest.fixture
@@ -89,7 +91,9 @@ def test_a_location_far_from_any_work_says_so(work_well_xichu):
     assert "No hay obras publicadas a menos de 25 km" in reply.text
 
 
-@pytest.mark.parametrize("text", ["obras en Xichú", "obras en xichu", "OBRAS EN XICHUU", "qué se construye en xichú"])
+@pytest.mark.parametrize(
+    "text", ["obras en Xichú", "obras en xichu", "OBRAS EN XICHUU", "qué se construye en xichú"]
+)
 def test_a_municipio_is_found_without_accents_and_with_typos(works_cluster_xichu, leon, text):
     reply = ask(text)
     assert reply.intent == "municipio"
@@ -101,7 +105,12 @@ def test_a_localidad_is_found_by_trigram_similarity(xichu, water_category):
     from tests.places import make_work
 
     loc = Localidad.objects.create(
-        cvegeo="110450001", municipio=xichu, name="Xichú", ambito="U", frame_version="TEST", point=Point(*WELL)
+        cvegeo="110450001",
+        municipio=xichu,
+        name="Xichú",
+        ambito="U",
+        frame_version="TEST",
+        point=Point(*WELL),
     )
     other = Localidad.objects.create(
         cvegeo="110450020", municipio=xichu, name="Guadalupe de Victoria", ambito="R", frame_version="TEST",
@@ -142,10 +151,12 @@ def test_unpublished_works_are_never_answered(unpublished_work_leon):
 
 
 def test_a_category_word_finds_its_works_and_its_synonyms_too(work_well_xichu, leon):
-    from works_map.models import Category
     from tests.places import make_work
+    from works_map.models import Category
 
-    rubro = Category.objects.create(code="EDU", name="Infraestructura básica del sector educativo", level="RUBRO")
+    rubro = Category.objects.create(
+        code="EDU", name="Infraestructura básica del sector educativo", level="RUBRO"
+    )
     aula = Category.objects.create(code="EDU.AULA", name="Aula", level="TEMA", parent=rubro)
     make_work(leon, aula, folio="LEO-EDU-1", published=True, point=(-101.65, 21.15))
     water = ask("agua")
@@ -161,7 +172,10 @@ def test_zonas_prioritarias_lists_the_published_zones_and_where_you_are(zap_xich
     assert "Zonas prioritarias publicadas para 2026" in overall.text and "ZAP rural: 1" in overall.text
     locate(*WELL)
     here = ask("Zonas prioritarias")
-    assert "Tu ubicación está en estas zonas prioritarias" in here.text and "Xichú (ZAP rural, 2026)" in here.text
+    assert (
+        "Tu ubicación está en estas zonas prioritarias" in here.text
+        and "Xichú (ZAP rural, 2026)" in here.text
+    )
 
 
 @pytest.mark.parametrize("text", ["", "ayuda", "Hola", "menú"])

@@ -89,7 +89,10 @@ def test_approved_progress_sends_a_notice_with_the_new_figure(client, fake_graph
     from works_map.actions import do_record_progress, do_review_progress
 
     report = do_record_progress(
-        work_well_xichu, reported_on=dt.date(2026, 5, 1), physical_pct=Decimal("75"), financial_pct=Decimal("60")
+        work_well_xichu,
+        reported_on=dt.date(2026, 5, 1),
+        physical_pct=Decimal("75"),
+        financial_pct=Decimal("60"),
     )
     assert maintenance.notify_changes() == 0  # a pending report changes nothing public
     do_review_progress(report, approve=True)
@@ -105,7 +108,9 @@ def test_a_bulk_update_outside_the_actions_is_noticed_too(client, fake_graph, fo
     assert maintenance.notify_changes() == 1
 
 
-def test_outside_the_window_a_notice_goes_as_the_approved_template(client, fake_graph, follower, work_well_xichu, settings):
+def test_outside_the_window_a_notice_goes_as_the_approved_template(
+    client, fake_graph, follower, work_well_xichu, settings
+):
     from works_map.actions import do_update_work
 
     settings.WHATSAPP_TEMPLATE_UPDATE = "aviso_obra"
@@ -142,7 +147,9 @@ def test_alto_also_stops_everything(client, fake_graph, follower):
     assert not Subscriber.objects.exists()
 
 
-def test_avisarme_follows_works_near_the_last_location(client, fake_graph, work_well_xichu, xichu, water_category):
+def test_avisarme_follows_works_near_the_last_location(
+    client, fake_graph, work_well_xichu, xichu, water_category
+):
     from works_map.actions import do_create_work
 
     say(client, location_message(-100.05, 21.3))

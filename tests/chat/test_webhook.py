@@ -43,13 +43,16 @@ def deliver_all():
 
 def test_get_verification_echoes_the_challenge_with_the_right_token(client):
     response = client.get(
-        "/webhooks/whatsapp", {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"}
+        "/webhooks/whatsapp",
+        {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"},
     )
     assert response.status_code == 200 and response.content == b"1158201444"
 
 
 def test_get_verification_refuses_a_wrong_token_and_a_missing_challenge(client):
-    wrong = client.get("/webhooks/whatsapp", {"hub.mode": "subscribe", "hub.verify_token": "x", "hub.challenge": "1"})
+    wrong = client.get(
+        "/webhooks/whatsapp", {"hub.mode": "subscribe", "hub.verify_token": "x", "hub.challenge": "1"}
+    )
     assert wrong.status_code == 403 and "hub.verify_token" in wrong.json()["detail"]
     missing = client.get("/webhooks/whatsapp", {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN})
     assert missing.status_code == 400
@@ -75,14 +78,21 @@ def test_a_body_changed_after_signing_is_refused(client, db):
     assert response.status_code == 403
 
 
+def _with_messages(messages: list) -> bytes:
+    value = {"messages": messages}
+    return json.dumps(
+        {"object": "whatsapp_business_account", "entry": [{"changes": [{"value": value}]}]}
+    ).encode()
+
+
 @pytest.mark.parametrize(
     "raw, detail",
     [
         (b"{not json", "mal formada"),
         (json.dumps({"object": "page", "entry": []}).encode(), "whatsapp_business_account"),
         (json.dumps({"object": "whatsapp_business_account"}).encode(), "falta entry"),
-        (json.dumps({"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {"messages": [{"id": "x"}]}}]}]}).encode(), "id, from y timestamp"),
-        (json.dumps({"object": "whatsapp_business_account", "entry": [{"changes": [{"value": {"messages": [{"id": "w", "from": "+52 477", "timestamp": "1"}]}}]}]}).encode(), "formato inválido"),
+        (_with_messages([{"id": "x"}]), "id, from y timestamp"),
+        (_with_messages([{"id": "w", "from": "+52 477", "timestamp": "1"}]), "formato inválido"),
         (b"[1, 2]", "whatsapp_business_account"),
         ("{\"object\": \"\u00e9\"}".encode("latin-1"), "mal formada"),
     ],
@@ -125,12 +135,17 @@ def test_a_text_message_is_acknowledged_at_once_and_answered_by_the_worker(clien
     assert body["messaging_product"] == "whatsapp" and body["to"] == PHONE
     assert body["type"] == "interactive" and body["interactive"]["type"] == "button"
     assert "Envía tu ubicación" in body["interactive"]["body"]["text"]
-    assert [b["reply"]["id"] for b in body["interactive"]["action"]["buttons"]] == ["ayuda", "zonas prioritarias"]
+    assert [b["reply"]["id"] for b in body["interactive"]["action"]["buttons"]] == [
+        "ayuda",
+        "zonas prioritarias",
+    ]
     sent = Message.objects.get()
     assert sent.status == Message.Status.SENT and sent.recipient == ""  # the number is erased once sent
 
 
-def test_a_location_is_answered_with_the_nearest_works_and_mas_by_button(client, fake_graph, works_cluster_xichu):
+def test_a_location_is_answered_with_the_nearest_works_and_mas_by_button(
+    client, fake_graph, works_cluster_xichu
+):
     post_signed(client, notification(location_message(*WELL)))
     post_signed(client, notification(button_reply("más", "Ver más")))
     deliver_all()
@@ -175,11 +190,16 @@ def test_a_duplicated_delivery_is_answered_once(client, fake_graph, db):
 
 
 def test_status_notifications_are_counted_and_never_answered(client, fake_graph, db):
-    response = post_signed(client, notification(statuses=[status_update("wamid.out1"), status_update("wamid.out2", "read")]))
+    response = post_signed(
+        client, notification(statuses=[status_update("wamid.out1"), status_update("wamid.out2", "read")])
+    )
     assert response.status_code == 200
     deliver_all()
     assert fake_graph.requests == []
-    assert dict(IntentCount.objects.values_list("intent", "count")) == {"status:delivered": 1, "status:read": 1}
+    assert dict(IntentCount.objects.values_list("intent", "count")) == {
+        "status:delivered": 1,
+        "status:read": 1,
+    }
 
 
 def test_the_sender_backs_off_on_429_and_500_then_delivers(client, fake_graph, db):
@@ -214,7 +234,11 @@ def test_outside_the_24_hour_window_only_the_configured_template_goes(client, fa
     [body] = fake_graph.bodies()
     assert body["type"] == "template" and body["template"]["name"] == "aviso_obra"
     assert body["template"]["language"] == {"code": "es_MX"}
-    assert [p["text"] for p in body["template"]["components"][0]["parameters"]] == ["Pozo", "Terminada", "100"]
+    assert [p["text"] for p in body["template"]["components"][0]["parameters"]] == [
+        "Pozo",
+        "Terminada",
+        "100",
+    ]
 
 
 def test_the_webhook_logs_only_the_hash_of_the_phone(client, fake_graph, db, caplog):
