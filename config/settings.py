@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.postgres",
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework_gis",
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "planning",
     "outbox",
     "consultations",
+    "chat",
 ]
 
 MIDDLEWARE = [
@@ -413,3 +415,18 @@ SILENCED_SYSTEM_CHECKS = [
     # domain, so it stays opt-in (SECURE_HSTS_PRELOAD=1) rather than a deploy warning.
     "security.W021",
 ]
+
+# --- Chat: WhatsApp Business Cloud API and the web chat (chat app) ------------------------------
+WHATSAPP_TOKEN = env("WHATSAPP_TOKEN", "")
+WHATSAPP_APP_SECRET = env("WHATSAPP_APP_SECRET", "")
+WHATSAPP_VERIFY_TOKEN = env("WHATSAPP_VERIFY_TOKEN", "")
+WHATSAPP_PHONE_NUMBER_ID = env("WHATSAPP_PHONE_NUMBER_ID", "")
+WHATSAPP_API_BASE = env("WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0").rstrip("/")
+# Approved message template (by name) for notices outside the 24-hour customer-service window.
+WHATSAPP_TEMPLATE_UPDATE = env("WHATSAPP_TEMPLATE_UPDATE", "")
+WHATSAPP_TEMPLATE_LANGUAGE = env("WHATSAPP_TEMPLATE_LANGUAGE", "es_MX")
+# Signed payloads whose message timestamp is older than this are refused as replays.
+WHATSAPP_REPLAY_WINDOW_SECONDS = envint("WHATSAPP_REPLAY_WINDOW_SECONDS", 300, 30, 86400)
+# Links in chat answers point here (the public address of the site).
+CHAT_SITE_URL = env("CHAT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+CHAT_INACTIVE_DAYS = envint("CHAT_INACTIVE_DAYS", 365, 1, 3650)

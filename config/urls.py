@@ -26,6 +26,7 @@ urlpatterns = [
     path("ogc/", include("gis_core.ogc")),
     path("tiles/", include("layers.urls")),
     path("", include("consultations.urls")),
+    path("", include("chat.urls")),
     path("", include("works_map.urls")),
     path("", include("priority_zones.urls")),
 ]

@@ -18,6 +18,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections, c
 from django.utils import timezone
 
 from consultations import jobs as follow_jobs
+from chat import maintenance as chat_maintenance
 from outbox import dispatch
 from planning import jobs
 from planning.models import ImportJob, WorkerHeartbeat
@@ -29,6 +30,8 @@ MAX_BACKOFF_SECONDS = 30
 CONNECTION_ERRORS = (OperationalError, InterfaceError)
 # With --once (a cron job, the tests) the worker gives up after this many failed attempts in a row.
 ONCE_ATTEMPTS = 5
+# Chat notices (followed works that changed) and the deletion of inactive numbers, this often.
+CHAT_EVERY_SECONDS = 60
 
 
 def worker_name() -> str:
@@ -93,6 +96,7 @@ def serve(
     backoff = 1.0
     interrupted: int | None = None
     failures = 0
+    chat_due = 0.0
     try:
         while not should_stop():
             if not connection.in_atomic_block:  # (in a test's transaction the connection must stay)
@@ -103,6 +107,9 @@ def serve(
                     interrupted = None
                 follow_jobs.run_due()  # the follows' digests, when FOLLOW_DIGEST_SECONDS have passed
                 sent = dispatch.run_due()  # outgoing e-mail and chat replies first: they are short
+                if time.monotonic() >= chat_due:
+                    chat_due = time.monotonic() + CHAT_EVERY_SECONDS
+                    _chat_maintenance(report)
                 pk = jobs.claim_next()
             except CONNECTION_ERRORS as error:
                 failures += 1
@@ -133,6 +140,18 @@ def serve(
     finally:
         heartbeat.stop()
         heartbeat.join(timeout=5)
+
+
+def _chat_maintenance(report: Callable[[str], None]) -> None:
+    try:
+        done = chat_maintenance.run()
+    except CONNECTION_ERRORS:
+        raise
+    except Exception as error:  # the chat's upkeep must not stop the imports or the outbox
+        report(f"chat: mantenimiento fallido: {type(error).__name__}")
+        return
+    if done.notices or done.subscribers_deleted:
+        report(f"chat: {done.notices} avisos, {done.subscribers_deleted} números inactivos borrados")
 
 
 def health() -> str:

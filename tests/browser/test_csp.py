@@ -24,6 +24,7 @@ PUBLIC_PAGES = [
     ("participation:work-reports", lambda o: {"pk": o["well"].pk}),
     ("participation:track-lookup", lambda o: {}),
     ("participation:agency", lambda o: {"pk": o["well"].agency_roles.first().agency_id}),
+    ("chat:page", lambda o: {}),
 ]
 STAFF_PAGES = [
     ("planning:workspace", lambda o: {}),

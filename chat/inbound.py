@@ -1,0 +1,65 @@
+"""What the webhook does with a verified notification: refuse replays, answer each new message once
+(idempotent on WhatsApp's message id), count statuses. The reply is queued in the outbox in the same
+transaction; the job worker sends it (chat.whatsapp.send)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from chat import actions, engine, whatsapp
+from chat.models import DeliveredMessage
+
+log = logging.getLogger(__name__)
+FUTURE_SKEW = dt.timedelta(minutes=5)
+
+
+@dataclass
+class Outcome:
+    accepted: int = 0
+    duplicates: int = 0
+    stale: int = 0
+
+
+def receive(
+    messages: list[whatsapp.InboundMessage], statuses: list[whatsapp.StatusUpdate], *, now: dt.datetime
+) -> Outcome:
+    outcome = Outcome()
+    window = dt.timedelta(seconds=settings.WHATSAPP_REPLAY_WINDOW_SECONDS)
+    for message in messages:
+        who = actions.phone_hash(message.phone)
+        if not (now - window <= message.sent_at <= now + FUTURE_SKEW):
+            outcome.stale += 1
+            log.warning(
+                "whatsapp %s de %s: fuera de la ventana (%s); no se responde",
+                message.wamid[-12:],
+                who[:16],
+                message.sent_at.isoformat(),
+            )
+            continue
+        with transaction.atomic():
+            _, new = DeliveredMessage.objects.get_or_create(
+                wamid=message.wamid, defaults={"received_at": now}
+            )
+            if not new:
+                outcome.duplicates += 1
+                continue
+            reply = engine.answer(
+                who,
+                message.incoming,
+                channel="whatsapp",
+                phone=message.phone,
+                base_url=settings.CHAT_SITE_URL,
+            )
+            whatsapp.enqueue_reply(reply, message.phone, wamid=message.wamid, received_at=message.sent_at)
+        outcome.accepted += 1
+        log.info("whatsapp %s de %s: %s", message.wamid[-12:], who[:16], reply.intent)
+    if statuses:
+        today = now.date()
+        for status in statuses:
+            actions.count_intent("whatsapp", f"status:{status.status}"[:20], today)
+    return outcome
