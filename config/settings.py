@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "priority_zones",
     "works_map",
     "layers",
+    "budget",
     "planning",
 ]
 

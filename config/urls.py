@@ -23,6 +23,8 @@ urlpatterns = [
     path("api/", include("works_map.api.urls")),
     path("ogc/", include("gis_core.ogc")),
     path("tiles/", include("layers.urls")),
+    path("presupuesto/", include("budget.urls")),
+    path("api/budget/", include("budget.api")),
     path("", include("works_map.urls")),
     path("", include("priority_zones.urls")),
 ]
