@@ -337,15 +337,17 @@ def check(sheet: Sheet, kind: str, filename: str, municipios: dict[str, int]) ->
                     raise RowError(_("fila TOTAL repetida para %(g)s") % {"g": _group_label(group)})
                 controls[group] = (number, [amounts[m] for m in spec.moments])
                 continue
+            group = spec.group(cells)
+            # A row refused for its codes still counts towards its control total: the total row
+            # should not report a second, derived problem.
+            total = sums[group]
+            for i, moment in enumerate(spec.moments):
+                total[i] += amounts[moment]
             row = spec.parse(cells, amounts, municipios)
         except RowError as exc:
             report.add(number, str(exc))
             continue
         rows.append(row)
-        group = spec.group(cells)
-        total = sums[group]
-        for i, moment in enumerate(spec.moments):
-            total[i] += amounts[moment]
         if spec.kind == Kind.EXPENSE:
             latest[group[0]] = max(latest.get(group[0], 0), group[1])
     report.rows = len(rows)
