@@ -184,7 +184,7 @@ def link_demo_works() -> int:
     works are of one kind), and its CONAC funding source is its first funding row's."""
     codes = [p[0] for p in WORK_PROGRAMS]
     updated = 0
-    categories = Work.objects.filter(synthetic=True).values_list("category_id", flat=True).distinct()
+    categories = Work.objects.filter(synthetic=True).order_by().values_list("category_id", flat=True).distinct()
     for category_id in categories:
         code = codes[(category_id or 0) % len(codes)]
         updated += Work.objects.filter(synthetic=True, category_id=category_id).update(budget_program=code)

@@ -20,6 +20,9 @@ PUBLIC_PAGES = [
     ("login", lambda o: {}),
     ("api:docs", lambda o: {}),
     ("api:redoc", lambda o: {}),
+    ("budget:home", lambda o: {}),
+    ("budget:page", lambda o: {"slug": "municipios"}),
+    ("budget:glossary", lambda o: {}),
 ]
 STAFF_PAGES = [
     ("planning:workspace", lambda o: {}),
@@ -29,6 +32,7 @@ STAFF_PAGES = [
     ("planning:zone-create", lambda o: {}),
     ("planning:zone-edit", lambda o: {"pk": o["zone"].pk}),
     ("planning:versions", lambda o: {"kind": "work", "pk": o["well"].pk}),
+    ("budget:upload", lambda o: {}),
     ("admin:index", lambda o: {}),
     ("admin:works_map_work_change", lambda o: {"object_id": o["well"].pk}),
     ("admin:priority_zones_municipio_change", lambda o: {"object_id": o["leon"].pk}),
