@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 from psycopg import sql
 
 from budget.files import FileRefused, read_sheet
-from budget.loading import SPECS, Problem, Report, check
+from budget.loading import SPECS, Report, check
 from budget.models import BudgetLoad, ExpenseLine, IncomeLine, Kind, Transfer
 from gis_core.versions import bump_layers
 from priority_zones.models import Municipio
 
-MODELS = {Kind.EXPENSE: ExpenseLine, Kind.INCOME: IncomeLine, Kind.TRANSFERS: Transfer}
+MODELS: dict[str, Any] = {Kind.EXPENSE: ExpenseLine, Kind.INCOME: IncomeLine, Kind.TRANSFERS: Transfer}
 LAYER = "budget"  # the version that the budget pages' cache keys carry
 LOCK_KEY = 1_902_019  # pg_advisory_xact_lock: one budget load at a time
 
@@ -79,14 +81,14 @@ def do_load_budget(
         report.previous = _previous(kind, report.years)
         report.needs_replace = sorted(report.previous)
         if report.needs_replace and not replace:
-            report.problems.append(
-                Problem(
-                    0,
-                    "El ejercicio %s ya está cargado; vuelva a enviarlo marcando «reemplazar» para "
-                    "sustituirlo (vea la diferencia)." % ", ".join(map(str, report.needs_replace)),
+            report.add(
+                0,
+                _(
+                    "El ejercicio %(y)s ya está cargado; vuelva a enviarlo marcando «reemplazar» para "
+                    "sustituirlo (vea la diferencia)."
                 )
+                % {"y": ", ".join(map(str, report.needs_replace))},
             )
-            report.problem_count += 1
             return report
         model.objects.filter(fiscal_year__in=report.years).delete()
         copy_rows(model, spec.columns, checked.rows)

@@ -61,7 +61,8 @@ def grouped_bars(
 def _frame(title: str, desc: str, body: list[str], legend: list[str]) -> SafeString:
     x, y, w, h = VIEW
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x} {y} {w} {h + 0.42}" role="img" class="chart map" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x} {y} {w} {h + 0.42}" role="img" '
+        f'class="chart map" '
         f'preserveAspectRatio="xMidYMid meet"><title>{escape(title)}</title><desc>{escape(desc)}</desc>'
     )
     return mark_safe(head + "".join(body) + "".join(legend) + "</svg>")  # noqa: S308 - text escaped
@@ -78,7 +79,8 @@ def _legend(entries: Sequence[tuple[str, str]]) -> list[str]:
             f'stroke-width="0.004"/>'
         )
         out.append(
-            f'<text x="{cx + 0.13:.3f}" y="{cy + 0.09:.3f}" font-size="0.095" fill="{INK}">{escape(label)}</text>'
+            f'<text x="{cx + 0.13:.3f}" y="{cy + 0.09:.3f}" font-size="0.095" fill="{INK}">'
+            f"{escape(label)}</text>"
         )
     return out
 
@@ -114,10 +116,13 @@ def choropleth(rows: Sequence[dict], value_key: str, title: str, desc: str, show
     return _frame(title, desc, body, legend)
 
 
-def dots(outlines: Sequence[dict], points: Sequence[tuple[float, float, str]], title: str, desc: str) -> SafeString:
+def dots(
+    outlines: Sequence[dict], points: Sequence[tuple[float, float, str]], title: str, desc: str
+) -> SafeString:
     """Municipio outlines and one dot per (lon, lat, label)."""
     body = [
-        f'<path d="{escape(r["svg"])}" fill="#f5f7fa" stroke="{MUTED}" stroke-width="0.004"/>' for r in outlines
+        f'<path d="{escape(r["svg"])}" fill="#f5f7fa" stroke="{MUTED}" stroke-width="0.004"/>'
+        for r in outlines
     ]
     for lon, lat, label in points:
         body.append(

@@ -112,7 +112,9 @@ class Report:
             "problem_count": self.problem_count,
             "problems": [{"row": p.row, "reason": p.reason} for p in self.problems],
             "totals": {str(y): {m: str(v) for m, v in t.items()} for y, t in self.totals.items()},
-            "difference": [{**d, **{k: str(d[k]) for k in ("old", "new", "change")}} for d in self.difference()],
+            "difference": [
+                {**d, **{k: str(d[k]) for k in ("old", "new", "change")}} for d in self.difference()
+            ],
         }
 
 
@@ -192,7 +194,9 @@ def _expense(cells: dict[str, str], amounts: dict[str, Decimal], _municipios: di
         _text(cells["ramo"], _("el ramo"), 10),
         _text(cells.get("ramo_nombre", "") or cells["ramo"], _("el nombre del ramo"), 200),
         _text(cells["dependencia"], _("la dependencia"), 20),
-        _text(cells.get("dependencia_nombre", "") or cells["dependencia"], _("el nombre de la dependencia"), 200),
+        _text(
+            cells.get("dependencia_nombre", "") or cells["dependencia"], _("el nombre de la dependencia"), 200
+        ),
         parts[0],
         ".".join(parts[:2]),
         functional,
@@ -268,15 +272,41 @@ def _by_year(cells: dict[str, str]) -> tuple:
 SPECS = {
     Kind.EXPENSE: Spec(
         Kind.EXPENSE,
-        required=("ejercicio", "trimestre", "ramo", "dependencia", "funcional", "partida", "tipo_gasto",
-                  "fuente", "programa", *EXPENSE_MOMENTS),  # fmt: skip
+        required=(
+            "ejercicio",
+            "trimestre",
+            "ramo",
+            "dependencia",
+            "funcional",
+            "partida",
+            "tipo_gasto",
+            "fuente",
+            "programa",
+            *EXPENSE_MOMENTS,
+        ),
         moments=EXPENSE_MOMENTS,
         key_column="ramo",
         group=_by_year_quarter,
         parse=_expense,
-        columns=("fiscal_year", "quarter", "ramo", "ramo_name", "dependencia", "dependencia_name",
-                 "finalidad", "funcion", "subfuncion", "capitulo", "concepto", "partida", "tipo_gasto",
-                 "fuente", "programa", "programa_name", *EXPENSE_MOMENTS),  # fmt: skip
+        columns=(
+            "fiscal_year",
+            "quarter",
+            "ramo",
+            "ramo_name",
+            "dependencia",
+            "dependencia_name",
+            "finalidad",
+            "funcion",
+            "subfuncion",
+            "capitulo",
+            "concepto",
+            "partida",
+            "tipo_gasto",
+            "fuente",
+            "programa",
+            "programa_name",
+            *EXPENSE_MOMENTS,
+        ),
     ),
     Kind.INCOME: Spec(
         Kind.INCOME,
@@ -372,7 +402,9 @@ def check(sheet: Sheet, kind: str, filename: str, municipios: dict[str, int]) ->
     report.years = years
     for year in years:
         position = [t for g, t in sums.items() if g[0] == year and (len(g) == 1 or g[1] == latest.get(year))]
-        report.totals[year] = {m: sum((t[i] for t in position), Decimal(0)) for i, m in enumerate(spec.moments)}
+        report.totals[year] = {
+            m: sum((t[i] for t in position), Decimal(0)) for i, m in enumerate(spec.moments)
+        }
     return Checked(spec=spec, rows=rows, report=report, latest_quarter=latest)
 
 

@@ -16,7 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from priority_zones.models import Municipio
 
-MONEY = {"max_digits": 18, "decimal_places": 2, "default": 0}
+
+def money(label) -> models.DecimalField:
+    """Pesos with centavos, up to 10^16: a state's yearly budget fits many times over."""
+    return models.DecimalField(label, max_digits=18, decimal_places=2, default=0)
 
 
 class Kind(models.TextChoices):
@@ -32,7 +35,7 @@ class BudgetLoad(models.Model):
     kind = models.CharField(_("tipo"), max_length=16, choices=Kind.choices)
     source_name = models.CharField(_("archivo"), max_length=200)
     rows = models.PositiveIntegerField(_("filas"))
-    total = models.DecimalField(_("total de control"), **MONEY)
+    total = money(_("total de control"))
     latest_quarter = models.PositiveSmallIntegerField(_("último trimestre"), null=True, blank=True)
     synthetic = models.BooleanField(_("sintético"), default=False)
     loaded_at = models.DateTimeField(auto_now=True)
@@ -73,12 +76,12 @@ class ExpenseLine(models.Model):
     fuente = models.CharField(_("fuente de financiamiento"), max_length=2)
     programa = models.CharField(_("programa presupuestario"), max_length=20)
     programa_name = models.CharField(_("nombre del programa"), max_length=300)
-    aprobado = models.DecimalField(_("aprobado"), **MONEY)
-    modificado = models.DecimalField(_("modificado"), **MONEY)
-    comprometido = models.DecimalField(_("comprometido"), **MONEY)
-    devengado = models.DecimalField(_("devengado"), **MONEY)
-    ejercido = models.DecimalField(_("ejercido"), **MONEY)
-    pagado = models.DecimalField(_("pagado"), **MONEY)
+    aprobado = money(_("aprobado"))
+    modificado = money(_("modificado"))
+    comprometido = money(_("comprometido"))
+    devengado = money(_("devengado"))
+    ejercido = money(_("ejercido"))
+    pagado = money(_("pagado"))
 
     objects = ExpenseLineQuerySet.as_manager()
 
@@ -106,20 +109,26 @@ class ExpenseLine(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} T{self.quarter} {self.programa} {self.partida}"
+
 
 class IncomeLine(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("ejercicio fiscal"))
     rubro = models.CharField(_("rubro CRI"), max_length=1)
     tipo = models.CharField(_("tipo CRI"), max_length=2)
     concept = models.CharField(_("concepto"), max_length=300)
-    estimado = models.DecimalField(_("estimado"), **MONEY)
-    modificado = models.DecimalField(_("modificado"), **MONEY)
-    devengado = models.DecimalField(_("devengado"), **MONEY)
-    recaudado = models.DecimalField(_("recaudado"), **MONEY)
+    estimado = money(_("estimado"))
+    modificado = money(_("modificado"))
+    devengado = money(_("devengado"))
+    recaudado = money(_("recaudado"))
 
     class Meta:
         verbose_name = _("línea de ingresos")
         indexes = [models.Index(fields=["fiscal_year", "rubro"], name="budget_inc_year_rubro")]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.tipo}"
 
 
 class Fund(models.TextChoices):
@@ -132,11 +141,16 @@ class Transfer(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("ejercicio fiscal"))
     municipio = models.ForeignKey(Municipio, on_delete=models.PROTECT, related_name="+")
     fund = models.CharField(_("fondo"), max_length=16, choices=Fund.choices)
-    amount = models.DecimalField(_("monto"), **MONEY)
+    amount = money(_("monto"))
 
     class Meta:
         verbose_name = _("transferencia a municipio")
         constraints = [
-            models.UniqueConstraint(fields=["fiscal_year", "municipio", "fund"], name="budget_transfer_unique"),
+            models.UniqueConstraint(
+                fields=["fiscal_year", "municipio", "fund"], name="budget_transfer_unique"
+            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="budget_transfer_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.fund}"

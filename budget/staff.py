@@ -30,11 +30,15 @@ def upload(request: HttpRequest) -> HttpResponse:
         if upload is None or kind not in Kind.values:
             context["error"] = _("Elija un archivo y su tipo (egresos, ingresos o transferencias).")
             return render(request, "budget/upload.html", context, status=400)
-        if upload.size > UPLOAD_MAX:
+        if (upload.size or 0) > UPLOAD_MAX:
             context["error"] = _("El archivo pasa de 200 MB.")
             return render(request, "budget/upload.html", context, status=400)
         report = do_load_budget(
-            upload.read(), upload.name, kind, replace=request.POST.get("reemplazar") == "1", acting_user=request.user
+            upload.read(),
+            upload.name or "archivo",
+            kind,
+            replace=request.POST.get("reemplazar") == "1",
+            acting_user=request.user,
         )
         context.update(report=report, difference=report.difference(), chosen=kind, loads=loads())
         return render(request, "budget/upload.html", context, status=200 if report.committed else 400)

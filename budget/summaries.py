@@ -87,7 +87,11 @@ def by_program(year: int) -> list[dict]:
         .values_list("budget_program", "n")
     )
     for r in out:
-        r["code"], r["name"], r["works"] = r["programa"], names.get(r["programa"], ""), counts.get(r["programa"], 0)
+        r["code"], r["name"], r["works"] = (
+            r["programa"],
+            names.get(r["programa"], ""),
+            counts.get(r["programa"], 0),
+        )
     return out
 
 
@@ -107,9 +111,17 @@ def program(year: int, code: str) -> dict | None:
         Work.objects.filter(published=True, budget_program=code, fiscal_year=year)
         .select_related("municipio")
         .order_by("-amount_approved")
-        .values("pk", "folio", "name", "municipio__name", "amount_approved", "amount_exercised", "point",
-                "budget_source")[:500]
-    )  # fmt: skip
+        .values(
+            "pk",
+            "folio",
+            "name",
+            "municipio__name",
+            "amount_approved",
+            "amount_exercised",
+            "point",
+            "budget_source",
+        )[:500]
+    )
     return {
         "code": code,
         "name": found["name"],
@@ -140,7 +152,9 @@ def by_quarter(year: int) -> list[dict]:
 def income(year: int) -> dict:
     rows = IncomeLine.objects.filter(fiscal_year=year)
     fields = ("estimado", "modificado", "devengado", "recaudado")
-    tipos = list(rows.values("rubro", "tipo").annotate(**{f: Sum(f) for f in fields}).order_by("rubro", "tipo"))
+    tipos = list(
+        rows.values("rubro", "tipo").annotate(**{f: Sum(f) for f in fields}).order_by("rubro", "tipo")
+    )
     names, origin = catalogues.cri(), catalogues.cri_origin()
     groups: dict[str, Decimal] = {"propio": ZERO, "federal": ZERO, "financiamiento": ZERO}
     for r in tipos:
@@ -150,9 +164,14 @@ def income(year: int) -> dict:
     rubros: dict[str, dict] = {}
     for r in tipos:
         entry = rubros.setdefault(
-            r["rubro"], {"code": r["rubro"], "name": names.get(r["rubro"], r["rubro"]), "origin": r["origin"],
-                         **{f: ZERO for f in fields}}
-        )  # fmt: skip
+            r["rubro"],
+            {
+                "code": r["rubro"],
+                "name": names.get(r["rubro"], r["rubro"]),
+                "origin": r["origin"],
+                **{f: ZERO for f in fields},
+            },
+        )
         for f in fields:
             entry[f] += r[f] or ZERO
     return {"tipos": tipos, "rubros": list(rubros.values()), "groups": groups}
@@ -182,12 +201,21 @@ def municipios(year: int) -> list[dict]:
         total = fis + fort + part
         pop = m["population_2020"] or 0
         w = works.get(m["pk"], {})
-        out.append({
-            "cvegeo": m["cvegeo"], "name": m["name"], "population": pop, "svg": m["svg"],
-            "fismdf": fis, "fortamun": fort, "participaciones": part, "total": total,
-            "per_inhabitant": (total / pop).quantize(Decimal("0.01")) if pop else None,
-            "works": w.get("n", 0), "works_amount": w.get("a") or ZERO,
-        })  # fmt: skip
+        out.append(
+            {
+                "cvegeo": m["cvegeo"],
+                "name": m["name"],
+                "population": pop,
+                "svg": m["svg"],
+                "fismdf": fis,
+                "fortamun": fort,
+                "participaciones": part,
+                "total": total,
+                "per_inhabitant": (total / pop).quantize(Decimal("0.01")) if pop else None,
+                "works": w.get("n", 0),
+                "works_amount": w.get("a") or ZERO,
+            }
+        )
     return out
 
 
@@ -202,11 +230,15 @@ def comparison(base: int) -> list[dict]:
     out = []
     for r in rows:
         factor, known = catalogues.deflator(r["fiscal_year"], base)
-        out.append({
-            **r, "factor": factor, "known": known,
-            "aprobado_real": (r["aprobado"] * factor).quantize(Decimal("1")),
-            "ejercido_real": (r["ejercido"] * factor).quantize(Decimal("1")),
-        })  # fmt: skip
+        out.append(
+            {
+                **r,
+                "factor": factor,
+                "known": known,
+                "aprobado_real": (r["aprobado"] * factor).quantize(Decimal("1")),
+                "ejercido_real": (r["ejercido"] * factor).quantize(Decimal("1")),
+            }
+        )
     return out
 
 
@@ -216,8 +248,15 @@ def by_finalidad_years(base: int) -> list[dict]:
     out = []
     for r in rows.order_by("finalidad", "fiscal_year"):
         factor, _known = catalogues.deflator(r["fiscal_year"], base)
-        out.append({"year": r["fiscal_year"], "code": r["finalidad"], "name": names.get(r["finalidad"], ""),
-                    "aprobado": r["a"], "aprobado_real": (r["a"] * factor).quantize(Decimal("1"))})  # fmt: skip
+        out.append(
+            {
+                "year": r["fiscal_year"],
+                "code": r["finalidad"],
+                "name": names.get(r["finalidad"], ""),
+                "aprobado": r["a"],
+                "aprobado_real": (r["a"] * factor).quantize(Decimal("1")),
+            }
+        )
     return out
 
 

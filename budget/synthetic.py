@@ -42,12 +42,21 @@ AGENCIES = (
 )
 # Per agency: the functions its money goes to (subfunción codes of budget/data/funcional.csv).
 FUNCTIONS = {
-    "0101": ("1.1.1", "1.1.2"), "0201": ("1.2.1",), "0301": ("1.3.2", "1.7.2"), "0501": ("1.5.2", "4.1.1"),
-    "0701": ("2.5.1", "2.5.2", "2.5.3", "2.5.5"), "0801": ("2.3.1", "2.3.2", "2.3.3"),
-    "0901": ("1.7.1", "1.7.3"), "1001": ("2.2.1", "3.5.1", "2.2.7"), "1101": ("2.2.2", "2.6.8", "2.6.5"),
-    "1201": ("2.1.2", "2.2.3", "2.1.3"), "1301": ("3.1.1", "3.7.1"), "1401": ("3.2.1",),
-    "2801": ("4.2.2",), "3301": ("4.2.3",),
-}  # fmt: skip
+    "0101": ("1.1.1", "1.1.2"),
+    "0201": ("1.2.1",),
+    "0301": ("1.3.2", "1.7.2"),
+    "0501": ("1.5.2", "4.1.1"),
+    "0701": ("2.5.1", "2.5.2", "2.5.3", "2.5.5"),
+    "0801": ("2.3.1", "2.3.2", "2.3.3"),
+    "0901": ("1.7.1", "1.7.3"),
+    "1001": ("2.2.1", "3.5.1", "2.2.7"),
+    "1101": ("2.2.2", "2.6.8", "2.6.5"),
+    "1201": ("2.1.2", "2.2.3", "2.1.3"),
+    "1301": ("3.1.1", "3.7.1"),
+    "1401": ("3.2.1",),
+    "2801": ("4.2.2",),
+    "3301": ("4.2.3",),
+}
 # The investment programs of the works: code, name, agency, funcional, partidas, fuente.
 WORK_PROGRAMS = (
     ("K001", "Infraestructura de agua potable", "1201", "2.2.3", ("6130", "6230"), "25"),
@@ -60,10 +69,38 @@ WORK_PROGRAMS = (
     ("K008", "Infraestructura de salud", "1001", "2.3.1", ("6120", "6190"), "15"),
 )
 OTHER_PARTIDAS = (
-    "1130", "1210", "1320", "1340", "1410", "1440", "1540", "2110", "2140", "2160", "2210", "2530",
-    "2610", "2710", "3110", "3130", "3170", "3220", "3330", "3380", "3510", "3750", "3980", "4150",
-    "4410", "4420", "4450", "4520", "5150", "5410", "5910",
-)  # fmt: skip
+    "1130",
+    "1210",
+    "1320",
+    "1340",
+    "1410",
+    "1440",
+    "1540",
+    "2110",
+    "2140",
+    "2160",
+    "2210",
+    "2530",
+    "2610",
+    "2710",
+    "3110",
+    "3130",
+    "3170",
+    "3220",
+    "3330",
+    "3380",
+    "3510",
+    "3750",
+    "3980",
+    "4150",
+    "4410",
+    "4420",
+    "4450",
+    "4520",
+    "5150",
+    "5410",
+    "5910",
+)
 SOURCES = ("11", "14", "15", "16", "25", "26", "27")
 TIPO_BY_CHAPTER = {"1": "1", "2": "1", "3": "1", "4": "1", "5": "2", "6": "2", "8": "5", "9": "3"}
 LABEL = "SINTÉTICO"
@@ -92,9 +129,19 @@ def _expense_rows(rng: np.random.Generator, year: int, scale: float, lines_per_a
         for i in range(lines_per_agency):
             invest = programs_by_agency.get(agency)
             if ramo == "28":
-                partida, func, program, source = "8110" if i % 3 else "8120", funcs[0], ("C001", f"Participaciones a municipios ({LABEL})"), "15"
+                partida, func, program, source = (
+                    "8110" if i % 3 else "8120",
+                    funcs[0],
+                    ("C001", f"Participaciones a municipios ({LABEL})"),
+                    "15",
+                )
             elif ramo == "33":
-                partida, func, program, source = "8320", funcs[0], ("I003", f"FAIS municipal y FORTAMUN ({LABEL})"), "25"
+                partida, func, program, source = (
+                    "8320",
+                    funcs[0],
+                    ("I003", f"FAIS municipal y FORTAMUN ({LABEL})"),
+                    "25",
+                )
             elif invest and i % 2 == 0:
                 code, pname, func, partidas, source = invest[(i // 2) % len(invest)]
                 partida, program = partidas[i % len(partidas)], (code, pname)
@@ -114,16 +161,49 @@ def _expense_rows(rng: np.random.Generator, year: int, scale: float, lines_per_a
             accrued = _cents(committed * rng.uniform(0.9, 0.99))
             exercised = _cents(accrued * rng.uniform(0.95, 1.0))
             paid = _cents(exercised * rng.uniform(0.93, 1.0))
-            yield [year, quarter, ramo, ramo_name, agency, ramo_name, func, partida, TIPO_BY_CHAPTER[partida[0]],
-                   source, prog, prog_name, approved, modified, committed, accrued, exercised, paid]  # fmt: skip
+            yield [
+                year,
+                quarter,
+                ramo,
+                ramo_name,
+                agency,
+                ramo_name,
+                func,
+                partida,
+                TIPO_BY_CHAPTER[partida[0]],
+                source,
+                prog,
+                prog_name,
+                approved,
+                modified,
+                committed,
+                accrued,
+                exercised,
+                paid,
+            ]
 
 
 def expense_csv(years=YEARS, lines_per_agency: int = 120, seed: int = 2026) -> str:
     rng = np.random.default_rng(seed)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["ejercicio", "trimestre", "ramo", "ramo_nombre", "dependencia", "dependencia_nombre",
-                     "funcional", "partida", "tipo_gasto", "fuente", "programa", "programa_nombre", *EXPENSE_MOMENTS])  # fmt: skip
+    writer.writerow(
+        [
+            "ejercicio",
+            "trimestre",
+            "ramo",
+            "ramo_nombre",
+            "dependencia",
+            "dependencia_nombre",
+            "funcional",
+            "partida",
+            "tipo_gasto",
+            "fuente",
+            "programa",
+            "programa_nombre",
+            *EXPENSE_MOMENTS,
+        ]
+    )
     for n, year in enumerate(years):
         totals: dict[int, list[int]] = {q: [0] * 6 for q in (1, 2, 3, 4)}
         for row in _expense_rows(rng, year, 1.05**n, lines_per_agency):
@@ -132,13 +212,26 @@ def expense_csv(years=YEARS, lines_per_agency: int = 120, seed: int = 2026) -> s
                 totals[row[1]][i] += v
             writer.writerow([*row[:12], *(_money(v) for v in cents)])
         for quarter, sums in totals.items():
-            writer.writerow([year, quarter, "TOTAL", "", "", "", "", "", "", "", "", "", *(_money(v) for v in sums)])
+            writer.writerow(
+                [year, quarter, "TOTAL", "", "", "", "", "", "", "", "", "", *(_money(v) for v in sums)]
+            )
     return out.getvalue()
 
 
-INCOME_SHARES = (("1", "15", 0.045), ("1", "13", 0.01), ("1", "17", 0.002), ("4", "43", 0.03), ("4", "41", 0.004),
-                 ("5", "51", 0.004), ("6", "61", 0.01), ("8", "81", 0.42), ("8", "82", 0.40), ("8", "83", 0.045),
-                 ("8", "84", 0.015), ("0", "03", 0.015))  # fmt: skip
+INCOME_SHARES = (
+    ("1", "15", 0.045),
+    ("1", "13", 0.01),
+    ("1", "17", 0.002),
+    ("4", "43", 0.03),
+    ("4", "41", 0.004),
+    ("5", "51", 0.004),
+    ("6", "61", 0.01),
+    ("8", "81", 0.42),
+    ("8", "82", 0.40),
+    ("8", "83", 0.045),
+    ("8", "84", 0.015),
+    ("0", "03", 0.015),
+)
 
 
 def income_csv(years=YEARS, seed: int = 2026) -> str:
@@ -184,11 +277,15 @@ def link_demo_works() -> int:
     works are of one kind), and its CONAC funding source is its first funding row's."""
     codes = [p[0] for p in WORK_PROGRAMS]
     updated = 0
-    categories = Work.objects.filter(synthetic=True).order_by().values_list("category_id", flat=True).distinct()
+    categories = (
+        Work.objects.filter(synthetic=True).order_by().values_list("category_id", flat=True).distinct()
+    )
     for category_id in categories:
         code = codes[(category_id or 0) % len(codes)]
         updated += Work.objects.filter(synthetic=True, category_id=category_id).update(budget_program=code)
-    first_source = WorkFunding.objects.filter(work=OuterRef("pk")).order_by("pk").values("source__conac_code")[:1]
+    first_source = (
+        WorkFunding.objects.filter(work=OuterRef("pk")).order_by("pk").values("source__conac_code")[:1]
+    )
     Work.objects.filter(synthetic=True).update(budget_source=Subquery(first_source))
     Work.objects.filter(synthetic=True, budget_source__isnull=True).update(budget_source="")
     return updated

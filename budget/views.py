@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -42,23 +43,36 @@ def _params(request: HttpRequest) -> dict[str, str] | HttpResponse:
     for name in ("funcion", "capitulo", "concepto"):
         value = request.GET.get(name, "").strip()
         if value and not _CODE.fullmatch(value):
-            return problem(400, _("«%(p)s» es una clave CONAC como 2.2 o 6100.") % {"p": name}, parameter=name)
+            return problem(
+                400, _("«%(p)s» es una clave CONAC como 2.2 o 6100.") % {"p": name}, parameter=name
+            )
         out[name] = value
     return out
 
 
 def _download(request: HttpRequest, fmt: str, tables, name: str, title: str) -> HttpResponse:
     if fmt == "json":
-        body = {t.slug: {"title": t.title, "columns": [c.label for c in t.columns],
-                         "rows": [["" if v is None else (v if isinstance(v, (int, str)) else str(v)) for v in row]
-                                  for row in t.rows]} for t in tables}  # fmt: skip
-        return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json")
+        payload = {
+            t.slug: {
+                "title": t.title,
+                "columns": [c.label for c in t.columns],
+                "rows": [
+                    ["" if v is None else (v if isinstance(v, (int, str)) else str(v)) for v in row]
+                    for row in t.rows
+                ],
+            }
+            for t in tables
+        }
+        return HttpResponse(json.dumps(payload, ensure_ascii=False), content_type="application/json")
     if fmt == "csv":
         wanted = request.GET.get("tabla", tables[0].slug)
         table = next((t for t in tables if t.slug == wanted), None)
         if table is None:
-            return problem(400, _("«tabla» debe ser una de: %(t)s.") % {"t": ", ".join(t.slug for t in tables)},
-                           parameter="tabla")  # fmt: skip
+            return problem(
+                400,
+                _("«tabla» debe ser una de: %(t)s.") % {"t": ", ".join(t.slug for t in tables)},
+                parameter="tabla",
+            )
         response = HttpResponse(tables_io.to_csv(table), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}-{table.slug}.csv"'
         return response
@@ -87,8 +101,14 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     for answer in (year, fmt, params):
         if isinstance(answer, HttpResponse):
             return answer
-    context = {"page": spec, "year": year, "years": summaries.years(kind), "loads": summaries.loads(),
-               "pages": pages.PAGES.values(), "tables": []}  # fmt: skip
+    context: dict[str, Any] = {
+        "page": spec,
+        "year": year,
+        "years": summaries.years(kind),
+        "loads": summaries.loads(),
+        "pages": pages.PAGES.values(),
+        "tables": [],
+    }
     if year is not None:
         built, tables = spec.build(year, params)  # type: ignore[arg-type]
         context.update(built, tables=tables)
@@ -112,8 +132,11 @@ def program(request: HttpRequest, code: str) -> HttpResponse:
     context, tables = found
     if fmt != "html":
         return _download(request, fmt, tables, f"programa-{code}-{year}", str(context["name"]))  # type: ignore[arg-type]
-    return render(request, "budget/program.html", {"program": context, "year": year, "tables": tables,
-                                                    "pages": pages.PAGES.values()})  # fmt: skip
+    return render(
+        request,
+        "budget/program.html",
+        {"program": context, "year": year, "tables": tables, "pages": pages.PAGES.values()},
+    )
 
 
 @require_GET

@@ -10,19 +10,32 @@ from tests.budget.conftest import expense_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PAGES = ["/presupuesto/", "/presupuesto/ingresos/", "/presupuesto/gasto/?capitulo=6000",
-         "/presupuesto/dependencias/", "/presupuesto/municipios/", "/presupuesto/avance/",
-         "/presupuesto/comparacion/", "/presupuesto/glosario/", "/presupuesto/programas/K001/"]  # fmt: skip
+PAGES = [
+    "/presupuesto/",
+    "/presupuesto/ingresos/",
+    "/presupuesto/gasto/?capitulo=6000",
+    "/presupuesto/dependencias/",
+    "/presupuesto/municipios/",
+    "/presupuesto/avance/",
+    "/presupuesto/comparacion/",
+    "/presupuesto/glosario/",
+    "/presupuesto/programas/K001/",
+]
 
 
 @pytest.fixture
 def loaded_budget(leon, xichu, work_well_xichu):
     from budget.actions import do_load_budget
 
-    income = ("ejercicio,rubro,tipo,concepto,estimado,modificado,devengado,recaudado\n"
-              "2025,1,15,Nóminas,100.00,100.00,90.00,90.00\n2025,8,82,Aportaciones,900.00,900.00,900.00,900.00\n"
-              "2025,TOTAL,,,1000.00,1000.00,990.00,990.00\n")  # fmt: skip
-    transfers = "ejercicio,municipio,fondo,monto\n2025,11020,FORTAMUN,9000000.00\n2025,11045,FORTAMUN,500000.00\n2025,TOTAL,,9500000.00\n"
+    income = (
+        "ejercicio,rubro,tipo,concepto,estimado,modificado,devengado,recaudado\n"
+        "2025,1,15,Nóminas,100.00,100.00,90.00,90.00\n2025,8,82,Aportaciones,900.00,900.00,900.00,900.00\n"
+        "2025,TOTAL,,,1000.00,1000.00,990.00,990.00\n"
+    )
+    transfers = (
+        "ejercicio,municipio,fondo,monto\n2025,11020,FORTAMUN,9000000.00\n"
+        "2025,11045,FORTAMUN,500000.00\n2025,TOTAL,,9500000.00\n"
+    )
     for text, kind in ((expense_csv(), "egresos"), (income, "ingresos"), (transfers, "transferencias")):
         assert do_load_budget(text.encode(), "f.csv", kind).committed
     work_well_xichu.budget_program, work_well_xichu.fiscal_year = "K001", 2025

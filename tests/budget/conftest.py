@@ -6,18 +6,74 @@ from decimal import Decimal
 
 import pytest
 
-HEADER = ("ejercicio,trimestre,ramo,ramo_nombre,dependencia,dependencia_nombre,funcional,partida,tipo_gasto,"
-          "fuente,programa,programa_nombre,aprobado,modificado,comprometido,devengado,ejercido,pagado")  # fmt: skip
+HEADER = (
+    "ejercicio,trimestre,ramo,ramo_nombre,dependencia,dependencia_nombre,funcional,partida,tipo_gasto,"
+    "fuente,programa,programa_nombre,aprobado,modificado,comprometido,devengado,ejercido,pagado"
+)
 
 # Two lines of SOP's water program and one of education, quarter 4 of 2025.
 LINES = [
-    ["2025", "4", "10", "Obra Pública", "1001", "SOP", "2.2.3", "6130", "2", "25", "K001", "Agua potable",
-     "1,000,000.00", "1,200,000.00", "1,100,000.00", "900,000.00", "800,000.00", "700,000.00"],
-    ["2025", "4", "10", "Obra Pública", "1001", "SOP", "2.2.1", "6140", "2", "16", "K003", "Urbanización",
-     "500,000.00", "500,000.00", "400,000.00", "300,000.00", "300,000.00", "250,000.00"],
-    ["2025", "4", "07", "Educación", "0701", "SEG", "2.5.1", "1130", "1", "15", "E071", "Educación básica",
-     "2,000,000.00", "2,000,000.00", "2,000,000.00", "1,900,000.00", "1,800,000.00", "1,800,000.00"],
-]  # fmt: skip
+    [
+        "2025",
+        "4",
+        "10",
+        "Obra Pública",
+        "1001",
+        "SOP",
+        "2.2.3",
+        "6130",
+        "2",
+        "25",
+        "K001",
+        "Agua potable",
+        "1,000,000.00",
+        "1,200,000.00",
+        "1,100,000.00",
+        "900,000.00",
+        "800,000.00",
+        "700,000.00",
+    ],
+    [
+        "2025",
+        "4",
+        "10",
+        "Obra Pública",
+        "1001",
+        "SOP",
+        "2.2.1",
+        "6140",
+        "2",
+        "16",
+        "K003",
+        "Urbanización",
+        "500,000.00",
+        "500,000.00",
+        "400,000.00",
+        "300,000.00",
+        "300,000.00",
+        "250,000.00",
+    ],
+    [
+        "2025",
+        "4",
+        "07",
+        "Educación",
+        "0701",
+        "SEG",
+        "2.5.1",
+        "1130",
+        "1",
+        "15",
+        "E071",
+        "Educación básica",
+        "2,000,000.00",
+        "2,000,000.00",
+        "2,000,000.00",
+        "1,900,000.00",
+        "1,800,000.00",
+        "1,800,000.00",
+    ],
+]
 MOMENTS = 6
 
 

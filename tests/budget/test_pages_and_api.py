@@ -13,11 +13,15 @@ from tests.budget.conftest import changed, expense_csv
 
 pytestmark = pytest.mark.django_db
 
-INCOME = ("ejercicio,rubro,tipo,concepto,estimado,modificado,devengado,recaudado\n"
-          "2025,1,15,Nóminas,100.00,100.00,90.00,90.00\n2025,8,82,Aportaciones,900.00,900.00,900.00,900.00\n"
-          "2025,TOTAL,,,1000.00,1000.00,990.00,990.00\n")  # fmt: skip
-TRANSFERS = ("ejercicio,municipio,fondo,monto\n2025,11020,FAIS-FISMDF,1000.00\n2025,11045,FORTAMUN,501435.00\n"
-             "2025,TOTAL,,502435.00\n")  # fmt: skip
+INCOME = (
+    "ejercicio,rubro,tipo,concepto,estimado,modificado,devengado,recaudado\n"
+    "2025,1,15,Nóminas,100.00,100.00,90.00,90.00\n2025,8,82,Aportaciones,900.00,900.00,900.00,900.00\n"
+    "2025,TOTAL,,,1000.00,1000.00,990.00,990.00\n"
+)
+TRANSFERS = (
+    "ejercicio,municipio,fondo,monto\n2025,11020,FAIS-FISMDF,1000.00\n2025,11045,FORTAMUN,501435.00\n"
+    "2025,TOTAL,,502435.00\n"
+)
 
 
 @pytest.fixture
@@ -30,8 +34,16 @@ def budget(budget_2025, load, leon, xichu, work_well_xichu):
     return budget_2025
 
 
-PAGES = ["/presupuesto/", "/presupuesto/ingresos/", "/presupuesto/gasto/", "/presupuesto/dependencias/",
-         "/presupuesto/municipios/", "/presupuesto/avance/", "/presupuesto/comparacion/", "/presupuesto/glosario/"]  # fmt: skip
+PAGES = [
+    "/presupuesto/",
+    "/presupuesto/ingresos/",
+    "/presupuesto/gasto/",
+    "/presupuesto/dependencias/",
+    "/presupuesto/municipios/",
+    "/presupuesto/avance/",
+    "/presupuesto/comparacion/",
+    "/presupuesto/glosario/",
+]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -52,7 +64,11 @@ def test_the_income_page_tells_federal_from_own_money(client, budget):
 
 def test_spending_drills_down_from_chapter_to_concept_to_generic_partida(client, budget):
     html = client.get("/presupuesto/gasto/?capitulo=6000&concepto=6100").content.decode()
-    assert "6130" in html and "6140" in html and "1130" not in html.split("Concepto 6100")[1].split("programa")[0]
+    assert (
+        "6130" in html
+        and "6140" in html
+        and "1130" not in html.split("Concepto 6100")[1].split("programa")[0]
+    )
     assert client.get("/presupuesto/gasto/?funcion=2.2").status_code == 200
 
 
@@ -67,8 +83,15 @@ def test_the_municipio_page_has_a_choropleth_per_inhabitant(client, budget):
     assert html.count("<path d=") == 2 and "Xichú: $45" in html  # 501,435 / 11,143 people
 
 
-@pytest.mark.parametrize("url", ["/presupuesto/?anio=1999", "/presupuesto/gasto/?formato=pdf",
-                                 "/presupuesto/gasto/?capitulo=x'or", "/presupuesto/gasto/?formato=csv&tabla=nada"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/presupuesto/?anio=1999",
+        "/presupuesto/gasto/?formato=pdf",
+        "/presupuesto/gasto/?capitulo=x'or",
+        "/presupuesto/gasto/?formato=csv&tabla=nada",
+    ],
+)
 def test_bad_parameters_are_a_400_naming_them(client, budget, url):
     response = client.get(url)
     assert response.status_code == 400
@@ -103,8 +126,18 @@ def test_the_api_filters_by_every_classification(client, budget):
 def test_the_budget_api_is_in_the_openapi_schema_with_its_filters(client, db):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     names = {p["name"] for p in schema["paths"]["/api/budget/lines"]["get"]["parameters"]}
-    assert {"ramo", "dependencia", "funcion", "subfuncion", "capitulo", "concepto", "partida", "tipo_gasto",
-            "fuente", "programa"} <= names  # fmt: skip
+    assert {
+        "ramo",
+        "dependencia",
+        "funcion",
+        "subfuncion",
+        "capitulo",
+        "concepto",
+        "partida",
+        "tipo_gasto",
+        "fuente",
+        "programa",
+    } <= names
 
 
 def test_only_an_administrator_loads_a_budget_file(client, admin_user, planner_leon, db):

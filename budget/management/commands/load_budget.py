@@ -28,9 +28,13 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
         for d in report.difference():
-            self.stdout.write(f"  {d['year']} {d['moment']}: {d['old']:,.2f} -> {d['new']:,.2f} ({d['change']:+,.2f})")
+            self.stdout.write(
+                f"  {d['year']} {d['moment']}: {d['old']:,.2f} -> {d['new']:,.2f} ({d['change']:+,.2f})"
+            )
         if not report.committed:
             for p in report.problems[:50]:
                 self.stderr.write(f"  fila {p.row or '-'}: {p.reason}")
             raise CommandError(f"No se cargó nada: {report.problem_count} problema(s).")
-        self.stdout.write(self.style.SUCCESS(f"Cargadas {report.rows:,} filas ({', '.join(map(str, report.years))})."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Cargadas {report.rows:,} filas ({', '.join(map(str, report.years))}).")
+        )
