@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "works_map",
     "layers",
     "participation",
+    "budget",
     "planning",
     "outbox",
     "consultations",

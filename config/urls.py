@@ -27,6 +27,8 @@ urlpatterns = [
     path("tiles/", include("layers.urls")),
     path("", include("consultations.urls")),
     path("", include("chat.urls")),
+    path("presupuesto/", include("budget.urls")),
+    path("api/budget/", include("budget.api")),
     path("", include("works_map.urls")),
     path("", include("priority_zones.urls")),
 ]

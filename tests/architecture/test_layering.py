@@ -18,6 +18,7 @@ ORDER = (
     "participation",
     "consultations",
     "chat",
+    "budget",
     "layers",
     "works_map",
     "priority_zones",

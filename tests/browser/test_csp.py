@@ -25,6 +25,9 @@ PUBLIC_PAGES = [
     ("participation:track-lookup", lambda o: {}),
     ("participation:agency", lambda o: {"pk": o["well"].agency_roles.first().agency_id}),
     ("chat:page", lambda o: {}),
+    ("budget:home", lambda o: {}),
+    ("budget:page", lambda o: {"slug": "municipios"}),
+    ("budget:glossary", lambda o: {}),
 ]
 STAFF_PAGES = [
     ("planning:workspace", lambda o: {}),
@@ -37,6 +40,7 @@ STAFF_PAGES = [
     ("participation-staff:queue", lambda o: {}),
     ("participation-staff:arco", lambda o: {}),
     ("participation-staff:committee", lambda o: {"pk": o["well"].pk}),
+    ("budget:upload", lambda o: {}),
     ("admin:index", lambda o: {}),
     ("admin:works_map_work_change", lambda o: {"object_id": o["well"].pk}),
     ("admin:priority_zones_municipio_change", lambda o: {"object_id": o["leon"].pk}),

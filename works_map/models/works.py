@@ -198,6 +198,15 @@ class Work(models.Model):
     financial_progress = models.DecimalField(
         _("avance financiero %"), max_digits=5, decimal_places=2, default=0
     )
+    # The budget program and CONAC funding source (2 digits) that pay for the work: codes, not keys,
+    # so the budget app (above this one) can list a program's works without this app knowing it.
+    # db_default: the COPY writers (synthetic works, imports) name their columns and leave these out.
+    budget_program = models.CharField(
+        _("programa presupuestario"), max_length=20, blank=True, default="", db_default="", db_index=True
+    )
+    budget_source = models.CharField(
+        _("fuente de financiamiento (CONAC)"), max_length=2, blank=True, default="", db_default=""
+    )
     published = models.BooleanField(_("publicada"), default=True)
     synthetic = models.BooleanField(
         _("sintética"), default=False, help_text=_("Dato de demostración generado")

@@ -1,0 +1,130 @@
+"""Every write of the budget: a file loaded whole (or refused whole), and the synthetic demo removed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+from psycopg import sql
+
+from budget.files import FileRefused, read_sheet
+from budget.loading import SPECS, Report, check
+from budget.models import BudgetLoad, ExpenseLine, IncomeLine, Kind, Transfer
+from gis_core.versions import bump_layers
+from priority_zones.models import Municipio
+
+MODELS: dict[str, Any] = {Kind.EXPENSE: ExpenseLine, Kind.INCOME: IncomeLine, Kind.TRANSFERS: Transfer}
+LAYER = "budget"  # the version that the budget pages' cache keys carry
+LOCK_KEY = 1_902_019  # pg_advisory_xact_lock: one budget load at a time
+
+
+def municipio_keys() -> dict[str, int]:
+    keys = {}
+    for pk, cvegeo in Municipio.objects.values_list("pk", "cvegeo"):
+        keys[cvegeo] = pk
+        keys[cvegeo[2:]] = pk  # the 3-digit municipal key SHCP files use within a state
+    return keys
+
+
+def copy_rows(model, columns: Iterable[str], rows: Iterable[tuple]) -> None:
+    """COPY the tuples into the model's table; the statement names columns from model metadata only."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model._meta.db_table),
+        sql.SQL(", ").join(sql.Identifier(model._meta.get_field(c).column) for c in columns),
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _previous(kind: str, years: list[int]) -> dict[int, dict[str, Decimal]]:
+    """The totals of the years already loaded (at their latest quarter), moment by moment."""
+    spec = SPECS[Kind(kind)]
+    model = MODELS[Kind(kind)]
+    loaded = BudgetLoad.objects.filter(kind=kind, fiscal_year__in=years)
+    out: dict[int, dict[str, Decimal]] = {}
+    fields = [("amount" if m == "monto" else m) for m in spec.moments]
+    for load in loaded:
+        rows = model.objects.filter(fiscal_year=load.fiscal_year)
+        if kind == Kind.EXPENSE:
+            rows = rows.filter(quarter=load.latest_quarter)
+        sums = rows.aggregate(**{f: Sum(f) for f in fields})
+        out[load.fiscal_year] = {m: sums[f] or Decimal(0) for m, f in zip(spec.moments, fields, strict=True)}
+    return out
+
+
+def do_load_budget(
+    data: bytes, filename: str, kind: str, *, replace: bool = False, acting_user=None, synthetic: bool = False
+) -> Report:
+    """Read, check and (when every row passes) write a budget file in one transaction.
+
+    Refused with the difference when a year in the file is already loaded and `replace` is False."""
+    try:
+        sheet = read_sheet(data, filename)
+        checked = check(sheet, kind, filename, municipio_keys() if kind == Kind.TRANSFERS else {})
+    except FileRefused as exc:
+        report = Report(kind=kind, filename=filename)
+        report.add(0, str(exc))
+        return report
+    report = checked.report
+    if not report.ok:
+        return report
+    spec = checked.spec
+    model = MODELS[Kind(kind)]
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        report.previous = _previous(kind, report.years)
+        report.needs_replace = sorted(report.previous)
+        if report.needs_replace and not replace:
+            report.add(
+                0,
+                _(
+                    "El ejercicio %(y)s ya está cargado; vuelva a enviarlo marcando «reemplazar» para "
+                    "sustituirlo (vea la diferencia)."
+                )
+                % {"y": ", ".join(map(str, report.needs_replace))},
+            )
+            return report
+        model.objects.filter(fiscal_year__in=report.years).delete()
+        copy_rows(model, spec.columns, checked.rows)
+        year_i = spec.columns.index("fiscal_year")
+        counts: dict[int, int] = {}
+        for row in checked.rows:
+            counts[row[year_i]] = counts.get(row[year_i], 0) + 1
+        user = getattr(acting_user, "username", "") or ""
+        for year in report.years:
+            totals = report.totals[year]
+            BudgetLoad.objects.update_or_create(
+                fiscal_year=year,
+                kind=kind,
+                defaults={
+                    "source_name": filename[:200],
+                    "rows": counts[year],
+                    "total": totals[spec.moments[0]],
+                    "latest_quarter": checked.latest_quarter.get(year),
+                    "synthetic": synthetic,
+                    "loaded_by": user[:150],
+                },
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(model._meta.db_table)))
+        report.committed = True
+        report.replaced = bool(report.needs_replace)
+    bump_layers(LAYER)
+    return report
+
+
+def do_delete_synthetic_budget() -> int:
+    """Remove every year loaded as synthetic (the demo), all three kinds."""
+    with transaction.atomic():
+        deleted = 0
+        for load in BudgetLoad.objects.filter(synthetic=True):
+            deleted += MODELS[Kind(load.kind)].objects.filter(fiscal_year=load.fiscal_year).delete()[0]
+            load.delete()
+    bump_layers(LAYER)
+    return deleted

@@ -1,0 +1,159 @@
+"""The citizen budget pages over real HTTP, their downloads, the API filters and the upload page."""
+
+from __future__ import annotations
+
+import json
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from budget.models import ExpenseLine
+from tests.budget.conftest import changed, expense_csv
+
+pytestmark = pytest.mark.django_db
+
+INCOME = (
+    "ejercicio,rubro,tipo,concepto,estimado,modificado,devengado,recaudado\n"
+    "2025,1,15,Nóminas,100.00,100.00,90.00,90.00\n2025,8,82,Aportaciones,900.00,900.00,900.00,900.00\n"
+    "2025,TOTAL,,,1000.00,1000.00,990.00,990.00\n"
+)
+TRANSFERS = (
+    "ejercicio,municipio,fondo,monto\n2025,11020,FAIS-FISMDF,1000.00\n2025,11045,FORTAMUN,501435.00\n"
+    "2025,TOTAL,,502435.00\n"
+)
+
+
+@pytest.fixture
+def budget(budget_2025, load, leon, xichu, work_well_xichu):
+    assert load(INCOME, kind="ingresos").committed
+    assert load(TRANSFERS, kind="transferencias").committed
+    work_well_xichu.budget_program = "K001"
+    work_well_xichu.fiscal_year = 2025
+    work_well_xichu.save()
+    return budget_2025
+
+
+PAGES = [
+    "/presupuesto/",
+    "/presupuesto/ingresos/",
+    "/presupuesto/gasto/",
+    "/presupuesto/dependencias/",
+    "/presupuesto/municipios/",
+    "/presupuesto/avance/",
+    "/presupuesto/comparacion/",
+    "/presupuesto/glosario/",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_draws_its_chart_on_the_server_with_its_data_table(client, budget, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    if "glosario" not in url:
+        assert '<svg xmlns="http://www.w3.org/2000/svg"' in html and 'role="img"' in html
+        assert '<table class="data">' in html
+    assert "Presupuesto sintético" not in html  # this budget was not loaded as synthetic
+
+
+def test_the_income_page_tells_federal_from_own_money(client, budget):
+    html = client.get("/presupuesto/ingresos/").content.decode()
+    assert "Dinero de la Federación" in html and "$900" in html and "(90.0 %)" in html
+
+
+def test_spending_drills_down_from_chapter_to_concept_to_generic_partida(client, budget):
+    html = client.get("/presupuesto/gasto/?capitulo=6000&concepto=6100").content.decode()
+    assert (
+        "6130" in html
+        and "6140" in html
+        and "1130" not in html.split("Concepto 6100")[1].split("programa")[0]
+    )
+    assert client.get("/presupuesto/gasto/?funcion=2.2").status_code == 200
+
+
+def test_a_program_shows_its_works_on_a_map(client, budget):
+    html = client.get("/presupuesto/programas/K001/?anio=2025").content.decode()
+    assert "Red de agua potable en Xichú" in html and "<circle" in html
+    assert client.get("/presupuesto/programas/NOPE/").status_code == 404
+
+
+def test_the_municipio_page_has_a_choropleth_per_inhabitant(client, budget):
+    html = client.get("/presupuesto/municipios/").content.decode()
+    assert html.count("<path d=") == 2 and "Xichú: $45" in html  # 501,435 / 11,143 people
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/presupuesto/?anio=1999",
+        "/presupuesto/gasto/?formato=pdf",
+        "/presupuesto/gasto/?capitulo=x'or",
+        "/presupuesto/gasto/?formato=csv&tabla=nada",
+    ],
+)
+def test_bad_parameters_are_a_400_naming_them(client, budget, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_every_page_downloads_as_csv_xlsx_and_json(client, budget):
+    csv_text = client.get("/presupuesto/gasto/?anio=2025&formato=csv&tabla=programas").content.decode()
+    assert csv_text.splitlines()[0].startswith("Programa,Nombre,Obras,Aprobado")
+    assert "K001,Agua potable,1,1000000.00" in csv_text
+    book = load_workbook(BytesIO(client.get("/presupuesto/dependencias/?formato=xlsx").content))
+    assert book.sheetnames == ["Por dependencia"]
+    data = json.loads(client.get("/presupuesto/municipios/?formato=json").content)
+    assert [r[0] for r in data["municipios"]["rows"]] == ["11020", "11045"]
+
+
+def test_the_api_filters_by_every_classification(client, budget):
+    def count(query: str) -> int:
+        response = client.get(f"/api/budget/lines?{query}")
+        assert response.status_code == 200, response.content
+        return len(response.json()["results"])
+
+    assert count("year=2025") == 3
+    assert count("fuente=25") == 1 and count("capitulo=6000") == 2 and count("partida=1130") == 1
+    assert count("funcion=2.2") == 2 and count("subfuncion=2.5.1") == 1 and count("programa=K003") == 1
+    assert count("ramo=10&dependencia=1001&tipo_gasto=2&finalidad=2&concepto=6100&quarter=4") == 2
+    assert client.get("/api/budget/lines?colour=red").status_code == 400
+    assert client.get("/api/budget/income?rubro=8").json()["results"][0]["tipo"] == "82"
+    assert client.get("/api/budget/transfers?municipio=11045").json()["results"][0]["fund"] == "FORTAMUN"
+
+
+def test_the_budget_api_is_in_the_openapi_schema_with_its_filters(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    names = {p["name"] for p in schema["paths"]["/api/budget/lines"]["get"]["parameters"]}
+    assert {
+        "ramo",
+        "dependencia",
+        "funcion",
+        "subfuncion",
+        "capitulo",
+        "concepto",
+        "partida",
+        "tipo_gasto",
+        "fuente",
+        "programa",
+    } <= names
+
+
+def test_only_an_administrator_loads_a_budget_file(client, admin_user, planner_leon, db):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    assert client.get("/presupuesto/cargar/").status_code == 302
+    client.force_login(planner_leon)
+    assert client.get("/presupuesto/cargar/").status_code == 403
+    client.force_login(admin_user)
+    upload = SimpleUploadedFile("egresos.csv", expense_csv().encode())
+    response = client.post("/presupuesto/cargar/", {"archivo": upload, "tipo": "egresos"})
+    assert response.status_code == 200 and ExpenseLine.objects.count() == 3
+    upload = SimpleUploadedFile("egresos.csv", expense_csv(changed(0, 12, "1,100,000.00")).encode())
+    response = client.post("/presupuesto/cargar/", {"archivo": upload, "tipo": "egresos"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "Diferencia con lo ya cargado" in html and "$100,000.00" in html
+    upload = SimpleUploadedFile("egresos.csv", expense_csv(changed(0, 12, "1,100,000.00")).encode())
+    response = client.post("/presupuesto/cargar/", {"archivo": upload, "tipo": "egresos", "reemplazar": "1"})
+    assert response.status_code == 200 and ExpenseLine.objects.get(programa="K001").aprobado == 1100000
