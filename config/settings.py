@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "gis_core",
     "priority_zones",
     "works_map",
+    "growth",
     "layers",
     "planning",
 ]
@@ -366,3 +367,10 @@ SILENCED_SYSTEM_CHECKS = [
     # domain, so it stays opt-in (SECURE_HSTS_PRELOAD=1) rather than a deploy warning.
     "security.W021",
 ]
+
+# Child growth screening (growth app): the questionnaire file in use, the privacy notice caregivers
+# consent to, how long records are kept after the child turns five, and when a new measurement is due.
+GROWTH_SCREENING_VERSION = env("GROWTH_SCREENING_VERSION", "2026.1")
+GROWTH_PRIVACY_NOTICE_VERSION = env("GROWTH_PRIVACY_NOTICE_VERSION", "2026-01")
+GROWTH_RETENTION_YEARS = envint("GROWTH_RETENTION_YEARS", 2, 0, 20)
+GROWTH_REMEASURE_DAYS = envint("GROWTH_REMEASURE_DAYS", 90, 7, 730)

@@ -25,4 +25,5 @@ urlpatterns = [
     path("tiles/", include("layers.urls")),
     path("", include("works_map.urls")),
     path("", include("priority_zones.urls")),
+    path("", include("growth.urls")),
 ]

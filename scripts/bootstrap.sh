@@ -259,6 +259,7 @@ step_migrate() {
 step_demo() {
   say "Loading demo data (skipped when already loaded)"
   "$PY" manage.py load_demo
+  "$PY" manage.py growth_demo
 }
 
 case "${1:-all}" in

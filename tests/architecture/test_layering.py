@@ -1,6 +1,6 @@
 """The apps form layers: each imports only the apps below it, and no module imports itself back.
 
-Order, top to bottom (README, "Where code lives"): config -> planning -> layers -> works_map ->
+Order, top to bottom (README, "Where code lives"): config -> planning -> layers -> growth -> works_map ->
 priority_zones -> gis_core. Imports inside functions count too: a lazy import still makes the lower
 app know the higher one. Migrations are history and are not checked.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = ("config", "planning", "layers", "works_map", "priority_zones", "gis_core")
+ORDER = ("config", "planning", "layers", "growth", "works_map", "priority_zones", "gis_core")
 RANK = {app: rank for rank, app in enumerate(ORDER)}
 
 
