@@ -77,7 +77,7 @@ def read_children(user, queryset: QuerySet[Child], *, purpose: str | None, query
     """Evaluate a scoped list of children (at most `limit`) and log the ids read."""
     base = scoped_children(user)
     purpose = check_purpose(purpose)
-    rows = list((base & queryset).order_by("pk")[:limit])
+    rows = list(queryset.filter(pk__in=base.values("pk")).order_by("pk")[:limit])
     log(user, GrowthAccessLog.Action.LIST, purpose, [c.pk for c in rows], query)
     return rows
 

@@ -79,11 +79,11 @@ def ensure_centres() -> int:
 
 
 def generate_children(n: int, seed: int = 2026) -> int:
-    """`n` synthetic children in synthetic households inside synthetic zones (fewer if fewer households)."""
+    """`n` synthetic children in synthetic households inside the demo zones (fewer if fewer households)."""
     if Child.objects.filter(code__startswith=SYNTHETIC_PREFIX).exists():
         return 0
     rng = np.random.default_rng(seed)
-    zones = Zone.objects.filter(synthetic=True)
+    zones = Zone.objects.all()  # the demo's zones: synthetic urban ZAP and the DOF 2026 rural ZAP
     area = zones.aggregate(u=Union("geom"))["u"]
     if area is None:
         return 0
