@@ -20,6 +20,7 @@ PUBLIC_PAGES = [
     ("login", lambda o: {}),
     ("api:docs", lambda o: {}),
     ("api:redoc", lambda o: {}),
+    ("growth:screening", lambda o: {}),
 ]
 STAFF_PAGES = [
     ("planning:workspace", lambda o: {}),
@@ -32,6 +33,9 @@ STAFF_PAGES = [
     ("admin:index", lambda o: {}),
     ("admin:works_map_work_change", lambda o: {"object_id": o["well"].pk}),
     ("admin:priority_zones_municipio_change", lambda o: {"object_id": o["leon"].pk}),
+    ("growth:staff", lambda o: {}),
+    ("growth:import", lambda o: {}),
+    ("growth:guidance", lambda o: {}),
 ]
 
 # ReDoc's bundle shows a logo from cdn.redoc.ly (hard-coded, no option turns it off): the policy
