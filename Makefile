@@ -4,7 +4,7 @@ PORT ?= 8000
 PY := .venv/bin/python
 BOOT := scripts/bootstrap.sh
 
-.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports clean-local help
+.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports bench-growth clean-local help
 
 help:
 	@echo "make run    install what is missing, start PostGIS, load demo data, serve http://127.0.0.1:$(PORT)"
@@ -49,6 +49,10 @@ bench-tiles:
 bench-queries:
 	@$(BOOT) test-setup
 	@$(PY) benchmarks/bench_queries.py
+
+bench-growth:
+	@$(BOOT) test-setup
+	@$(PY) benchmarks/bench_growth.py
 
 bench-households:
 	@$(BOOT) test-setup

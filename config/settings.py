@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "gis_core",
     "priority_zones",
     "works_map",
+    "growth",
     "layers",
     "participation",
     "budget",
@@ -431,3 +432,9 @@ WHATSAPP_REPLAY_WINDOW_SECONDS = envint("WHATSAPP_REPLAY_WINDOW_SECONDS", 300, 3
 # Links in chat answers point here (the public address of the site).
 CHAT_SITE_URL = env("CHAT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CHAT_INACTIVE_DAYS = envint("CHAT_INACTIVE_DAYS", 365, 1, 3650)
+# Child growth screening (growth app): the questionnaire file in use, the privacy notice caregivers
+# consent to, how long records are kept after the child turns five, and when a new measurement is due.
+GROWTH_SCREENING_VERSION = env("GROWTH_SCREENING_VERSION", "2026.1")
+GROWTH_PRIVACY_NOTICE_VERSION = env("GROWTH_PRIVACY_NOTICE_VERSION", "2026-01")
+GROWTH_RETENTION_YEARS = envint("GROWTH_RETENTION_YEARS", 2, 0, 20)
+GROWTH_REMEASURE_DAYS = envint("GROWTH_REMEASURE_DAYS", 90, 7, 730)

@@ -31,4 +31,5 @@ urlpatterns = [
     path("api/budget/", include("budget.api")),
     path("", include("works_map.urls")),
     path("", include("priority_zones.urls")),
+    path("", include("growth.urls")),
 ]

@@ -31,6 +31,8 @@ from gis_core.tile_sources import (
 )
 from gis_core.tile_sources import column_of as _col
 from gis_core.tile_sources import table_of as _table
+from growth.disclosure import INDICATORS as GROWTH_INDICATORS
+from growth.models import Centre, GrowthUnit
 from priority_zones.disclosure import CARENCIAS, MIN_COUNT, MIN_RATE_BASE, ROUND_BASE
 from priority_zones.models import Ageb, DisclosureUnit, Household, Localidad, Municipio, Zone
 from works_map.filters import tile_filters
@@ -369,9 +371,87 @@ HOUSEHOLDS = Layer(
     version_of="need",
 )
 
+# --- child growth ----------------------------------------------------------------------------------
+# Child records and locations are restricted (growth.access). The public "growth" layer reads only
+# the growth disclosure units (growth.disclosure: disjoint groups of >= 10 children) and sums whole
+# units into hexagons, with the same rounding and rate rules as the household "need" layer.
+
+_GROWTH_RATES = ("stunted", "wasted", "overweight", "referred")
+
+
+def _growth_hexagons(edge_m: float) -> Hexagons:
+    rates = [
+        Agg(k, "rate", GROWTH_INDICATORS[k][0], per=GROWTH_INDICATORS[k][1], min_base=MIN_RATE_BASE, min_count=MIN_COUNT)
+        for k in _GROWTH_RATES
+    ]
+    return Hexagons(
+        geometry="centre",
+        edge_m=edge_m,
+        min_count=MIN_RATE_BASE,
+        total="children",
+        aggregates=(Agg("children", "rounded", "children", base=ROUND_BASE), *rates),
+    )
+
+
+GROWTH = Layer(
+    name="growth",
+    title=_("Crecimiento infantil (agregado)"),
+    description=_(
+        "Niñas y niños menores de 5 años medidos, agregados en hexágonos a partir de unidades de 10 o "
+        "más; prevalencias sólo donde no revelan a nadie (patrones de la OMS 2006)."
+    ),
+    source=VectorSource(
+        layer="growth",
+        table=GrowthUnit._meta.db_table,
+        properties=tuple(
+            Col(name, name)
+            for name in ("children", "stunted", "known_lhfa", "wasted", "known_wflh", "overweight", "screened", "referred")
+        ),
+    ),
+    handling=((0, _growth_hexagons(8000)), (9, _growth_hexagons(3000)), (11, _growth_hexagons(1500))),
+    minzoom=6,
+    maxzoom=12,
+    geometry_type="polygon",
+    fields={
+        "children": _("Niñas y niños medidos (10 o más, redondeado a múltiplos de 5)"),
+        "stunted": _("% con baja talla (vacío si revelaría a alguien)"),
+        "wasted": _("% con emaciación (vacío si revelaría a alguien)"),
+        "overweight": _("% con sobrepeso u obesidad (vacío si revelaría a alguien)"),
+        "referred": _("% de tamizajes con referencia (vacío si revelaría a alguien)"),
+    },
+    version_of="growth",
+)
+
+CENTRES = Layer(
+    name="centres",
+    title=_("Centros de salud y de desarrollo infantil"),
+    description=_("Centros a los que se refiere a las familias tras un tamizaje."),
+    source=VectorSource(
+        layer="centres",
+        table=_table(Centre),
+        properties=(
+            Col("id", "id"),
+            Col("name", _col(Centre, "name")),
+            Col("kind", _col(Centre, "kind")),
+            Col("synthetic", _col(Centre, "synthetic")),
+        ),
+    ),
+    handling=((0, Features(_col(Centre, "location"))),),
+    minzoom=8,
+    maxzoom=18,
+    geometry_type="point",
+    fields={
+        "id": _("Identificador"),
+        "name": _("Nombre"),
+        "kind": _("Tipo: SALUD o DESARROLLO"),
+        "synthetic": _("Centro de demostración (no real)"),
+    },
+    version_of="centres",
+)
+
 LAYERS: dict[str, Layer] = {
     layer.name: layer
-    for layer in (MUNICIPIOS, LOCALIDADES, AGEBS, ZONES, NEED, WORK_FOOTPRINTS, WORKS, HOUSEHOLDS)
+    for layer in (MUNICIPIOS, LOCALIDADES, AGEBS, ZONES, NEED, GROWTH, CENTRES, WORK_FOOTPRINTS, WORKS, HOUSEHOLDS)
 }
 
 

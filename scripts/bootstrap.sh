@@ -260,6 +260,7 @@ step_demo() {
   say "Loading demo data (skipped when already loaded)"
   "$PY" manage.py load_demo
   "$PY" manage.py load_demo_budget
+  "$PY" manage.py growth_demo
 }
 
 case "${1:-all}" in

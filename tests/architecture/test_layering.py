@@ -20,6 +20,7 @@ ORDER = (
     "chat",
     "budget",
     "layers",
+    "growth",
     "works_map",
     "priority_zones",
     "outbox",

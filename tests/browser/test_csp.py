@@ -28,6 +28,7 @@ PUBLIC_PAGES = [
     ("budget:home", lambda o: {}),
     ("budget:page", lambda o: {"slug": "municipios"}),
     ("budget:glossary", lambda o: {}),
+    ("growth:screening", lambda o: {}),
 ]
 STAFF_PAGES = [
     ("planning:workspace", lambda o: {}),
@@ -44,6 +45,9 @@ STAFF_PAGES = [
     ("admin:index", lambda o: {}),
     ("admin:works_map_work_change", lambda o: {"object_id": o["well"].pk}),
     ("admin:priority_zones_municipio_change", lambda o: {"object_id": o["leon"].pk}),
+    ("growth:staff", lambda o: {}),
+    ("growth:import", lambda o: {}),
+    ("growth:guidance", lambda o: {}),
 ]
 
 # ReDoc's bundle shows a logo from cdn.redoc.ly (hard-coded, no option turns it off): the policy
