@@ -278,6 +278,9 @@ if env("GEOS_LIBRARY_PATH"):
 # The most vertices a drawn query area (POST /api/summary, /api/summaries/need) may have: every
 # vertex costs SQL time, and a drawing needs far fewer (a zone pasted by staff has its own cap).
 MAX_DRAWN_VERTICES = envint("MAX_DRAWN_VERTICES", 20_000, 4, 1_000_000)
+# Seconds nginx or a CDN keeps the public documents that name the current data version (TileJSON,
+# style.json, summaries: Cache-Control s-maxage); versioned tiles are kept a day.
+EDGE_CACHE_SECONDS = envint("EDGE_CACHE_SECONDS", 10, 0, 3600)
 BASEMAP_URL = env("BASEMAP_URL", "")
 BASEMAP_ATTRIBUTION = env("BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
 
