@@ -4,7 +4,7 @@ PORT ?= 8000
 PY := .venv/bin/python
 BOOT := scripts/bootstrap.sh
 
-.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports bench-growth clean-local help
+.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports bench-growth clean-local help serve-prod
 
 help:
 	@echo "make run    install what is missing, start PostGIS, load demo data, serve http://127.0.0.1:$(PORT)"
@@ -20,6 +20,10 @@ run: setup
 	@# The import queue's worker runs alongside the server and stops with it (planning.jobs).
 	@$(PY) manage.py run_import_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The production pair: nginx (edge cache, EDGE_PORT, default 8080) in front of Granian (scripts/serve.sh --edge).
+serve-prod: setup
+	@scripts/serve.sh --edge
 
 test:
 	@$(BOOT) test-setup

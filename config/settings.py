@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # TRACE/CONNECT and NUL characters refused before anything runs (gis_core.http).
     "gis_core.http.RequestHygieneMiddleware",
+    # Anonymous GET/HEAD requests may read from the replicas (DATABASE_REPLICA_URLS; no-op without).
+    "gis_core.replicas.ReplicaReadsMiddleware",
     # Public tiles are answered here (from the cache or rendered), before sessions, locale and auth.
     "layers.middleware.PublicTileMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -163,6 +165,28 @@ _db["OPTIONS"]["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
 _db["CONN_HEALTH_CHECKS"] = envbool("DB_CONN_HEALTH_CHECKS", "1")
 _db["TEST"] = {"NAME": env("TEST_DATABASE_NAME", f"test_{_db['NAME']}")}
 DATABASES = {"default": _db}
+# Streaming replicas for public reads (gis_core.replicas): anonymous GET/HEAD requests read from
+# them, everything else (writes, staff sessions, read-after-write, commands, the worker) from the
+# primary. A replica that refuses a connection is skipped for REPLICA_RETRY_SECONDS.
+DATABASE_REPLICA_URLS = envlist("DATABASE_REPLICA_URLS", "")
+REPLICA_RETRY_SECONDS = envint("REPLICA_RETRY_SECONDS", 30, 1, 3600)
+REPLICA_CONNECT_TIMEOUT = envint("REPLICA_CONNECT_TIMEOUT", 2, 1, 60)
+for _i, _url in enumerate(DATABASE_REPLICA_URLS):
+    _replica = dj_database_url.parse(_url, conn_max_age=envint("DB_CONN_MAX_AGE", 60, 0))
+    if not _replica.get("ENGINE", "").endswith(("postgis", "postgresql")):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must list PostgreSQL/PostGIS URLs")
+    _replica["ENGINE"] = _db["ENGINE"]
+    _replica["OPTIONS"] = {
+        **_replica.get("OPTIONS", {}),
+        "options": _db["OPTIONS"]["options"],
+        "connect_timeout": REPLICA_CONNECT_TIMEOUT,
+    }
+    _replica["CONN_HEALTH_CHECKS"] = _db["CONN_HEALTH_CHECKS"]
+    # The test runner makes no database for a replica: it reads the test database it streams.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_i}"] = _replica
+DATABASE_REPLICA_ALIASES = [f"replica_{i}" for i in range(len(DATABASE_REPLICA_URLS))]
+DATABASE_ROUTERS = ["gis_core.replicas.ReplicaRouter"] if DATABASE_REPLICA_URLS else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
@@ -288,6 +312,9 @@ if env("GEOS_LIBRARY_PATH"):
 # The most vertices a drawn query area (POST /api/summary, /api/summaries/need) may have: every
 # vertex costs SQL time, and a drawing needs far fewer (a zone pasted by staff has its own cap).
 MAX_DRAWN_VERTICES = envint("MAX_DRAWN_VERTICES", 20_000, 4, 1_000_000)
+# Seconds nginx or a CDN keeps the public documents that name the current data version (TileJSON,
+# style.json, summaries: Cache-Control s-maxage); versioned tiles are kept a day.
+EDGE_CACHE_SECONDS = envint("EDGE_CACHE_SECONDS", 10, 0, 3600)
 BASEMAP_URL = env("BASEMAP_URL", "")
 BASEMAP_ATTRIBUTION = env("BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
 

@@ -198,6 +198,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
     )
 
 
+# --- Shared caches (nginx, a CDN) ------------------------------------------------------------------
+
+
+def shared_briefly(seconds: int | None = None) -> str:
+    """Cache-Control of a public document that changes with the data (TileJSON, style, summaries):
+    browsers revalidate every time (max-age=0), shared caches keep it `seconds` (s-maxage, read by
+    nginx and the common CDNs) and may serve it stale for a day while the app is failing."""
+    seconds = settings.EDGE_CACHE_SECONDS if seconds is None else seconds
+    return f"public, max-age=0, s-maxage={seconds}, stale-if-error=86400"
+
+
 # --- Requests no view should see ------------------------------------------------------------------
 
 REFUSED_METHODS = ("TRACE", "TRACK", "CONNECT")

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db import InterfaceError, OperationalError, connection
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.utils.translation import gettext as _
 
 from gis_core.tile_sources import (
@@ -412,7 +412,11 @@ TILE_SETTINGS = "SET LOCAL jit = off; SET LOCAL enable_sort = off; "
 
 
 def render_tile(
-    source: VectorSource, handling: Handling, coord: TileCoord, filters: Mapping[str, Sequence]
+    source: VectorSource,
+    handling: Handling,
+    coord: TileCoord,
+    filters: Mapping[str, Sequence],
+    using: str = DEFAULT_DB_ALIAS,
 ) -> bytes:
     """Run the tile query: exactly one SQL statement. Empty bytes mean an empty tile.
 
@@ -420,22 +424,24 @@ def render_tile(
     `SELECT 1` before the first query of every request, a round trip that costs as much as a small
     tile's whole query; here a statement that fails because the connection turned out to be broken
     (the server restarted, an idle connection was dropped) runs once more on a fresh connection.
+    `using` is the database alias: the primary, or a replica (gis_core.replicas.fresh_alias).
     """
     sql, params = build_query(source, handling, coord, filters)
+    connection = connections[using]
     try:
-        return _fetch_tile(sql, params)
+        return _fetch_tile(connection, sql, params)
     except (OperationalError, InterfaceError):
         if connection.in_atomic_block or connection.is_usable():
             raise  # a refusal or a timeout, not a lost connection
         connection.close()
-        return _fetch_tile(sql, params)
+        return _fetch_tile(connection, sql, params)
 
 
-def _fetch_tile(sql: str, params: Mapping[str, object]) -> bytes:
+def _fetch_tile(connection, sql: str, params: Mapping[str, object]) -> bytes:
     # Skip Django's check (see render_tile); a connection opened here is marked checked anyway.
-    connection.health_check_done = True  # type: ignore[attr-defined]  # not in django-stubs
+    connection.health_check_done = True
     with connection.cursor() as cursor:
-        cursor.execute(TILE_SETTINGS + sql, params)  # type: ignore[arg-type]
+        cursor.execute(TILE_SETTINGS + sql, params)
         cursor.nextset()
         cursor.nextset()
         row = cursor.fetchone()

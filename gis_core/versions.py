@@ -5,12 +5,12 @@ Stored in the database (one row per layer) so a cache eviction can never resurre
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection, transaction
 
 _CACHE_KEY = "layer-version:{}"
 # A shared cache (Redis) sees every bump's delete at once. A process-local one (the default local
@@ -74,11 +74,34 @@ def version_cache_key(name: str) -> str:
 
 
 def layer_version(name: str) -> int:
+    """The layer's current version: from the cache, else the primary (a replica may lag behind a
+    bump). With the primary unreachable, a public request reads it from its replica, cached for
+    LOCAL_TTL only: what that replica renders is then stored under the replica's own version."""
     key = version_cache_key(name)
     version = cache.get(key)
     if version is None:
         from gis_core.models import LayerVersion
 
-        version = LayerVersion.objects.current(name)
+        try:
+            version = LayerVersion.objects.current(name)
+        except (OperationalError, InterfaceError):
+            from gis_core import replicas
+
+            alias = replicas.read_alias()
+            if alias == DEFAULT_DB_ALIAS:
+                raise
+            version = LayerVersion.objects.db_manager(alias).current(name)
+            cache.set(key, version, LOCAL_TTL)
+            return int(version)
         cache.set(key, version, _version_ttl())
     return int(version)
+
+
+@contextmanager
+def reads_at(versions: Mapping[str, int]) -> Iterator[None]:
+    """Route the block's ORM reads to this request's replica if it has replayed these versions,
+    else to the primary: what the block computes may be cached under them (gis_core.replicas)."""
+    from gis_core import replicas
+
+    with replicas.reading_from(replicas.fresh_alias(versions)):
+        yield

@@ -15,7 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError
 
+from gis_core import replicas
+from gis_core.http import is_statement_timeout
 from gis_core.tiles import TileCoord, render_tile
 from gis_core.versions import layer_version, version_cache_key
 from layers.filters import Filters
@@ -60,6 +63,15 @@ def vector_tile(layer: Layer, coord: TileCoord, filters: Filters) -> Tile:
     version, key, tile = _lookup(layer, coord, filters)
     if tile is not None:
         return tile
-    body = render_tile(layer.source, layer.handling_at(coord.z), coord, filters)
+    # A replica renders only if it has replayed this version (else the primary): the tile is
+    # stored under `version`, and old data there would never be replaced.
+    alias = replicas.fresh_alias({layer.version_name: version})
+    try:
+        body = render_tile(layer.source, layer.handling_at(coord.z), coord, filters, using=alias)
+    except (OperationalError, InterfaceError) as exc:
+        if alias == DEFAULT_DB_ALIAS or is_statement_timeout(exc):
+            raise
+        replicas.mark_down(alias)  # gone mid-request: this request, and the next ones, use the primary
+        body = render_tile(layer.source, layer.handling_at(coord.z), coord, filters)
     etag = etag_for(body)
     return Tile(body, etag, version, store=lambda: cache.set(key, (version, body, etag)))

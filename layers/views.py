@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from gis_core.http import problem, tile_response
+from gis_core.http import problem, shared_briefly, tile_response
 from gis_core.tiles import TileCoord, TileError
 from layers import access, documents, raster
 from layers.filters import Filters, parse_filters
@@ -83,14 +83,15 @@ def tilejson(request: HttpRequest, layer: str) -> HttpResponse:
     except TileError as exc:
         return _bad(exc)
     response = JsonResponse(documents.tilejson(request, found, request.GET))
-    response["Cache-Control"] = RESTRICTED if not found.public else REVALIDATE
+    # Its tile URLs carry the current version: shared caches may keep it a few seconds only.
+    response["Cache-Control"] = RESTRICTED if not found.public else shared_briefly()
     return response
 
 
 @require_GET
 def style(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(documents.style(request))
-    response["Cache-Control"] = REVALIDATE
+    response["Cache-Control"] = shared_briefly()
     return response
 
 

@@ -8,8 +8,14 @@
 # Defaults below; any GRANIAN_* variable in the environment overrides them (GRANIAN_WORKERS,
 # GRANIAN_PORT, GRANIAN_LOG_ACCESS_ENABLED, ...: `granian --help` names them). Dockerfile, docker-compose.yml and
 # the benchmarks all start the server through this script.
+#
+# `scripts/serve.sh --edge` (make serve-prod) starts the documented production pair: nginx as the
+# edge cache on EDGE_HOST:EDGE_PORT (deploy/nginx/territorio.conf.template, run as this user with
+# its own prefix directory EDGE_PREFIX) and Granian behind it on 127.0.0.1:GRANIAN_PORT. Stopping
+# the script (SIGTERM, Ctrl+C) stops both.
 set -eu
 cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
 export GRANIAN_INTERFACE="${GRANIAN_INTERFACE:-wsgi}"
 export GRANIAN_HOST="${GRANIAN_HOST:-0.0.0.0}"
 export GRANIAN_PORT="${GRANIAN_PORT:-8000}"
@@ -18,8 +24,79 @@ export GRANIAN_BLOCKING_THREADS="${GRANIAN_BLOCKING_THREADS:-1}"
 export GRANIAN_RESPAWN_FAILED_WORKERS="${GRANIAN_RESPAWN_FAILED_WORKERS:-true}"
 export GRANIAN_WEBSOCKETS="${GRANIAN_WEBSOCKETS:-false}"
 export GRANIAN_LOG_ACCESS_ENABLED="${GRANIAN_LOG_ACCESS_ENABLED:-true}"
+GRANIAN=granian
 # The project's virtualenv when there is one (a checkout); the image installs on the PATH.
 if [ -x .venv/bin/granian ]; then
-  exec .venv/bin/granian config.wsgi:application
+  GRANIAN=.venv/bin/granian
 fi
-exec granian config.wsgi:application
+if [ "${1:-}" != "--edge" ]; then
+  exec "$GRANIAN" config.wsgi:application
+fi
+
+# --- the pair: nginx in front, Granian behind -------------------------------------------------------
+NGINX="${NGINX:-/usr/sbin/nginx}"
+[ -x "$NGINX" ] || { echo "serve.sh --edge: nginx not found at $NGINX (scripts/bootstrap.sh system installs it)" >&2; exit 1; }
+EDGE_HOST="${EDGE_HOST:-0.0.0.0}"
+EDGE_PORT="${EDGE_PORT:-8080}"
+EDGE_PREFIX="${EDGE_PREFIX:-$ROOT/.local/nginx}"
+EDGE_WORKERS="${EDGE_WORKERS:-auto}"
+EDGE_CACHE_SIZE="${EDGE_CACHE_SIZE:-2g}"
+EDGE_CACHE_KEYS="${EDGE_CACHE_KEYS:-64m}"
+EDGE_ACCESS_LOG="${EDGE_ACCESS_LOG:-$EDGE_PREFIX/access.log}"
+MEDIA_DIR="${MEDIA_ROOT:-$ROOT/media}"
+case "$MEDIA_DIR" in /*) ;; *) MEDIA_DIR="$ROOT/$MEDIA_DIR" ;; esac
+# Granian listens on the loopback only: nginx is the front.
+export GRANIAN_HOST=127.0.0.1
+mkdir -p "$EDGE_PREFIX/tmp" "$EDGE_PREFIX/cache"
+# The edge says which client it served; the proxy's own log is enough.
+export GRANIAN_LOG_ACCESS_ENABLED="${GRANIAN_LOG_ACCESS_ENABLED_BEHIND_EDGE:-false}"
+# Run as root, nginx would hand its workers to "nobody", who may not write the cache: keep this user.
+USER_LINE=""
+if [ "$(id -u)" -eq 0 ]; then USER_LINE="user $(id -un) $(id -gn);"; fi
+sed -e "s|@PREFIX@|$EDGE_PREFIX|g" \
+    -e "s|@USER_LINE@|$USER_LINE|g" \
+    -e "s|@WORKERS@|$EDGE_WORKERS|g" \
+    -e "s|@MIME_TYPES@|${EDGE_MIME_TYPES:-/etc/nginx/mime.types}|g" \
+    -e "s|@ACCESS_LOG@|$EDGE_ACCESS_LOG|g" \
+    -e "s|@CACHE_SIZE@|$EDGE_CACHE_SIZE|g" \
+    -e "s|@CACHE_KEYS@|$EDGE_CACHE_KEYS|g" \
+    -e "s|@UPSTREAM@|127.0.0.1:$GRANIAN_PORT|g" \
+    -e "s|@SESSION_COOKIE@|sessionid|g" \
+    -e "s|@LISTEN@|$EDGE_HOST:$EDGE_PORT|g" \
+    -e "s|@MAX_BODY@|${EDGE_MAX_BODY:-100m}|g" \
+    -e "s|@MEDIA_ROOT@|$MEDIA_DIR|g" \
+    deploy/nginx/territorio.conf.template > "$EDGE_PREFIX/nginx.conf"
+"$NGINX" -p "$EDGE_PREFIX" -c "$EDGE_PREFIX/nginx.conf" -t -q -e "$EDGE_PREFIX/error.log"
+
+# A process is alive while it exists and is not a zombie (a dead child not yet waited for).
+alive() {
+  state="$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null || true)"
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+start_app() {
+  "$GRANIAN" config.wsgi:application &
+  app=$!
+  echo "$app" > "$EDGE_PREFIX/app.pid"
+}
+start_app
+"$NGINX" -p "$EDGE_PREFIX" -c "$EDGE_PREFIX/nginx.conf" -e "$EDGE_PREFIX/error.log" &
+edge=$!
+stop() {
+  kill -TERM "$edge" "$app" 2>/dev/null || true
+  wait "$edge" "$app" 2>/dev/null || true
+}
+trap 'stop; exit 0' INT TERM
+echo "serve.sh: nginx on http://$EDGE_HOST:$EDGE_PORT/ in front of Granian on 127.0.0.1:$GRANIAN_PORT"
+# The app ending is not the end: nginx keeps answering from its cache (stale if need be) while the
+# app is started again after EDGE_APP_RESTART_SECONDS. nginx ending ends the pair.
+while alive "$edge"; do
+  if ! alive "$app"; then
+    wait "$app" 2>/dev/null || true
+    echo "serve.sh: the app exited; restarting it in ${EDGE_APP_RESTART_SECONDS:-1} s" >&2
+    sleep "${EDGE_APP_RESTART_SECONDS:-1}"
+    start_app
+  fi
+  sleep 0.5
+done
+stop
+exit 1

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from gis_core.geometry import parse_integer
-from gis_core.versions import layer_version
+from gis_core.versions import layer_version, reads_at
 from priority_zones.models import Zone
 from works_map.filters import filter_works, refuse_unknown
 from works_map.models import WorkQuerySet
@@ -207,10 +207,12 @@ def cached(
     whole query (a cross-tab over a million works takes seconds; its repeat, a cache read)."""
     text = "&".join(f"{k}={v}" for k, v in sorted(query.items()))
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
-    key = f"analysis:{name}:{digest}:{layer_version('works')}:{layer_version('zones')}"
+    versions = {"works": layer_version("works"), "zones": layer_version("zones")}
+    key = f"analysis:{name}:{digest}:{versions['works']}:{versions['zones']}"
     rows = cache.get(key)
     if rows is None:
-        rows = compute()
+        with reads_at(versions):
+            rows = compute()
         cache.set(key, rows)
     return rows
 

@@ -26,7 +26,7 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 
 from gis_core.geometry import area_m2
-from gis_core.versions import layer_version
+from gis_core.versions import layer_version, reads_at
 from priority_zones.models import Municipio, Zone
 from priority_zones.population import population_in
 from works_map.analysis import filtered_investment_table, shaped_row
@@ -245,14 +245,16 @@ def investment_table(
     """
     if works is not None:
         return filtered_investment_table(works, by=by, kind=kind, year=year)
-    key = f"investment:v2:{by}:{kind}:{year}:{layer_version('works')}:{layer_version('zones')}"
+    versions = {"works": layer_version("works"), "zones": layer_version("zones")}
+    key = f"investment:v2:{by}:{kind}:{year}:{versions['works']}:{versions['zones']}"
     rows = cache.get(key)
     if rows is None:
-        rows = (
-            investment_by_zone(kind=kind, year=year)
-            if by == "zone"
-            else investment_by_municipio(Work.objects.published(), year=year)
-        )
+        with reads_at(versions):
+            rows = (
+                investment_by_zone(kind=kind, year=year)
+                if by == "zone"
+                else investment_by_municipio(Work.objects.published(), year=year)
+            )
         cache.set(key, rows)
     return rows
 

@@ -10,7 +10,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.views import exception_handler
 
 from gis_core.geometry import parse_integer
-from gis_core.http import problem
+from gis_core.http import problem, shared_briefly
 
 PAGINATION_PARAMS = ("cursor", "page_size")
 
@@ -121,3 +121,14 @@ class FilterBackend(DjangoFilterBackend):
             # echoes a value holding "%" (sent as %25) would raise a TypeError, a 500.
             raise exceptions.ValidationError(filterset.errors)
         return filterset.qs
+
+
+class SharedSummaryMixin:
+    """A public summary (published works only, the same for every visitor): a 200 may be kept by
+    nginx or a CDN for EDGE_CACHE_SECONDS (gis_core.http.shared_briefly)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            response["Cache-Control"] = shared_briefly()
+        return response

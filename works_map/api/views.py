@@ -44,7 +44,7 @@ from works_map import (
 )
 from works_map.actions import do_save_public_area
 from works_map.api import serializers as s
-from works_map.api.base import IdCursorPagination, ProblemMixin
+from works_map.api.base import IdCursorPagination, ProblemMixin, SharedSummaryMixin
 from works_map.api.filters import WorkFilter
 from works_map.models import (
     Agency,
@@ -420,7 +420,7 @@ TABLE_WORK_FILTER_PARAMS = [p for p in WORK_FILTER_PARAMS if p.name != "year"]
 TABLE_OWN = ("by", "type", "year", "format")
 
 
-class InvestmentSummaryView(ProblemMixin, APIView):
+class InvestmentSummaryView(SharedSummaryMixin, ProblemMixin, APIView):
     """Investment by zone or municipio, with population and amounts per inhabitant; works outside
     all zones in their own row. Every work filter (source, category, agency, status...) narrows the
     works counted."""
@@ -486,7 +486,7 @@ class CsvRenderer(BaseRenderer):
 CROSSTAB_OWN = ("by", "dim", "type", "zone_year", "format")
 
 
-class InvestmentCrosstabView(ProblemMixin, APIView):
+class InvestmentCrosstabView(SharedSummaryMixin, ProblemMixin, APIView):
     """Published works' investment by area (zone or municipio) x work fiscal year x funding source,
     category or executing agency, as JSON or CSV (`format=csv`). With dim=source each source counts
     its own share of a work (WorkFunding); category and agency count the work's amounts (a work with
@@ -555,7 +555,7 @@ def fais_parameters(request: Request) -> tuple[int, str, Municipio | None]:
     return year, fund, municipio
 
 
-class FaisSummaryView(ProblemMixin, APIView):
+class FaisSummaryView(SharedSummaryMixin, ProblemMixin, APIView):
     """One FAIS fund's money of a fiscal year inside the ZAP declared for that year, against the
     fund's rule for that year (with `municipio`, the municipio's PIZU minimum in ZAP urbanas)."""
 
@@ -567,7 +567,7 @@ class FaisSummaryView(ProblemMixin, APIView):
         return Response(summaries.fais_summary(year, municipio, fund))
 
 
-class FaisComplianceView(ProblemMixin, APIView):
+class FaisComplianceView(SharedSummaryMixin, ProblemMixin, APIView):
     """Per municipio, the ZAP-urbana minimum (PIZU) of a fund and year against what it invested there;
     per work, whether it meets the territorial rule (or why it cannot be evaluated)."""
 
@@ -580,7 +580,7 @@ class FaisComplianceView(ProblemMixin, APIView):
         return Response({**report, "works": fais.work_flags(year, fund, municipio)})
 
 
-class WorksSummaryView(ProblemMixin, APIView):
+class WorksSummaryView(SharedSummaryMixin, ProblemMixin, APIView):
     """Totals and breakdowns (status, category, year, executing agency, funding source) of the
     published works matching the work filters."""
 

@@ -1,0 +1,148 @@
+"""Servers the scale tests start on this machine: a streaming replica of the test cluster
+(pg_basebackup -R, run as postgres), and helpers to reach it from Django and over HTTP."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def pg_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    binary = found[-1] if found else shutil.which(name)
+    if binary is None:
+        pytest.skip(f"{name} is not installed")
+    return binary
+
+
+def as_postgres(*command: str) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else list(command)
+
+
+def database_url(alias: str = "default", **override: str) -> str:
+    """A database as DATABASE_URL (a socket directory as a percent-encoded host)."""
+    db = {**connections[alias].settings_dict, **override}
+    host = quote(db["HOST"] or "localhost", safe="")
+    return f"postgis://{quote(db['USER'] or '', safe='')}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@dataclass
+class Replica:
+    data: Path
+    run: Path
+    port: int
+    log: Path
+
+    def ctl(self, *args: str) -> None:
+        command = as_postgres(pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", *args)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 0, result.stderr + result.stdout
+
+    def psql(self, sql: str) -> str:
+        command = [pg_bin("psql"), "-h", str(self.run), "-p", str(self.port), "-U", "postgres", "-qtAc", sql]
+        command += ["-d", connections["default"].settings_dict["NAME"]]
+        return subprocess.run(command, capture_output=True, text=True, timeout=60, check=True).stdout.strip()
+
+    def settings_dict(self) -> dict:
+        primary = connections["default"].settings_dict
+        return {**primary, "HOST": str(self.run), "PORT": str(self.port), "TEST": {"MIRROR": "default"}}
+
+    def wait_for(self, sql: str, expected: str, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while (found := self.psql(sql)) != expected:
+            assert time.monotonic() < deadline, f"replica: {sql} gave {found!r}, not {expected!r}"
+            time.sleep(0.1)
+
+    def catch_up(self) -> None:
+        """Wait until the replica has replayed everything the primary has written so far."""
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_lsn()::text")
+            lsn = cursor.fetchone()[0]
+        self.wait_for(f"SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn", "t")
+
+
+@pytest.fixture(scope="session")
+def streaming_replica(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Replica]:
+    """A hot standby of the test cluster, made with pg_basebackup -R and streaming from it."""
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("needs the project-local PostgreSQL (no DATABASE_URL)")
+    primary = connections["default"].settings_dict
+    base = Path(settings.LOCAL_DIR) / f"replica-{os.getpid()}"
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    replica = Replica(base / "data", base / "run", free_port(), base / "replica.log")
+    replica.run.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres", "postgres")
+        shutil.chown(replica.run, "postgres", "postgres")
+    backup = as_postgres(
+        pg_bin("pg_basebackup"), "-D", str(replica.data), "-R", "-X", "stream", "-c", "fast",
+        "-h", primary["HOST"], "-p", str(primary["PORT"]), "-U", "postgres",
+    )  # fmt: skip
+    result = subprocess.run(backup, capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr
+    with open(replica.data / "postgresql.auto.conf", "a") as conf:
+        conf.write(
+            f"port = {replica.port}\nunix_socket_directories = '{replica.run}'\nlisten_addresses = ''\n"
+        )
+    replica.ctl("start")
+    try:
+        yield replica
+    finally:
+        subprocess.run(
+            as_postgres(pg_bin("pg_ctl"), "-D", str(replica.data), "-m", "immediate", "-w", "stop"),
+            capture_output=True, timeout=120, check=False,
+        )  # fmt: skip
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@contextmanager
+def replica_alias(replica: Replica, alias: str = "replica_0") -> Iterator[str]:
+    """The replica as a database alias of this process, with the router on (as DATABASE_REPLICA_URLS does)."""
+    from django.db.utils import load_backend
+    from django.test import override_settings
+
+    config = connections.configure_settings({"default": {}, alias: replica.settings_dict()})[alias]
+    # Registered on this thread only (not in settings.DATABASES), as the test case allows for a
+    # connection made during the test; the router finds it in DATABASE_REPLICA_ALIASES.
+    connections[alias] = load_backend(config["ENGINE"]).DatabaseWrapper(config, alias)
+    try:
+        with override_settings(
+            DATABASE_ROUTERS=["gis_core.replicas.ReplicaRouter"], DATABASE_REPLICA_ALIASES=[alias]
+        ):
+            yield alias
+    finally:
+        connections[alias].close()
+        del connections[alias]
+        from gis_core import replicas
+
+        replicas._down_until.clear()
+
+
+@pytest.fixture
+def cold_cache():
+    cache.clear()
+    yield
+    cache.clear()
