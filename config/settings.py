@@ -322,6 +322,9 @@ BASEMAP_ATTRIBUTION = env("BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors"
 # GeoPackage, Shapefile, FlatGeobuf, GeoParquet and KML are written to a temporary file before they
 # are sent; a request selecting more features than this is refused (GeoJSON, CSV and OC4IDS stream).
 EXPORT_MAX_FEATURES = envint("EXPORT_MAX_FEATURES", 200_000, minimum=1)
+# A FlatGeobuf's spatial index makes GDAL hold every feature (about 1 kB a work) until the file is
+# sorted; a larger selection is written without the index, in flat memory.
+EXPORT_FGB_INDEX_MAX = envint("EXPORT_FGB_INDEX_MAX", 100_000, minimum=0)
 # OC4IDS project ids start with a prefix registered with CoST ("oc4ids-" + 6 characters).
 OC4IDS_PREFIX = env("OC4IDS_PREFIX", "oc4ids-gtota1")
 if not re.fullmatch(r"oc4ids-[a-z0-9]{6}", OC4IDS_PREFIX):

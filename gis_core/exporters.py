@@ -14,7 +14,9 @@ import datetime as dt
 import io
 import itertools
 import json
+import os
 import shutil
+import subprocess
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
@@ -487,11 +490,93 @@ def _write_geoparquet(dataset: Dataset, queryset: QuerySet, path: Path) -> None:
             writer.write_batch(batch)
 
 
+# GeoPackage and FlatGeobuf of a dataset whose columns are its fields are written by GDAL's own
+# ogr2ogr (gdal-bin, which GeoDjango's libgdal comes with) reading the export statement from
+# PostGIS: the rows never pass through Python, the worker neither imports pyarrow nor GDAL's second
+# copy that pyogrio bundles, and the speed is ogr2ogr's by construction. Other formats, and
+# datasets transformed in Python (disclosure control), go through pyogrio/pyarrow below.
+OGR2OGR_FORMATS = ("gpkg", "fgb")
+OGR2OGR_OPTIONS = {
+    # GeoPackage: the geometry column named as in every other file; its R-tree as ogr2ogr makes it.
+    "gpkg": ("-lco", "GEOMETRY_NAME=geometry"),
+    # FlatGeobuf: the spatial index makes GDAL hold every feature until it has sorted them along the
+    # Hilbert curve (about 1 kB a work), so above EXPORT_FGB_INDEX_MAX features the file is written
+    # as the rows arrive, without one (readers then scan it), and memory stays flat.
+    "fgb": (),
+}
+
+
+def ogr2ogr_binary() -> str | None:
+    return shutil.which("ogr2ogr")
+
+
+def _literal_sql(sql: str, params: tuple) -> str:
+    """The statement with its parameters bound client-side by psycopg, as Django itself sends them
+    (client-side binding, its default for PostgreSQL): ogr2ogr takes a statement, not parameters."""
+    return connection.ops.compose_sql(sql, params)
+
+
+def _libpq_environment() -> dict[str, str]:
+    """How this process reaches the database, for libpq in the child (a password stays out of the
+    command line, which `ps` shows)."""
+    connection.ensure_connection()
+    info = connection.connection.info  # type: ignore[union-attr]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env.update(
+        PGHOST=info.host,
+        PGPORT=str(info.port),
+        PGDATABASE=info.dbname,
+        PGUSER=info.user,
+        PGOPTIONS=f"-c statement_timeout={settings.DB_STATEMENT_TIMEOUT_MS} -c jit=off",
+        PGAPPNAME="territorio-export",
+    )
+    if info.password:
+        env["PGPASSWORD"] = info.password
+    sslmode = info.get_parameters().get("sslmode")
+    if sslmode:
+        env["PGSSLMODE"] = sslmode
+    return env
+
+
+def _write_ogr2ogr(dataset: Dataset, queryset: QuerySet, fmt: str, path: Path) -> None:
+    sql = _literal_sql(*with_ids(dataset.select_sql("t.geom", cast=True), queryset))
+    options = list(OGR2OGR_OPTIONS[fmt])
+    if fmt == "fgb" and queryset.count() > settings.EXPORT_FGB_INDEX_MAX:
+        options += ["-lco", "SPATIAL_INDEX=NO"]
+    command = [
+        ogr2ogr_binary() or "ogr2ogr",
+        "-f",
+        FORMATS[fmt].driver,
+        str(path),
+        "PG:",  # everything from the environment
+        "-sql",
+        sql,
+        "-nln",
+        dataset.layer,
+        "-nlt",
+        "GEOMETRY",
+        "-a_srs",
+        CRS,
+        # Rows fetched from the export cursor per round trip (GDAL's default is 500).
+        "--config",
+        "OGR_PG_CURSOR_PAGE",
+        str(FETCH_ROWS),
+        *options,
+    ]
+    done = subprocess.run(  # noqa: S603 - a fixed program; the statement is one argument, never a shell
+        command, env=_libpq_environment(), capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0 or not path.exists():
+        raise RuntimeError(f"ogr2ogr -f {FORMATS[fmt].driver} failed: {done.stderr[-2000:]}")
+
+
 def write_file(dataset: Dataset, queryset: QuerySet, fmt: str, folder: Path) -> Path:
     """Write the selection in `fmt` (a file format) inside `folder`; return the file's path."""
     spec = FORMATS[fmt]
     path = folder / f"{dataset.stem}{spec.suffix}"
-    if fmt == "shp":
+    if fmt in OGR2OGR_FORMATS and dataset.transform is None and ogr2ogr_binary():
+        _write_ogr2ogr(dataset, queryset, fmt, path)
+    elif fmt == "shp":
         _write_shapefile_zip(dataset, queryset, path)
     elif fmt == "parquet":
         _write_geoparquet(dataset, queryset, path)

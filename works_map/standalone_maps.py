@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import folium
 from django.contrib.gis.geos import GEOSGeometry
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gis_core.folium_maps import PointLayer, Raw, standalone_map
 from gis_core.functions import X, Y
 from works_map.models import WorkQuerySet, WorkStatus
 from works_map.models.works import STATUS_COLOURS
@@ -144,6 +142,12 @@ def _legend(subject: MapSubject, counts: dict[str, int], totals: dict[str, Any],
 
 def works_map_html(works: WorkQuerySet, subject: MapSubject, site_url: str) -> str:
     """The whole HTML document. Queries: 1 (the works), raising TooManyWorks past MAX_WORKS."""
+    # folium brings pandas (and pandas pyarrow): about 100 MB that a worker which never draws a map
+    # (tiles, pages, exports) should not carry, so it is imported by the first map.
+    import folium
+
+    from gis_core.folium_maps import PointLayer, Raw, standalone_map
+
     rows = _rows(works)
     labels = {code: str(label) for code, label in WorkStatus.choices}  # translated once, not per work
     work_url = reverse("works_map:work", args=[0]).replace("/0/", "/{}/")

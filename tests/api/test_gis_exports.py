@@ -60,6 +60,12 @@ def count_in(text: str) -> int:
 
 
 @pytest.fixture
+def committed(transactional_db):
+    """Committed rows: GeoPackage and FlatGeobuf are written by ogr2ogr, a separate process on its own
+    database connection, which sees no uncommitted test transaction."""
+
+
+@pytest.fixture
 def works_of_every_shape(work_well_xichu, work_road_leon, leon, xichu, water_category):
     """A point (the well), a line (the pipeline), a polygon park and a multipoint, all published."""
     from works_map.actions import do_create_work
@@ -87,7 +93,7 @@ def works_of_every_shape(work_well_xichu, work_road_leon, leon, xichu, water_cat
 
 @pytest.mark.parametrize("fmt", FILE_FORMATS)
 def test_every_file_format_reads_back_with_every_work_and_its_attributes(
-    client, works_of_every_shape, tmp_path, fmt
+    committed, client, works_of_every_shape, tmp_path, fmt
 ):
     response, path = download(client, f"/api/export/works.{fmt}", tmp_path, f"obras.{fmt}")
     today = timezone.localdate().isoformat()
@@ -144,7 +150,7 @@ def test_the_shapefile_zip_has_a_codepage_the_field_table_and_one_file_per_geome
 )
 @pytest.mark.parametrize("fmt", ["gpkg", "fgb", "geojson", "csv"])
 def test_feature_counts_equal_the_api_count_for_the_same_filter(
-    client, works_of_every_shape, tmp_path, fmt, query
+    committed, client, works_of_every_shape, tmp_path, fmt, query
 ):
     expected = client.get(f"/api/summaries/works?{query}").json()["works"]
     _response, path = download(client, f"/api/export/works.{fmt}?{query}", tmp_path, f"obras.{fmt}")
@@ -181,7 +187,7 @@ def test_the_geojson_carries_every_attribute(client, works_of_every_shape, tmp_p
 
 
 @pytest.mark.parametrize("fmt", ["gpkg", "fgb", "kml", "shp", "parquet", "geojson", "csv"])
-def test_zones_and_municipios_export_in_every_format(client, zap_xichu_2026, leon, tmp_path, fmt):
+def test_zones_and_municipios_export_in_every_format(committed, client, zap_xichu_2026, leon, tmp_path, fmt):
     from priority_zones.actions import do_create_zone
 
     do_create_zone(
@@ -199,7 +205,7 @@ def test_zones_and_municipios_export_in_every_format(client, zap_xichu_2026, leo
     assert set(municipio_frame.geometry.geom_type) <= {"MultiPolygon", "Polygon"}
 
 
-def test_the_zone_filters_apply_and_unknown_ones_are_refused(client, zap_xichu_2026, tmp_path):
+def test_the_zone_filters_apply_and_unknown_ones_are_refused(committed, client, zap_xichu_2026, tmp_path):
     _r, path = download(client, "/api/export/zones.gpkg?year=2025", tmp_path, "z.gpkg")
     assert len(pyogrio.read_dataframe(path)) == 0
     _r, path = download(client, "/api/export/zones.gpkg?kind=ZAP_RURAL&year=2026", tmp_path, "z2.gpkg")
@@ -266,7 +272,7 @@ def test_an_empty_selection_is_an_empty_file_not_an_error(client, db, tmp_path):
 
 
 def test_the_file_is_written_in_batches_and_the_temporary_folder_is_removed(
-    client, works_of_every_shape, tmp_path, monkeypatch
+    committed, client, works_of_every_shape, tmp_path, monkeypatch
 ):
     import tempfile
 
@@ -390,3 +396,14 @@ def test_the_catalogue_lists_every_dataset_with_its_downloads_and_fields(client,
         for download in entry["downloads"]:
             if download["format"] != "oc4ids":
                 assert client.head(download["path"]).status_code == 200, download["path"]
+
+
+def test_a_flatgeobuf_over_the_index_limit_is_written_without_its_spatial_index(
+    committed, client, works_of_every_shape, tmp_path, settings
+):
+    _r, indexed = download(client, "/api/export/works.fgb", tmp_path, "indexado.fgb")
+    settings.EXPORT_FGB_INDEX_MAX = 3  # the selection has 4 works
+    _r, flat = download(client, "/api/export/works.fgb", tmp_path, "plano.fgb")
+    assert len(read(flat, "fgb")) == len(read(indexed, "fgb")) == 4
+    assert flat.stat().st_size < indexed.stat().st_size  # the packed R-tree is gone
+    assert count_in(ogrinfo(flat)) == 4
