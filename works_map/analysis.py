@@ -131,7 +131,9 @@ def _run(
         return cursor.fetchall()
 
 
-def _run_cells(cells: Mapping[str, Any], by: str, dim: str, kind: str | None, zone_year: int | None) -> list[tuple]:
+def _run_cells(
+    cells: Mapping[str, Any], by: str, dim: str, kind: str | None, zone_year: int | None
+) -> list[tuple]:
     named = {**cells, "by": by, "dim": dim, "kind": kind, "zone_year": zone_year}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")

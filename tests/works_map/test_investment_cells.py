@@ -33,12 +33,17 @@ YEARS = (None, 2024, 2026)
 
 
 def live(filters: dict[str, str], **options):
-    works = filter_works(Work.objects.published(), filters) if filters else None
-    return analysis.crosstab(works, **options)
+    selected = filter_works(Work.objects.published(), filters) if filters else None
+    return analysis.crosstab(selected, **options)
 
 
 def filter_cases(by: str, dim: str, category: Category, municipio_code: str) -> list[dict[str, str]]:
-    cases = [{}, {"year": "2025,2026"}, {"status": "EN_EJECUCION,TERMINADA"}, {"year": "2024", "status": "PROGRAMADA"}]
+    cases = [
+        {},
+        {"year": "2025,2026"},
+        {"status": "EN_EJECUCION,TERMINADA"},
+        {"year": "2024", "status": "PROGRAMADA"},
+    ]
     if dim == "category":
         cases.append({"category": category.code, "year": "2026"})
     if by == "municipio":
@@ -51,7 +56,9 @@ def assert_crosstabs_exact(category: Category, municipio_code: str = "11020") ->
     counted = 0
     for by, dim in itertools.product(analysis.AREAS, analysis.DIMENSIONS):
         areas = itertools.product(KINDS, YEARS) if by == "zone" else [(None, None)]
-        for (kind, zone_year), filters in itertools.product(areas, filter_cases(by, dim, category, municipio_code)):
+        for (kind, zone_year), filters in itertools.product(
+            areas, filter_cases(by, dim, category, municipio_code)
+        ):
             assert analysis.cell_filters(filters, by=by, dim=dim) is not None
             options = {"by": by, "dim": dim, "kind": kind, "zone_year": zone_year}
             fast = analysis.crosstab_for(filters, **options)
@@ -70,14 +77,16 @@ def catalogues(db, xichu):
     state = FundingSource.objects.create(
         code="EST-X", conac_code="15", name="Estatal X", level="ESTATAL", fund="Propios"
     )
-    roads = Category.objects.create(code="CAM", name="Caminos", level="RUBRO", fais_incidence="COMPLEMENTARIA")
+    roads = Category.objects.create(
+        code="CAM", name="Caminos", level="RUBRO", fais_incidence="COMPLEMENTARIA"
+    )
     old = Agency.objects.create(code="OLD-X", acronym="OLDX", name="Antigua", level="ESTATAL")
     new = Agency.objects.create(code="NEW-X", acronym="NEWX", name="Nueva", level="ESTATAL", predecessor=old)
     return {"federal": federal, "state": state, "roads": roads, "old": old, "new": new}
 
 
 @pytest.fixture
-def varied(works, catalogues):
+def varied(works, catalogues):  # noqa: F811
     """The 400 works given statuses, a second category, funding splits and executing agencies."""
     statuses = ("PROGRAMADA", "EN_EJECUCION", "TERMINADA", "CERRADA")
     for i, work in enumerate(works):
@@ -172,17 +181,24 @@ def test_truncating_links_or_works_keeps_the_cells_exact(varied, catalogues):
     assert assert_crosstabs_exact(catalogues["roads"]) == 0
 
 
-def test_a_deferred_bulk_write_refreshes_the_cells_at_its_apply(varied, catalogues, xichu, leon, water_category):
+def test_a_deferred_bulk_write_refreshes_the_cells_at_its_apply(
+    varied, catalogues, xichu, leon, water_category
+):
     from django.db import transaction
 
     from works_map.actions import apply_deferred_totals, defer_totals
 
     with transaction.atomic():
         defer_totals()
-        Work.objects.bulk_create(new_works("DEF", 50, seed=9, municipios=(xichu, leon), category=water_category))
+        Work.objects.bulk_create(
+            new_works("DEF", 50, seed=9, municipios=(xichu, leon), category=water_category)
+        )
         added = list(Work.objects.filter(folio__startswith="DEF-"))
         WorkFunding.objects.bulk_create(
-            [WorkFunding(work=w, source=catalogues["state"], amount_approved=w.amount_approved) for w in added]
+            [
+                WorkFunding(work=w, source=catalogues["state"], amount_approved=w.amount_approved)
+                for w in added
+            ]
         )
         Work.objects.filter(pk__in=[w.pk for w in varied[:40]]).update(status="ENTREGADA")
         WorkAgency.objects.filter(work__in=varied[40:80]).delete()

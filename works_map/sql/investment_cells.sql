@@ -203,18 +203,19 @@ BEGIN
     ELSE
         works := ARRAY(SELECT work_id FROM new_rows UNION SELECT work_id FROM old_rows);
     END IF;
-    -- Only published works are counted (a deleted work's rows went with its own refresh).
-    works := ARRAY(SELECT id FROM works_map_work WHERE id = ANY (works) AND published
-                   UNION SELECT work_id FROM works_map_xtwork WHERE work_id = ANY (works));
-    IF cardinality(works) = 0 THEN
-        RETURN NULL;
-    END IF;
     IF works_map_totals_deferred() THEN
-        -- Noted as the works' own triggers note them; unchanged works net to nothing in the apply.
+        -- Noted as the works' own triggers note them (a work the transaction inserted is noted
+        -- already); a work whose row did not change nets to nothing in the apply's totals.
         INSERT INTO works_map_deferred_works (work_id, existed, published, fiscal_year, approved, exercised)
         SELECT id, true, published, fiscal_year, amount_approved, amount_exercised
         FROM works_map_work WHERE id = ANY (works)
         ON CONFLICT DO NOTHING;
+        RETURN NULL;
+    END IF;
+    -- Only published works are counted (a deleted work's rows went with its own refresh).
+    works := ARRAY(SELECT id FROM works_map_work WHERE id = ANY (works) AND published
+                   UNION SELECT work_id FROM works_map_xtwork WHERE work_id = ANY (works));
+    IF cardinality(works) = 0 THEN
         RETURN NULL;
     END IF;
     PERFORM works_map_totals_lock();
