@@ -8,8 +8,9 @@ data, over HTTP against one worker of the production server (scripts/serve.sh):
   4. GET /api/summaries/investment    all zones at once    (target < 500 ms)
   5. GET /api/export/works.geojson    MB/s and peak RSS of the worker (target >= ogr2ogr, RSS < 300 MB)
      against `ogr2ogr -f GeoJSON` from the same table and against the raw feature SQL (psycopg).
-  6. GET /api/summaries/investment/crosstab  by zone and municipio x source, category, agency, against
-     the same statement run raw (psycopg, no HTTP, no Django) in the same run (--crosstab-only: just this).
+  6. GET /api/summaries/investment/crosstab  by zone and municipio x source, category, agency (from the
+     pre-summed cells), against the cells' statement and the live statement over the works, both run raw
+     (psycopg, no HTTP, no Django) in the same run (--crosstab-only: just this).
 
 Runs in its own database (BENCH_DB, default `bench_queries`) on the project-local cluster; the
 development database is never touched. Seeds with the project's `generate_synthetic` machinery
@@ -298,13 +299,15 @@ def bench_export(server: Server, n_works: int) -> None:
 
 
 def bench_crosstab(server: Server, repeats: int, combos: list[tuple[str, str]]) -> None:
+    """The API answers an unfiltered cross-tab from the pre-summed cells (works_map_xtcell); the
+    same cross-tab computed live from the works (what the API ran before the cells) and the cells'
+    statement are both timed raw (psycopg, no HTTP) in the same run."""
     import psycopg
     from django.conf import settings
 
-    from works_map.analysis import CROSSTAB_ALL_SQL, CROSSTAB_PARAMS
+    from works_map.analysis import CELLS_PARAMS, CELLS_SQL, CROSSTAB_ALL_SQL, CROSSTAB_PARAMS
 
     db = settings.DATABASES["default"]
-    raw_sql = CROSSTAB_ALL_SQL  # what the API runs with no filter
     with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"]) as conn:
         conn.execute("SET jit = off")
         for by, dim in combos:
@@ -316,17 +319,27 @@ def bench_crosstab(server: Server, repeats: int, combos: list[tuple[str, str]]) 
                 _status, data, elapsed = server.get(path)
                 api.append(elapsed)
                 rows = len(json.loads(data)["rows"])
-            named = {"by": by, "dim": dim, "kind": None, "zone_year": None}
-            params = [named[n] for n in CROSSTAB_PARAMS]
-            raw = []
-            for _ in range(repeats):
-                started = time.perf_counter()
-                conn.execute(raw_sql, params).fetchall()
-                raw.append(time.perf_counter() - started)
-            a, r = statistics.median(api) * 1000, statistics.median(raw) * 1000
+            named = {
+                "by": by, "dim": dim, "kind": None, "zone_year": None,
+                "years": None, "statuses": None, "keys": None, "municipios": None,
+            }  # fmt: skip
+            timed = {}
+            for name, sql, params in (
+                ("live", CROSSTAB_ALL_SQL, [named[n] for n in CROSSTAB_PARAMS]),
+                ("cells", CELLS_SQL, [named[n] for n in CELLS_PARAMS]),
+            ):
+                runs = []
+                for _ in range(repeats):
+                    started = time.perf_counter()
+                    found = conn.execute(sql, params).fetchall()
+                    runs.append(time.perf_counter() - started)
+                timed[name] = (statistics.median(runs) * 1000, len(found))
+            a = statistics.median(api) * 1000
+            (live, live_rows), (cells, cell_rows) = timed["live"], timed["cells"]
             print(
-                f"crosstab by={by:<9} dim={dim:<8} {rows:>7,} rows: API p50 {a:8.1f} ms, "
-                f"raw SQL p50 {r:8.1f} ms, API / raw = {a / r:.2f}x (n={repeats} each)",
+                f"crosstab by={by:<9} dim={dim:<8} {rows:>7,} rows: API (cells) p50 {a:8.1f} ms; raw p50: "
+                f"cells {cells:8.1f} ms, live {live:8.1f} ms ({live_rows:,} rows; cells {cell_rows:,}); "
+                f"live / cells = {live / cells:.1f}x, API / raw cells = {a / cells:.2f}x (n={repeats} each)",
                 flush=True,
             )
 

@@ -8,6 +8,9 @@ actions call `record` after every create, update and delete. Snapshots hold conc
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +23,46 @@ from django.utils.translation import gettext as _
 from gis_core.models import Version
 
 SKIP = {"id", "point", "created_at", "updated_at"}
+
+# First versions gathered by `first_versions_together()`; None: each is inserted at once.
+_gathered: ContextVar[list[Version] | None] = ContextVar("gathered_first_versions", default=None)
+
+
+class GatheredVersions:
+    """First versions held back to be inserted together. A caller that rolls back a row's savepoint
+    drops the versions that row recorded: `mark()` before the row, `drop_since(mark)` after a failure."""
+
+    def __init__(self) -> None:
+        self.pending: list[Version] = []
+
+    def mark(self) -> int:
+        return len(self.pending)
+
+    def drop_since(self, mark: int) -> None:
+        del self.pending[mark:]
+
+    def flush(self) -> None:
+        Version.objects.bulk_create(self.pending, batch_size=2000)
+        self.pending.clear()
+
+
+@contextmanager
+def first_versions_together() -> Iterator[GatheredVersions]:
+    """Within the block, the first version of each created object (`record(..., first=True)`) is held
+    and all are inserted in a few statements at the end of the block (an import of 100,000 works: one
+    insert per 2,000 instead of one per work). Versions of updates, which number after the stored
+    ones, are still written at once. The block must run inside the caller's transaction, so the
+    versions commit, or roll back, with the rows."""
+    if _gathered.get() is not None:  # already gathering: the outer block inserts
+        yield GatheredVersions()
+        return
+    gathered = GatheredVersions()
+    token = _gathered.set(gathered.pending)
+    try:
+        yield gathered
+    finally:
+        _gathered.reset(token)
+    gathered.flush()
 
 
 def label_of(obj: models.Model | type[models.Model]) -> str:
@@ -55,7 +98,7 @@ def record(obj: models.Model, user, change: str, note: str = "", *, first: bool 
         None if first else Version.objects.filter(model=label, object_id=obj.pk).order_by("-number").first()
     )
     changed = sorted(k for k in state if previous is None or previous.state.get(k) != state[k])
-    return Version.objects.create(
+    version = Version(
         model=label,
         object_id=obj.pk,
         number=(previous.number + 1) if previous else 1,
@@ -65,6 +108,12 @@ def record(obj: models.Model, user, change: str, note: str = "", *, first: bool 
         changed_fields=changed if previous is not None else [],
         note=note[:200],
     )
+    gathered = _gathered.get() if first else None
+    if gathered is not None:
+        gathered.append(version)
+    else:
+        version.save(force_insert=True)
+    return version
 
 
 def versions_of(model: type[models.Model], object_id: int):

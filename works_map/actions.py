@@ -18,13 +18,18 @@ geometry, the gate) runs as without it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gis_core.access import Action, require_in_place
@@ -315,8 +320,45 @@ def do_review_progress(
         _clean(report, bulk=bulk)
         _save(report, bulk=bulk)
         if approve:
-            _refresh_progress(report.work)
+            pending = _progress_pending.get()
+            if pending is not None:
+                pending.add(report.work_id)
+            else:
+                _refresh_progress(report.work)
     return report
+
+
+# Works whose progress figures progress_refreshed_together() refreshes at its end; None: at once.
+_progress_pending: ContextVar[set[int] | None] = ContextVar("progress_pending", default=None)
+
+
+@contextmanager
+def progress_refreshed_together() -> Iterator[None]:
+    """Within the block (a caller's transaction that approves many reports: the register import), an
+    approval notes its work, and at the end of the block one UPDATE per 5,000 works sets the public
+    progress figures from each work's latest approved report, as _refresh_progress does one by one.
+    A row rolled back after noting its work is harmless: the figures are recomputed from what is stored."""
+    if _progress_pending.get() is not None:  # already gathering: the outer block refreshes
+        yield
+        return
+    pending: set[int] = set()
+    token = _progress_pending.set(pending)
+    try:
+        yield
+    finally:
+        _progress_pending.reset(token)
+    ids = sorted(pending)
+    latest = ProgressReport.objects.filter(work=OuterRef("pk"), state=ProgressReport.State.APPROVED).order_by(
+        "-reported_on", "-created_at"
+    )
+    for start in range(0, len(ids), 5000):
+        Work.objects.filter(pk__in=ids[start : start + 5000]).update(
+            physical_progress=Coalesce(Subquery(latest.values("physical_pct")[:1]), Decimal(0)),
+            financial_progress=Coalesce(Subquery(latest.values("financial_pct")[:1]), Decimal(0)),
+            updated_at=timezone.now(),
+        )
+    if ids:
+        bump_layers(*WORK_LAYERS)
 
 
 def _refresh_progress(work: Work) -> None:

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from gis_core.geometry import parse_integer
 from gis_core.versions import layer_version, reads_at
 from priority_zones.models import Zone
-from works_map.filters import filter_works, refuse_unknown
-from works_map.models import WorkQuerySet
+from works_map.filters import WORK_PARAMS, filter_works, refuse_unknown
+from works_map.models import Work, WorkQuerySet
 
 AREAS = ("zone", "municipio")
 DIMENSIONS = ("source", "category", "agency")
@@ -86,6 +86,32 @@ def parse_area_options(query: Mapping[str, str], *, by_default: str = "zone") ->
 
 # Every published work (no filter): the works table read once, without the ids subquery's second scan.
 CROSSTAB_ALL_SQL = CROSSTAB_SQL.replace("w.id IN ({ids})", "w.published")
+# The same cross-tab from the pre-summed cells (sql/investment_cells.sql, kept by triggers).
+_CELLS_TEXT = (Path(__file__).parent / "sql" / "investment_crosstab_cells.sql").read_text()
+CELLS_SQL = _NAMED.sub("%s", _CELLS_TEXT)
+CELLS_PARAMS = tuple(_NAMED.findall(_CELLS_TEXT))
+
+
+def cell_filters(filters: Mapping[str, str], *, by: str, dim: str) -> dict[str, list | None] | None:
+    """The work filters as parameters of the cells' statement, or None when one of them cannot be
+    expressed on the cells' dimensions (work year and status, the category of dim=category, the
+    municipio of by=municipio): then the cross-tab runs live. A bad value is refused as the live
+    path refuses it (the same parser, parameters in the same order)."""
+    expressible = {"year", "status"}
+    if dim == "category":
+        expressible.add("category")  # a work's only category key is its own
+    if by == "municipio":
+        expressible.add("municipio")  # the area is the work's registered municipio
+    sent = {k: v for k, v in filters.items() if v.strip()}
+    if not set(sent) <= expressible:
+        return None
+    parsed = {k: list(WORK_PARAMS[k].clean(sent[k])) for k in sorted(sent)}
+    return {
+        "years": parsed.get("year"),
+        "statuses": parsed.get("status"),
+        "keys": parsed.get("category"),
+        "municipios": parsed.get("municipio"),
+    }
 
 
 def _run(
@@ -105,18 +131,52 @@ def _run(
         return cursor.fetchall()
 
 
+def _run_cells(
+    cells: Mapping[str, Any], by: str, dim: str, kind: str | None, zone_year: int | None
+) -> list[tuple]:
+    named = {**cells, "by": by, "dim": dim, "kind": kind, "zone_year": zone_year}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(CELLS_SQL, [named[name] for name in CELLS_PARAMS])
+        return cursor.fetchall()
+
+
+def crosstab_for(
+    filters: Mapping[str, str],
+    *,
+    by: str,
+    dim: str,
+    kind: str | None = None,
+    zone_year: int | None = None,
+    base: WorkQuerySet | None = None,
+) -> list[dict[str, Any]]:
+    """The cross-tab over the published works that `filters` (work filters; anything else refused by
+    name) select: from the pre-summed cells when the filters are expressible on them, otherwise live
+    over `base` (the published works) narrowed by the filters. Both give the same rows."""
+    if dim not in DIMENSIONS:
+        raise _bad("dim", _("Use dim=source, dim=category o dim=agency."))
+    refuse_unknown(filters)
+    cells = cell_filters(filters, by=by, dim=dim)
+    if cells is not None:
+        return _shaped(_run_cells(cells, by, dim, kind, zone_year))
+    works = filter_works(Work.objects.published() if base is None else base, filters)
+    return crosstab(works, by=by, dim=dim, kind=kind, zone_year=zone_year)
+
+
 def crosstab(
     works: WorkQuerySet | None, *, by: str, dim: str, kind: str | None = None, zone_year: int | None = None
 ) -> list[dict[str, Any]]:
     """Rows of area x work fiscal year x `dim` key over `works` (already filtered, published; None:
-    every published work).
+    every published work), computed live.
     One query (works_map/sql/investment_crosstab.sql); amounts split by funding share for `source`."""
     if dim not in DIMENSIONS:
         raise _bad("dim", _("Use dim=source, dim=category o dim=agency."))
+    return _shaped(_run(works, by, dim, kind, zone_year))
+
+
+def _shaped(found: list[tuple]) -> list[dict[str, Any]]:
     rows = []
-    for area, zkind, zyear, cvegeo, name, population, outside, year, key, label, n, appr, exer in _run(
-        works, by, dim, kind, zone_year
-    ):
+    for area, zkind, zyear, cvegeo, name, population, outside, year, key, label, n, appr, exer in found:
         rows.append(
             {
                 "area_id": area,

@@ -526,9 +526,8 @@ class InvestmentCrosstabView(SharedSummaryMixin, ProblemMixin, APIView):
         if dim not in analysis.DIMENSIONS:
             raise ValidationError({"dim": _("Use dim=source, dim=category o dim=agency.")})
         filters = {k: v for k, v in query.items() if k not in CROSSTAB_OWN and v.strip()}
-        works = analysis.works_for(filters, Work.objects.published(), ()) if filters else None
         key = {k: v for k, v in query.items() if k != "format"}
-        rows = analysis.cached("crosstab", key, lambda: analysis.crosstab(works, dim=dim, **options))
+        rows = analysis.cached("crosstab", key, lambda: analysis.crosstab_for(filters, dim=dim, **options))
         if query.get("format") == "csv":
             name = f"inversion_{options['by']}_{dim}.csv"
             return csv_download(rows, name, analysis.CROSSTAB_COLUMNS)

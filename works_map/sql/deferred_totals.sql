@@ -77,6 +77,7 @@ BEGIN
         exercised = t.exercised + excluded.exercised;
     PERFORM works_map_zonework_refresh(works);
     PERFORM works_map_workcover_refresh(works);
+    PERFORM works_map_xt_refresh(works);  -- the cross-tab's cells (investment_cells.sql)
     DELETE FROM works_map_deferred_works;
 END;
 $$ LANGUAGE plpgsql;
