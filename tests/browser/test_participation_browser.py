@@ -87,3 +87,24 @@ def test_a_citizen_reports_from_a_phone_a_moderator_approves_and_the_work_page_s
         raise AssertionError("the approved photo did not load")
     assert "ciudadana@example.net" not in public.content()
     viewer.close()
+
+
+def test_a_point_clicked_on_the_map_offers_the_nearest_works_to_report(visit, live_server, live_works):
+    from tests.browser.conftest import wait_for_map
+
+    page = visit.page
+    page.goto(f"{live_server.url}/")
+    wait_for_map(page)
+    lon, lat = -101.645, 21.156  # between the works around central León, on none of them
+    page.evaluate(f"() => window.territorioMap.jumpTo({{center: [{lon}, {lat}], zoom: 14}})")
+    wait_for_map(page)
+    x, y = page.evaluate(f"() => {{ const p = window.territorioMap.project([{lon}, {lat}]); return [p.x, p.y]; }}")
+    box = page.locator(".maplibregl-canvas").first.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.get_by_role("link", name="Reportar sobre una obra cerca de este punto").click()
+    page.wait_for_url(re.compile(r".*/participa/reportar/\?lon=-101\.645\d*&lat=21\.156\d*$"))
+    nearest = page.locator("main .work-list li a").first
+    assert nearest.inner_text() == live_works["near"][0].name
+    nearest.click()
+    page.wait_for_url(re.compile(rf".*/participa/obras/{live_works['near'][0].pk}/reportar/\?lon=.*"))
+    assert page.locator("#location-status").inner_text() == "Ubicación agregada."
