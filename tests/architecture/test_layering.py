@@ -1,8 +1,8 @@
 """The apps form layers: each imports only the apps below it, and no module imports itself back.
 
-Order, top to bottom (README, "Where code lives"): config -> planning -> participation -> layers -> works_map ->
-priority_zones -> outbox -> gis_core. Imports inside functions count too: a lazy import still makes the lower
-app know the higher one. Migrations are history and are not checked.
+Order, top to bottom (README, "Where code lives"): config -> planning -> participation -> layers ->
+works_map -> priority_zones -> outbox -> gis_core. Imports inside functions count too: a lazy import
+still makes the lower app know the higher one. Migrations are history and are not checked.
 """
 
 from __future__ import annotations

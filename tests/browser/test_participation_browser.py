@@ -37,7 +37,9 @@ def test_a_citizen_reports_from_a_phone_a_moderator_approves_and_the_work_page_s
     browser, live_server, live_works, moderator, tmp_path
 ):
     work = live_works["near"][0]
-    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="es-MX", bypass_csp=True)
+    phone = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="es-MX", bypass_csp=True
+    )
     page = phone.new_page()
     page.goto(f"{live_server.url}/obras/{work.pk}/")
     page.get_by_role("link", name="Reportar sobre esta obra").click()
@@ -64,7 +66,10 @@ def test_a_citizen_reports_from_a_phone_a_moderator_approves_and_the_work_page_s
     staff_page.click("main form button[type=submit]")
     staff_page.wait_for_url(f"{live_server.url}/planeacion/participacion/")
     staff_page.get_by_role("link", name=code).click()
-    assert "a " in staff_page.locator(".gps-note").inner_text() and "m de la obra" in staff_page.locator(".gps-note").inner_text()
+    assert (
+        "a " in staff_page.locator(".gps-note").inner_text()
+        and "m de la obra" in staff_page.locator(".gps-note").inner_text()
+    )
     assert "ciudadana@example.net" in staff_page.content()
     staff_page.click("#approve")
     staff_page.wait_for_selector("text=Reporte aprobado y publicado.")
@@ -98,7 +103,9 @@ def test_a_point_clicked_on_the_map_offers_the_nearest_works_to_report(visit, li
     lon, lat = -101.645, 21.156  # between the works around central León, on none of them
     page.evaluate(f"() => window.territorioMap.jumpTo({{center: [{lon}, {lat}], zoom: 14}})")
     wait_for_map(page)
-    x, y = page.evaluate(f"() => {{ const p = window.territorioMap.project([{lon}, {lat}]); return [p.x, p.y]; }}")
+    x, y = page.evaluate(
+        f"() => {{ const p = window.territorioMap.project([{lon}, {lat}]); return [p.x, p.y]; }}"
+    )
     box = page.locator(".maplibregl-canvas").first.bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
     page.get_by_role("link", name="Reportar sobre una obra cerca de este punto").click()
