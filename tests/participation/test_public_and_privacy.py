@@ -179,3 +179,34 @@ def test_arco_outside_the_moderators_scope_is_refused_whole(
     response = client.post(reverse("participation-staff:arco"), {"reference": "R2", "email": EMAIL})
     assert response.status_code == 403
     assert CitizenReport.objects.count() == 2
+
+
+def test_the_work_panel_costs_six_queries_whatever_the_number_of_reports(
+    answered_report, work_road_leon, django_assert_num_queries
+):
+    from participation import summaries
+    from works_map.models import Committee
+
+    committee = Committee.objects.create(
+        kind="CONTRALORIA_SOCIAL", name="Comité", constituted_on=dt.date(2025, 1, 1), members_count=5
+    )
+    committee.works.add(work_road_leon)
+    for i in range(5):
+        r = actions.do_submit_report(
+            work_road_leon, kind="OTRO", text=f"Reporte {i} de prueba.", address=f"10.0.0.{i}"
+        )
+        actions.do_approve_report(r, acting_user=None)
+    # latest reports; their visible photos; counts by kind; the tally; committees; their cédulas
+    with django_assert_num_queries(6):
+        panel = summaries.work_participation(work_road_leon)
+    assert len(panel["latest"]) == 6
+
+
+def test_a_queue_page_costs_two_queries(moderator_leon, received_report, django_assert_num_queries):
+    from participation import queue
+
+    moderator_leon._territorio_roles = None
+    queue.page(moderator_leon)  # reads the role and scope once per request object
+    with django_assert_num_queries(2):  # the count; the page joined to works and municipios
+        page = queue.page(moderator_leon)
+    assert [r.pk for r in page.rows] == [received_report.pk]
