@@ -4,7 +4,7 @@ PORT ?= 8000
 PY := .venv/bin/python
 BOOT := scripts/bootstrap.sh
 
-.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports bench-growth clean-local help serve-prod
+.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports bench-growth clean-local help serve-prod bench-participation
 
 help:
 	@echo "make run    install what is missing, start PostGIS, load demo data, serve http://127.0.0.1:$(PORT)"
@@ -78,6 +78,11 @@ bench-population:
 bench-imports:
 	@$(BOOT) test-setup
 	@$(PY) benchmarks/bench_imports.py
+
+bench-participation:
+	@$(BOOT) test-setup
+	@# A work page with 500 published citizen reports and a 100,000-report moderation queue (BENCH_WORKS works).
+	@$(PY) benchmarks/bench_participation.py
 
 clean-local: stop
 	rm -rf .local

@@ -1,7 +1,8 @@
 """Roles, scopes and the registry of access gates: the part of "who may do what" that knows no model.
 
 Roles are Django groups (created by planning's data migration): analyst, planner, supervisor,
-administrator; moderator (participation's migration) moderates citizen reports in its scope. Superusers count as administrators. Anonymous citizens see published objects.
+administrator; moderator (participation's migration) moderates citizen reports in its scope.
+Superusers count as administrators. Anonymous citizens see published objects.
 
 Each domain app keeps the gate for its own objects next to its models (works_map.access for works
 and progress reports, priority_zones.access for zones and households) and registers it here from

@@ -57,7 +57,9 @@ def may_citizen_report(user, action: Action, report: CitizenReport) -> bool:
 
 
 def get_report_for(user, pk: int, action: Action | str = Action.VIEW) -> CitizenReport:
-    report = CitizenReport.objects.select_related("work", "work__municipio", "routed_to").filter(pk=pk).first()
+    report = (
+        CitizenReport.objects.select_related("work", "work__municipio", "routed_to").filter(pk=pk).first()
+    )
     if report is None or not may(user, Action.VIEW, report):
         raise Http404(_("No existe ese reporte ciudadano."))
     require(user, action, report)

@@ -68,7 +68,8 @@ def _check_rate(address: str, email: str) -> list[str]:
     for key, limit, what in limits:
         if SubmissionMark.objects.filter(key=key, at__gte=since).count() >= limit:
             raise RateLimited(
-                _("Se recibieron demasiados reportes desde %(what)s; intente de nuevo más tarde.") % {"what": what},
+                _("Se recibieron demasiados reportes desde %(what)s; intente de nuevo más tarde.")
+                % {"what": what},
                 window,
             )
     return keys
@@ -89,7 +90,9 @@ def do_submit_report(
     if not work.published:
         raise ValidationError(_("Sólo se reportan obras publicadas."))
     if len(photos) > settings.PARTICIPATION_MAX_PHOTOS:
-        raise ValidationError(_("A lo más %(n)s fotos por reporte.") % {"n": settings.PARTICIPATION_MAX_PHOTOS})
+        raise ValidationError(
+            _("A lo más %(n)s fotos por reporte.") % {"n": settings.PARTICIPATION_MAX_PHOTOS}
+        )
     keys = _check_rate(address, email)
     report = CitizenReport(
         work=work,
@@ -246,7 +249,9 @@ def do_hide_photo(photo: ReportPhoto, *, acting_user) -> ReportPhoto:
         raise ValidationError(_("La foto ya estaba retirada."))
     photo.hidden = True
     photo.save(update_fields=["hidden"])
-    ReportEvent.objects.create(report=photo.report, step=Step.PHOTO_HIDDEN, actor=acting_user, note=photo.token[:8])
+    ReportEvent.objects.create(
+        report=photo.report, step=Step.PHOTO_HIDDEN, actor=acting_user, note=photo.token[:8]
+    )
     return photo
 
 
@@ -259,7 +264,6 @@ def do_erase_citizen_data(*, email: str = "", code: str = "", reference: str, ac
 
     from outbox import privacy
     from outbox.models import Message
-
     from participation.access import is_moderator, moderatable_reports
 
     if not is_moderator(acting_user):
@@ -277,7 +281,9 @@ def do_erase_citizen_data(*, email: str = "", code: str = "", reference: str, ac
     ids = list(reports.values_list("pk", flat=True))
     mine = set(moderatable_reports(acting_user).filter(pk__in=ids).values_list("pk", flat=True))
     if set(ids) - mine:
-        raise PermissionDenied(_("Hay reportes de esa persona fuera de su ámbito; pida la baja a administración."))
+        raise PermissionDenied(
+            _("Hay reportes de esa persona fuera de su ámbito; pida la baja a administración.")
+        )
     if not ids:
         raise ValidationError(_("No hay reportes con ese correo o código."))
     emails = {e for e in CitizenReport.objects.filter(pk__in=ids).values_list("email", flat=True) if e}
@@ -285,7 +291,9 @@ def do_erase_citizen_data(*, email: str = "", code: str = "", reference: str, ac
     CitizenReport.objects.filter(pk__in=ids).delete()
     for address in emails:
         SubmissionMark.objects.filter(key=mark_key("email", address)).delete()
-        Message.objects.filter(Q(recipient__iexact=address) | Q(recipient_hash=privacy.pseudonym(address))).delete()
+        Message.objects.filter(
+            Q(recipient__iexact=address) | Q(recipient_hash=privacy.pseudonym(address))
+        ).delete()
     return ArcoErasure.objects.create(
         actor=acting_user, request_reference=reference, reports_erased=len(ids), photos_erased=photos
     )

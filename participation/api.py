@@ -40,7 +40,7 @@ class PublicReportSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PublicPhotoSerializer(many=True))
     def get_photos(self, report: CitizenReport) -> list[dict]:
-        return PublicPhotoSerializer(report.public_photos, many=True).data  # type: ignore[attr-defined]
+        return list(PublicPhotoSerializer(report.public_photos, many=True).data)  # type: ignore[attr-defined]
 
 
 @extend_schema_view(
@@ -79,7 +79,10 @@ class CitizenReportViewSet(ProblemMixin, viewsets.ReadOnlyModelViewSet):
             if kind is not None:
                 if kind not in CitizenReport.Kind.values:
                     raise serializers.ValidationError(
-                        {"kind": _("Tipo desconocido; los válidos son: %(v)s.") % {"v": ", ".join(CitizenReport.Kind.values)}}
+                        {
+                            "kind": _("Tipo desconocido; los válidos son: %(v)s.")
+                            % {"v": ", ".join(CitizenReport.Kind.values)}
+                        }
                     )
                 reports = reports.filter(kind=kind)
         return reports

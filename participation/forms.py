@@ -89,7 +89,9 @@ class ReportForm(forms.Form):
         files = self.files.getlist("photos") if self.files else []
         limit = settings.PARTICIPATION_MAX_PHOTOS
         if len(files) > limit:
-            raise ValidationError(_("A lo más %(n)s fotos por reporte (envió %(m)s).") % {"n": limit, "m": len(files)})
+            raise ValidationError(
+                _("A lo más %(n)s fotos por reporte (envió %(m)s).") % {"n": limit, "m": len(files)}
+            )
         self.clean_photos_list = [clean_photo(upload) for upload in files]
         return None
 
@@ -101,7 +103,9 @@ class ReportForm(forms.Form):
 
 
 class EditTextForm(forms.Form):
-    text = forms.CharField(label=_("Texto publicado"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5}))
+    text = forms.CharField(
+        label=_("Texto publicado"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
 
     def clean_text(self) -> str:
         return plain_text(self.cleaned_data["text"], str(self.fields["text"].label))
@@ -115,7 +119,7 @@ class RejectForm(forms.Form):
 
 
 class RouteForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("Dependencia"), queryset=None)  # type: ignore[arg-type]
+    agency: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Dependencia"), queryset=None)  # type: ignore[arg-type]
 
     def __init__(self, *args, agencies=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -123,7 +127,9 @@ class RouteForm(forms.Form):
 
 
 class AnswerForm(RouteForm):
-    answer = forms.CharField(label=_("Respuesta"), max_length=ANSWER_MAX, widget=forms.Textarea(attrs={"rows": 5}))
+    answer = forms.CharField(
+        label=_("Respuesta"), max_length=ANSWER_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -142,9 +148,14 @@ class ArcoForm(forms.Form):
 
 class CommitteeForm(forms.Form):
     name = forms.CharField(label=_("Nombre del comité"), max_length=200)
-    constituted_on = forms.DateField(label=_("Fecha de constitución"), widget=forms.DateInput(attrs={"type": "date"}))
+    constituted_on = forms.DateField(
+        label=_("Fecha de constitución"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     members_count = forms.IntegerField(label=_("Número de integrantes"), min_value=1, max_value=100)
-    acta = forms.FileField(label=_("Acta de constitución (PDF)"), widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+    acta = forms.FileField(
+        label=_("Acta de constitución (PDF)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
 
     def clean_name(self) -> str:
         return plain_text(self.cleaned_data["name"], str(self.fields["name"].label))
@@ -153,7 +164,9 @@ class CommitteeForm(forms.Form):
 class VigilanceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Tipo de cédula"), choices=VigilanceReport.Kind.choices)
     filed_on = forms.DateField(label=_("Fecha"), widget=forms.DateInput(attrs={"type": "date"}))
-    findings = forms.CharField(label=_("Hallazgos"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+    findings = forms.CharField(
+        label=_("Hallazgos"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
     irregularities = forms.BooleanField(label=_("Se encontraron irregularidades"), required=False)
 
     def clean_findings(self) -> str:

@@ -63,7 +63,12 @@ class CitizenReport(models.Model):
     published = models.BooleanField(_("publicado"), default=False)
     rejection_reason = models.CharField(_("motivo"), max_length=REASON_MAX, blank=True)
     routed_to = models.ForeignKey(
-        Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("turnado a")
+        Agency,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("turnado a"),
     )
     answer = models.TextField(_("respuesta"), max_length=ANSWER_MAX, blank=True)
     answered_by_agency = models.ForeignKey(
@@ -81,7 +86,9 @@ class CitizenReport(models.Model):
         ordering = ["-received_at", "-pk"]
         indexes = [
             # The work page: its published reports, newest first.
-            models.Index(fields=["work", "-received_at"], condition=Q(published=True), name="citrep_work_pub"),
+            models.Index(
+                fields=["work", "-received_at"], condition=Q(published=True), name="citrep_work_pub"
+            ),
             # The moderation queue: open reports, newest (highest id) first, by municipio or overall.
             models.Index(
                 fields=["-id"],

@@ -17,7 +17,15 @@ from gis_core.access import Action
 from gis_core.functions import GeogDistance
 from gis_core.geometry import parse_id
 from participation import access, actions, queue
-from participation.forms import AnswerForm, ArcoForm, CommitteeForm, EditTextForm, RejectForm, RouteForm, VigilanceForm
+from participation.forms import (
+    AnswerForm,
+    ArcoForm,
+    CommitteeForm,
+    EditTextForm,
+    RejectForm,
+    RouteForm,
+    VigilanceForm,
+)
 from participation.models import CitizenReport, CommitteeActa, ReportPhoto
 from works_map.access import get_work_for
 from works_map.models import Agency, Committee
@@ -54,7 +62,9 @@ def _detail(request: HttpRequest, report: CitizenReport, forms: dict | None = No
     photos = ReportPhoto.objects.filter(report=report).defer("image")
     if report.work.geom is not None:
         # Metres on the spheroid from the camera's position to the work's geometry.
-        photos = photos.annotate(distance=GeogDistance("gps", Value(report.work.geom, output_field=GeometryField(srid=4326))))
+        photos = photos.annotate(
+            distance=GeogDistance("gps", Value(report.work.geom, output_field=GeometryField(srid=4326)))
+        )
     context = {
         "report": report,
         "photos": photos,
@@ -112,7 +122,9 @@ def report_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 )
             messages.success(request, _("Cambio registrado."))
         else:
-            return render(request, "participation/moderate_error.html", {"error": _("Paso desconocido.")}, status=404)
+            return render(
+                request, "participation/moderate_error.html", {"error": _("Paso desconocido.")}, status=404
+            )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         report.refresh_from_db()
@@ -192,7 +204,12 @@ def vigilance_create(request: HttpRequest, pk: int, work: int) -> HttpResponse:
             messages.success(request, _("Cédula de vigilancia registrada."))
             return redirect("participation-staff:vigilance", pk=committee.pk, work=the_work.pk)
     status = 400 if request.method == "POST" else 200
-    context = {"work": the_work, "committee": committee, "form": form, "cedulas": committee.vigilance_reports.filter(work=the_work)}
+    context = {
+        "work": the_work,
+        "committee": committee,
+        "form": form,
+        "cedulas": committee.vigilance_reports.filter(work=the_work),
+    }
     return render(request, "participation/vigilance_form.html", context, status=status)
 
 

@@ -9,7 +9,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, FloatFi
 from django.db.models.aggregates import Aggregate
 from django.db.models.functions import Extract
 
-from participation.models import CitizenReport, ReportPhoto, VigilanceReport
+from participation.models import CitizenReport, CitizenReportQuerySet, ReportPhoto, VigilanceReport
 from works_map.models import Agency, Committee, Work, WorkAgency
 
 State = CitizenReport.State
@@ -48,7 +48,9 @@ def tally(reports: QuerySet[CitizenReport]) -> Tally:
 
 
 def published_reports(work: Work) -> QuerySet[CitizenReport]:
-    visible_photos = ReportPhoto.objects.filter(hidden=False).only("pk", "token", "report_id", "width", "height")
+    visible_photos = ReportPhoto.objects.filter(hidden=False).only(
+        "pk", "token", "report_id", "width", "height"
+    )
     return (
         CitizenReport.objects.published()
         .filter(work=work)
@@ -100,7 +102,7 @@ def area_tally(works: QuerySet[Work]) -> Tally:
     return tally(CitizenReport.objects.filter(work__in=works.values("pk")))
 
 
-def agency_reports(agency: Agency) -> QuerySet[CitizenReport]:
+def agency_reports(agency: Agency) -> CitizenReportQuerySet:
     """Reports on the works the agency executes, or routed to it."""
     executed = WorkAgency.objects.filter(agency=agency, role=WorkAgency.Role.EJECUTORA).values("work_id")
     return CitizenReport.objects.filter(Q(work_id__in=executed) | Q(routed_to=agency))

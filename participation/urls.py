@@ -1,11 +1,11 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from participation import api, views
 
 app_name = "participation"
 
-router = DefaultRouter(trailing_slash=False)
+router = SimpleRouter(trailing_slash=False)  # no API root view: "" is the home page
 router.register("api/participacion/reportes", api.CitizenReportViewSet, basename="report-api")
 
 urlpatterns = [

@@ -20,7 +20,12 @@ from works_map.models import Agency, Work
 
 
 def _form_page(request: HttpRequest, work: Work, form: ReportForm, status: int) -> HttpResponse:
-    context = {"work": work, "form": form, "honeypot": HONEYPOT, "max_photos": settings.PARTICIPATION_MAX_PHOTOS}
+    context = {
+        "work": work,
+        "form": form,
+        "honeypot": HONEYPOT,
+        "max_photos": settings.PARTICIPATION_MAX_PHOTOS,
+    }
     return render(request, "participation/report_form.html", context, status=status)
 
 
@@ -59,7 +64,9 @@ def report_from_map(request: HttpRequest) -> HttpResponse:
     try:
         point = parse_point(request.GET.get("lon"), request.GET.get("lat"))
     except ValidationError as exc:
-        return render(request, "participation/choose_work.html", {"error": " ".join(exc.messages)}, status=400)
+        return render(
+            request, "participation/choose_work.html", {"error": " ".join(exc.messages)}, status=400
+        )
     works = list(Work.objects.published().nearest(point, radius_m=2000, limit=8).select_related("municipio"))
     return render(request, "participation/choose_work.html", {"works": works, "point": point})
 
@@ -84,7 +91,9 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
     if not code:
         return render(request, "participation/track_lookup.html")
     if not code.isalnum() or len(code) > 16:
-        return render(request, "participation/track_lookup.html", {"error": _("Código inválido.")}, status=400)
+        return render(
+            request, "participation/track_lookup.html", {"error": _("Código inválido.")}, status=400
+        )
     return redirect("participation:track", code=code)
 
 
@@ -96,7 +105,9 @@ def photo(request: HttpRequest, token: str) -> HttpResponse:
     if row is None:
         raise Http404(_("No existe esa foto."))
     public = row.report.published and not row.hidden
-    if not public and not (access.is_moderator(request.user) and may(request.user, Action.CHANGE, row.report)):
+    if not public and not (
+        access.is_moderator(request.user) and may(request.user, Action.CHANGE, row.report)
+    ):
         raise Http404(_("No existe esa foto."))
     response = HttpResponse(bytes(row.image), content_type="image/jpeg")
     response["Cache-Control"] = "public, max-age=86400" if public else "private, no-store"

@@ -20,7 +20,8 @@ def area_participation(area):
     """Reports received and answered on the works a card counts (a municipio's by their registered
     municipio, a zone's or drawn area's by their point inside), with the median days to answer."""
     from priority_zones.models import Municipio, Zone
-    from works_map import pages, summaries as work_summaries
+    from works_map import pages
+    from works_map import summaries as work_summaries
 
     if isinstance(area, Municipio):
         works = pages.municipio_works(area)

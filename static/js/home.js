@@ -390,6 +390,13 @@
         para.appendChild(link);
         popup.appendChild(para);
       });
+      if (areas.length && container.dataset.reportPointUrl) {
+        // A citizen report starts from this point: the nearest published works are offered (participation).
+        var report = el("a", { href: container.dataset.reportPointUrl + "?lon=" + e.lngLat.lng.toFixed(6) + "&lat=" + e.lngLat.lat.toFixed(6) }, container.dataset.reportPointLabel);
+        var reportPara = el("p");
+        reportPara.appendChild(report);
+        popup.appendChild(reportPara);
+      }
       if (areas.length) new maplibregl.Popup({ maxWidth: "20rem" }).setLngLat(e.lngLat).setDOMContent(popup).addTo(map);
       loadNearby(e.lngLat.lng, e.lngLat.lat, T.map_point);
     });

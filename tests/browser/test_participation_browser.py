@@ -37,7 +37,9 @@ def test_a_citizen_reports_from_a_phone_a_moderator_approves_and_the_work_page_s
     browser, live_server, live_works, moderator, tmp_path
 ):
     work = live_works["near"][0]
-    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="es-MX", bypass_csp=True)
+    phone = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="es-MX", bypass_csp=True
+    )
     page = phone.new_page()
     page.goto(f"{live_server.url}/obras/{work.pk}/")
     page.get_by_role("link", name="Reportar sobre esta obra").click()
@@ -64,7 +66,10 @@ def test_a_citizen_reports_from_a_phone_a_moderator_approves_and_the_work_page_s
     staff_page.click("main form button[type=submit]")
     staff_page.wait_for_url(f"{live_server.url}/planeacion/participacion/")
     staff_page.get_by_role("link", name=code).click()
-    assert "a " in staff_page.locator(".gps-note").inner_text() and "m de la obra" in staff_page.locator(".gps-note").inner_text()
+    assert (
+        "a " in staff_page.locator(".gps-note").inner_text()
+        and "m de la obra" in staff_page.locator(".gps-note").inner_text()
+    )
     assert "ciudadana@example.net" in staff_page.content()
     staff_page.click("#approve")
     staff_page.wait_for_selector("text=Reporte aprobado y publicado.")
@@ -87,3 +92,26 @@ def test_a_citizen_reports_from_a_phone_a_moderator_approves_and_the_work_page_s
         raise AssertionError("the approved photo did not load")
     assert "ciudadana@example.net" not in public.content()
     viewer.close()
+
+
+def test_a_point_clicked_on_the_map_offers_the_nearest_works_to_report(visit, live_server, live_works):
+    from tests.browser.conftest import wait_for_map
+
+    page = visit.page
+    page.goto(f"{live_server.url}/")
+    wait_for_map(page)
+    lon, lat = -101.645, 21.156  # between the works around central León, on none of them
+    page.evaluate(f"() => window.territorioMap.jumpTo({{center: [{lon}, {lat}], zoom: 14}})")
+    wait_for_map(page)
+    x, y = page.evaluate(
+        f"() => {{ const p = window.territorioMap.project([{lon}, {lat}]); return [p.x, p.y]; }}"
+    )
+    box = page.locator(".maplibregl-canvas").first.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.get_by_role("link", name="Reportar sobre una obra cerca de este punto").click()
+    page.wait_for_url(re.compile(r".*/participa/reportar/\?lon=-101\.645\d*&lat=21\.156\d*$"))
+    nearest = page.locator("main .work-list li a").first
+    assert nearest.inner_text() == live_works["near"][0].name
+    nearest.click()
+    page.wait_for_url(re.compile(rf".*/participa/obras/{live_works['near'][0].pk}/reportar/\?lon=.*"))
+    assert page.locator("#location-status").inner_text() == "Ubicación agregada."

@@ -13,7 +13,9 @@ from PIL import Image
 GPS_LAT, GPS_LON = 21.108333, -101.666667
 
 
-def jpeg(width: int = 2400, height: int = 1800, *, gps: bool = True, name: str = "foto.jpg") -> SimpleUploadedFile:
+def jpeg(
+    width: int = 2400, height: int = 1800, *, gps: bool = True, name: str = "foto.jpg"
+) -> SimpleUploadedFile:
     img = Image.new("RGB", (width, height), (120, 160, 200))
     exif = Image.Exif()
     exif[0x010F] = "CamaraDePrueba"  # Make
@@ -32,7 +34,12 @@ def submit(client):
     from django.urls import reverse
 
     def _submit(work, *, photos=(), address="203.0.113.7", **fields):
-        data = {"kind": "DETENIDA", "text": "La obra lleva tres semanas sin trabajadores.", "sitio_web": "", **fields}
+        data = {
+            "kind": "DETENIDA",
+            "text": "La obra lleva tres semanas sin trabajadores.",
+            "sitio_web": "",
+            **fields,
+        }
         if photos:
             data["photos"] = list(photos)
         return client.post(reverse("participation:report", args=[work.pk]), data, REMOTE_ADDR=address)

@@ -37,7 +37,13 @@ def test_a_moderator_creates_a_committee_and_records_a_cedula_shown_on_the_work_
     assert CommitteeActa.objects.get(committee=committee).uploaded_by == moderator_leon
     url = reverse("participation-staff:vigilance", args=[committee.pk, work_road_leon.pk])
     response = client.post(
-        url, {"kind": "INTERMEDIO", "filed_on": "2026-02-10", "findings": "Falta señalización.", "irregularities": "on"}
+        url,
+        {
+            "kind": "INTERMEDIO",
+            "filed_on": "2026-02-10",
+            "findings": "Falta señalización.",
+            "irregularities": "on",
+        },
     )
     assert response.status_code == 302
     assert VigilanceReport.objects.get().recorded_by == moderator_leon
@@ -50,7 +56,9 @@ def test_a_moderator_creates_a_committee_and_records_a_cedula_shown_on_the_work_
     assert reverse("participation-staff:acta", args=[committee.pk]) not in html
 
 
-def test_the_acta_is_for_staff_of_the_work_only(client, moderator_leon, planner_leon, citizen, work_road_leon):
+def test_the_acta_is_for_staff_of_the_work_only(
+    client, moderator_leon, planner_leon, citizen, work_road_leon
+):
     login(client, moderator_leon)
     create(client, work_road_leon)
     url = reverse("participation-staff:acta", args=[Committee.objects.get().pk])

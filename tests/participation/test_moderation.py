@@ -30,10 +30,14 @@ def step(client, report, name, **data):
 def report_xichu(work_well_xichu):
     from participation.actions import do_submit_report
 
-    return do_submit_report(work_well_xichu, kind="RIESGO", text="Zanja abierta sin señalización.", address="192.0.2.5")
+    return do_submit_report(
+        work_well_xichu, kind="RIESGO", text="Zanja abierta sin señalización.", address="192.0.2.5"
+    )
 
 
-def test_the_queue_shows_reports_in_the_moderators_scope_only(client, moderator_leon, received_report, report_xichu):
+def test_the_queue_shows_reports_in_the_moderators_scope_only(
+    client, moderator_leon, received_report, report_xichu
+):
     html = login(client, moderator_leon).get(reverse("participation-staff:queue")).content.decode()
     assert received_report.code in html
     assert report_xichu.code not in html
@@ -41,16 +45,17 @@ def test_the_queue_shows_reports_in_the_moderators_scope_only(client, moderator_
     assert response.status_code == 404
 
 
-def test_an_agency_moderator_sees_the_reports_on_its_agencys_works(client, moderator_sop, received_report, report_xichu):
+def test_an_agency_moderator_sees_the_reports_on_its_agencys_works(
+    client, moderator_sop, received_report, report_xichu
+):
     html = login(client, moderator_sop).get(reverse("participation-staff:queue")).content.decode()
     assert report_xichu.code in html  # SOP executes the well in Xichú
     assert received_report.code not in html
 
 
 def test_the_queue_pages_by_keyset(client, moderator_leon, work_road_leon):
-    from participation.actions import do_submit_report
-
     from participation import queue
+    from participation.actions import do_submit_report
 
     for i in range(5):
         do_submit_report(work_road_leon, kind="OTRO", text=f"Reporte número {i}", address=f"192.0.2.{i}")
@@ -74,8 +79,14 @@ def test_planners_and_citizens_cannot_moderate(client, planner_leon, citizen, re
     assert client.get(reverse("participation-staff:queue")).status_code == 302  # to the login
 
 
-def test_opening_a_report_starts_its_review_and_shows_gps_distance_and_email(client, moderator_leon, received_report):
-    html = login(client, moderator_leon).get(reverse("participation-staff:report", args=[received_report.pk])).content.decode()
+def test_opening_a_report_starts_its_review_and_shows_gps_distance_and_email(
+    client, moderator_leon, received_report
+):
+    html = (
+        login(client, moderator_leon)
+        .get(reverse("participation-staff:report", args=[received_report.pk]))
+        .content.decode()
+    )
     received_report.refresh_from_db()
     assert received_report.state == "EN_REVISION"
     assert "vecina@example.net" in html  # the moderator reads the private fields
@@ -83,7 +94,9 @@ def test_opening_a_report_starts_its_review_and_shows_gps_distance_and_email(cli
     assert "m de la obra" in html
 
 
-def test_approval_publishes_the_report_and_its_photo_on_the_work_page(client, moderator_leon, received_report):
+def test_approval_publishes_the_report_and_its_photo_on_the_work_page(
+    client, moderator_leon, received_report
+):
     photo = received_report.photos.get()
     photo_url = reverse("participation:photo", args=[photo.token])
     assert client.get(photo_url).status_code == 404  # not before approval
@@ -120,7 +133,10 @@ def test_a_withdrawn_photo_is_no_longer_served(client, moderator_leon, received_
 def test_an_edit_keeps_the_original_visible_to_staff_only(client, moderator_leon, received_report):
     login(client, moderator_leon)
     step(client, received_report, "aprobar")
-    assert step(client, received_report, "editar", text="El pavimento tiene grietas (editado).").status_code == 302
+    assert (
+        step(client, received_report, "editar", text="El pavimento tiene grietas (editado).").status_code
+        == 302
+    )
     staff_html = client.get(reverse("participation-staff:report", args=[received_report.pk])).content.decode()
     assert "El pavimento ya tiene grietas." in staff_html and "(editado)" in staff_html
     client.logout()
@@ -137,7 +153,9 @@ def test_a_rejection_needs_a_reason_and_the_citizen_reads_it(client, moderator_l
     response = step(client, received_report, "rechazar", reason="")
     assert response.status_code == 400
     assert "Este campo es requerido" in response.content.decode()
-    assert step(client, received_report, "rechazar", reason="Duplicado del reporte anterior.").status_code == 302
+    assert (
+        step(client, received_report, "rechazar", reason="Duplicado del reporte anterior.").status_code == 302
+    )
     client.logout()
     html = client.get(reverse("participation:track", args=[received_report.code])).content.decode()
     assert "No procede" in html and "Duplicado del reporte anterior." in html

@@ -24,9 +24,15 @@ PRIVATE_MARKS = (EMAIL, "21.10833", "-101.66667", "21.108", "101.666")
 def answered_report(received_report, moderator_leon, sop):
     """The received report, approved, edited, answered by SOP 2 days after it arrived."""
     report = actions.do_approve_report(received_report, acting_user=moderator_leon)
-    report = actions.do_edit_report_text(report, text="El pavimento tiene grietas.", acting_user=moderator_leon)
+    report = actions.do_edit_report_text(
+        report, text="El pavimento tiene grietas.", acting_user=moderator_leon
+    )
     report = actions.do_answer_report(
-        report, answer="Se reparará.", agency=sop, tracking_url="http://testserver/x", acting_user=moderator_leon
+        report,
+        answer="Se reparará.",
+        agency=sop,
+        tracking_url="http://testserver/x",
+        acting_user=moderator_leon,
     )
     CitizenReport.objects.filter(pk=report.pk).update(
         received_at=timezone.now() - dt.timedelta(days=2), answered_at=timezone.now()
@@ -46,13 +52,15 @@ def public_bodies(client, report) -> dict[str, str]:
         "schema": reverse("api:schema"),
         "works-geojson": "/api/export/works.geojson",
         "works-csv": "/api/export/works.csv",
-        "ogc": f"/ogc/collections/works/items?f=json",
+        "ogc": "/ogc/collections/works/items?f=json",
     }
     bodies = {}
     for name, url in urls.items():
         response = client.get(url)
         assert response.status_code == 200, (name, response.status_code)
-        bodies[name] = b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
+        bodies[name] = (
+            b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
+        )
     return bodies
 
 
@@ -78,7 +86,9 @@ def test_submitting_logs_no_email(client, submit, work_road_leon, caplog, settin
 
 
 def test_the_api_lists_published_reports_only_with_named_fields(client, answered_report, work_road_leon):
-    hidden = actions.do_submit_report(work_road_leon, kind="OTRO", text="Sin moderar todavía.", address="192.0.2.8")
+    hidden = actions.do_submit_report(
+        work_road_leon, kind="OTRO", text="Sin moderar todavía.", address="192.0.2.8"
+    )
     data = client.get(reverse("participation:report-api-list"), {"work": work_road_leon.pk}).json()
     assert [r["id"] for r in data["results"]] == [answered_report.pk]
     [row] = data["results"]
@@ -108,7 +118,9 @@ def test_the_openapi_schema_documents_the_reports_api_without_private_fields(cli
     assert "email" not in fields and "location" not in fields and "original_text" not in fields
 
 
-def test_cards_and_agency_page_show_received_answered_and_median_days(client, answered_report, work_road_leon, sop):
+def test_cards_and_agency_page_show_received_answered_and_median_days(
+    client, answered_report, work_road_leon, sop
+):
     actions.do_submit_report(work_road_leon, kind="OTRO", text="Otro reporte más.", address="192.0.2.9")
     from works_map.models import WorkAgency
 
@@ -124,7 +136,9 @@ def test_cards_and_agency_page_show_received_answered_and_median_days(client, an
         assert "<dt>Mediana de días para responder</dt><dd>2.0</dd>" in html, url
 
 
-def test_arco_erasure_removes_everything_the_citizen_sent(client, moderator_leon, answered_report, submit, work_road_leon):
+def test_arco_erasure_removes_everything_the_citizen_sent(
+    client, moderator_leon, answered_report, submit, work_road_leon
+):
     from outbox.models import Message
 
     submit(work_road_leon, email=EMAIL.upper(), photos=[jpeg()])
@@ -141,7 +155,9 @@ def test_arco_erasure_removes_everything_the_citizen_sent(client, moderator_leon
     assert (erasure.actor, erasure.reports_erased, erasure.photos_erased) == (moderator_leon, 2, 2)
 
 
-def test_arco_needs_a_reference_and_a_match_and_the_moderator_role(client, moderator_leon, planner_leon, received_report):
+def test_arco_needs_a_reference_and_a_match_and_the_moderator_role(
+    client, moderator_leon, planner_leon, received_report
+):
     login(client, moderator_leon)
     url = reverse("participation-staff:arco")
     response = client.post(url, {"reference": "", "email": EMAIL})
@@ -153,9 +169,44 @@ def test_arco_needs_a_reference_and_a_match_and_the_moderator_role(client, moder
     assert CitizenReport.objects.filter(pk=received_report.pk).exists()
 
 
-def test_arco_outside_the_moderators_scope_is_refused_whole(client, moderator_leon, received_report, work_well_xichu):
-    actions.do_submit_report(work_well_xichu, kind="OTRO", text="Reporte en Xichú.", email=EMAIL, address="192.0.2.3")
+def test_arco_outside_the_moderators_scope_is_refused_whole(
+    client, moderator_leon, received_report, work_well_xichu
+):
+    actions.do_submit_report(
+        work_well_xichu, kind="OTRO", text="Reporte en Xichú.", email=EMAIL, address="192.0.2.3"
+    )
     login(client, moderator_leon)
     response = client.post(reverse("participation-staff:arco"), {"reference": "R2", "email": EMAIL})
     assert response.status_code == 403
     assert CitizenReport.objects.count() == 2
+
+
+def test_the_work_panel_costs_six_queries_whatever_the_number_of_reports(
+    answered_report, work_road_leon, django_assert_num_queries
+):
+    from participation import summaries
+    from works_map.models import Committee
+
+    committee = Committee.objects.create(
+        kind="CONTRALORIA_SOCIAL", name="Comité", constituted_on=dt.date(2025, 1, 1), members_count=5
+    )
+    committee.works.add(work_road_leon)
+    for i in range(5):
+        r = actions.do_submit_report(
+            work_road_leon, kind="OTRO", text=f"Reporte {i} de prueba.", address=f"10.0.0.{i}"
+        )
+        actions.do_approve_report(r, acting_user=None)
+    # latest reports; their visible photos; counts by kind; the tally; committees; their cédulas
+    with django_assert_num_queries(6):
+        panel = summaries.work_participation(work_road_leon)
+    assert len(panel["latest"]) == 6
+
+
+def test_a_queue_page_costs_two_queries(moderator_leon, received_report, django_assert_num_queries):
+    from participation import queue
+
+    moderator_leon._territorio_roles = None
+    queue.page(moderator_leon)  # reads the role and scope once per request object
+    with django_assert_num_queries(2):  # the count; the page joined to works and municipios
+        page = queue.page(moderator_leon)
+    assert [r.pk for r in page.rows] == [received_report.pk]

@@ -31,7 +31,9 @@ def test_a_citizen_report_is_received_with_a_tracking_code(client, submit, work_
     assert "vecina@example.net" not in page.content.decode()
 
 
-def test_a_photo_is_resized_and_stored_without_exif_but_its_gps_is_kept_for_moderators(submit, work_road_leon):
+def test_a_photo_is_resized_and_stored_without_exif_but_its_gps_is_kept_for_moderators(
+    submit, work_road_leon
+):
     submit(work_road_leon, photos=[jpeg(4000, 3000)])
     photo = CitizenReport.objects.get().photos.get()
     stored = Image.open(io.BytesIO(bytes(photo.image)))
