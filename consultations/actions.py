@@ -237,7 +237,7 @@ def do_publish_results(consultation: Consultation, *, text: str, acting_user) ->
     consultation.save(update_fields=["results", "results_published_at"])
     link = site_link("consultations:detail", consultation.pk)
     sent = 0
-    recipients = {}
+    recipients: dict[str, str] = {}
     for opinion in consultation.opinions.exclude(email=""):
         recipients.setdefault(opinion.email_hash, opinion.email)
     for hashed, email in recipients.items():
