@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 FOLLOWS_PER_HOUR_PER_ADDRESS = 10
 FOLLOWS_PER_DAY_PER_EMAIL = 5
+UNCONFIRMED_DAYS = 7  # an address whose owner never confirmed is not kept longer
 WATCHED = (
     "status",
     "physical_progress",
@@ -246,7 +247,11 @@ def notify_report_answer(work_id: int, summary_text: str) -> WorkEvent | None:
 
 def run_digests() -> int:
     """Detect changes, then queue one e-mail per confirmed follow with its new events. Returns the
-    number of e-mails queued. Each follow moves its cursor in the same transaction as its e-mail."""
+    number of e-mails queued. Each follow moves its cursor in the same transaction as its e-mail.
+    Requests never confirmed within UNCONFIRMED_DAYS are deleted with their address."""
+    Follow.objects.filter(
+        confirmed_at__isnull=True, created_at__lt=timezone.now() - timedelta(days=UNCONFIRMED_DAYS)
+    ).delete()
     detect_changes()
     latest = WorkEvent.objects.aggregate(m=Max("pk"))["m"] or 0
     queued = 0
