@@ -34,12 +34,13 @@ from consultations.models import ErasureRecord, Follow, Opinion, WorkEvent, Work
 from consultations.privacy import NOTICE_VERSION, email_hash
 from consultations.text import clean_text
 from outbox import messages
-from works_map.models import Work, WorkStatus
+from works_map.models import PublicArea, Work, WorkStatus
 
 log = logging.getLogger(__name__)
 
 FOLLOWS_PER_HOUR_PER_ADDRESS = 10
 FOLLOWS_PER_DAY_PER_EMAIL = 5
+UNCONFIRMED_DAYS = 7  # an address whose owner never confirmed is not kept longer
 WATCHED = (
     "status",
     "physical_progress",
@@ -62,11 +63,11 @@ LABELS = {
 
 def _works_q(follow: Follow) -> Q:
     """The published works a follow covers (a work's representative point inside an area)."""
-    if follow.target == Follow.Target.WORK:
-        return Q(pk=follow.work_id)
-    if follow.target == Follow.Target.MUNICIPIO:
+    if follow.area is not None:
+        return Q(point__intersects=follow.area.geom)
+    if follow.municipio_id is not None:
         return Q(municipio_id=follow.municipio_id)
-    return Q(point__intersects=follow.area.geom)
+    return Q(pk=follow.work_id)
 
 
 def followed_works(follow: Follow):
@@ -141,10 +142,11 @@ def do_request_follow(
 
 
 def describe(follow: Follow) -> str:
-    if follow.target == Follow.Target.WORK:
+    if follow.work is not None:
         return _("la obra %(f)s") % {"f": follow.work.folio}
-    if follow.target == Follow.Target.MUNICIPIO:
+    if follow.municipio is not None:
         return _("el municipio de %(m)s") % {"m": follow.municipio.name}
+    assert follow.area is not None  # noqa: S101 - the follow_one_target constraint
     return _("el área %(c)s") % {"c": follow.area.code}
 
 
@@ -203,10 +205,14 @@ def _shown(field: str, value) -> str:
 def detect_changes() -> int:
     """Compare every followed, published work with its snapshot; record one CHANGE event per work
     that moved (all its changed fields together) and move the snapshot on. Returns events recorded."""
-    active = Follow.objects.filter(confirmed_at__isnull=False).select_related("area")
-    condition = Q(pk__in=[])
-    for follow in active:
-        condition |= _works_q(follow)
+    active = Follow.objects.filter(confirmed_at__isnull=False)
+    # One condition for all follows: the works followed by id, those of followed municipios, and
+    # those inside each distinct followed area (an area followed by many is one term).
+    condition = Q(pk__in=active.filter(work__isnull=False).values("work_id")) | Q(
+        municipio_id__in=active.filter(municipio__isnull=False).values("municipio_id")
+    )
+    for area in PublicArea.objects.filter(pk__in=active.filter(area__isnull=False).values("area_id")):
+        condition |= Q(point__intersects=area.geom)
     works = Work.objects.published().filter(condition)
     _snapshot_missing(works)
     now, recorded = timezone.now(), 0
@@ -241,7 +247,11 @@ def notify_report_answer(work_id: int, summary_text: str) -> WorkEvent | None:
 
 def run_digests() -> int:
     """Detect changes, then queue one e-mail per confirmed follow with its new events. Returns the
-    number of e-mails queued. Each follow moves its cursor in the same transaction as its e-mail."""
+    number of e-mails queued. Each follow moves its cursor in the same transaction as its e-mail.
+    Requests never confirmed within UNCONFIRMED_DAYS are deleted with their address."""
+    Follow.objects.filter(
+        confirmed_at__isnull=True, created_at__lt=timezone.now() - timedelta(days=UNCONFIRMED_DAYS)
+    ).delete()
     detect_changes()
     latest = WorkEvent.objects.aggregate(m=Max("pk"))["m"] or 0
     queued = 0

@@ -17,8 +17,11 @@ from consultations.forms import AnswerForm, ConsultationForm, ErasureForm, Resul
 from consultations.models import Consultation
 from consultations.privacy import address_hash
 from gis_core.access import Action, may, require
+from gis_core.geometry import parse_integer
 from priority_zones.models import Municipio, Zone
 from works_map.models import PublicArea, Work
+
+MAX_ID = 2**63 - 1  # bigint keys
 
 
 def _messages_of(error: ValidationError) -> list[str]:
@@ -81,9 +84,8 @@ def _follow_target(source) -> dict:
         raise ValidationError({"obra": _("Indique una obra, un municipio o un área que seguir.")})
     name, value = given[0], source.get(given[0])
     if name == "obra":
-        if not value.isdigit() or len(value) > 12:
-            raise ValidationError({"obra": _("El número de obra no es válido.")})
-        work = Work.objects.published().filter(pk=int(value)).select_related("municipio").first()
+        work_id = parse_integer(value, "obra", 1, MAX_ID)
+        work = Work.objects.published().filter(pk=work_id).select_related("municipio").first()
         if work is None:
             raise ValidationError({"obra": _("No existe una obra publicada con ese número.")})
         return {"work": work}
@@ -238,9 +240,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _ids(values: list[str], name: str) -> list[int]:
-    if any(not v.isdigit() or len(v) > 12 for v in values):
-        raise ValidationError({name: _("Identificador no válido.")})
-    return [int(v) for v in values]
+    return [parse_integer(v, name, 1, MAX_ID) for v in values]
 
 
 @login_required

@@ -18,6 +18,9 @@ PUBLIC_PAGES = [
     ("works_map:municipio", lambda o: {"cvegeo": o["leon"].cvegeo}),
     ("works_map:zone", lambda o: {"pk": o["zone"].pk}),
     ("login", lambda o: {}),
+    ("consultations:list", lambda o: {}),
+    ("consultations:detail", lambda o: {"pk": o["consultation"].pk}),
+    ("consultations:privacy", lambda o: {}),
     ("api:docs", lambda o: {}),
     ("api:redoc", lambda o: {}),
     ("participation:report", lambda o: {"pk": o["well"].pk}),
@@ -42,6 +45,10 @@ STAFF_PAGES = [
     ("participation-staff:arco", lambda o: {}),
     ("participation-staff:committee", lambda o: {"pk": o["well"].pk}),
     ("budget:upload", lambda o: {}),
+    ("consultations:staff-list", lambda o: {}),
+    ("consultations:staff-create", lambda o: {}),
+    ("consultations:staff-detail", lambda o: {"pk": o["consultation"].pk}),
+    ("consultations:staff-erasure", lambda o: {}),
     ("admin:index", lambda o: {}),
     ("admin:works_map_work_change", lambda o: {"object_id": o["well"].pk}),
     ("admin:priority_zones_municipio_change", lambda o: {"object_id": o["leon"].pk}),
@@ -65,7 +72,25 @@ document.addEventListener('securitypolicyviolation', (e) => window.__cspViolatio
 
 @pytest.fixture
 def objects(live_works, leon, zap_xichu_2026):
-    return {**live_works, "leon": leon, "zone": zap_xichu_2026}
+    return {**live_works, "leon": leon, "zone": zap_xichu_2026, "consultation": _consultation(leon)}
+
+
+def _consultation(leon):
+    """An open consultation on a draft zone of León (its page has a map and the opinion form)."""
+    from django.utils import timezone
+
+    from consultations.actions import do_open_consultation
+    from tests.places import make_zone
+
+    zone = make_zone(leon, name="Zona en consulta", published=False)
+    return do_open_consultation(
+        acting_user=None,
+        title="Consulta de prueba",
+        question="¿Qué le falta a la zona propuesta?",
+        subject="ZONE",
+        zone=zone,
+        opens_on=timezone.localdate(),
+    )
 
 
 def _wait_for_map(page) -> None:

@@ -316,3 +316,43 @@ def test_the_map_data_carries_the_zone_and_only_published_places(open_consultati
 def test_unknown_consultations_and_methods_are_4xx(open_consultation):
     assert Client().get("/consultas/999999/").status_code == 404
     assert Client().get(reverse("consultations:opinion", args=[open_consultation.pk])).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("get", "/consultas/99999999999999999999999/", {}),
+        ("post", "/consultas/99999999999999999999999/opinar", {"text": "Una opinión larga."}),
+        ("get", "/seguir/?obra=99999999999999999999999", {}),
+        ("get", "/seguir/?obra=²", {}),
+        ("get", "/seguir/?municipio=%F0%9F%98%80", {}),
+        ("get", "/seguir/confirmar/%F0%9F%98%80/", {}),
+        ("get", "/seguir/baja/" + "a" * 500 + "/", {}),
+    ],
+)
+def test_hostile_input_is_a_4xx_never_a_500(method, url, data):
+    response = getattr(Client(), method)(url, data)
+    assert 400 <= response.status_code < 500, (url, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"lon": "1e999", "lat": "21"},
+        {"lon": "-101.7", "lat": "-inf"},
+        {"email": "a" * 300 + "@example.org"},
+        {"text": "\x00" * 50},
+    ],
+)
+def test_hostile_opinions_are_4xx(open_consultation, fields):
+    response = _opinion(
+        Client(), open_consultation, **{"text": "Una opinión suficientemente larga.", **fields}
+    )
+    assert response.status_code == 400
+
+
+def test_staff_answer_with_hostile_ids_is_a_400(open_consultation, planner_leon):
+    client = _staff_client(planner_leon)
+    url = reverse("consultations:staff-answer", args=[open_consultation.pk])
+    for value in ("99999999999999999999999", "²", "abc"):
+        assert client.post(url, {"opinion": [value], "text": "Respuesta."}).status_code == 400

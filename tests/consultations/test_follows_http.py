@@ -84,6 +84,19 @@ def test_nothing_is_sent_until_the_follow_is_confirmed(work_well_xichu):
     assert follow.confirmed_at is None
 
 
+def test_a_request_never_confirmed_is_deleted_after_a_week(work_well_xichu):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client = Client()
+    stale = _follow(client, obra=work_well_xichu.pk)
+    fresh = _follow(Client(REMOTE_ADDR="10.8.0.1"), obra=work_well_xichu.pk)
+    Follow.objects.filter(pk=stale.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
+    _digests()
+    assert list(Follow.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
 def test_changes_of_status_progress_and_amounts_arrive_in_one_digest(work_well_xichu):
     from works_map.actions import do_record_progress, do_review_progress, do_update_work
 
