@@ -4,7 +4,7 @@ PORT ?= 8000
 PY := .venv/bin/python
 BOOT := scripts/bootstrap.sh
 
-.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports clean-local help
+.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports bench-chat clean-local help
 
 help:
 	@echo "make run    install what is missing, start PostGIS, load demo data, serve http://127.0.0.1:$(PORT)"
@@ -70,6 +70,11 @@ bench-population:
 bench-imports:
 	@$(BOOT) test-setup
 	@$(PY) benchmarks/bench_imports.py
+
+bench-chat:
+	@$(BOOT) test-setup
+	@# The chat's answer at BENCH_CHAT_WORKS works (default 1,000,000) and the webhook at 50 messages/s.
+	@$(PY) benchmarks/bench_chat.py
 
 clean-local: stop
 	rm -rf .local

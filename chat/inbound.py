@@ -42,6 +42,7 @@ def receive(
             )
             continue
         with transaction.atomic():
+            engine.relaxed_commit()
             _, new = DeliveredMessage.objects.get_or_create(
                 wamid=message.wamid, defaults={"received_at": now}
             )
