@@ -125,7 +125,7 @@ def _dispatch(key, message: Incoming, cursor, *, channel, phone, base_url, now) 
             MENU_OPTIONS,
             ask_location=True,
         )
-    raw = " ".join(message.text.split())[:300]
+    raw = " ".join(message.text.replace("\x00", " ").split())[:300]  # PostgreSQL text holds no NUL
     text = search.fold(raw).strip(" .,;:!¡¿")
     if not text or text in HELP_WORDS:
         return Reply(menu_text(), "help", MENU_OPTIONS, ask_location=True)
