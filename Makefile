@@ -4,7 +4,7 @@ PORT ?= 8000
 PY := .venv/bin/python
 BOOT := scripts/bootstrap.sh
 
-.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports bench-growth clean-local help serve-prod bench-participation
+.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports bench-growth clean-local help serve-prod bench-participation bench-chat
 
 help:
 	@echo "make run    install what is missing, start PostGIS, load demo data, serve http://127.0.0.1:$(PORT)"
@@ -79,10 +79,17 @@ bench-imports:
 	@$(BOOT) test-setup
 	@$(PY) benchmarks/bench_imports.py
 
+<<<<<<< HEAD
 bench-participation:
 	@$(BOOT) test-setup
 	@# A work page with 500 published citizen reports and a 100,000-report moderation queue (BENCH_WORKS works).
 	@$(PY) benchmarks/bench_participation.py
+=======
+bench-chat:
+	@$(BOOT) test-setup
+	@# The chat's answer at BENCH_CHAT_WORKS works (default 1,000,000) and the webhook at 50 messages/s.
+	@$(PY) benchmarks/bench_chat.py
+>>>>>>> issue-18
 
 clean-local: stop
 	rm -rf .local

@@ -16,14 +16,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import Point
-from django.db import transaction
+from django.db import connection
+from django.db.models import Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chat import actions, search
 from chat.models import Conversation
+from gis_core.functions import GeogDistance, KnnDistance
 from gis_core.geometry import GTO_BOUNDS
 from priority_zones.models import Localidad, Municipio, Zone
 from works_map.models import Work
@@ -87,15 +90,29 @@ def answer(
     key: str, message: Incoming, *, channel: str, phone: str | None = None, base_url: str = ""
 ) -> Reply:
     """The reply to one message of the conversation `key` (a hash; never the phone itself).
-    `phone` is given only by WhatsApp, and only used if the person consents to a subscription."""
+    `phone` is given only by WhatsApp, and only used if the person consents to a subscription.
+
+    A location, the commonest message, costs three statements: the KNN query, the cursor upsert and
+    the intent count (both tables UNLOGGED, so no commit waits for a WAL flush: migration 0003)."""
     now = timezone.now()
-    with transaction.atomic():
-        cursor = Conversation.objects.select_for_update().filter(key=key, expires_at__gt=now).first()
-        reply = _dispatch(key, message, cursor, channel=channel, phone=phone, base_url=base_url, now=now)
-        actions.count_intent(channel, reply.intent, now.date())
-        if phone is not None:
-            actions.touch_subscriber(key, now)
+    cursor = None
+    if message.kind != "location":  # a location starts a new cursor: nothing to read
+        cursor = Conversation.objects.filter(key=key, expires_at__gt=now).first()
+    reply = _dispatch(key, message, cursor, channel=channel, phone=phone, base_url=base_url, now=now)
+    actions.count_intent(channel, reply.intent, now.date())
+    if phone is not None and reply.intent != "stop":
+        actions.touch_subscriber(key, now)
     return reply
+
+
+def relaxed_commit() -> None:
+    """This transaction's commit does not wait for its WAL flush (synchronous_commit=off for this
+    transaction only). The webhook's transaction holds a message id already acknowledged to Meta and
+    its queued reply: a database crash in the next fraction of a second (at most 3 x
+    wal_writer_delay) can lose them, never half-write them; waiting for the flush cost 10-20 ms per
+    message on a busy disk (benchmarks/bench_chat.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _dispatch(key, message: Incoming, cursor, *, channel, phone, base_url, now) -> Reply:
@@ -108,7 +125,7 @@ def _dispatch(key, message: Incoming, cursor, *, channel, phone, base_url, now) 
             MENU_OPTIONS,
             ask_location=True,
         )
-    raw = " ".join(message.text.split())[:300]
+    raw = " ".join(message.text.replace("\x00", " ").split())[:300]  # PostgreSQL text holds no NUL
     text = search.fold(raw).strip(" .,;:!¡¿")
     if not text or text in HELP_WORDS:
         return Reply(menu_text(), "help", MENU_OPTIONS, ask_location=True)
@@ -160,20 +177,7 @@ def near(key, lon, lat, *, cursor, base_url, now, offset: int = 0) -> Reply:
             ask_location=True,
         )
     point = Point(lon, lat, srid=4326)
-    found = list(
-        Work.objects.published()
-        .select_related("municipio")
-        .only(
-            "pk",
-            "name",
-            "status",
-            "amount_approved",
-            "amount_modified",
-            "physical_progress",
-            "municipio__name",
-        )
-        .nearest(point, NEAR_RADIUS_M, offset + PAGE + 1)
-    )
+    found = nearest_works(point, offset + PAGE + 1)
     page, more = found[offset : offset + PAGE], len(found) > offset + PAGE
     _save_cursor(key, now, mode="near", point=point, offset=offset + PAGE)
     if not page:
@@ -190,6 +194,23 @@ def near(key, lon, lat, *, cursor, base_url, now, offset: int = 0) -> Reply:
     head = _("Obras más cercanas:") if offset == 0 else _("Más obras cercanas:")
     intent = "location" if offset == 0 else "next"
     return _listing(head, page, more, base_url, intent, distance=True, start=offset + 1)
+
+
+def nearest_works(point: Point, limit: int) -> list[Work]:
+    """The `limit` published works nearest to `point` within NEAR_RADIUS_M, with `distance` (m): one
+    index-driven KNN query (`<->` on the stored point) over a few more rows than asked, sorted by
+    the true (geography) distance. Planar degrees and metres disagree by up to ~7 % between east and
+    north here, so only near-ties at the page's edge could come out in another order than
+    WorkQuerySet.nearest's exact two-query answer; a chat page does not need that exactness."""
+    value = Value(point, output_field=GeometryField(srid=4326))
+    rows = list(
+        Work.objects.published()
+        .only("pk", "name", "status", "amount_approved", "amount_modified", "physical_progress")
+        .annotate(distance=GeogDistance("point", value))
+        .order_by(KnnDistance("point", value))[: limit + 3]
+    )
+    rows.sort(key=lambda w: (w.distance, w.pk))  # type: ignore[attr-defined]
+    return [w for w in rows if w.distance <= NEAR_RADIUS_M][:limit]  # type: ignore[attr-defined]
 
 
 def _listing(
@@ -232,9 +253,14 @@ def work_line(work: Work, base_url: str, *, distance: bool = False) -> str:
 
 
 def _save_cursor(key: str, now, **fields) -> None:
+    """One INSERT … ON CONFLICT (key) DO UPDATE: the cursor replaced whole."""
     fields = {"mode": "", "point": None, "ref": None, "category": None, "offset": 0, "pending": "", **fields}
-    Conversation.objects.update_or_create(
-        key=key, defaults={**fields, "expires_at": now + dt.timedelta(minutes=CURSOR_MINUTES)}
+    fields["expires_at"] = now + dt.timedelta(minutes=CURSOR_MINUTES)
+    Conversation.objects.bulk_create(
+        [Conversation(key=key, **fields)],
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=list(fields),
     )
 
 

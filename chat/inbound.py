@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from chat import actions, engine, whatsapp
 from chat.models import DeliveredMessage
@@ -41,21 +41,24 @@ def receive(
                 message.sent_at.isoformat(),
             )
             continue
-        with transaction.atomic():
-            _, new = DeliveredMessage.objects.get_or_create(
-                wamid=message.wamid, defaults={"received_at": now}
-            )
-            if not new:
-                outcome.duplicates += 1
-                continue
-            reply = engine.answer(
-                who,
-                message.incoming,
-                channel="whatsapp",
-                phone=message.phone,
-                base_url=settings.CHAT_SITE_URL,
-            )
-            whatsapp.enqueue_reply(reply, message.phone, wamid=message.wamid, received_at=message.sent_at)
+        try:
+            with transaction.atomic():
+                engine.relaxed_commit()
+                # The id first: a concurrent twin of this delivery fails here and rolls back whole.
+                DeliveredMessage.objects.create(wamid=message.wamid, received_at=now)
+                reply = engine.answer(
+                    who,
+                    message.incoming,
+                    channel="whatsapp",
+                    phone=message.phone,
+                    base_url=settings.CHAT_SITE_URL,
+                )
+                whatsapp.enqueue_reply(reply, message.phone, received_at=message.sent_at)
+        except IntegrityError:
+            if not DeliveredMessage.objects.filter(wamid=message.wamid).exists():
+                raise
+            outcome.duplicates += 1
+            continue
         outcome.accepted += 1
         log.info("whatsapp %s de %s: %s", message.wamid[-12:], who[:16], reply.intent)
     if statuses:

@@ -215,14 +215,16 @@ def send(message: Message) -> None:
     _post(body)
 
 
-def enqueue_reply(reply: Reply, phone: str, *, wamid: str, received_at: dt.datetime) -> Message | None:
+def enqueue_reply(reply: Reply, phone: str, *, received_at: dt.datetime) -> Message | None:
+    """The reply to one message. Its idempotency is chat.DeliveredMessage's, written in the same
+    transaction (chat.inbound), so no outbox dedupe key (and its extra query) is needed."""
     graph = reply_payload(reply, "")
     graph.pop("to")
     return _enqueue(
         phone,
         graph=graph,
         window_until=received_at + WINDOW,
-        dedupe_key=f"whatsapp:{wamid}",
+        dedupe_key=None,
         purpose="chat:reply",
         body=reply.text,
     )
@@ -245,7 +247,9 @@ def enqueue_notice(
     )
 
 
-def _enqueue(phone, *, graph, window_until, dedupe_key, purpose, body, template=None) -> Message | None:
+def _enqueue(
+    phone, *, graph, window_until, dedupe_key: str | None, purpose, body, template=None
+) -> Message | None:
     from outbox import messages
 
     payload: dict[str, Any] = {"graph": graph, "window_until": window_until.isoformat()}

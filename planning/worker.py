@@ -106,10 +106,10 @@ def serve(
                     release(interrupted)
                     interrupted = None
                 follow_jobs.run_due()  # the follows' digests, when FOLLOW_DIGEST_SECONDS have passed
-                sent = dispatch.run_due()  # outgoing e-mail and chat replies first: they are short
-                if time.monotonic() >= chat_due:
+                if time.monotonic() >= chat_due:  # chat notices are queued before the outbox is sent
                     chat_due = time.monotonic() + CHAT_EVERY_SECONDS
                     _chat_maintenance(report)
+                sent = dispatch.run_due()  # outgoing e-mail and chat replies first: they are short
                 pk = jobs.claim_next()
             except CONNECTION_ERRORS as error:
                 failures += 1

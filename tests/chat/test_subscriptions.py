@@ -101,6 +101,15 @@ def test_approved_progress_sends_a_notice_with_the_new_figure(client, fake_graph
     assert "Avance físico: 40 % → 75 %" in last_text(fake_graph)
 
 
+def test_the_worker_loop_queues_and_sends_the_notice(client, fake_graph, follower, work_well_xichu):
+    from planning import worker
+    from works_map.actions import do_update_work
+
+    do_update_work(work_well_xichu, status="SUSPENDIDA")
+    worker.serve(once=True, report=lambda _: None)
+    assert "Estatus: En ejecución → Suspendida" in last_text(fake_graph)
+
+
 def test_a_bulk_update_outside_the_actions_is_noticed_too(client, fake_graph, follower, work_well_xichu):
     from works_map.models import Work
 

@@ -72,3 +72,10 @@ def test_the_endpoint_keeps_csrf_protection(db):
 def test_other_methods_are_405(client, db):
     assert client.get(URL).status_code == 405
     assert client.put("/webhooks/whatsapp").status_code == 405
+
+
+def test_a_nul_character_or_odd_unicode_gets_an_answer_not_a_500(client, works_cluster_xichu):
+    for text in ["xichu\u0000", "\u0000", "🏗️🏗️", "x" * 500, "' OR 1=1 --", "%_%"]:
+        response = post(client, {"conversation": CONVERSATION, "text": text})
+        assert response.status_code == 200, text
+        assert response.json()["reply"]

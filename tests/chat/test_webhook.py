@@ -164,6 +164,20 @@ def test_a_list_reply_is_read_like_text(client, fake_graph, work_well_xichu):
     assert "Red de agua potable en Xichú (XIC-2026-001, 2026)" in body["interactive"]["body"]["text"]
 
 
+def test_a_template_quick_reply_button_is_read_like_text(client, fake_graph, db):
+    message = {
+        "from": PHONE,
+        "id": "wamid.BUTTON1",
+        "timestamp": str(int(time.time())),
+        "type": "button",
+        "button": {"payload": "baja", "text": "Dejar de recibir avisos"},
+    }
+    post_signed(client, notification(message))
+    deliver_all()
+    [body] = fake_graph.bodies()
+    assert "borramos tu número" in body["text"]["body"]
+
+
 def test_coordinates_outside_guanajuato_get_a_clear_answer(client, fake_graph, work_well_xichu):
     post_signed(client, notification(location_message(-99.13, 19.43)))
     deliver_all()
