@@ -79,17 +79,15 @@ bench-imports:
 	@$(BOOT) test-setup
 	@$(PY) benchmarks/bench_imports.py
 
-<<<<<<< HEAD
 bench-participation:
 	@$(BOOT) test-setup
 	@# A work page with 500 published citizen reports and a 100,000-report moderation queue (BENCH_WORKS works).
 	@$(PY) benchmarks/bench_participation.py
-=======
+
 bench-chat:
 	@$(BOOT) test-setup
 	@# The chat's answer at BENCH_CHAT_WORKS works (default 1,000,000) and the webhook at 50 messages/s.
 	@$(PY) benchmarks/bench_chat.py
->>>>>>> issue-18
 
 clean-local: stop
 	rm -rf .local
