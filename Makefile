@@ -4,7 +4,7 @@ PORT ?= 8000
 PY := .venv/bin/python
 BOOT := scripts/bootstrap.sh
 
-.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports clean-local help
+.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports bench-budget clean-local help
 
 help:
 	@echo "make run    install what is missing, start PostGIS, load demo data, serve http://127.0.0.1:$(PORT)"
@@ -70,6 +70,11 @@ bench-population:
 bench-imports:
 	@$(BOOT) test-setup
 	@$(PY) benchmarks/bench_imports.py
+
+bench-budget:
+	@$(BOOT) test-setup
+	@# A 200,000-line CONAC budget loaded against a raw COPY of the same file; every page's p50, cache cold.
+	@$(PY) benchmarks/bench_budget.py
 
 clean-local: stop
 	rm -rf .local

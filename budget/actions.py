@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.gis.db.models.functions import AsSVG
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
@@ -13,7 +14,8 @@ from psycopg import sql
 
 from budget.files import FileRefused, read_sheet
 from budget.loading import SPECS, Report, check
-from budget.models import BudgetLoad, ExpenseLine, IncomeLine, Kind, Transfer
+from budget.models import BudgetLoad, ExpenseLine, IncomeLine, Kind, MunicipioOutline, Transfer
+from gis_core.functions import SimplifyPreserveTopology
 from gis_core.versions import bump_layers
 from priority_zones.models import Municipio
 
@@ -128,3 +130,19 @@ def do_delete_synthetic_budget() -> int:
             load.delete()
     bump_layers(LAYER)
     return deleted
+
+
+OUTLINE_TOLERANCE = 0.004  # degrees, ~400 m: invisible at the map's size on a phone or a desktop
+
+
+def do_refresh_outlines() -> int:
+    """(Re)write every municipio's simplified SVG outline; returns how many."""
+    rows = Municipio.objects.annotate(
+        svg=AsSVG(SimplifyPreserveTopology("geom", OUTLINE_TOLERANCE), precision=3)
+    ).values_list("pk", "frame_version", "svg")
+    with transaction.atomic():
+        MunicipioOutline.objects.all().delete()
+        MunicipioOutline.objects.bulk_create(
+            MunicipioOutline(municipio_id=pk, frame_version=frame, svg=svg or "") for pk, frame, svg in rows
+        )
+    return len(rows)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as noop
 
 from budget import catalogues
 from budget.files import FileRefused, Sheet, parse_amount
@@ -124,7 +125,9 @@ class RowError(ValueError):
 
 def _code(value: str, catalogue: dict[str, str], what: str) -> str:
     if value not in catalogue:
-        raise RowError(_("%(what)s «%(v)s» no está en el catálogo CONAC") % {"what": what, "v": value[:30]})
+        raise RowError(
+            _("%(what)s «%(v)s» no está en el catálogo CONAC") % {"what": _(what), "v": value[:30]}
+        )
     return value
 
 
@@ -139,9 +142,9 @@ def _year(value: str) -> int:
 
 def _text(value: str, what: str, max_length: int) -> str:
     if not value:
-        raise RowError(_("falta %(what)s") % {"what": what})
+        raise RowError(_("falta %(what)s") % {"what": _(what)})
     if len(value) > max_length:
-        raise RowError(_("%(what)s pasa de %(n)s caracteres") % {"what": what, "n": max_length})
+        raise RowError(_("%(what)s pasa de %(n)s caracteres") % {"what": _(what), "n": max_length})
     return value
 
 
@@ -164,7 +167,11 @@ def _split_partida(raw: str) -> tuple[str, str, str]:
     generic = digits[:3] + "0"
     chapter, concept = digits[0] + "000", digits[:2] + "00"
     cog = catalogues.cog()
-    for code, what in ((chapter, _("capítulo")), (concept, _("concepto")), (generic, _("partida genérica"))):
+    for code, what in (
+        (chapter, noop("capítulo")),
+        (concept, noop("concepto")),
+        (generic, noop("partida genérica")),
+    ):
         _code(code, cog, what)
     return chapter, concept, generic
 
@@ -172,16 +179,16 @@ def _split_partida(raw: str) -> tuple[str, str, str]:
 def _expense(cells: dict[str, str], amounts: dict[str, Decimal], _municipios: dict[str, int]) -> tuple:
     year = _year(cells["ejercicio"])
     quarter = _quarter(cells["trimestre"])
-    functional = _code(cells["funcional"], catalogues.funcional(), _("subfunción"))
+    functional = _code(cells["funcional"], catalogues.funcional(), noop("subfunción"))
     parts = functional.split(".")
     if len(parts) != 3:
         raise RowError(_("la clave funcional «%(v)s» debe llegar a subfunción (f.f.s)") % {"v": functional})
     chapter, concept, generic = _split_partida(cells["partida"])
-    tipo = _code(cells["tipo_gasto"], catalogues.tipos_gasto(), _("tipo de gasto"))
+    tipo = _code(cells["tipo_gasto"], catalogues.tipos_gasto(), noop("tipo de gasto"))
     source = cells["fuente"]
     if len(source) != 2:
         raise RowError(_("la fuente de financiamiento «%(v)s» debe tener 2 dígitos") % {"v": source[:10]})
-    _code(source, catalogues.fuentes(), _("fuente de financiamiento"))
+    _code(source, catalogues.fuentes(), noop("fuente de financiamiento"))
     for smaller, larger in MOMENT_ORDER:
         if amounts[smaller] > amounts[larger]:
             raise RowError(
@@ -191,11 +198,13 @@ def _expense(cells: dict[str, str], amounts: dict[str, Decimal], _municipios: di
     return (
         year,
         quarter,
-        _text(cells["ramo"], _("el ramo"), 10),
-        _text(cells.get("ramo_nombre", "") or cells["ramo"], _("el nombre del ramo"), 200),
-        _text(cells["dependencia"], _("la dependencia"), 20),
+        _text(cells["ramo"], noop("el ramo"), 10),
+        _text(cells.get("ramo_nombre", "") or cells["ramo"], noop("el nombre del ramo"), 200),
+        _text(cells["dependencia"], noop("la dependencia"), 20),
         _text(
-            cells.get("dependencia_nombre", "") or cells["dependencia"], _("el nombre de la dependencia"), 200
+            cells.get("dependencia_nombre", "") or cells["dependencia"],
+            noop("el nombre de la dependencia"),
+            200,
         ),
         parts[0],
         ".".join(parts[:2]),
@@ -205,8 +214,8 @@ def _expense(cells: dict[str, str], amounts: dict[str, Decimal], _municipios: di
         generic,
         tipo,
         source,
-        _text(cells["programa"], _("el programa presupuestario"), 20),
-        _text(cells.get("programa_nombre", "") or cells["programa"], _("el nombre del programa"), 300),
+        _text(cells["programa"], noop("el programa presupuestario"), 20),
+        _text(cells.get("programa_nombre", "") or cells["programa"], noop("el nombre del programa"), 300),
         *(amounts[m] for m in EXPENSE_MOMENTS),
     )
 
@@ -220,17 +229,23 @@ def _quarter(value: str) -> int:
 
 def _income(cells: dict[str, str], amounts: dict[str, Decimal], _municipios: dict[str, int]) -> tuple:
     year = _year(cells["ejercicio"])
-    rubro = _code(cells["rubro"], catalogues.cri(), _("rubro CRI"))
+    rubro = _code(cells["rubro"], catalogues.cri(), noop("rubro CRI"))
     if len(rubro) != 1:
         raise RowError(_("el rubro CRI «%(v)s» debe tener 1 dígito") % {"v": rubro})
     tipo = cells["tipo"]
     if len(tipo) == 1:
         tipo = rubro + tipo  # "tipo 1 of rubro 8" written without its rubro
-    _code(tipo, catalogues.cri(), _("tipo CRI"))
+    _code(tipo, catalogues.cri(), noop("tipo CRI"))
     if tipo[0] != rubro:
         raise RowError(_("el tipo CRI «%(t)s» no pertenece al rubro %(r)s") % {"t": tipo, "r": rubro})
     concept = cells.get("concepto", "") or catalogues.cri()[tipo]
-    return (year, rubro, tipo, _text(concept, _("el concepto"), 300), *(amounts[m] for m in INCOME_MOMENTS))
+    return (
+        year,
+        rubro,
+        tipo,
+        _text(concept, noop("el concepto"), 300),
+        *(amounts[m] for m in INCOME_MOMENTS),
+    )
 
 
 FUND_ALIASES = {

@@ -52,8 +52,13 @@ class BudgetLoad(models.Model):
 class ExpenseLineQuerySet(models.QuerySet):
     def current(self) -> ExpenseLineQuerySet:
         """Each year's lines at its latest loaded quarter: the position that year's totals read."""
-        latest = BudgetLoad.objects.filter(kind=Kind.EXPENSE, fiscal_year=models.OuterRef("fiscal_year"))
-        return self.filter(quarter=models.Subquery(latest.values("latest_quarter")[:1]))
+        # One small query for the (year, quarter) pairs, then an OR of them: a correlated subquery
+        # would run once per line, and the (fiscal_year, quarter) index serves each pair.
+        pairs = BudgetLoad.objects.filter(kind=Kind.EXPENSE).values_list("fiscal_year", "latest_quarter")
+        condition = Q(pk__in=[])
+        for year, quarter in pairs:
+            condition |= Q(fiscal_year=year, quarter=quarter)
+        return self.filter(condition)
 
 
 class ExpenseLine(models.Model):
@@ -154,3 +159,20 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fiscal_year} {self.fund}"
+
+
+class MunicipioOutline(models.Model):
+    """A municipio's outline simplified for the budget maps, as an SVG path (ST_AsSVG: y is -lat).
+
+    Derived from priority_zones.Municipio (budget.actions.do_refresh_outlines): simplifying the INEGI
+    outlines takes about 100 ms, which every map page would otherwise spend on each request."""
+
+    municipio = models.OneToOneField(Municipio, on_delete=models.CASCADE, related_name="+", primary_key=True)
+    frame_version = models.CharField(max_length=16)
+    svg = models.TextField()
+
+    class Meta:
+        verbose_name = _("contorno simplificado de municipio")
+
+    def __str__(self) -> str:
+        return str(self.municipio_id)

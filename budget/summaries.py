@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib.gis.db.models.functions import AsSVG
 from django.db.models import Count, Max, Q, Sum
 
 from budget import catalogues
-from budget.models import BudgetLoad, ExpenseLine, IncomeLine, Kind, Transfer
-from gis_core.functions import SimplifyPreserveTopology
+from budget.actions import do_refresh_outlines
+from budget.models import BudgetLoad, ExpenseLine, IncomeLine, Kind, MunicipioOutline, Transfer
 from priority_zones.models import Municipio
 from works_map.models import Work
 
@@ -191,10 +190,9 @@ def municipios(year: int) -> list[dict]:
         .annotate(n=Count("id"), a=Sum("amount_approved"))
     }
     out = []
-    rows = Municipio.objects.order_by("cvegeo").annotate(
-        svg=AsSVG(SimplifyPreserveTopology("geom", 0.004), precision=3)
-    )
-    for m in rows.values("pk", "cvegeo", "name", "population_2020", "svg"):
+    shapes = outlines()
+    for m in Municipio.objects.order_by("cvegeo").values("pk", "cvegeo", "name", "population_2020"):
+        m["svg"] = shapes.get(m["pk"], "")
         fis = funds.get((m["pk"], "FAIS-FISMDF"), ZERO)
         fort = funds.get((m["pk"], "FORTAMUN"), ZERO)
         part = funds.get((m["pk"], "PARTICIPACIONES"), ZERO)
@@ -266,3 +264,17 @@ def federal_share(year: int) -> Decimal | None:
     if not found["all"]:
         return None
     return (100 * (found["fed"] or ZERO) / found["all"]).quantize(Decimal("0.1"))
+
+
+def outlines() -> dict[int, str]:
+    """Municipio id -> simplified SVG path; written once when the municipios change (one query after)."""
+    found = dict(MunicipioOutline.objects.values_list("municipio_id", "svg"))
+    if len(found) != Municipio.objects.count():
+        do_refresh_outlines()
+        found = dict(MunicipioOutline.objects.values_list("municipio_id", "svg"))
+    return found
+
+
+def outline_rows() -> list[dict]:
+    shapes = outlines()
+    return [{"svg": svg} for svg in shapes.values()]
