@@ -49,7 +49,8 @@ def ensure_database() -> None:
 
 
 def load_average() -> str:
-    return "load average %.2f %.2f %.2f" % os.getloadavg()
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def raw_copy(text: str) -> float:
@@ -95,7 +96,8 @@ def main() -> None:
     text = expense_csv(years=YEARS, lines_per_agency=per_agency)
     lines = text.count("\n") - 1 - len(YEARS) * 4
     print(
-        f"budget CSV: {lines:,} lines, {len(text) / 1e6:.1f} MB, generated in {time.perf_counter() - started:.1f} s"
+        f"budget CSV: {lines:,} lines, {len(text) / 1e6:.1f} MB, "
+        f"generated in {time.perf_counter() - started:.1f} s"
     )
     print(load_average())
 
@@ -140,7 +142,8 @@ def main() -> None:
         "/presupuesto/glosario/",
     ]
     print(
-        f"pages, {REPEATS} requests each, cache cleared before every request ({ExpenseLine.objects.count():,} lines):"
+        f"pages, {REPEATS} requests each, cache cleared before every request "
+        f"({ExpenseLine.objects.count():,} lines):"
     )
     worst = 0.0
     for url in urls:
@@ -156,7 +159,8 @@ def main() -> None:
         p95 = sorted(times)[int(len(times) * 0.95) - 1]
         print(f"  {url:60s} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
     print(
-        f"slowest page p50 {worst:.1f} ms; limit {PAGE_LIMIT_MS} ms: {'met' if worst < PAGE_LIMIT_MS else 'NOT met'}"
+        f"slowest page p50 {worst:.1f} ms; "
+        f"limit {PAGE_LIMIT_MS} ms: {'met' if worst < PAGE_LIMIT_MS else 'NOT met'}"
     )
     print(load_average())
 
