@@ -118,6 +118,46 @@ class ExpenseLine(models.Model):
         return f"{self.fiscal_year} T{self.quarter} {self.programa} {self.partida}"
 
 
+class ExpenseSummary(models.Model):
+    """The expenditure lines summed by one classification (`dimension`) per year and quarter, written
+    with the lines by budget.actions (the pages read these few thousand rows, not 200,000 lines).
+    `parent` is the ramo of a dependencia; `code` is "" for the dimension "total"."""
+
+    DIMENSIONS = (
+        ("total", "", ""),
+        ("finalidad", "finalidad", ""),
+        ("funcion", "funcion", ""),
+        ("subfuncion", "subfuncion", ""),
+        ("capitulo", "capitulo", ""),
+        ("concepto", "concepto", ""),
+        ("partida", "partida", ""),
+        ("programa", "programa", "programa_name"),
+        ("dependencia", "dependencia", "dependencia_name"),
+        ("fuente", "fuente", ""),
+    )  # (dimension, the line's code field, the line's name field)
+
+    fiscal_year = models.PositiveSmallIntegerField(_("ejercicio fiscal"))
+    quarter = models.PositiveSmallIntegerField(_("trimestre"))
+    dimension = models.CharField(_("clasificación"), max_length=12)
+    code = models.CharField(_("clave"), max_length=20)
+    parent = models.CharField(_("ramo"), max_length=10, blank=True)
+    label = models.CharField(_("nombre"), max_length=300, blank=True)
+    lines = models.PositiveIntegerField(_("líneas"))
+    aprobado = money(_("aprobado"))
+    modificado = money(_("modificado"))
+    comprometido = money(_("comprometido"))
+    devengado = money(_("devengado"))
+    ejercido = money(_("ejercido"))
+    pagado = money(_("pagado"))
+
+    class Meta:
+        verbose_name = _("resumen de egresos")
+        indexes = [models.Index(fields=["fiscal_year", "quarter", "dimension"], name="budget_sum_year_q_dim")]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} T{self.quarter} {self.dimension} {self.code}"
+
+
 class IncomeLine(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("ejercicio fiscal"))
     rubro = models.CharField(_("rubro CRI"), max_length=1)
