@@ -4,7 +4,7 @@ PORT ?= 8000
 PY := .venv/bin/python
 BOOT := scripts/bootstrap.sh
 
-.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports bench-growth clean-local help serve-prod bench-participation bench-chat
+.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports bench-growth clean-local help serve-prod bench-participation bench-chat bench-budget
 
 help:
 	@echo "make run    install what is missing, start PostGIS, load demo data, serve http://127.0.0.1:$(PORT)"
@@ -88,6 +88,11 @@ bench-chat:
 	@$(BOOT) test-setup
 	@# The chat's answer at BENCH_CHAT_WORKS works (default 1,000,000) and the webhook at 50 messages/s.
 	@$(PY) benchmarks/bench_chat.py
+
+bench-budget:
+	@$(BOOT) test-setup
+	@# A 200,000-line CONAC budget loaded against a raw COPY of the same file; every page's p50, cache cold.
+	@$(PY) benchmarks/bench_budget.py
 
 clean-local: stop
 	rm -rf .local

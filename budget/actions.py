@@ -6,14 +6,24 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.gis.db.models.functions import AsSVG
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 from psycopg import sql
 
 from budget.files import FileRefused, read_sheet
 from budget.loading import SPECS, Report, check
-from budget.models import BudgetLoad, ExpenseLine, IncomeLine, Kind, Transfer
+from budget.models import (
+    BudgetLoad,
+    ExpenseLine,
+    ExpenseSummary,
+    IncomeLine,
+    Kind,
+    MunicipioOutline,
+    Transfer,
+)
+from gis_core.functions import SimplifyPreserveTopology
 from gis_core.versions import bump_layers
 from priority_zones.models import Municipio
 
@@ -92,6 +102,8 @@ def do_load_budget(
             return report
         model.objects.filter(fiscal_year__in=report.years).delete()
         copy_rows(model, spec.columns, checked.rows)
+        if kind == Kind.EXPENSE:
+            summarise_expenses(report.years)
         year_i = spec.columns.index("fiscal_year")
         counts: dict[int, int] = {}
         for row in checked.rows:
@@ -119,12 +131,59 @@ def do_load_budget(
     return report
 
 
+MOMENTS = ("aprobado", "modificado", "comprometido", "devengado", "ejercido", "pagado")
+
+
+def summarise_expenses(years: list[int]) -> None:
+    """Rewrite the years' ExpenseSummary rows: one grouped query per classification."""
+    ExpenseSummary.objects.filter(fiscal_year__in=years).delete()
+    lines = ExpenseLine.objects.filter(fiscal_year__in=years)
+    sums = {m: Sum(m) for m in MOMENTS}
+    for dimension, code_field, name_field in ExpenseSummary.DIMENSIONS:
+        keys = ["fiscal_year", "quarter", *([code_field] if code_field else [])]
+        extra = {"label": Max(name_field)} if name_field else {}
+        if dimension == "dependencia":
+            extra["ramo_code"] = Max("ramo")
+        grouped = lines.values(*keys).annotate(**sums, n=Count("id"), **extra).order_by()
+        ExpenseSummary.objects.bulk_create(
+            ExpenseSummary(
+                fiscal_year=row["fiscal_year"],
+                quarter=row["quarter"],
+                dimension=dimension,
+                code=row[code_field] if code_field else "",
+                parent=row.get("ramo_code", ""),
+                label=(row.get("label") or "")[:300],
+                lines=row["n"],
+                **{m: row[m] for m in MOMENTS},
+            )
+            for row in grouped
+        )
+
+
 def do_delete_synthetic_budget() -> int:
     """Remove every year loaded as synthetic (the demo), all three kinds."""
     with transaction.atomic():
         deleted = 0
         for load in BudgetLoad.objects.filter(synthetic=True):
             deleted += MODELS[Kind(load.kind)].objects.filter(fiscal_year=load.fiscal_year).delete()[0]
+            if load.kind == Kind.EXPENSE:
+                ExpenseSummary.objects.filter(fiscal_year=load.fiscal_year).delete()
             load.delete()
     bump_layers(LAYER)
     return deleted
+
+
+OUTLINE_TOLERANCE = 0.004  # degrees, ~400 m: invisible at the map's size on a phone or a desktop
+
+
+def do_refresh_outlines() -> int:
+    """(Re)write every municipio's simplified SVG outline; returns how many."""
+    rows = Municipio.objects.annotate(
+        svg=AsSVG(SimplifyPreserveTopology("geom", OUTLINE_TOLERANCE), precision=3)
+    ).values_list("pk", "frame_version", "svg")
+    with transaction.atomic():
+        MunicipioOutline.objects.all().delete()
+        MunicipioOutline.objects.bulk_create(
+            MunicipioOutline(municipio_id=pk, frame_version=frame, svg=svg or "") for pk, frame, svg in rows
+        )
+    return len(rows)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as noop
 
 from budget import catalogues
 from budget.files import FileRefused, Sheet, parse_amount
@@ -118,13 +119,24 @@ class Report:
         }
 
 
+# What a text check names, translated only when a row fails (gettext per cell was most of the time).
+W_RAMO = noop("el ramo")
+W_RAMO_NAME = noop("el nombre del ramo")
+W_AGENCY = noop("la dependencia")
+W_AGENCY_NAME = noop("el nombre de la dependencia")
+W_PROGRAM = noop("el programa presupuestario")
+W_PROGRAM_NAME = noop("el nombre del programa")
+
+
 class RowError(ValueError):
     pass
 
 
 def _code(value: str, catalogue: dict[str, str], what: str) -> str:
     if value not in catalogue:
-        raise RowError(_("%(what)s «%(v)s» no está en el catálogo CONAC") % {"what": what, "v": value[:30]})
+        raise RowError(
+            _("%(what)s «%(v)s» no está en el catálogo CONAC") % {"what": _(what), "v": value[:30]}
+        )
     return value
 
 
@@ -139,9 +151,9 @@ def _year(value: str) -> int:
 
 def _text(value: str, what: str, max_length: int) -> str:
     if not value:
-        raise RowError(_("falta %(what)s") % {"what": what})
+        raise RowError(_("falta %(what)s") % {"what": _(what)})
     if len(value) > max_length:
-        raise RowError(_("%(what)s pasa de %(n)s caracteres") % {"what": what, "n": max_length})
+        raise RowError(_("%(what)s pasa de %(n)s caracteres") % {"what": _(what), "n": max_length})
     return value
 
 
@@ -152,7 +164,7 @@ class Spec:
     moments: tuple[str, ...]
     key_column: str  # the column whose "TOTAL" marks a control row
     group: Callable[[dict[str, str]], tuple]  # (year,) or (year, quarter): what a control row totals
-    parse: Callable[[dict[str, str], dict[str, Decimal], dict[str, int]], tuple]  # row -> COPY tuple
+    parse: Callable[[dict[str, str], dict[str, Decimal], dict], tuple]  # row -> COPY tuple
     columns: tuple[str, ...]  # the model fields of the COPY tuple, in order
 
 
@@ -164,24 +176,38 @@ def _split_partida(raw: str) -> tuple[str, str, str]:
     generic = digits[:3] + "0"
     chapter, concept = digits[0] + "000", digits[:2] + "00"
     cog = catalogues.cog()
-    for code, what in ((chapter, _("capítulo")), (concept, _("concepto")), (generic, _("partida genérica"))):
+    for code, what in (
+        (chapter, noop("capítulo")),
+        (concept, noop("concepto")),
+        (generic, noop("partida genérica")),
+    ):
         _code(code, cog, what)
     return chapter, concept, generic
 
 
-def _expense(cells: dict[str, str], amounts: dict[str, Decimal], _municipios: dict[str, int]) -> tuple:
-    year = _year(cells["ejercicio"])
-    quarter = _quarter(cells["trimestre"])
-    functional = _code(cells["funcional"], catalogues.funcional(), _("subfunción"))
+def _classification(functional: str, partida: str, tipo: str, source: str) -> tuple:
+    """The CONAC part of a line, checked: (finalidad, función, subfunción, capítulo, concepto,
+    partida genérica, tipo, fuente). A budget repeats a few hundred of these over its lines, so
+    `_expense` keeps each one checked in a per-file memo."""
+    _code(functional, catalogues.funcional(), noop("subfunción"))
     parts = functional.split(".")
     if len(parts) != 3:
         raise RowError(_("la clave funcional «%(v)s» debe llegar a subfunción (f.f.s)") % {"v": functional})
-    chapter, concept, generic = _split_partida(cells["partida"])
-    tipo = _code(cells["tipo_gasto"], catalogues.tipos_gasto(), _("tipo de gasto"))
-    source = cells["fuente"]
+    chapter, concept, generic = _split_partida(partida)
+    _code(tipo, catalogues.tipos_gasto(), noop("tipo de gasto"))
     if len(source) != 2:
         raise RowError(_("la fuente de financiamiento «%(v)s» debe tener 2 dígitos") % {"v": source[:10]})
-    _code(source, catalogues.fuentes(), _("fuente de financiamiento"))
+    _code(source, catalogues.fuentes(), noop("fuente de financiamiento"))
+    return (parts[0], ".".join(parts[:2]), functional, chapter, concept, generic, tipo, source)
+
+
+def _expense(cells: dict[str, str], amounts: dict[str, Decimal], memo: dict) -> tuple:
+    year = _year(cells["ejercicio"])
+    quarter = _quarter(cells["trimestre"])
+    key = (cells["funcional"], cells["partida"], cells["tipo_gasto"], cells["fuente"])
+    classification = memo.get(key)
+    if classification is None:
+        classification = memo[key] = _classification(*key)
     for smaller, larger in MOMENT_ORDER:
         if amounts[smaller] > amounts[larger]:
             raise RowError(
@@ -191,22 +217,17 @@ def _expense(cells: dict[str, str], amounts: dict[str, Decimal], _municipios: di
     return (
         year,
         quarter,
-        _text(cells["ramo"], _("el ramo"), 10),
-        _text(cells.get("ramo_nombre", "") or cells["ramo"], _("el nombre del ramo"), 200),
-        _text(cells["dependencia"], _("la dependencia"), 20),
+        _text(cells["ramo"], W_RAMO, 10),
+        _text(cells.get("ramo_nombre", "") or cells["ramo"], W_RAMO_NAME, 200),
+        _text(cells["dependencia"], W_AGENCY, 20),
         _text(
-            cells.get("dependencia_nombre", "") or cells["dependencia"], _("el nombre de la dependencia"), 200
+            cells.get("dependencia_nombre", "") or cells["dependencia"],
+            W_AGENCY_NAME,
+            200,
         ),
-        parts[0],
-        ".".join(parts[:2]),
-        functional,
-        chapter,
-        concept,
-        generic,
-        tipo,
-        source,
-        _text(cells["programa"], _("el programa presupuestario"), 20),
-        _text(cells.get("programa_nombre", "") or cells["programa"], _("el nombre del programa"), 300),
+        *classification,
+        _text(cells["programa"], W_PROGRAM, 20),
+        _text(cells.get("programa_nombre", "") or cells["programa"], W_PROGRAM_NAME, 300),
         *(amounts[m] for m in EXPENSE_MOMENTS),
     )
 
@@ -218,19 +239,25 @@ def _quarter(value: str) -> int:
     return int(text)
 
 
-def _income(cells: dict[str, str], amounts: dict[str, Decimal], _municipios: dict[str, int]) -> tuple:
+def _income(cells: dict[str, str], amounts: dict[str, Decimal], _context: dict) -> tuple:
     year = _year(cells["ejercicio"])
-    rubro = _code(cells["rubro"], catalogues.cri(), _("rubro CRI"))
+    rubro = _code(cells["rubro"], catalogues.cri(), noop("rubro CRI"))
     if len(rubro) != 1:
         raise RowError(_("el rubro CRI «%(v)s» debe tener 1 dígito") % {"v": rubro})
     tipo = cells["tipo"]
     if len(tipo) == 1:
         tipo = rubro + tipo  # "tipo 1 of rubro 8" written without its rubro
-    _code(tipo, catalogues.cri(), _("tipo CRI"))
+    _code(tipo, catalogues.cri(), noop("tipo CRI"))
     if tipo[0] != rubro:
         raise RowError(_("el tipo CRI «%(t)s» no pertenece al rubro %(r)s") % {"t": tipo, "r": rubro})
     concept = cells.get("concepto", "") or catalogues.cri()[tipo]
-    return (year, rubro, tipo, _text(concept, _("el concepto"), 300), *(amounts[m] for m in INCOME_MOMENTS))
+    return (
+        year,
+        rubro,
+        tipo,
+        _text(concept, noop("el concepto"), 300),
+        *(amounts[m] for m in INCOME_MOMENTS),
+    )
 
 
 FUND_ALIASES = {
@@ -351,6 +378,7 @@ def check(sheet: Sheet, kind: str, filename: str, municipios: dict[str, int]) ->
     controls: dict[tuple, tuple[int, list[Decimal]]] = {}
     rows: list[tuple] = []
     latest: dict[int, int] = {}
+    context: dict = dict(municipios) if spec.kind == Kind.TRANSFERS else {}
     year_i = spec.columns.index("fiscal_year")
     for number, raw in enumerate(sheet.rows, start=2):
         cells = {name: raw[i] for name, i in index.items()}
@@ -373,7 +401,7 @@ def check(sheet: Sheet, kind: str, filename: str, municipios: dict[str, int]) ->
             total = sums[group]
             for i, moment in enumerate(spec.moments):
                 total[i] += amounts[moment]
-            row = spec.parse(cells, amounts, municipios)
+            row = spec.parse(cells, amounts, context)
         except RowError as exc:
             report.add(number, str(exc))
             continue

@@ -52,8 +52,13 @@ class BudgetLoad(models.Model):
 class ExpenseLineQuerySet(models.QuerySet):
     def current(self) -> ExpenseLineQuerySet:
         """Each year's lines at its latest loaded quarter: the position that year's totals read."""
-        latest = BudgetLoad.objects.filter(kind=Kind.EXPENSE, fiscal_year=models.OuterRef("fiscal_year"))
-        return self.filter(quarter=models.Subquery(latest.values("latest_quarter")[:1]))
+        # One small query for the (year, quarter) pairs, then an OR of them: a correlated subquery
+        # would run once per line, and the (fiscal_year, quarter) index serves each pair.
+        pairs = BudgetLoad.objects.filter(kind=Kind.EXPENSE).values_list("fiscal_year", "latest_quarter")
+        condition = Q(pk__in=[])
+        for year, quarter in pairs:
+            condition |= Q(fiscal_year=year, quarter=quarter)
+        return self.filter(condition)
 
 
 class ExpenseLine(models.Model):
@@ -113,6 +118,46 @@ class ExpenseLine(models.Model):
         return f"{self.fiscal_year} T{self.quarter} {self.programa} {self.partida}"
 
 
+class ExpenseSummary(models.Model):
+    """The expenditure lines summed by one classification (`dimension`) per year and quarter, written
+    with the lines by budget.actions (the pages read these few thousand rows, not 200,000 lines).
+    `parent` is the ramo of a dependencia; `code` is "" for the dimension "total"."""
+
+    DIMENSIONS = (
+        ("total", "", ""),
+        ("finalidad", "finalidad", ""),
+        ("funcion", "funcion", ""),
+        ("subfuncion", "subfuncion", ""),
+        ("capitulo", "capitulo", ""),
+        ("concepto", "concepto", ""),
+        ("partida", "partida", ""),
+        ("programa", "programa", "programa_name"),
+        ("dependencia", "dependencia", "dependencia_name"),
+        ("fuente", "fuente", ""),
+    )  # (dimension, the line's code field, the line's name field)
+
+    fiscal_year = models.PositiveSmallIntegerField(_("ejercicio fiscal"))
+    quarter = models.PositiveSmallIntegerField(_("trimestre"))
+    dimension = models.CharField(_("clasificación"), max_length=12)
+    code = models.CharField(_("clave"), max_length=20)
+    parent = models.CharField(_("ramo"), max_length=10, blank=True)
+    label = models.CharField(_("nombre"), max_length=300, blank=True)
+    lines = models.PositiveIntegerField(_("líneas"))
+    aprobado = money(_("aprobado"))
+    modificado = money(_("modificado"))
+    comprometido = money(_("comprometido"))
+    devengado = money(_("devengado"))
+    ejercido = money(_("ejercido"))
+    pagado = money(_("pagado"))
+
+    class Meta:
+        verbose_name = _("resumen de egresos")
+        indexes = [models.Index(fields=["fiscal_year", "quarter", "dimension"], name="budget_sum_year_q_dim")]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} T{self.quarter} {self.dimension} {self.code}"
+
+
 class IncomeLine(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("ejercicio fiscal"))
     rubro = models.CharField(_("rubro CRI"), max_length=1)
@@ -154,3 +199,20 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fiscal_year} {self.fund}"
+
+
+class MunicipioOutline(models.Model):
+    """A municipio's outline simplified for the budget maps, as an SVG path (ST_AsSVG: y is -lat).
+
+    Derived from priority_zones.Municipio (budget.actions.do_refresh_outlines): simplifying the INEGI
+    outlines takes about 100 ms, which every map page would otherwise spend on each request."""
+
+    municipio = models.OneToOneField(Municipio, on_delete=models.CASCADE, related_name="+", primary_key=True)
+    frame_version = models.CharField(max_length=16)
+    svg = models.TextField()
+
+    class Meta:
+        verbose_name = _("contorno simplificado de municipio")
+
+    def __str__(self) -> str:
+        return str(self.municipio_id)

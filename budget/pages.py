@@ -347,7 +347,7 @@ def program_page(year: int, code: str) -> tuple[dict, list[Table]] | None:
     found = summaries.program(year, code)
     if found is None:
         return None
-    outlines = summaries.municipios(year) if found["works"] else []
+    outlines = summaries.outline_rows() if found["works"] else []
     points = [(w["point"].x, w["point"].y, w["name"]) for w in found["works"] if w["point"] is not None]
     found["map"] = (
         charts.dots(

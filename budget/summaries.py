@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib.gis.db.models.functions import AsSVG
 from django.db.models import Count, Max, Q, Sum
 
 from budget import catalogues
-from budget.models import BudgetLoad, ExpenseLine, IncomeLine, Kind, Transfer
-from gis_core.functions import SimplifyPreserveTopology
+from budget.actions import do_refresh_outlines
+from budget.models import (
+    BudgetLoad,
+    ExpenseLine,
+    ExpenseSummary,
+    IncomeLine,
+    Kind,
+    MunicipioOutline,
+    Transfer,
+)
 from priority_zones.models import Municipio
 from works_map.models import Work
 
@@ -33,52 +40,51 @@ def year_lines(year: int):
     return ExpenseLine.objects.filter(fiscal_year=year, quarter=latest)
 
 
-def _sums(rows, *keys: str, order: str | None = None) -> list[dict]:
-    grouped = rows.values(*keys).annotate(**{m: Sum(m) for m in MOMENTS}, lines=Count("id"))
+def _sums(rows, *keys: str, order: str | None = None, **extra) -> list[dict]:
+    grouped = rows.values(*keys).annotate(**{m: Sum(m) for m in MOMENTS}, lines=Count("id"), **extra)
     return list(grouped.order_by(order or keys[0]))
 
 
+def _summary(year: int, dimension: str, prefix: str = "", order: str = "code") -> list[dict]:
+    """The year's summary rows of one classification at its latest quarter (one query)."""
+    latest = BudgetLoad.objects.filter(kind=Kind.EXPENSE, fiscal_year=year).values("latest_quarter")[:1]
+    rows = ExpenseSummary.objects.filter(fiscal_year=year, quarter=latest, dimension=dimension)
+    if prefix:
+        rows = rows.filter(code__startswith=prefix)
+    return list(rows.order_by(order).values("code", "label", "parent", "lines", *MOMENTS))
+
+
+def _named(rows: list[dict], names: dict[str, str]) -> list[dict]:
+    for r in rows:
+        r["name"] = r["label"] or names.get(r["code"], r["code"])
+    return rows
+
+
 def totals(year: int) -> dict:
-    found = year_lines(year).aggregate(**{m: Sum(m) for m in MOMENTS})
-    return {m: found[m] or ZERO for m in MOMENTS}
+    found = _summary(year, "total")
+    return {m: (found[0][m] if found else ZERO) for m in MOMENTS}
 
 
 def by_function(year: int, function: str = "") -> list[dict]:
     """By finalidad.función, or the subfunciones of one función."""
-    rows = year_lines(year)
     if function:
-        rows = rows.filter(funcion=function)
-        key = "subfuncion"
-    else:
-        key = "funcion"
-    names = catalogues.funcional()
-    out = _sums(rows, key, order=f"-{'aprobado'}")
-    for r in out:
-        r["code"], r["name"] = r[key], names.get(r[key], r[key])
-    return out
+        return _named(_summary(year, "subfuncion", function + ".", "-aprobado"), catalogues.funcional())
+    return _named(_summary(year, "funcion", order="-aprobado"), catalogues.funcional())
 
 
 def by_object(year: int, capitulo: str = "", concepto: str = "") -> tuple[str, list[dict]]:
     """Capítulos; the conceptos of a capítulo; or the partidas genéricas of a concepto (drill-down)."""
-    rows = year_lines(year)
     if concepto:
-        rows, key = rows.filter(concepto=concepto), "partida"
+        level, prefix = "partida", concepto[:2]
     elif capitulo:
-        rows, key = rows.filter(capitulo=capitulo), "concepto"
+        level, prefix = "concepto", capitulo[:1]
     else:
-        key = "capitulo"
-    names = catalogues.cog()
-    out = _sums(rows, key, order=key)
-    for r in out:
-        r["code"], r["name"] = r[key], names.get(r[key], r[key])
-    return key, out
+        level, prefix = "capitulo", ""
+    return level, _named(_summary(year, level, prefix), catalogues.cog())
 
 
 def by_program(year: int) -> list[dict]:
-    out = _sums(year_lines(year), "programa", order="-aprobado")
-    names = dict(
-        year_lines(year).values_list("programa").annotate(n=Max("programa_name")).values_list("programa", "n")
-    )
+    out = _named(_summary(year, "programa", order="-aprobado"), {})
     counts = dict(
         Work.objects.filter(published=True, fiscal_year=year)
         .exclude(budget_program="")
@@ -87,11 +93,7 @@ def by_program(year: int) -> list[dict]:
         .values_list("budget_program", "n")
     )
     for r in out:
-        r["code"], r["name"], r["works"] = (
-            r["programa"],
-            names.get(r["programa"], ""),
-            counts.get(r["programa"], 0),
-        )
+        r["works"] = counts.get(r["code"], 0)
     return out
 
 
@@ -133,20 +135,15 @@ def program(year: int, code: str) -> dict | None:
 
 
 def by_agency(year: int) -> list[dict]:
-    out = _sums(year_lines(year), "ramo", "dependencia", order="-aprobado")
-    names = dict(
-        year_lines(year)
-        .values_list("dependencia")
-        .annotate(n=Max("dependencia_name"))
-        .values_list("dependencia", "n")
-    )
+    out = _named(_summary(year, "dependencia", order="-aprobado"), {})
     for r in out:
-        r["code"], r["name"] = r["dependencia"], names.get(r["dependencia"], r["dependencia"])
+        r["ramo"] = r["parent"]
     return out
 
 
 def by_quarter(year: int) -> list[dict]:
-    return _sums(ExpenseLine.objects.filter(fiscal_year=year), "quarter", order="quarter")
+    rows = ExpenseSummary.objects.filter(fiscal_year=year, dimension="total").order_by("quarter")
+    return list(rows.values("quarter", "lines", *MOMENTS))
 
 
 def income(year: int) -> dict:
@@ -191,10 +188,9 @@ def municipios(year: int) -> list[dict]:
         .annotate(n=Count("id"), a=Sum("amount_approved"))
     }
     out = []
-    rows = Municipio.objects.order_by("cvegeo").annotate(
-        svg=AsSVG(SimplifyPreserveTopology("geom", 0.004), precision=3)
-    )
-    for m in rows.values("pk", "cvegeo", "name", "population_2020", "svg"):
+    shapes = outlines()
+    for m in Municipio.objects.order_by("cvegeo").values("pk", "cvegeo", "name", "population_2020"):
+        m["svg"] = shapes.get(m["pk"], "")
         fis = funds.get((m["pk"], "FAIS-FISMDF"), ZERO)
         fort = funds.get((m["pk"], "FORTAMUN"), ZERO)
         part = funds.get((m["pk"], "PARTICIPACIONES"), ZERO)
@@ -219,16 +215,21 @@ def municipios(year: int) -> list[dict]:
     return out
 
 
+def _current(dimension: str):
+    """Every loaded year's summary rows of `dimension` at that year's latest quarter."""
+    pairs = BudgetLoad.objects.filter(kind=Kind.EXPENSE).values_list("fiscal_year", "latest_quarter")
+    condition = Q(pk__in=[])
+    for year, quarter in pairs:
+        condition |= Q(fiscal_year=year, quarter=quarter)
+    return ExpenseSummary.objects.filter(condition, dimension=dimension)
+
+
 def comparison(base: int) -> list[dict]:
     """Every loaded year's approved and exercised totals, nominal and in `base`'s pesos (INPC)."""
-    rows = (
-        ExpenseLine.objects.current()
-        .values("fiscal_year")
-        .annotate(aprobado=Sum("aprobado"), ejercido=Sum("ejercido"), pagado=Sum("pagado"))
-        .order_by("fiscal_year")
-    )
     out = []
-    for r in rows:
+    for r in (
+        _current("total").order_by("fiscal_year").values("fiscal_year", "aprobado", "ejercido", "pagado")
+    ):
         factor, known = catalogues.deflator(r["fiscal_year"], base)
         out.append(
             {
@@ -243,18 +244,17 @@ def comparison(base: int) -> list[dict]:
 
 
 def by_finalidad_years(base: int) -> list[dict]:
-    rows = ExpenseLine.objects.current().values("fiscal_year", "finalidad").annotate(a=Sum("aprobado"))
     names = catalogues.funcional()
     out = []
-    for r in rows.order_by("finalidad", "fiscal_year"):
+    for r in _current("finalidad").order_by("code", "fiscal_year").values("fiscal_year", "code", "aprobado"):
         factor, _known = catalogues.deflator(r["fiscal_year"], base)
         out.append(
             {
                 "year": r["fiscal_year"],
-                "code": r["finalidad"],
-                "name": names.get(r["finalidad"], ""),
-                "aprobado": r["a"],
-                "aprobado_real": (r["a"] * factor).quantize(Decimal("1")),
+                "code": r["code"],
+                "name": names.get(r["code"], ""),
+                "aprobado": r["aprobado"],
+                "aprobado_real": (r["aprobado"] * factor).quantize(Decimal("1")),
             }
         )
     return out
@@ -262,7 +262,22 @@ def by_finalidad_years(base: int) -> list[dict]:
 
 def federal_share(year: int) -> Decimal | None:
     """Share of the year's approved spending paid from earmarked federal money (fuente 25)."""
-    found = year_lines(year).aggregate(all=Sum("aprobado"), fed=Sum("aprobado", filter=Q(fuente="25")))
-    if not found["all"]:
+    total = totals(year)["aprobado"]
+    if not total:
         return None
-    return (100 * (found["fed"] or ZERO) / found["all"]).quantize(Decimal("0.1"))
+    federal = next((r["aprobado"] for r in _summary(year, "fuente", "25")), ZERO)
+    return (100 * federal / total).quantize(Decimal("0.1"))
+
+
+def outlines() -> dict[int, str]:
+    """Municipio id -> simplified SVG path; written once when the municipios change (one query after)."""
+    found = dict(MunicipioOutline.objects.values_list("municipio_id", "svg"))
+    if len(found) != Municipio.objects.count():
+        do_refresh_outlines()
+        found = dict(MunicipioOutline.objects.values_list("municipio_id", "svg"))
+    return found
+
+
+def outline_rows() -> list[dict]:
+    shapes = outlines()
+    return [{"svg": svg} for svg in shapes.values()]

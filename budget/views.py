@@ -23,8 +23,7 @@ FORMATS = ("html", "csv", "xlsx", "json")
 _CODE = re.compile(r"[0-9.]{1,6}")
 
 
-def _year(request: HttpRequest, kind: str) -> int | HttpResponse | None:
-    loaded = summaries.years(kind) or summaries.years(Kind.EXPENSE)
+def _year(request: HttpRequest, kind: str, loaded: list[int]) -> int | HttpResponse | None:
     raw = request.GET.get("anio", "").strip()
     if not raw:
         return loaded[0] if loaded else None
@@ -95,7 +94,9 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     if spec is None:
         raise Http404
     kind = {"ingresos": Kind.INCOME, "municipios": Kind.TRANSFERS}.get(slug, Kind.EXPENSE)
-    year = _year(request, kind)
+    loads = summaries.loads()
+    years = [load.fiscal_year for load in loads if load.kind == kind]
+    year = _year(request, kind, years)
     fmt = _format(request)
     params = _params(request)
     for answer in (year, fmt, params):
@@ -104,8 +105,9 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict[str, Any] = {
         "page": spec,
         "year": year,
-        "years": summaries.years(kind),
-        "loads": summaries.loads(),
+        "years": years,
+        "loads": loads,
+        "synthetic": any(load.synthetic for load in loads),
         "pages": pages.PAGES.values(),
         "tables": [],
     }
@@ -121,7 +123,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def program(request: HttpRequest, code: str) -> HttpResponse:
-    year = _year(request, Kind.EXPENSE)
+    year = _year(request, Kind.EXPENSE, summaries.years(Kind.EXPENSE))
     fmt = _format(request)
     for answer in (year, fmt):
         if isinstance(answer, HttpResponse):

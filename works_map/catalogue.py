@@ -22,7 +22,7 @@ from gis_core.geometry import GTO_BOUNDS
 from priority_zones.exports import INEGI_TERMS
 from priority_zones.models import Municipio
 from works_map import exports
-from works_map.datasets import LISTINGS, Listing, service_path
+from works_map.datasets import Listing, all_listings, service_path
 
 DCAT_US_CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
 DCAT_US_SCHEMA = "https://project-open-data.cio.gov/v1.1/schema"
@@ -124,7 +124,7 @@ def entries() -> list[dict[str, Any]]:
     """Every dataset of the catalogue as plain data: the export registry's datasets with what their
     listing adds, then the datasets that are not exports."""
     exported = {d["name"]: d for d in exports.catalogue()}
-    return [_entry(listing, exported) for listing in LISTINGS]
+    return [_entry(listing, exported) for listing in all_listings()]
 
 
 def catalogue_page() -> dict[str, Any]:

@@ -295,6 +295,20 @@ LISTINGS: tuple[Listing, ...] = (
 )
 
 
+# Listings that apps above this one add from their AppConfig.ready (the budget): the catalogue shows
+# them after LISTINGS, in the order registered.
+REGISTERED: list[Listing] = []
+
+
+def register_listing(listing: Listing) -> None:
+    if all(known.slug != listing.slug for known in (*LISTINGS, *REGISTERED)):
+        REGISTERED.append(listing)
+
+
+def all_listings() -> tuple[Listing, ...]:
+    return (*LISTINGS, *REGISTERED)
+
+
 def service_path(distribution: Distribution) -> str:
     """The distribution's path, with the need table's year filled in (it needs one)."""
     path = distribution.path()

@@ -12,7 +12,7 @@ from django.urls import reverse
 from gis_core.exporters import FORMATS
 from works_map import exports
 from works_map.catalogue import entries
-from works_map.datasets import LISTINGS
+from works_map.datasets import LISTINGS, all_listings
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,13 @@ def published(leon, xichu, zap_xichu_2026, work_well_xichu, work_road_leon, unpu
     settings.OPEN_DATA_CONTACT_EMAIL = "datos@territorio.test"
     # Loading the INEGI frame bumps this version (reference_data); the fixtures write rows directly.
     LayerVersion.objects.bump("municipios")
+    # A small budget of each kind, so the budget's datasets have rows, a date and working downloads.
+    from budget.actions import do_load_budget
+    from tests.budget.conftest import expense_csv
+    from tests.budget.test_pages_and_api import INCOME, TRANSFERS
+
+    for text, kind in ((expense_csv(), "egresos"), (INCOME, "ingresos"), (TRANSFERS, "transferencias")):
+        assert do_load_budget(text.encode(), f"{kind}.csv", kind).committed
     return work_well_xichu
 
 
@@ -114,7 +121,9 @@ def test_the_dcat_catalogue_has_every_required_field_for_each_dataset(client, pu
     catalogue = response.json()
     assert catalogue["conformsTo"] == "https://project-open-data.cio.gov/v1.1/schema"
     assert catalogue["@type"] == "dcat:Catalog"
-    assert [d["identifier"].rsplit("#", 1)[1] for d in catalogue["dataset"]] == [d.slug for d in LISTINGS]
+    assert [d["identifier"].rsplit("#", 1)[1] for d in catalogue["dataset"]] == [
+        d.slug for d in all_listings()
+    ]
     for dataset in catalogue["dataset"]:
         missing = [k for k in (*REQUIRED, *REQUIRED_IF_APPLICABLE) if not dataset.get(k)]
         assert not missing, (dataset["identifier"], missing)
