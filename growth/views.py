@@ -20,7 +20,7 @@ from gis_core.http import problem
 from growth import access, actions, disclosure, pages, screening
 from growth.measurements import MeasurementError
 from growth.models import Centre, Child, GrowthAccessLog, GuidanceText, Referral
-from priority_zones.models import Municipio, Zone
+from priority_zones.models import Household, Municipio, Person, Zone
 
 # --- public: aggregates and the caregiver's screening --------------------------------------------------
 
@@ -144,6 +144,21 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 def register_child(request: HttpRequest) -> HttpResponse:
     _gate(request)
     centre = Centre.objects.filter(pk=parse_id(request.POST.get("centro"))).first()
+    household = person = None
+    folio = request.POST.get("folio", "").strip()
+    if folio:
+        household = Household.objects.filter(folio=folio[:32]).first()
+        if household is None:
+            return _staff_error(
+                request, _("No hay un hogar del diagnóstico con el folio «%(f)s».") % {"f": folio[:32]}
+            )
+        number = parse_id(request.POST.get("renglon"))
+        if number is not None:
+            person = Person.objects.filter(household=household, number=number).first()
+            if person is None:
+                return _staff_error(
+                    request, _("Ese hogar no tiene una persona en el renglón %(n)s.") % {"n": number}
+                )
     try:
         birth = dt.date.fromisoformat(request.POST.get("fecha_nacimiento", ""))
     except ValueError:
@@ -157,6 +172,8 @@ def register_child(request: HttpRequest) -> HttpResponse:
                 privacy_notice_version=request.POST.get("aviso_privacidad", ""),
                 caregiver_relationship=request.POST.get("parentesco", ""),
                 centre=centre,
+                household=household,
+                person=person,
             ),
             request.user,
         )

@@ -58,9 +58,9 @@ def test_other_roles_even_with_household_permission_see_nothing(client, measured
 
 
 def test_the_role_without_a_scope_sees_nothing(client, measured_child, django_user_model):
-    from tests.actors import staff
+    from .conftest import health_worker
 
-    nurse = staff(django_user_model, "enfermera_sin_ambito", "salud_infantil")
+    nurse = health_worker(django_user_model, "enfermera_sin_ambito")
     client.force_login(nurse)
     assert client.get(staff_urls(measured_child)[1]).status_code == 403
 
@@ -190,3 +190,46 @@ def test_the_household_permission_alone_grants_nothing(measured_child, django_us
 def test_erase_action_by_itself(measured_child, health_worker_xichu):
     do_erase_child(measured_child, health_worker_xichu)
     assert not Child.objects.exists()
+
+
+def test_a_child_can_be_linked_to_a_household_and_person_of_the_diagnostics(
+    client, health_worker_xichu, xichu, leon
+):
+    from tests.places import make_household
+
+    household = make_household(
+        xichu,
+        -100.04,
+        21.31,
+        persons=(
+            {"number": 1, "relationship": "JEFE", "sex": "M", "age": 30},
+            {"number": 2, "relationship": "HIJO", "sex": "H", "age": 1},
+        ),
+    )
+    elsewhere = make_household(leon, -101.6, 21.1)
+    client.force_login(health_worker_xichu)
+    form = {
+        "sexo": "H",
+        "fecha_nacimiento": "2025-03-01",
+        "parentesco": "madre",
+        "aviso_privacidad": "2026-01",
+        "consentimiento": "1",
+    }
+    assert client.post(reverse("growth:register"), {**form, "folio": "NO-EXISTE"}).status_code == 400
+    assert (
+        client.post(
+            reverse("growth:register"), {**form, "folio": household.folio, "renglon": "9"}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(reverse("growth:register"), {**form, "folio": elsewhere.folio}).status_code == 400
+    )  # León: out of scope
+    assert (
+        client.post(
+            reverse("growth:register"), {**form, "folio": household.folio, "renglon": "2"}
+        ).status_code
+        == 302
+    )
+    child = Child.objects.get()
+    assert (child.household, child.person.number, child.location) == (household, 2, household.location)
