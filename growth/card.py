@@ -17,7 +17,10 @@ from works_map.models import Category, Work
 # Works related to child nutrition and health, by category: food support (comedores and other
 # programmes addressing the food carencia), drinking water, and health infrastructure.
 RELATED = {
-    "alimentacion": (_("Comedores y apoyo alimentario"), Q(category__carencia=Category.Carencia.ALIMENTACION)),
+    "alimentacion": (
+        _("Comedores y apoyo alimentario"),
+        Q(category__carencia=Category.Carencia.ALIMENTACION),
+    ),
     "agua": (_("Agua potable"), Q(category__code__startswith="AGUA_POTABLE")),
     "salud": (_("Infraestructura de salud"), Q(category__carencia=Category.Carencia.SALUD)),
 }
@@ -36,7 +39,11 @@ def related_investment(geom: GEOSGeometry) -> list[dict]:
     money = DecimalField(max_digits=18, decimal_places=2)
     amount = Coalesce("amount_modified", "amount_approved")
     sums = {
-        key: Coalesce(Sum(Case(When(cond, then=amount), default=Value(0), output_field=money)), Value(Decimal(0)), output_field=money)
+        key: Coalesce(
+            Sum(Case(When(cond, then=amount), default=Value(0), output_field=money)),
+            Value(Decimal(0)),
+            output_field=money,
+        )
         for key, (_label, cond) in RELATED.items()
     }
     totals = Work.objects.published().filter(point__intersects=geom).aggregate(**sums)

@@ -22,7 +22,9 @@ def _axis(lo: float, hi: float, steps: int = 6) -> list[float]:
     return [lo + i * step for i in range(steps + 1)]
 
 
-def growth_svg(indicator: str, male: bool, points: list[tuple[int, float]], title: str, unit: str) -> SafeString:
+def growth_svg(
+    indicator: str, male: bool, points: list[tuple[int, float]], title: str, unit: str
+) -> SafeString:
     """indicator "wfa" or "lhfa"; points (age in days, value)."""
     max_day = max([d for d, _ in points] + [365])
     max_day = min(who.MAX_AGE_DAYS, int(np.ceil(max_day / 365.25) * 365.25) + 1)
@@ -44,10 +46,14 @@ def growth_svg(indicator: str, male: bool, points: list[tuple[int, float]], titl
     ]
     for v in _axis(y_lo, y_hi):
         parts.append(f'<line class="grid" x1="{PAD_L}" x2="{W - PAD_R}" y1="{y(v):.1f}" y2="{y(v):.1f}"/>')
-        parts.append(f'<text class="tick" x="{PAD_L - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:.0f}</text>')
+        parts.append(
+            f'<text class="tick" x="{PAD_L - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:.0f}</text>'
+        )
     for month in range(0, int(max_day / DAYS_PER_MONTH) + 1, 6):
         px = x(month * DAYS_PER_MONTH)
-        parts.append(f'<text class="tick" x="{px:.1f}" y="{H - PAD_B + 16}" text-anchor="middle">{month}</text>')
+        parts.append(
+            f'<text class="tick" x="{px:.1f}" y="{H - PAD_B + 16}" text-anchor="middle">{month}</text>'
+        )
     parts.append(f'<text class="axis" x="{W / 2}" y="{H - 6}" text-anchor="middle">meses</text>')
     parts.append(f'<text class="axis" x="12" y="{PAD_T + 8}">{escape(unit)}</text>')
     for z, css in CURVES:
@@ -57,6 +63,9 @@ def growth_svg(indicator: str, male: bool, points: list[tuple[int, float]], titl
         path = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
         parts.append(f'<polyline class="child" points="{path}"/>')
         for d, v in points:
-            parts.append(f'<circle class="child" cx="{x(d):.1f}" cy="{y(v):.1f}" r="4"><title>{v} {escape(unit)}</title></circle>')
+            parts.append(
+                f'<circle class="child" cx="{x(d):.1f}" cy="{y(v):.1f}" r="4">'
+                f"<title>{v} {escape(unit)}</title></circle>"
+            )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308  (every text above is escaped or a number)

@@ -66,7 +66,7 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
 def protect(raw: dict | None) -> dict:
     raw = raw or {}
     n = int(raw.get("children") or 0)
-    empty = {"count": None, "rate": None, "ci_low": None, "ci_high": None}
+    empty: dict[str, int | None] = {"count": None, "rate": None, "ci_low": None, "ci_high": None}
     if n < MIN_RATE_BASE:
         return {
             "children": None,

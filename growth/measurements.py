@@ -144,14 +144,21 @@ def check(
     age_days = (measured_on - birth_date).days
     if age_days > who.MAX_AGE_DAYS:
         raise MeasurementError(
-            _("A la fecha de medición tenía más de 5 años: los patrones de la OMS 2006 cubren de 0 a 5 años."),
+            _(
+                "A la fecha de medición tenía más de 5 años: "
+                "los patrones de la OMS 2006 cubren de 0 a 5 años."
+            ),
             "fecha_medicion",
         )
     w = check_weight(parse_number(weight, "peso_kg"))
     h = check_height(parse_number(height, "talla_cm"))
     pos = check_position(position)
     result = who.zscores(
-        np.array([sex == "H"]), np.array([age_days]), np.array([float(w)]), np.array([float(h)]), np.array([pos == "L"])
+        np.array([sex == "H"]),
+        np.array([age_days]),
+        np.array([float(w)]),
+        np.array([float(h)]),
+        np.array([pos == "L"]),
     )
     z = {k: (None if np.isnan(v := float(getattr(result, k)[0])) else round(v, 2)) for k in who.INDICATORS}
     flags = [k for k in who.INDICATORS if bool(result.flags[k][0])]

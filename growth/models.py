@@ -35,7 +35,9 @@ class Centre(models.Model):
     address = models.CharField(_("domicilio"), max_length=300, blank=True)
     phone = models.CharField(_("teléfono del centro"), max_length=40, blank=True)
     location = models.PointField(_("ubicación"), srid=4326)
-    municipio = models.ForeignKey(Municipio, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    municipio = models.ForeignKey(
+        Municipio, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     synthetic = models.BooleanField(_("sintético (demostración)"), default=False)
 
     objects = CentreQuerySet.as_manager()
@@ -59,7 +61,9 @@ class Child(models.Model):
     code = models.CharField(_("clave interna"), max_length=32, unique=True)
     sex = models.CharField(_("sexo"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("fecha de nacimiento"))
-    household = models.ForeignKey(Household, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    household = models.ForeignKey(
+        Household, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     municipio = models.ForeignKey(Municipio, on_delete=models.PROTECT, related_name="+")
@@ -177,7 +181,9 @@ class Referral(models.Model):
         CLOSED = "CLOSED", _("Cerrada")
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="referrals")
-    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    screening = models.ForeignKey(
+        Screening, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     measurement = models.ForeignKey(
         Measurement, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )

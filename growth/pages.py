@@ -20,10 +20,7 @@ RESULT_LABELS = {
 
 def guidance_for(result: str, band: str) -> GuidanceText | None:
     return (
-        GuidanceText.objects.filter(result=result)
-        .filter(Q(band=band) | Q(band=""))
-        .order_by("-band")
-        .first()
+        GuidanceText.objects.filter(result=result).filter(Q(band=band) | Q(band="")).order_by("-band").first()
     )
 
 
@@ -73,7 +70,5 @@ def _current_band(child: Child) -> dict | None:
 
 def referral_log(children):
     return (
-        Referral.objects.filter(child__in=children)
-        .select_related("child", "centre")
-        .order_by("-created_at")
+        Referral.objects.filter(child__in=children).select_related("child", "centre").order_by("-created_at")
     )

@@ -47,7 +47,9 @@ GUIDANCE = {
 def ensure_guidance() -> int:
     made = 0
     for result, (title, body) in GUIDANCE.items():
-        _, created = GuidanceText.objects.get_or_create(result=result, band="", defaults={"title": title, "body": body})
+        _, created = GuidanceText.objects.get_or_create(
+            result=result, band="", defaults={"title": title, "body": body}
+        )
         made += created
     return made
 
@@ -62,7 +64,10 @@ def ensure_centres() -> int:
             continue
         seen.add(zone.municipio_id)
         p = zone.geom.point_on_surface
-        for kind, label, dx in ((Centre.Kind.SALUD, "Centro de salud", 0.0), (Centre.Kind.DESARROLLO, "CADI", 0.004)):
+        for kind, label, dx in (
+            (Centre.Kind.SALUD, "Centro de salud", 0.0),
+            (Centre.Kind.DESARROLLO, "CADI", 0.004),
+        ):
             name = f"{label} {zone.municipio.name} (sintético)"
             _, created = Centre.objects.get_or_create(
                 name=name,
@@ -87,7 +92,9 @@ def generate_children(n: int, seed: int = 2026) -> int:
     area = zones.aggregate(u=Union("geom"))["u"]
     if area is None:
         return 0
-    households = list(Household.objects.filter(synthetic=True, location__intersects=area).order_by("pk")[: n * 3])
+    households = list(
+        Household.objects.filter(synthetic=True, location__intersects=area).order_by("pk")[: n * 3]
+    )
     if not households:
         return 0
     picked = [households[i] for i in rng.choice(len(households), size=min(n, len(households)), replace=False)]
@@ -146,17 +153,25 @@ def generate_children(n: int, seed: int = 2026) -> int:
                         z_bmi=_f(res.bmi[j]),
                         flags=flags,
                         source=Measurement.Source.DEMO,
-                        **{k: _b(classes[k][j]) for k in ("stunted", "wasted", "underweight", "overweight", "obese")},
+                        **{
+                            k: _b(classes[k][j])
+                            for k in ("stunted", "wasted", "underweight", "overweight", "obese")
+                        },
                     )
                 )
         Measurement.objects.bulk_create(rows, batch_size=5000)
         screenings = []
         version = screening.questionnaire()["version"]
-        for i, child in enumerate(children):
+        for child in children:
             if rng.random() > 0.6:
                 continue
             band = screening.band_for(screening.age_months(child.birth_date, AS_OF))
-            answers = {item["id"]: str(rng.choice(["si", "si", "si", "a_veces", "no"], p=[0.3, 0.3, 0.25, 0.1, 0.05])) for item in band["items"]}
+            answers = {
+                item["id"]: str(
+                    rng.choice(["si", "si", "si", "a_veces", "no"], p=[0.3, 0.3, 0.25, 0.1, 0.05])
+                )
+                for item in band["items"]
+            }
             outcome = screening.score(band, answers)
             screenings.append(
                 Screening(

@@ -20,7 +20,7 @@ from gis_core.http import problem
 from growth import access, actions, disclosure, pages, screening
 from growth.measurements import MeasurementError
 from growth.models import Centre, Child, GrowthAccessLog, GuidanceText, Referral
-from priority_zones.models import Municipio, Zone
+from priority_zones.models import Household, Municipio, Person, Zone
 
 # --- public: aggregates and the caregiver's screening --------------------------------------------------
 
@@ -38,7 +38,10 @@ def indicators(request: HttpRequest) -> HttpResponse:
         names = dict(qs.values_list("pk", "name"))
         key = "id" if by == "zone" else "cvegeo"
         keys = dict(qs.values_list("pk", "pk" if by == "zone" else "cvegeo"))
-        rows = [{key: keys[pk], "name": names[pk], **figures[pk]} for pk in sorted(figures, key=lambda p: names[p])]
+        rows = [
+            {key: keys[pk], "name": names[pk], **figures[pk]}
+            for pk in sorted(figures, key=lambda p: names[p])
+        ]
         return JsonResponse({"by": by, "rules": disclosure.__doc__.split("\n\n")[0], "results": rows})
     if request.GET.get("zone"):
         zone = Zone.objects.published().filter(pk=parse_id(request.GET["zone"])).first()
@@ -76,7 +79,10 @@ def _caregiver_centre(request: HttpRequest) -> Centre | None:
 @require_http_methods(["GET", "POST"])
 def caregiver_screening(request: HttpRequest) -> HttpResponse:
     """Phone-first questionnaire for a caregiver. Stores nothing: the answers stay in the request."""
-    context: dict = {"municipios": Municipio.objects.order_by("name").values("cvegeo", "name"), "answers": screening.questionnaire()["answers"]}
+    context: dict = {
+        "municipios": Municipio.objects.order_by("name").values("cvegeo", "name"),
+        "answers": screening.questionnaire()["answers"],
+    }
     raw_birth = request.POST.get("fecha_nacimiento") or request.GET.get("fecha_nacimiento")
     status = 200
     if raw_birth:
@@ -95,8 +101,10 @@ def caregiver_screening(request: HttpRequest) -> HttpResponse:
                 )
         except ValueError as exc:
             status = 400
-            context["error"] = str(exc) if isinstance(exc, screening.ScreeningError) else _(
-                "Escriba la fecha de nacimiento como AAAA-MM-DD."
+            context["error"] = (
+                str(exc)
+                if isinstance(exc, screening.ScreeningError)
+                else _("Escriba la fecha de nacimiento como AAAA-MM-DD.")
             )
             context["given"] = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
     context["questionnaire"] = screening.questionnaire()
@@ -136,6 +144,21 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 def register_child(request: HttpRequest) -> HttpResponse:
     _gate(request)
     centre = Centre.objects.filter(pk=parse_id(request.POST.get("centro"))).first()
+    household = person = None
+    folio = request.POST.get("folio", "").strip()
+    if folio:
+        household = Household.objects.filter(folio=folio[:32]).first()
+        if household is None:
+            return _staff_error(
+                request, _("No hay un hogar del diagnóstico con el folio «%(f)s».") % {"f": folio[:32]}
+            )
+        number = parse_id(request.POST.get("renglon"))
+        if number is not None:
+            person = Person.objects.filter(household=household, number=number).first()
+            if person is None:
+                return _staff_error(
+                    request, _("Ese hogar no tiene una persona en el renglón %(n)s.") % {"n": number}
+                )
     try:
         birth = dt.date.fromisoformat(request.POST.get("fecha_nacimiento", ""))
     except ValueError:
@@ -149,6 +172,8 @@ def register_child(request: HttpRequest) -> HttpResponse:
                 privacy_notice_version=request.POST.get("aviso_privacidad", ""),
                 caregiver_relationship=request.POST.get("parentesco", ""),
                 centre=centre,
+                household=household,
+                person=person,
             ),
             request.user,
         )
@@ -174,7 +199,12 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except access.PurposeRequired as exc:
         return render(request, "growth/purpose.html", {"message": str(exc)}, status=400)
     except Child.DoesNotExist:
-        return render(request, "growth/staff_error.html", {"message": _("No existe o está fuera de su ámbito.")}, status=404)
+        return render(
+            request,
+            "growth/staff_error.html",
+            {"message": _("No existe o está fuera de su ámbito.")},
+            status=404,
+        )
     context = pages.child_page(child)
     context["purpose"] = _purpose(request)
     return render(request, "growth/child.html", context)
@@ -186,9 +216,16 @@ def add_measurement(request: HttpRequest, pk: int) -> HttpResponse:
     _gate(request)
     try:
         child = access.child_for_write(request.user, pk)
-        actions.do_record_measurement(child, request.POST, request.user, accept_flagged=request.POST.get("confirmar_atipico") == "1")
+        actions.do_record_measurement(
+            child, request.POST, request.user, accept_flagged=request.POST.get("confirmar_atipico") == "1"
+        )
     except Child.DoesNotExist:
-        return render(request, "growth/staff_error.html", {"message": _("No existe o está fuera de su ámbito.")}, status=404)
+        return render(
+            request,
+            "growth/staff_error.html",
+            {"message": _("No existe o está fuera de su ámbito.")},
+            status=404,
+        )
     except MeasurementError as exc:
         return _staff_error(request, str(exc))
     return redirect(_child_url(pk, _("revisar la medición recién capturada")))
@@ -202,7 +239,12 @@ def add_screening(request: HttpRequest, pk: int) -> HttpResponse:
         child = access.child_for_write(request.user, pk)
         actions.do_record_screening(child, request.POST, request.user)
     except Child.DoesNotExist:
-        return render(request, "growth/staff_error.html", {"message": _("No existe o está fuera de su ámbito.")}, status=404)
+        return render(
+            request,
+            "growth/staff_error.html",
+            {"message": _("No existe o está fuera de su ámbito.")},
+            status=404,
+        )
     except screening.ScreeningError as exc:
         return _staff_error(request, str(exc))
     return redirect(_child_url(pk, _("revisar el tamizaje recién capturado")))
@@ -216,7 +258,12 @@ def erase_child(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         child = access.child_for_write(request.user, pk)
     except Child.DoesNotExist:
-        return render(request, "growth/staff_error.html", {"message": _("No existe o está fuera de su ámbito.")}, status=404)
+        return render(
+            request,
+            "growth/staff_error.html",
+            {"message": _("No existe o está fuera de su ámbito.")},
+            status=404,
+        )
     if request.POST.get("confirmar_clave", "").strip() != child.code:
         return _staff_error(request, _("Para suprimir escriba la clave interna exacta de la niña o el niño."))
     actions.do_erase_child(child, request.user)
@@ -232,8 +279,18 @@ def referrals(request: HttpRequest) -> HttpResponse:
     except access.PurposeRequired as exc:
         return render(request, "growth/purpose.html", {"message": str(exc)}, status=400)
     rows = list(pages.referral_log(access.scoped_children(request.user))[:500])
-    access.log(request.user, GrowthAccessLog.Action.LIST, purpose, [r.child_id for r in rows], "bitácora de referencias")
-    return render(request, "growth/referrals.html", {"rows": rows, "purpose": purpose, "statuses": Referral.Status.choices})
+    access.log(
+        request.user,
+        GrowthAccessLog.Action.LIST,
+        purpose,
+        [r.child_id for r in rows],
+        "bitácora de referencias",
+    )
+    return render(
+        request,
+        "growth/referrals.html",
+        {"rows": rows, "purpose": purpose, "statuses": Referral.Status.choices},
+    )
 
 
 @login_required
@@ -274,12 +331,19 @@ def guidance(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         text = get_object_or_404(GuidanceText, pk=parse_id(request.POST.get("id")))
         try:
-            actions.do_save_guidance(text, title=request.POST.get("titulo", ""), body=request.POST.get("texto", ""), acting_user=request.user)
+            actions.do_save_guidance(
+                text,
+                title=request.POST.get("titulo", ""),
+                body=request.POST.get("texto", ""),
+                acting_user=request.user,
+            )
         except MeasurementError as exc:
             error, status = str(exc), 400
         else:
             return redirect("growth:guidance")
-    return render(request, "growth/guidance.html", {"texts": GuidanceText.objects.all(), "error": error}, status=status)
+    return render(
+        request, "growth/guidance.html", {"texts": GuidanceText.objects.all(), "error": error}, status=status
+    )
 
 
 # --- staff API -------------------------------------------------------------------------------------------
@@ -289,7 +353,9 @@ def guidance(request: HttpRequest) -> HttpResponse:
 def api_measurement(request: HttpRequest, pk: int) -> HttpResponse:
     """POST JSON {fecha_medicion, peso_kg, talla_cm, posicion, confirmar_atipico}: 201 or problem+json."""
     if not access.may_view_children(request.user):
-        return problem(403, _("No tiene permiso para ver datos de crecimiento infantil."), title=_("Acceso denegado"))
+        return problem(
+            403, _("No tiene permiso para ver datos de crecimiento infantil."), title=_("Acceso denegado")
+        )
     try:
         values = json.loads(request.body or b"{}")
         if not isinstance(values, dict):
@@ -298,13 +364,22 @@ def api_measurement(request: HttpRequest, pk: int) -> HttpResponse:
         return problem(400, _("El cuerpo debe ser un objeto JSON."), parameter="body")
     try:
         child = access.child_for_write(request.user, pk)
-        m = actions.do_record_measurement(child, values, request.user, accept_flagged=values.get("confirmar_atipico") is True)
+        m = actions.do_record_measurement(
+            child, values, request.user, accept_flagged=values.get("confirmar_atipico") is True
+        )
     except Child.DoesNotExist:
         return problem(404, _("No existe o está fuera de su ámbito."), title=_("No encontrado"))
     except MeasurementError as exc:
         return problem(400, str(exc), parameter=exc.parameter)
-    body = {"id": m.pk, "age_days": m.age_days, "z": {"wfa": m.z_wfa, "lhfa": m.z_lhfa, "wflh": m.z_wflh, "bmi": m.z_bmi},
-            "flags": m.flags, "stunted": m.stunted, "wasted": m.wasted, "underweight": m.underweight,
-            "overweight": m.overweight, "obese": m.obese}
+    body = {
+        "id": m.pk,
+        "age_days": m.age_days,
+        "z": {"wfa": m.z_wfa, "lhfa": m.z_lhfa, "wflh": m.z_wflh, "bmi": m.z_bmi},
+        "flags": m.flags,
+        "stunted": m.stunted,
+        "wasted": m.wasted,
+        "underweight": m.underweight,
+        "overweight": m.overweight,
+        "obese": m.obese,
+    }
     return JsonResponse(body, status=201)
-

@@ -47,7 +47,7 @@ class Lms:
 
     start: float
     step: float
-    l: Floats
+    l: Floats  # noqa: E741  (L, M, S: the LMS method's names)
     m: Floats
     s: Floats
     lying: Bools | None = None  # age tables: True where the standard is recumbent length
@@ -97,13 +97,13 @@ def table(name: str) -> Lms:
     )
 
 
-def _value_at(z: float | Floats, l: Floats, m: Floats, s: Floats) -> Floats:
+def _value_at(z: float | Floats, l: Floats, m: Floats, s: Floats) -> Floats:  # noqa: E741  (L, M, S: the LMS method's names)
     """The measurement at z-score `z` (inverse LMS); L never 0 in these tables but guarded."""
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(np.abs(l) < 1e-10, m * np.exp(s * z), m * np.power(1 + l * s * z, 1 / l))
 
 
-def lms_z(x: Floats, l: Floats, m: Floats, s: Floats, restricted: bool) -> Floats:
+def lms_z(x: Floats, l: Floats, m: Floats, s: Floats, restricted: bool) -> Floats:  # noqa: E741  (L, M, S: the LMS method's names)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(np.abs(l) < 1e-10, np.log(x / m) / s, (np.power(x / m, l) - 1) / (l * s))
         if restricted:
@@ -118,7 +118,7 @@ def value_at(indicator: str, z: float, sex_male: bool, index: Floats) -> Floats:
     """Reference curve: the value at z-score `z` for ages in days (or lengths in cm for wfl/wfh)."""
     lms = table(f"day_{indicator}")
     sex = np.full(len(index), 0 if sex_male else 1, dtype=np.intp)
-    l, m, s = lms.at(sex, np.asarray(index, dtype=np.float64), interpolate=indicator in ("wfl", "wfh"))
+    l, m, s = lms.at(sex, np.asarray(index, dtype=np.float64), interpolate=indicator in ("wfl", "wfh"))  # noqa: E741  (L, M, S: the LMS method's names)
     return _value_at(z, l, m, s)
 
 
@@ -126,7 +126,7 @@ def value_at_many(indicator: str, z: Floats, male: Bools, index: Floats) -> Floa
     """Per row: the value at z-score z[i] for sex male[i] at index[i] (age in days, or cm)."""
     lms = table(f"day_{indicator}")
     sex = np.where(np.asarray(male, dtype=bool), 0, 1).astype(np.intp)
-    l, m, s = lms.at(sex, np.asarray(index, dtype=np.float64), interpolate=indicator in ("wfl", "wfh"))
+    l, m, s = lms.at(sex, np.asarray(index, dtype=np.float64), interpolate=indicator in ("wfl", "wfh"))  # noqa: E741  (L, M, S: the LMS method's names)
     return _value_at(np.asarray(z, dtype=np.float64), l, m, s)  # type: ignore[arg-type]
 
 
@@ -136,7 +136,12 @@ def weight_for_height_at(z: Floats, male: Bools, age_days: NDArray[np.integer], 
     out = np.empty(age.shape)
     for name, lo, hi, rows in (("wfl", *WFL_RANGE, age <= 730), ("wfh", *WFH_RANGE, age > 730)):
         if rows.any():
-            out[rows] = value_at_many(name, np.asarray(z)[rows], np.asarray(male)[rows], np.clip(np.asarray(height_cm)[rows], lo, hi))
+            out[rows] = value_at_many(
+                name,
+                np.asarray(z)[rows],
+                np.asarray(male)[rows],
+                np.clip(np.asarray(height_cm)[rows], lo, hi),
+            )
     return out
 
 
@@ -175,7 +180,8 @@ def zscores(
     agef = age.astype(np.float64)
 
     lhfa = table("day_lhfa")
-    assert lhfa.lying is not None
+    if lhfa.lying is None:
+        raise ValueError("the length/height-for-age table lacks its loh column")
     expect_lying = lhfa.lying[sex, age]
     h_adj = h + np.where(expect_lying & ~lying_measured, HEIGHT_CORRECTION_CM, 0.0)
     h_adj = h_adj - np.where(~expect_lying & lying_measured, HEIGHT_CORRECTION_CM, 0.0)
@@ -193,7 +199,7 @@ def zscores(
     ):
         use = rows & (h_adj >= lo) & (h_adj <= hi)
         if use.any():
-            l, m, s = table(name).at(sex[use], h_adj[use], interpolate=True)
+            l, m, s = table(name).at(sex[use], h_adj[use], interpolate=True)  # noqa: E741  (L, M, S: the LMS method's names)
             z_wflh[use] = lms_z(w[use], l, m, s, restricted=True)
 
     zs = {"wfa": z_wfa, "lhfa": z_lhfa, "wflh": z_wflh, "bmi": z_bmi}

@@ -172,7 +172,17 @@ def _style_layers(layer: Layer) -> list[dict[str, Any]]:
                         "case",
                         ["==", ["get", "stunted"], None],
                         "#d9d9d9",
-                        ["interpolate", ["linear"], ["get", "stunted"], 0, "#edf8fb", 15, "#8c96c6", 30, "#6e016b"],
+                        [
+                            "interpolate",
+                            ["linear"],
+                            ["get", "stunted"],
+                            0,
+                            "#edf8fb",
+                            15,
+                            "#8c96c6",
+                            30,
+                            "#6e016b",
+                        ],
                     ],
                     "fill-opacity": 0.6,
                 },
@@ -185,7 +195,12 @@ def _style_layers(layer: Layer) -> list[dict[str, Any]]:
                 "id": "centres",
                 "type": "circle",
                 "layout": {"visibility": "none"},
-                "paint": {"circle-color": "#1b7837", "circle-radius": 5, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1},
+                "paint": {
+                    "circle-color": "#1b7837",
+                    "circle-radius": 5,
+                    "circle-stroke-color": "#ffffff",
+                    "circle-stroke-width": 1,
+                },
             }
         ]
     # Localidades and AGEB: thin outlines, off until the user turns them on.
@@ -231,7 +246,17 @@ def style(request: HttpRequest) -> dict[str, Any]:
         }
     # Draw order: areas under lines under points.
     by_name = {lyr.name: lyr for lyr in public_layers()}
-    for name in ("need", "growth", "zones", "agebs", "localidades", "municipios", "work_footprints", "centres", "works"):
+    for name in (
+        "need",
+        "growth",
+        "zones",
+        "agebs",
+        "localidades",
+        "municipios",
+        "work_footprints",
+        "centres",
+        "works",
+    ):
         if name in by_name:
             layers.extend(_style_layers(by_name[name]))
     return {

@@ -381,7 +381,14 @@ _GROWTH_RATES = ("stunted", "wasted", "overweight", "referred")
 
 def _growth_hexagons(edge_m: float) -> Hexagons:
     rates = [
-        Agg(k, "rate", GROWTH_INDICATORS[k][0], per=GROWTH_INDICATORS[k][1], min_base=MIN_RATE_BASE, min_count=MIN_COUNT)
+        Agg(
+            k,
+            "rate",
+            GROWTH_INDICATORS[k][0],
+            per=GROWTH_INDICATORS[k][1],
+            min_base=MIN_RATE_BASE,
+            min_count=MIN_COUNT,
+        )
         for k in _GROWTH_RATES
     ]
     return Hexagons(
@@ -405,7 +412,16 @@ GROWTH = Layer(
         table=GrowthUnit._meta.db_table,
         properties=tuple(
             Col(name, name)
-            for name in ("children", "stunted", "known_lhfa", "wasted", "known_wflh", "overweight", "screened", "referred")
+            for name in (
+                "children",
+                "stunted",
+                "known_lhfa",
+                "wasted",
+                "known_wflh",
+                "overweight",
+                "screened",
+                "referred",
+            )
         ),
     ),
     handling=((0, _growth_hexagons(8000)), (9, _growth_hexagons(3000)), (11, _growth_hexagons(1500))),
@@ -451,7 +467,18 @@ CENTRES = Layer(
 
 LAYERS: dict[str, Layer] = {
     layer.name: layer
-    for layer in (MUNICIPIOS, LOCALIDADES, AGEBS, ZONES, NEED, GROWTH, CENTRES, WORK_FOOTPRINTS, WORKS, HOUSEHOLDS)
+    for layer in (
+        MUNICIPIOS,
+        LOCALIDADES,
+        AGEBS,
+        ZONES,
+        NEED,
+        GROWTH,
+        CENTRES,
+        WORK_FOOTPRINTS,
+        WORKS,
+        HOUSEHOLDS,
+    )
 }
 
 

@@ -21,13 +21,18 @@ def screening_place(transactional_db, xichu):
     GuidanceText.objects.create(result="REFER", title="Acuda a su centro de salud", body="Lleve su cartilla.")
     GuidanceText.objects.create(result="ON_TRACK", title="Va bien", body="Siga jugando y platicando.")
     return Centre.objects.create(
-        name="Centro de salud Xichú (sintético)", kind="SALUD", location=Point(-100.06, 21.3, srid=4326),
-        municipio=xichu, synthetic=True,
+        name="Centro de salud Xichú (sintético)",
+        kind="SALUD",
+        location=Point(-100.06, 21.3, srid=4326),
+        municipio=xichu,
+        synthetic=True,
     )
 
 
 def test_a_caregiver_answers_the_screening_on_a_phone(browser, live_server, screening_place):
-    context = browser.new_context(viewport=PHONE, locale="es-MX", bypass_csp=True, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport=PHONE, locale="es-MX", bypass_csp=True, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     errors: list[str] = []
     requests: list[str] = []
@@ -64,14 +69,27 @@ def test_the_staff_child_page_passes_axe(browser, live_server, screening_place, 
     from tests.growth.conftest import make_child
 
     child = make_child(xichu, birth=dt.date.today() - dt.timedelta(days=400))
-    do_record_measurement(child, {"fecha_medicion": dt.date.today().isoformat(), "peso_kg": "9.8", "talla_cm": "76.0", "posicion": "L"}, admin_user)
+    do_record_measurement(
+        child,
+        {
+            "fecha_medicion": dt.date.today().isoformat(),
+            "peso_kg": "9.8",
+            "talla_cm": "76.0",
+            "posicion": "L",
+        },
+        admin_user,
+    )
     client = Client()
     client.force_login(admin_user)
     context = browser.new_context(viewport=PHONE, locale="es-MX", bypass_csp=True)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/crecimiento/personal/ninos/{child.pk}/?proposito=revision+de+accesibilidad")
+        page.goto(
+            f"{live_server.url}/crecimiento/personal/ninos/{child.pk}/?proposito=revision+de+accesibilidad"
+        )
         assert page.locator("svg.growth-chart").count() == 2
         assert axe_violations(page) == []
     finally:

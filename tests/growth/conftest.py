@@ -16,16 +16,28 @@ XICHU_SPOT = (-100.05, 21.30)  # inside tests.places.xichu
 _codes = itertools.count(1)
 
 
+def health_worker(django_user_model, username: str, municipios=()):
+    """A user in the "salud_infantil" role. The migration gives the group its permission; a
+    transactional test flushes that row, so the permission is (re)attached here."""
+    from django.contrib.auth.models import Group, Permission
+
+    user = staff(django_user_model, username, "salud_infantil", municipios)
+    Group.objects.get(name="salud_infantil").permissions.add(
+        Permission.objects.get(codename="view_child_data")
+    )
+    return user
+
+
 @pytest.fixture
 def health_worker_xichu(db, django_user_model, xichu):
     """A nurse of Xichú's health centre: the "salud_infantil" role, scoped to Xichú."""
-    return staff(django_user_model, "enfermera_xichu", "salud_infantil", [xichu])
+    return health_worker(django_user_model, "enfermera_xichu", [xichu])
 
 
 @pytest.fixture
 def health_worker_leon(db, django_user_model, leon):
     """The same role in León: must not see Xichú's children."""
-    return staff(django_user_model, "enfermera_leon", "salud_infantil", [leon])
+    return health_worker(django_user_model, "enfermera_leon", [leon])
 
 
 @pytest.fixture

@@ -25,9 +25,20 @@ def square(x0, y0, x1, y1):
 
 def measured(child, *, stunted=False, wasted=False, overweight=False, obese=False):
     return Measurement.objects.create(
-        child=child, measured_on=dt.date(2026, 6, 1), age_days=(dt.date(2026, 6, 1) - child.birth_date).days,
-        weight_kg=10, height_cm=75, position="L", z_wfa=0, z_lhfa=-2.5 if stunted else 0, z_wflh=0,
-        stunted=stunted, wasted=wasted, underweight=False, overweight=overweight or obese, obese=obese,
+        child=child,
+        measured_on=dt.date(2026, 6, 1),
+        age_days=(dt.date(2026, 6, 1) - child.birth_date).days,
+        weight_kg=10,
+        height_cm=75,
+        position="L",
+        z_wfa=0,
+        z_lhfa=-2.5 if stunted else 0,
+        z_wflh=0,
+        stunted=stunted,
+        wasted=wasted,
+        underweight=False,
+        overweight=overweight or obese,
+        obese=obese,
     )
 
 
@@ -49,8 +60,19 @@ def test_areas_under_10_children_publish_nothing():
 
 
 def test_small_cells_and_complements_are_suppressed_and_counts_rounded():
-    raw = {"children": 40, "known_lhfa": 40, "stunted": 12, "known_wflh": 40, "wasted": 2, "overweight": 38, "obese": 3,
-           "known_wfa": 40, "underweight": 0, "screened": 20, "referred": 4}
+    raw = {
+        "children": 40,
+        "known_lhfa": 40,
+        "stunted": 12,
+        "known_wflh": 40,
+        "wasted": 2,
+        "overweight": 38,
+        "obese": 3,
+        "known_wfa": 40,
+        "underweight": 0,
+        "screened": 20,
+        "referred": 4,
+    }
     out = protect(raw)["indicators"]
     assert out["stunted"] == {"count": 10, "rate": 30, "ci_low": 18, "ci_high": 45}
     assert out["wasted"]["count"] is None  # 2 < 3
@@ -94,10 +116,22 @@ def test_the_public_api_serves_zone_municipio_polygon_and_by_municipio(client, x
     assert client.get(reverse("growth:indicators"), {"municipio": "11045"}).json()["children"] == 10
     rows = client.get(reverse("growth:indicators"), {"by": "municipio"}).json()["results"]
     assert rows[0]["cvegeo"] == "11045" and rows[0]["children"] == 10
-    poly = json.dumps({"type": "Polygon", "coordinates": [[[-100.06, 21.29], [-100.04, 21.29], [-100.04, 21.31], [-100.06, 21.31], [-100.06, 21.29]]]})
-    assert client.post(reverse("growth:indicators"), poly, content_type="application/json").json()["children"] == 10
+    poly = json.dumps(
+        {
+            "type": "Polygon",
+            "coordinates": [
+                [[-100.06, 21.29], [-100.04, 21.29], [-100.04, 21.31], [-100.06, 21.31], [-100.06, 21.29]]
+            ],
+        }
+    )
+    assert (
+        client.post(reverse("growth:indicators"), poly, content_type="application/json").json()["children"]
+        == 10
+    )
     assert client.get(reverse("growth:indicators"), {"by": "hogar"}).status_code == 400
-    assert client.post(reverse("growth:indicators"), "{bad", content_type="application/json").status_code == 400
+    assert (
+        client.post(reverse("growth:indicators"), "{bad", content_type="application/json").status_code == 400
+    )
     assert client.get(reverse("growth:indicators"), {"zone": "999999"}).status_code == 404
 
 

@@ -31,7 +31,12 @@ def test_bad_rows_are_reported_one_by_one_and_nothing_is_stored(child_xichu, hea
     )
     report = do_import_measurements(text.encode(), health_worker_xichu, today=TODAY)
     assert [(e["row"], e["parameter"]) for e in report.errors] == [
-        (3, "fecha_medicion"), (4, "fecha_medicion"), (5, "peso_kg"), (6, "talla_cm"), (7, "clave"), (8, "clave"),
+        (3, "fecha_medicion"),
+        (4, "fecha_medicion"),
+        (5, "peso_kg"),
+        (6, "talla_cm"),
+        (7, "clave"),
+        (8, "clave"),
     ]
     assert "gramos" in report.errors[2]["message"] and "metros" in report.errors[3]["message"]
     assert not Measurement.objects.exists()
@@ -46,13 +51,20 @@ def test_a_clean_file_is_stored_in_one_go_and_refreshes_the_units(xichu, centre_
 
 
 def test_missing_columns_and_bad_encoding_are_named(health_worker_xichu):
-    assert do_import_measurements(b"clave,peso_kg\n", health_worker_xichu).errors[0]["parameter"] == "columnas"
-    assert do_import_measurements("clave\n\xe9".encode("latin-1"), health_worker_xichu).errors[0]["parameter"] == "archivo"
+    assert (
+        do_import_measurements(b"clave,peso_kg\n", health_worker_xichu).errors[0]["parameter"] == "columnas"
+    )
+    assert (
+        do_import_measurements("clave\n\xe9".encode("latin-1"), health_worker_xichu).errors[0]["parameter"]
+        == "archivo"
+    )
 
 
 def test_the_import_page_shows_per_row_reasons_with_a_400(client, child_xichu, health_worker_xichu):
     client.force_login(health_worker_xichu)
-    upload = SimpleUploadedFile("m.csv", (HEADER + f"{child_xichu.code},2026-06-01,9500,75,L\n").encode(), "text/csv")
+    upload = SimpleUploadedFile(
+        "m.csv", (HEADER + f"{child_xichu.code},2026-06-01,9500,75,L\n").encode(), "text/csv"
+    )
     response = client.post(reverse("growth:import"), {"archivo": upload})
     assert response.status_code == 400 and "gramos" in response.content.decode()
     assert client.post(reverse("growth:import"), {}).status_code == 400

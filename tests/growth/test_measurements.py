@@ -38,7 +38,9 @@ def attempt(child, user, **changes):
         ({"posicion": "sentado"}, "posicion", "acostado"),
     ],
 )
-def test_bad_values_are_refused_naming_the_field_and_nothing_is_stored(child_xichu, health_worker_xichu, changes, parameter, words):
+def test_bad_values_are_refused_naming_the_field_and_nothing_is_stored(
+    child_xichu, health_worker_xichu, changes, parameter, words
+):
     with pytest.raises(MeasurementError) as err:
         attempt(child_xichu, health_worker_xichu, **changes)
     assert err.value.parameter == parameter and words in str(err.value)
@@ -48,7 +50,15 @@ def test_bad_values_are_refused_naming_the_field_and_nothing_is_stored(child_xic
 
 def test_a_child_over_five_at_the_measurement_is_refused():
     with pytest.raises(MeasurementError, match="más de 5 años"):
-        check(sex="H", birth_date=dt.date(2021, 1, 1), measured_on="2026-06-30", weight="18", height="110", position="H", today=TODAY)
+        check(
+            sex="H",
+            birth_date=dt.date(2021, 1, 1),
+            measured_on="2026-06-30",
+            weight="18",
+            height="110",
+            position="H",
+            today=TODAY,
+        )
 
 
 def test_a_second_measurement_the_same_day_is_a_duplicate(child_xichu, health_worker_xichu):
@@ -63,7 +73,9 @@ def test_an_implausible_value_needs_confirmation_then_is_stored_flagged(child_xi
         attempt(child_xichu, health_worker_xichu, peso_kg="30")
     assert err.value.parameter == "confirmar_atipico"
     assert not Measurement.objects.exists()
-    m = do_record_measurement(child_xichu, {**GOOD, "peso_kg": "30"}, health_worker_xichu, accept_flagged=True, today=TODAY)
+    m = do_record_measurement(
+        child_xichu, {**GOOD, "peso_kg": "30"}, health_worker_xichu, accept_flagged=True, today=TODAY
+    )
     assert "wfa" in m.flags and m.underweight is None and m.overweight is None
 
 
@@ -74,7 +86,9 @@ def test_a_good_measurement_stores_z_scores_and_classes(child_xichu, health_work
     assert GrowthAccessLog.objects.get().action == "WRITE"
 
 
-def test_the_api_answers_a_unit_mix_up_with_a_400_naming_the_parameter(client, child_xichu, health_worker_xichu):
+def test_the_api_answers_a_unit_mix_up_with_a_400_naming_the_parameter(
+    client, child_xichu, health_worker_xichu
+):
     client.force_login(health_worker_xichu)
     url = reverse("growth:api-measurement", args=[child_xichu.pk])
     body = {**GOOD, "fecha_medicion": dt.date.today().isoformat(), "peso_kg": 9600}
@@ -89,7 +103,11 @@ def test_the_api_answers_a_unit_mix_up_with_a_400_naming_the_parameter(client, c
 def test_the_api_stores_a_good_measurement(client, child_xichu, health_worker_xichu):
     client.force_login(health_worker_xichu)
     url = reverse("growth:api-measurement", args=[child_xichu.pk])
-    response = client.post(url, json.dumps({**GOOD, "fecha_medicion": dt.date.today().isoformat(), "peso_kg": 10}), content_type="application/json")
+    response = client.post(
+        url,
+        json.dumps({**GOOD, "fecha_medicion": dt.date.today().isoformat(), "peso_kg": 10}),
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     assert set(response.json()["z"]) == {"wfa", "lhfa", "wflh", "bmi"}
 

@@ -42,7 +42,9 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_see_no_child(client, measure
     for url in staff_urls(measured_child):
         response = client.get(url)
         assert response.status_code == 302 and "/cuenta/entrar/" in response["Location"]
-    api = client.post(reverse("growth:api-measurement", args=[measured_child.pk]), "{}", content_type="application/json")
+    api = client.post(
+        reverse("growth:api-measurement", args=[measured_child.pk]), "{}", content_type="application/json"
+    )
     assert api.status_code == 403
 
 
@@ -56,14 +58,16 @@ def test_other_roles_even_with_household_permission_see_nothing(client, measured
 
 
 def test_the_role_without_a_scope_sees_nothing(client, measured_child, django_user_model):
-    from tests.actors import staff
+    from .conftest import health_worker
 
-    nurse = staff(django_user_model, "enfermera_sin_ambito", "salud_infantil")
+    nurse = health_worker(django_user_model, "enfermera_sin_ambito")
     client.force_login(nurse)
     assert client.get(staff_urls(measured_child)[1]).status_code == 403
 
 
-def test_the_same_role_in_another_municipio_gets_404_for_the_child(client, measured_child, health_worker_leon):
+def test_the_same_role_in_another_municipio_gets_404_for_the_child(
+    client, measured_child, health_worker_leon
+):
     client.force_login(health_worker_leon)
     assert client.get(staff_urls(measured_child)[1]).status_code == 404
     assert client.post(reverse("growth:measure", args=[measured_child.pk]), {}).status_code == 404
@@ -82,15 +86,33 @@ def test_every_read_is_logged_with_who_what_and_why(client, measured_child, heal
     response = client.get(reverse("growth:child", args=[measured_child.pk]), PURPOSE)
     assert response.status_code == 200 and measured_child.code in response.content.decode()
     entry = GrowthAccessLog.objects.filter(action="DETAIL").get()
-    assert (entry.user, entry.purpose, entry.child_ids) == (health_worker_xichu, PURPOSE["proposito"], [measured_child.pk])
+    assert (entry.user, entry.purpose, entry.child_ids) == (
+        health_worker_xichu,
+        PURPOSE["proposito"],
+        [measured_child.pk],
+    )
     client.get(reverse("growth:staff"), PURPOSE)
     assert GrowthAccessLog.objects.filter(action="LIST", user=health_worker_xichu).exists()
 
 
-def test_no_public_output_carries_a_record_or_an_exact_location(client, xichu, centre_xichu, health_worker_xichu):
+def test_no_public_output_carries_a_record_or_an_exact_location(
+    client, xichu, centre_xichu, health_worker_xichu
+):
     children = [make_child(xichu, at=(-100.05 + i * 1e-5, 21.3)) for i in range(12)]
     for c in children:
-        Measurement.objects.create(child=c, measured_on=dt.date(2026, 6, 1), age_days=300, weight_kg=9, height_cm=72, position="L", stunted=False, wasted=False, underweight=False, overweight=False, obese=False)
+        Measurement.objects.create(
+            child=c,
+            measured_on=dt.date(2026, 6, 1),
+            age_days=300,
+            weight_kg=9,
+            height_cm=72,
+            position="L",
+            stunted=False,
+            wasted=False,
+            underweight=False,
+            overweight=False,
+            obese=False,
+        )
     refresh_units()
     body = client.get(reverse("growth:indicators"), {"by": "municipio"}).content.decode()
     for c in children:
@@ -100,22 +122,44 @@ def test_no_public_output_carries_a_record_or_an_exact_location(client, xichu, c
     from layers.registry import LAYERS
 
     assert LAYERS["growth"].public and LAYERS["growth"].source.table == "growth_growthunit"
-    assert all("growth_child" not in layer.source.table and "growth_measurement" not in layer.source.table for layer in LAYERS.values())
+    assert all(
+        "growth_child" not in layer.source.table and "growth_measurement" not in layer.source.table
+        for layer in LAYERS.values()
+    )
 
 
-def test_registration_requires_consent_on_the_current_privacy_notice(client, health_worker_xichu, centre_xichu):
+def test_registration_requires_consent_on_the_current_privacy_notice(
+    client, health_worker_xichu, centre_xichu
+):
     client.force_login(health_worker_xichu)
-    form = {"sexo": "M", "fecha_nacimiento": "2025-01-10", "centro": centre_xichu.pk, "parentesco": "madre", "aviso_privacidad": "2026-01"}
+    form = {
+        "sexo": "M",
+        "fecha_nacimiento": "2025-01-10",
+        "centro": centre_xichu.pk,
+        "parentesco": "madre",
+        "aviso_privacidad": "2026-01",
+    }
     assert client.post(reverse("growth:register"), form).status_code == 400  # no consent box
-    assert client.post(reverse("growth:register"), {**form, "consentimiento": "1", "aviso_privacidad": "2019"}).status_code == 400
+    assert (
+        client.post(
+            reverse("growth:register"), {**form, "consentimiento": "1", "aviso_privacidad": "2019"}
+        ).status_code
+        == 400
+    )
     assert not Child.objects.exists()
     response = client.post(reverse("growth:register"), {**form, "consentimiento": "1"})
     assert response.status_code == 302
     child = Child.objects.get()
-    assert child.privacy_notice_version == "2026-01" and child.consent_at and child.retain_until == dt.date(2032, 1, 10)
+    assert (
+        child.privacy_notice_version == "2026-01"
+        and child.consent_at
+        and child.retain_until == dt.date(2032, 1, 10)
+    )
 
 
-def test_erasure_on_request_deletes_everything_and_keeps_a_trace_without_personal_data(client, measured_child, health_worker_xichu):
+def test_erasure_on_request_deletes_everything_and_keeps_a_trace_without_personal_data(
+    client, measured_child, health_worker_xichu
+):
     client.force_login(health_worker_xichu)
     url = reverse("growth:erase", args=[measured_child.pk])
     assert client.post(url, {"confirmar_clave": "otra"}).status_code == 400
@@ -146,3 +190,46 @@ def test_the_household_permission_alone_grants_nothing(measured_child, django_us
 def test_erase_action_by_itself(measured_child, health_worker_xichu):
     do_erase_child(measured_child, health_worker_xichu)
     assert not Child.objects.exists()
+
+
+def test_a_child_can_be_linked_to_a_household_and_person_of_the_diagnostics(
+    client, health_worker_xichu, xichu, leon
+):
+    from tests.places import make_household
+
+    household = make_household(
+        xichu,
+        -100.04,
+        21.31,
+        persons=(
+            {"number": 1, "relationship": "JEFE", "sex": "M", "age": 30},
+            {"number": 2, "relationship": "HIJO", "sex": "H", "age": 1},
+        ),
+    )
+    elsewhere = make_household(leon, -101.6, 21.1)
+    client.force_login(health_worker_xichu)
+    form = {
+        "sexo": "H",
+        "fecha_nacimiento": "2025-03-01",
+        "parentesco": "madre",
+        "aviso_privacidad": "2026-01",
+        "consentimiento": "1",
+    }
+    assert client.post(reverse("growth:register"), {**form, "folio": "NO-EXISTE"}).status_code == 400
+    assert (
+        client.post(
+            reverse("growth:register"), {**form, "folio": household.folio, "renglon": "9"}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(reverse("growth:register"), {**form, "folio": elsewhere.folio}).status_code == 400
+    )  # León: out of scope
+    assert (
+        client.post(
+            reverse("growth:register"), {**form, "folio": household.folio, "renglon": "2"}
+        ).status_code
+        == 302
+    )
+    child = Child.objects.get()
+    assert (child.household, child.person.number, child.location) == (household, 2, household.location)

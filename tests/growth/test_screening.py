@@ -32,7 +32,9 @@ def test_a_malformed_questionnaire_is_refused(tmp_path):
         screening._check(data)
 
 
-@pytest.mark.parametrize(("months", "band"), [(0, "0-5m"), (5, "0-5m"), (6, "6-11m"), (23, "12-23m"), (59, "36-59m")])
+@pytest.mark.parametrize(
+    ("months", "band"), [(0, "0-5m"), (5, "0-5m"), (6, "6-11m"), (23, "12-23m"), (59, "36-59m")]
+)
 def test_age_picks_the_band(months, band):
     assert screening.band_for(months)["id"] == band
 
@@ -55,7 +57,9 @@ def test_scoring_follows_the_file():
     assert err.value.parameter == band["items"][0]["id"]
 
 
-def test_the_caregiver_page_answers_with_guidance_and_the_nearest_centre_and_stores_nothing(client, xichu, centre_xichu):
+def test_the_caregiver_page_answers_with_guidance_and_the_nearest_centre_and_stores_nothing(
+    client, xichu, centre_xichu
+):
     GuidanceText.objects.create(result="REFER", title="Acuda a su centro", body="Lleve su cartilla.")
     birth = (dt.date.today() - dt.timedelta(days=800)).isoformat()
     page = client.get(reverse("growth:screening"), {"fecha_nacimiento": birth})
@@ -75,10 +79,18 @@ def test_the_caregiver_page_names_a_missing_answer_with_a_400(client, db):
     assert client.get(reverse("growth:screening"), {"fecha_nacimiento": "2019-01-01"}).status_code == 400
 
 
-def test_a_staff_screening_is_stored_with_its_version_and_refer_opens_a_referral(child_xichu, health_worker_xichu, centre_xichu):
+def test_a_staff_screening_is_stored_with_its_version_and_refer_opens_a_referral(
+    child_xichu, health_worker_xichu, centre_xichu
+):
     band = screening.band_for(screening.age_months(child_xichu.birth_date, dt.date(2026, 6, 30)))
-    record = do_record_screening(child_xichu, answers(band, "no"), health_worker_xichu, answered_on=dt.date(2026, 6, 30))
-    assert record.result == "REFER" and record.questionnaire_version == "2026.1" and record.centre == centre_xichu
+    record = do_record_screening(
+        child_xichu, answers(band, "no"), health_worker_xichu, answered_on=dt.date(2026, 6, 30)
+    )
+    assert (
+        record.result == "REFER"
+        and record.questionnaire_version == "2026.1"
+        and record.centre == centre_xichu
+    )
     referral = Referral.objects.get()
     assert referral.screening == record and referral.centre == centre_xichu
 
@@ -86,7 +98,15 @@ def test_a_staff_screening_is_stored_with_its_version_and_refer_opens_a_referral
 def test_guidance_texts_are_edited_by_staff(client, health_worker_xichu):
     text = GuidanceText.objects.create(result="ON_TRACK", title="Va bien", body="Siga así.")
     client.force_login(health_worker_xichu)
-    assert client.post(reverse("growth:guidance"), {"id": text.pk, "titulo": "", "texto": "x"}).status_code == 400
-    assert client.post(reverse("growth:guidance"), {"id": text.pk, "titulo": "Todo bien", "texto": "Juegue y platique."}).status_code == 302
+    assert (
+        client.post(reverse("growth:guidance"), {"id": text.pk, "titulo": "", "texto": "x"}).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            reverse("growth:guidance"), {"id": text.pk, "titulo": "Todo bien", "texto": "Juegue y platique."}
+        ).status_code
+        == 302
+    )
     text.refresh_from_db()
     assert (text.title, text.updated_by) == ("Todo bien", health_worker_xichu)

