@@ -193,6 +193,9 @@ if REDIS_URL:
             "TIMEOUT": envint("CACHE_TIMEOUT", 86400, 0),
         }
     }
+    # Sessions read from Redis and written through to the database: any app host serves any staff
+    # member, and a Redis restart logs nobody out (the cache ignores its errors, the rows remain).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -255,8 +258,37 @@ STATICFILES_FINDERS = [
     "gis_core.staticfiles.NodeModulesFinder",
 ]
 WHITENOISE_USE_FINDERS = not DEPLOYED
+# Uploaded and generated files (photos, import uploads, PMTiles archives) go through Django's
+# storage API, so several app hosts share them: MEDIA_STORAGE=filesystem (MEDIA_ROOT, a directory
+# every host mounts) or s3 (any S3-compatible object store, django-storages).
+MEDIA_STORAGE = env("MEDIA_STORAGE", "filesystem")
+if MEDIA_STORAGE == "filesystem":
+    _media_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    if not env("MEDIA_S3_BUCKET"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET")
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("MEDIA_S3_BUCKET"),
+            # Unset: AWS itself; else the store's URL (MinIO, Ceph, a provider's S3 endpoint).
+            "endpoint_url": env("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": env("MEDIA_S3_REGION") or None,
+            # Unset: boto3's own chain (AWS_ACCESS_KEY_ID..., an instance role).
+            "access_key": env("MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            "location": env("MEDIA_S3_PREFIX", ""),
+            # Private objects, handed out through signed URLs that expire.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": envint("MEDIA_S3_URL_SECONDS", 3600, 60, 604800),
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be filesystem or s3, got {MEDIA_STORAGE!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
