@@ -245,6 +245,8 @@ STATICFILES_DIRS = [
     ("vendor/maplibre-gl", BASE_DIR / "node_modules" / "maplibre-gl" / "dist"),
     # OpenLayers for the admin's geometry widget (gis_core.widgets); its ol.css comes from the finder below.
     ("vendor/ol", BASE_DIR / "node_modules" / "ol" / "dist"),
+    # The PMTiles protocol for MapLibre (layers.pmtiles archives).
+    ("vendor/pmtiles", BASE_DIR / "node_modules" / "pmtiles" / "dist"),
     # Drawing tools of the planner's map (planning, static/js/planner.js).
     ("vendor/terra-draw", BASE_DIR / "node_modules" / "terra-draw" / "dist"),
     (
@@ -313,6 +315,9 @@ MAX_DRAWN_VERTICES = envint("MAX_DRAWN_VERTICES", 20_000, 4, 1_000_000)
 # Seconds nginx or a CDN keeps the public documents that name the current data version (TileJSON,
 # style.json, summaries: Cache-Control s-maxage); versioned tiles are kept a day.
 EDGE_CACHE_SECONDS = envint("EDGE_CACHE_SECONDS", 10, 0, 3600)
+# Layers the map reads from PMTiles archives (manage.py export_pmtiles) instead of live tiles, while
+# the archive of the layer's current version exists: any of municipios, localidades, agebs.
+PMTILES_LAYERS = envlist("PMTILES_LAYERS", "")
 BASEMAP_URL = env("BASEMAP_URL", "")
 BASEMAP_ATTRIBUTION = env("BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
 
@@ -391,13 +396,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 
 # The basemap's host (BASEMAP_URL), when set, is the only other origin: MapLibre fetches its tiles.
 _basemap = urlsplit(BASEMAP_URL.replace("{", "").replace("}", "")) if BASEMAP_URL else None
 _BASEMAP_ORIGIN = [f"{_basemap.scheme}://{_basemap.netloc}"] if _basemap and _basemap.netloc else []
+# PMTiles archives on S3 are fetched by the browser from the store (signed URLs).
+_media = urlsplit(env("MEDIA_S3_ENDPOINT_URL")) if MEDIA_STORAGE == "s3" else None
+_MEDIA_ORIGIN = [f"{_media.scheme}://{_media.netloc}"] if _media and _media.netloc else []
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:", *_BASEMAP_ORIGIN],
-        "connect-src": ["'self'", *_BASEMAP_ORIGIN],
+        "connect-src": ["'self'", *_BASEMAP_ORIGIN, *_MEDIA_ORIGIN],
         "worker-src": ["'self'", "blob:"],
         "child-src": ["'self'", "blob:"],
         "font-src": ["'self'", "data:"],

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from layers import views as layer_views
 from planning import auth, health
 
 # The admin's login is throttled like the site's (planning.auth).
@@ -23,6 +24,8 @@ urlpatterns = [
     path("api/", include("works_map.api.urls")),
     path("ogc/", include("gis_core.ogc")),
     path("tiles/", include("layers.urls")),
+    # PMTiles archives on a filesystem MEDIA_STORAGE, with range requests (nginx serves them itself).
+    path("media/pmtiles/<str:filename>", layer_views.pmtiles_archive, name="pmtiles-archive"),
     path("", include("works_map.urls")),
     path("", include("priority_zones.urls")),
 ]
