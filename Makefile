@@ -4,7 +4,7 @@ PORT ?= 8000
 PY := .venv/bin/python
 BOOT := scripts/bootstrap.sh
 
-.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports bench-growth clean-local help serve-prod bench-participation bench-chat bench-budget
+.PHONY: run test lint stop setup migrate demo bench-tiles bench-queries bench-households bench-exports bench-maps bench-population bench-imports bench-growth clean-local help serve-prod bench-participation bench-chat bench-budget bench-capacity
 
 help:
 	@echo "make run    install what is missing, start PostGIS, load demo data, serve http://127.0.0.1:$(PORT)"
@@ -49,6 +49,11 @@ bench-tiles:
 	@# tipg (the peer) under uvicorn with httptools and uvloop, its production setup (the bench extra).
 	@.venv/bin/pip install -q -r requirements-bench.lock
 	@$(PY) benchmarks/bench_tiles.py
+
+bench-capacity:
+	@$(BOOT) test-setup
+	@# Requests per second per core for each request class of the README's capacity model.
+	@$(PY) benchmarks/bench_capacity.py
 
 bench-queries:
 	@$(BOOT) test-setup

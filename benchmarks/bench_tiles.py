@@ -9,6 +9,11 @@ at zooms 6-14 it measures, over HTTP on loopback with concurrency 1 and 8:
   raw SQL         the same ST_AsMVT statement run directly, one tile after another (the limit)
   tipg            the peer OGC tiles server (uvicorn), same table and point column
   ours cached     the same requests once the Django cache holds every tile
+  edge            nginx in front (scripts/serve.sh --edge): the versioned tile URLs (?v=current)
+                  a map asks for, first through an empty nginx cache (uncached: nginx + app +
+                  SQL), then again (served by nginx alone); and a static file of a tile's size
+                  served by nginx, its own overhead
+  router          the read-replica router's cost per request (a microbenchmark, no HTTP)
 
 Each client thread keeps its HTTP connection alive, as a browser does for a map's tiles. Every
 measured pass follows one unmeasured pass over the same tiles, for raw SQL as for both servers,
@@ -46,7 +51,7 @@ WORKERS = int(os.environ.get("BENCH_SERVER_WORKERS", str(2 * (os.cpu_count() or 
 CONCURRENCY = (1, 8)
 SOCKET_DIR = ROOT / ".local" / "run"
 PG_PORT = os.environ.get("LOCAL_PG_PORT", "5433")
-OUR_PORT, TIPG_PORT, REDIS_PORT = 18431, 18432, 18433
+OUR_PORT, TIPG_PORT, REDIS_PORT, EDGE_PORT = 18431, 18432, 18433, 18434
 RESULTS = ROOT / "benchmarks" / "results"
 
 # Town centres of Guanajuato; at zoom >= 10 each brings its 3x3 block of tiles.
@@ -193,6 +198,30 @@ def start_ours() -> subprocess.Popen:
         start_new_session=True,
     )
     _started(proc, OUR_PORT)
+    return proc
+
+
+def start_edge(prefix: Path, media: Path) -> subprocess.Popen:
+    """nginx on EDGE_PORT in front of Granian on OUR_PORT, as in production."""
+    proc = subprocess.Popen(
+        [str(ROOT / "scripts" / "serve.sh"), "--edge"],
+        cwd=ROOT,
+        env=env(
+            GRANIAN_PORT=str(OUR_PORT),
+            GRANIAN_WORKERS=str(WORKERS),
+            GRANIAN_LOG_LEVEL="warning",
+            EDGE_HOST="127.0.0.1",
+            EDGE_PORT=str(EDGE_PORT),
+            EDGE_PREFIX=str(prefix),
+            EDGE_WORKERS="1",
+            EDGE_ACCESS_LOG="off",
+            MEDIA_ROOT=str(media),
+        ),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+    _started(proc, OUR_PORT)
+    _started(proc, EDGE_PORT)
     return proc
 
 
@@ -349,6 +378,91 @@ def raw_sql(tiles: list[tuple[int, int, int]]) -> dict:
     }
 
 
+def edge(ours_paths: list[str], tile_bytes: int) -> dict:
+    """Through nginx: versioned tiles uncached then cached, and a static file (nginx's overhead)."""
+    import tempfile
+
+    from gis_core.versions import layer_version
+
+    version = layer_version("works")
+    versioned = [f"{p}?v={version}" for p in ours_paths]
+    out: dict = {}
+    redis = start_redis()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-edge-") as tmp:
+            media = Path(tmp) / "media"
+            (media / "pmtiles").mkdir(parents=True)
+            static = "/media/pmtiles/bench.v1.pmtiles"
+            (media / "pmtiles" / "bench.v1.pmtiles").write_bytes(os.urandom(max(tile_bytes, 1)))
+            # The edge's cache must be writable by nginx's workers (it may run them as another user).
+            Path(tmp).chmod(0o755)
+            proc = start_edge(Path(tmp) / "nginx", media)
+            try:
+                warm(OUR_PORT, ours_paths)  # the app itself, behind nginx: nothing goes into nginx's cache
+                for c in CONCURRENCY:
+                    out[f"edge_static_c{c}"] = run(EDGE_PORT, [static] * len(ours_paths), c)
+                flush_redis()
+                out["edge_uncached_c1"] = run(EDGE_PORT, versioned, 1)
+                for c in CONCURRENCY:
+                    out[f"edge_cached_c{c}"] = run(EDGE_PORT, versioned * 3, c)
+            finally:
+                stop(proc)
+            # c=8 uncached through a fresh nginx cache and a flushed tile cache.
+            proc = start_edge(Path(tmp) / "nginx8", media)
+            try:
+                warm(OUR_PORT, ours_paths)
+                flush_redis()
+                out["edge_uncached_c8"] = run(EDGE_PORT, versioned, 8)
+            finally:
+                stop(proc)
+    finally:
+        stop(redis)
+        SERVER_ENV.pop("REDIS_URL", None)
+    return out
+
+
+def router_overhead(n: int = 20000) -> dict:
+    """What the replica router adds to one public request: the middleware's check, choosing the
+    request's replica (a kept connection, already health-checked) and routing three reads. The
+    'replica' is a second connection to the same database: only the routing is timed."""
+    from django.db import connections
+    from django.db.utils import load_backend
+    from django.test import override_settings
+
+    from gis_core import replicas
+    from works_map.models import Work
+
+    primary = connections["default"].settings_dict
+    config = connections.configure_settings({"default": {}, "replica_0": dict(primary)})["replica_0"]
+    connections["replica_0"] = load_backend(config["ENGINE"]).DatabaseWrapper(config, "replica_0")
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    router = replicas.ReplicaRouter()
+
+    def view(request):
+        for _ in range(3):
+            router.db_for_read(Work)
+        return HttpResponse()
+
+    middleware = replicas.ReplicaReadsMiddleware(view)
+    request = RequestFactory().get("/tiles/works/10/200/300.mvt")
+    with override_settings(DATABASE_REPLICA_ALIASES=["replica_0"]):
+        connections["replica_0"].ensure_connection()
+        connections["replica_0"].health_check_done = True
+        started = time.perf_counter()
+        for _ in range(n):
+            middleware(request)
+        routed = (time.perf_counter() - started) / n
+    with override_settings(DATABASE_REPLICA_ALIASES=[]):
+        started = time.perf_counter()
+        for _ in range(n):
+            middleware(request)  # the same request with no replica configured: the baseline
+        routed -= (time.perf_counter() - started) / n
+    connections["replica_0"].close()
+    return {"per_request_ms": 1000 * routed, "requests": n}
+
+
 def bench(n_works: int) -> dict:
     print(f"\n== {n_works:,} works ==", flush=True)
     ensure_database(n_works)
@@ -381,6 +495,9 @@ def bench(n_works: int) -> dict:
         stop(redis)
         SERVER_ENV.pop("REDIS_URL", None)
 
+    out.update(edge(ours_paths, out["ours_uncached_c1"]["bytes"] // max(len(tiles), 1)))
+    out["router"] = router_overhead()
+
     proc = start_tipg()
     try:
         warm(TIPG_PORT, tipg_paths)
@@ -412,6 +529,23 @@ def report(r: dict) -> None:
             f"{uncached / r[f'tipg_c{c}']['rps']:.2f}x (target >= 1.5);"
             f" cached / uncached {r[f'ours_cached_c{c}']['rps'] / uncached:.1f}x (target >= 10)"
         )
+    print("  edge (nginx in front):")
+    for c in CONCURRENCY:
+        row(f"nginx static file c={c}", r[f"edge_static_c{c}"])
+        row(f"edge uncached c={c}", r[f"edge_uncached_c{c}"])
+        row(f"edge cached c={c}", r[f"edge_cached_c{c}"])
+    for c in CONCURRENCY:
+        print(
+            f"    c={c}: edge cached / ours uncached throughput "
+            f"{r[f'edge_cached_c{c}']['rps'] / r[f'ours_uncached_c{c}']['rps']:.1f}x (target >= 10)"
+        )
+    limit = r["raw_sql"]["p50_ms"] * 1.5 + r["edge_static_c1"]["p50_ms"]
+    print(
+        f"    edge uncached p50 (c=1) {r['edge_uncached_c1']['p50_ms']:.2f} ms vs 1.5 x raw SQL p50"
+        f" + nginx static p50 = {limit:.2f} ms:"
+        f" {r['edge_uncached_c1']['p50_ms'] / limit:.2f} of the limit (target <= 1)"
+    )
+    print(f"    replica router: {r['router']['per_request_ms'] * 1000:.1f} µs per request (target < 100 µs)")
     print("  p50 per zoom band (c=1):")
     for band in r["raw_sql"]["per_band_p50_ms"]:
         figures = [

@@ -200,6 +200,9 @@ if REDIS_URL:
             "TIMEOUT": envint("CACHE_TIMEOUT", 86400, 0),
         }
     }
+    # Sessions read from Redis and written through to the database: any app host serves any staff
+    # member, and a Redis restart logs nobody out (the cache ignores its errors, the rows remain).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -276,6 +279,8 @@ STATICFILES_DIRS = [
     ("vendor/maplibre-gl", BASE_DIR / "node_modules" / "maplibre-gl" / "dist"),
     # OpenLayers for the admin's geometry widget (gis_core.widgets); its ol.css comes from the finder below.
     ("vendor/ol", BASE_DIR / "node_modules" / "ol" / "dist"),
+    # The PMTiles protocol for MapLibre (layers.pmtiles archives).
+    ("vendor/pmtiles", BASE_DIR / "node_modules" / "pmtiles" / "dist"),
     # Drawing tools of the planner's map (planning, static/js/planner.js).
     ("vendor/terra-draw", BASE_DIR / "node_modules" / "terra-draw" / "dist"),
     (
@@ -289,8 +294,37 @@ STATICFILES_FINDERS = [
     "gis_core.staticfiles.NodeModulesFinder",
 ]
 WHITENOISE_USE_FINDERS = not DEPLOYED
+# Uploaded and generated files (photos, import uploads, PMTiles archives) go through Django's
+# storage API, so several app hosts share them: MEDIA_STORAGE=filesystem (MEDIA_ROOT, a directory
+# every host mounts) or s3 (any S3-compatible object store, django-storages).
+MEDIA_STORAGE = env("MEDIA_STORAGE", "filesystem")
+if MEDIA_STORAGE == "filesystem":
+    _media_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    if not env("MEDIA_S3_BUCKET"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET")
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("MEDIA_S3_BUCKET"),
+            # Unset: AWS itself; else the store's URL (MinIO, Ceph, a provider's S3 endpoint).
+            "endpoint_url": env("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": env("MEDIA_S3_REGION") or None,
+            # Unset: boto3's own chain (AWS_ACCESS_KEY_ID..., an instance role).
+            "access_key": env("MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            "location": env("MEDIA_S3_PREFIX", ""),
+            # Private objects, handed out through signed URLs that expire.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": envint("MEDIA_S3_URL_SECONDS", 3600, 60, 604800),
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be filesystem or s3, got {MEDIA_STORAGE!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -315,6 +349,9 @@ MAX_DRAWN_VERTICES = envint("MAX_DRAWN_VERTICES", 20_000, 4, 1_000_000)
 # Seconds nginx or a CDN keeps the public documents that name the current data version (TileJSON,
 # style.json, summaries: Cache-Control s-maxage); versioned tiles are kept a day.
 EDGE_CACHE_SECONDS = envint("EDGE_CACHE_SECONDS", 10, 0, 3600)
+# Layers the map reads from PMTiles archives (manage.py export_pmtiles) instead of live tiles, while
+# the archive of the layer's current version exists: any of municipios, localidades, agebs.
+PMTILES_LAYERS = envlist("PMTILES_LAYERS", "")
 BASEMAP_URL = env("BASEMAP_URL", "")
 BASEMAP_ATTRIBUTION = env("BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
 
@@ -413,13 +450,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 
 # The basemap's host (BASEMAP_URL), when set, is the only other origin: MapLibre fetches its tiles.
 _basemap = urlsplit(BASEMAP_URL.replace("{", "").replace("}", "")) if BASEMAP_URL else None
 _BASEMAP_ORIGIN = [f"{_basemap.scheme}://{_basemap.netloc}"] if _basemap and _basemap.netloc else []
+# PMTiles archives on S3 are fetched by the browser from the store (signed URLs).
+_media = urlsplit(env("MEDIA_S3_ENDPOINT_URL")) if MEDIA_STORAGE == "s3" else None
+_MEDIA_ORIGIN = [f"{_media.scheme}://{_media.netloc}"] if _media and _media.netloc else []
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:", *_BASEMAP_ORIGIN],
-        "connect-src": ["'self'", *_BASEMAP_ORIGIN],
+        "connect-src": ["'self'", *_BASEMAP_ORIGIN, *_MEDIA_ORIGIN],
         "worker-src": ["'self'", "blob:"],
         "child-src": ["'self'", "blob:"],
         "font-src": ["'self'", "data:"],

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from layers import views as layer_views
 from planning import auth, health
 
 # The admin's login is throttled like the site's (planning.auth).
@@ -29,6 +30,8 @@ urlpatterns = [
     path("", include("chat.urls")),
     path("presupuesto/", include("budget.urls")),
     path("api/budget/", include("budget.api")),
+    # PMTiles archives on a filesystem MEDIA_STORAGE, with range requests (nginx serves them itself).
+    path("media/pmtiles/<str:filename>", layer_views.pmtiles_archive, name="pmtiles-archive"),
     path("", include("works_map.urls")),
     path("", include("priority_zones.urls")),
     path("", include("growth.urls")),

@@ -234,7 +234,14 @@ def style(request: HttpRequest) -> dict[str, Any]:
     raster_sources, raster_layers = raster_style_parts(request)
     sources.update(raster_sources)
     layers.extend(raster_layers)
+    from layers import pmtiles
+
+    archived = pmtiles.served_layers()
     for layer in public_layers():
+        if layer.name in archived and (url := pmtiles.current_url(request, pmtiles.archive_for(layer.name))):
+            # MapLibre reads the archive's header and ranges of it (static/js/pmtiles-protocol.js).
+            sources[layer.name] = {"type": "vector", "url": f"pmtiles://{url}", "attribution": ATTRIBUTION}
+            continue
         version = layer_version(layer.version_name)
         sources[layer.name] = {
             "type": "vector",

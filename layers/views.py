@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gis_core.http import problem, shared_briefly, tile_response
+from gis_core.storage import local_file
 from gis_core.tiles import TileCoord, TileError
 from layers import access, documents, raster
 from layers.filters import Filters, parse_filters
@@ -113,4 +116,42 @@ def raster_tile(request: HttpRequest, name: str, z: str, x: str, y: str) -> Http
 def raster_legend(request: HttpRequest, name: str) -> HttpResponse:
     response = JsonResponse(raster.legend(raster.get_public_raster(name)))
     response["Cache-Control"] = REVALIDATE
+    return response
+
+
+_ARCHIVE = re.compile(r"^[a-z_]+(?:-[0-9]{4})?\.v[0-9]+\.pmtiles$")
+_RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
+
+
+@require_GET
+def pmtiles_archive(request: HttpRequest, filename: str) -> HttpResponse:
+    """A PMTiles archive (layers.pmtiles) with single-range requests, as nginx or S3 would answer."""
+    path = local_file(default_storage, f"pmtiles/{filename}") if _ARCHIVE.match(filename) else None
+    if path is None or not path.is_file():
+        raise Http404(filename)
+    size = path.stat().st_size
+    start, end, status = 0, size - 1, 200
+    wanted = request.headers.get("Range", "")
+    if wanted:
+        match = _RANGE.match(wanted.strip())
+        first, last = (match[1], match[2]) if match else ("", "")
+        if match and first:
+            start, end = int(first), min(int(last), size - 1) if last else size - 1
+        elif match and last:
+            start = max(size - int(last), 0)
+        if not match or (not first and not last) or start > end or start >= size:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        status = 206
+    with path.open("rb") as archive:
+        archive.seek(start)
+        body = archive.read(end - start + 1)
+    response = HttpResponse(body, status=status, content_type="application/vnd.pmtiles")
+    response["Accept-Ranges"] = "bytes"
+    response["Content-Length"] = str(len(body))
+    if status == 206:
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    # The name carries the data version: the content of this URL never changes.
+    response["Cache-Control"] = VERSIONED
     return response

@@ -11,12 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db.models import BooleanField, F, Func, IntegerField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gis_core import access
+from gis_core.storage import local_copy, local_file
 from planning import imports
 from planning.import_writers import write_rows
 from planning.models import ImportJob
@@ -59,7 +63,8 @@ def check(job: ImportJob) -> tuple[imports.Outcome, imports.Table]:
     user = job.created_by
     if options.target in GEOGRAPHY_TARGETS and user is not None and not access.scope_of(user).everywhere:
         raise imports.ImportRefused(_("Solo un administrador importa la geografía del INEGI."))
-    table = imports.read_table(Path(job.file.path), options)
+    with local_copy(job.file.name, job.file.storage) as path:
+        table = imports.read_table(path, options)
     return imports.check_rows(table, options, job.original_name), table
 
 
@@ -132,6 +137,43 @@ def enqueue(job: ImportJob) -> ImportJob:
     return job
 
 
+# Several workers, on several hosts, share the queue. A job is claimed with FOR UPDATE SKIP LOCKED
+# (two workers never take the same row) and its worker also holds a session advisory lock on it
+# while it runs. A worker that dies (killed, its host lost) loses its connection and with it the
+# lock: a RUNNING job whose lock can be taken is an orphan, and the next claim runs it again (its
+# rows were written in one transaction, so nothing of the dead run remains).
+JOB_LOCK_SPACE = 7_321_000  # first key of the (int, int) advisory lock: this queue's own space
+
+
+class _TryJobLock(Func):
+    function = "pg_try_advisory_lock"
+    output_field = BooleanField()
+
+
+class _JobUnlock(Func):
+    function = "pg_advisory_unlock"
+    output_field = BooleanField()
+
+
+def _job_lock(pk: int, func: type[Func]) -> bool:
+    got = (
+        ImportJob.objects.filter(pk=pk)
+        .annotate(got=func(Value(JOB_LOCK_SPACE), Cast(F("pk"), IntegerField())))
+        .values_list("got", flat=True)
+        .first()
+    )
+    return bool(got)
+
+
+def _orphan() -> ImportJob | None:
+    """A RUNNING job whose worker is gone (its lock is free), now locked by this worker."""
+    running = ImportJob.objects.select_for_update(skip_locked=True).filter(status=ImportJob.Status.RUNNING)
+    for job in running.order_by("started_at")[:20]:
+        if _job_lock(job.pk, _TryJobLock):
+            return job
+    return None
+
+
 def claim_next() -> int | None:
     with transaction.atomic():
         job = (
@@ -140,19 +182,37 @@ def claim_next() -> int | None:
             .order_by("created_at")
             .first()
         )
-        if job is None:
-            return None
+        if job is not None:
+            if not _job_lock(job.pk, _TryJobLock):
+                return None  # run in a web process right now (IMPORTS_RUN_IMMEDIATELY)
+        else:
+            job = _orphan()
+            if job is None:
+                return None
         job.status, job.started_at, job.progress = ImportJob.Status.RUNNING, timezone.now(), 0
         job.save(update_fields=["status", "started_at", "progress"])
         return job.pk
 
 
 def run(pk: int) -> None:
-    """Check again (the file is the truth, not the preview) and write in one transaction."""
+    """Check again (the file is the truth, not the preview) and write in one transaction.
+
+    The job's advisory lock (taken by claim_next, or here when run at once) is let go at the end."""
     job = ImportJob.objects.select_related("created_by").get(pk=pk)
     if job.status == ImportJob.Status.QUEUED:
+        _job_lock(pk, _TryJobLock)
         job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
         job.save(update_fields=["status", "started_at"])
+    try:
+        _run(job)
+    finally:
+        try:
+            _job_lock(pk, _JobUnlock)
+        except (OperationalError, InterfaceError):
+            pass  # the connection is gone, and its lock with it
+
+
+def _run(job: ImportJob) -> None:
     try:
         outcome, table = check(job)
         job.total = len(outcome.kept)
@@ -167,22 +227,33 @@ def run(pk: int) -> None:
     _store(job, outcome, table)
     job.status, job.finished_at = ImportJob.Status.DONE, timezone.now()
     job.save()
-    _progress_path(job).unlink(missing_ok=True)
+    if (path := _progress_path(job)) is not None:
+        path.unlink(missing_ok=True)
+    else:
+        cache.delete(_progress_key(job))
 
 
 # The write runs in one transaction, so a progress count saved on the job would only be seen when it
-# commits. The worker writes it beside the uploaded file instead (web and worker share the media
-# storage already: the worker reads the upload from it), and the status page reads it from there.
+# commits. The worker writes it beside the uploaded file instead when the media storage is a shared
+# directory (web and worker read the upload from it), else in the shared cache (Redis with S3).
 
 
-def _progress_path(job: ImportJob) -> Path:
-    return Path(job.file.path).with_suffix(".progreso")
+def _progress_path(job: ImportJob) -> Path | None:
+    own = local_file(job.file.storage, job.file.name)
+    return own.with_suffix(".progreso") if own is not None else None
+
+
+def _progress_key(job: ImportJob) -> str:
+    return f"import-progress:{job.pk}"
 
 
 def _progress_writer(job: ImportJob):
     path = _progress_path(job)
 
     def write(done: int) -> None:
+        if path is None:
+            cache.set(_progress_key(job), done, 86400)
+            return
         partial = path.with_suffix(".progreso.tmp")
         partial.write_text(str(done))
         partial.replace(path)  # atomic: a reader never sees half a number
@@ -194,8 +265,11 @@ def progress_of(job: ImportJob) -> int:
     """Rows written so far: from the worker's progress file while it runs, else the job's own count."""
     if job.status != ImportJob.Status.RUNNING:
         return job.progress
+    path = _progress_path(job)
+    if path is None:
+        return int(cache.get(_progress_key(job)) or 0)
     try:
-        return int(_progress_path(job).read_text() or 0)
+        return int(path.read_text() or 0)
     except (OSError, ValueError):
         return 0
 

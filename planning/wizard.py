@@ -6,13 +6,13 @@ Saved mappings (ImportMapping) are the same JSON as `import_file --mapping-file`
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gis_core.storage import local_copy
 from planning import imports
 from planning.actions import do_save_import_mapping
 from planning.models import ImportJob, ImportMapping
@@ -95,7 +95,8 @@ def _samples(table: imports.Table, column: str) -> list[str]:
 def mapping_step(job: ImportJob) -> dict[str, Any]:
     """What the mapping page shows for the job's file and current options."""
     options = imports.Options(**job.options)
-    table = imports.read_table(Path(job.file.path), options)
+    with local_copy(job.file.name, job.file.storage) as path:
+        table = imports.read_table(path, options)
     keys = {column_key(c) for c in table.columns}
     missing = {f: c for f, c in options.mapping.items() if c and column_key(c) not in keys}
     for name in missing:  # a saved mapping names a column this file does not have: guess that field

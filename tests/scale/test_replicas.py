@@ -4,8 +4,17 @@ version, a stopped replica falling back to the primary within the request."""
 
 from __future__ import annotations
 
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
 from decimal import Decimal
+from urllib.parse import urlencode
 
+import mapbox_vector_tile
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.cache import cache
@@ -18,7 +27,7 @@ from layers.registry import get_layer
 from layers.tilecache import cache_key
 from tests.actors import PASSWORD
 from tests.layers.conftest import features, tile_url
-from tests.scale.conftest import replica_alias
+from tests.scale.conftest import ROOT, database_url, free_port, replica_alias
 
 pytestmark = [pytest.mark.slow, pytest.mark.urls("config.urls")]
 
@@ -119,3 +128,83 @@ def test_a_stopped_replica_falls_back_to_the_primary_within_one_request(client, 
         assert client.get("/api/works?page_size=5").status_code == 200
     finally:
         standby.ctl("start")
+
+
+@pytest.fixture
+def app_without_primary(streaming_replica, transactional_db, work_well_xichu, tmp_path):
+    """The production server with its primary unreachable (a socket directory with no server) and
+    the streaming replica in DATABASE_REPLICA_URLS."""
+    streaming_replica.catch_up()
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(HOST=str(tmp_path / "no-primary-here")),
+        "DATABASE_REPLICA_URLS": database_url(
+            HOST=str(streaming_replica.run), PORT=str(streaming_replica.port)
+        ),
+        "REDIS_URL": "",
+        "SECRET_KEY": "replica-test-" + "k" * 40,
+        "GRANIAN_HOST": "127.0.0.1",
+        "GRANIAN_PORT": str(port),
+        "GRANIAN_WORKERS": "1",
+    }
+    proc = subprocess.Popen(
+        [str(ROOT / "scripts" / "serve.sh")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else "the server exited"
+                assert time.monotonic() < deadline, "the server did not start in 60 s"
+                time.sleep(0.2)
+        yield port
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def _request(port: int, method: str, path: str, body: str = "", headers: dict | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body or None, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+def test_with_the_primary_down_reads_answer_from_the_replica_and_writes_get_a_clear_503(app_without_primary):
+    port = app_without_primary
+    status, _, body = _request(port, "GET", tile_url("works", COORD))
+    assert status == 200
+    assert "XIC-2026-001" in {
+        f["properties"].get("folio") for f in mapbox_vector_tile.decode(body)["works"]["features"]
+    }
+    status, _, body = _request(port, "GET", "/api/works?page_size=5")
+    assert status == 200 and b"XIC-2026-001" in body
+    assert _request(port, "GET", "/tiles/works.json")[0] == 200
+
+    status, headers, _ = _request(port, "GET", "/cuenta/entrar/")
+    assert status == 200
+    csrf = headers["set-cookie"].split("csrftoken=", 1)[1].split(";", 1)[0]
+    form = urlencode({"username": "alguien", "password": PASSWORD, "csrfmiddlewaretoken": csrf})
+    status, headers, body = _request(
+        port,
+        "POST",
+        "/cuenta/entrar/",
+        form,
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}"},
+    )
+    assert status == 503
+    assert headers["retry-after"]
+    assert "no está disponible" in json.loads(body)["detail"]
