@@ -123,7 +123,7 @@ class Server:
             env=env,
             stdout=subprocess.DEVNULL,
         )
-        for _ in range(100):
+        for _ in range(600):  # two minutes: on a loaded machine a worker takes long to import
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the server exited with {self.proc.returncode}")
             try:

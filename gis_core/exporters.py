@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 FETCH_ROWS = 5000
+FILE_BLOCK = 1 << 20
 COORD_DECIMALS = 6  # ~0.1 m; RFC 7946 §11.2 recommends not exceeding what the data support
 
 
@@ -557,10 +558,6 @@ def _write_ogr2ogr(dataset: Dataset, queryset: QuerySet, fmt: str, path: Path) -
         "GEOMETRY",
         "-a_srs",
         CRS,
-        # Rows fetched from the export cursor per round trip (GDAL's default is 500).
-        "--config",
-        "OGR_PG_CURSOR_PAGE",
-        str(FETCH_ROWS),
         *options,
     ]
     done = subprocess.run(  # noqa: S603 - a fixed program; the statement is one argument, never a shell
@@ -597,5 +594,8 @@ def file_download(dataset: Dataset, queryset: QuerySet, fmt: str, filename: str)
     response = FileResponse(
         handle, as_attachment=True, filename=filename, content_type=FORMATS[fmt].media_type
     )
+    # Granian's WSGI has no wsgi.file_wrapper, so Django hands the file over block by block: 1 MiB
+    # blocks instead of 4 kB make a 100 MB file 100 round trips to the server instead of 25,000.
+    response.block_size = FILE_BLOCK
     response["Cache-Control"] = "no-store"
     return response

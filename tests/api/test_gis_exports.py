@@ -146,7 +146,16 @@ def test_the_shapefile_zip_has_a_codepage_the_field_table_and_one_file_per_geome
 
 
 @pytest.mark.parametrize(
-    "query", ["year=2026", "municipio=11020", "status=SUSPENDIDA,EN_EJECUCION", "q=Parque"]
+    "query",
+    [
+        "year=2026",
+        "municipio=11020",
+        "status=SUSPENDIDA,EN_EJECUCION",
+        "q=Parque",
+        "q=O'Higgins",  # a quote in the statement ogr2ogr runs
+        "bbox=-101.9,21.0,-101.4,21.3",  # a geometry parameter
+        "source=FAIS-FISMDF&agency=GTO-SOP",
+    ],
 )
 @pytest.mark.parametrize("fmt", ["gpkg", "fgb", "geojson", "csv"])
 def test_feature_counts_equal_the_api_count_for_the_same_filter(

@@ -172,6 +172,50 @@ def test_a_package_of_each_status_validates(client, shared_data, xichu, water_ca
     assert ("completion" in project) == (project["status"] == "completion")
 
 
+def test_parties_are_the_agencies_then_the_funders_whichever_of_them_a_work_has(
+    client, shared_data, xichu, water_category, fismdf, sop
+):
+    """The package is written as text by PostgreSQL: a work with agencies and no funding, with
+    funding and no agencies, with both and with neither each give valid JSON and a valid project."""
+    from works_map.actions import do_create_work
+
+    for folio, funding, agencies in (
+        ("P-AGENCY", [], [(sop, "EJECUTORA"), (sop, "NORMATIVA")]),
+        ("P-FUNDS", [(fismdf, {"amount_approved": Decimal("10")})], []),
+        ("P-BOTH", [(fismdf, {"amount_approved": Decimal("10")})], [(sop, "EJECUTORA")]),
+        ("P-NONE", [], []),
+    ):
+        do_create_work(
+            folio=folio,
+            fiscal_year=2026,
+            name=f'Obra {folio} «comillas» \\ "y" barra',
+            category=water_category,
+            geom=Point(-100.0, 21.3, srid=4326),
+            municipio=xichu,
+            funding=funding,
+            agencies=agencies,
+        )
+    package = read_package(client.get(URL))
+    assert errors(package) == []
+    projects = by_folio(package)
+    parties = {f: [p["id"] for p in projects[f].get("parties", [])] for f in projects}
+    assert parties == {
+        "P-AGENCY": ["MX-GTO-TA-DEPENDENCIA-GTO-SOP"],
+        "P-FUNDS": ["MX-GOB-FEDERAL"],
+        "P-BOTH": ["MX-GTO-TA-DEPENDENCIA-GTO-SOP", "MX-GOB-FEDERAL"],
+        "P-NONE": [],
+    }
+    sop_party = projects["P-AGENCY"]["parties"][0]
+    assert sorted(sop_party["roles"]) == ["normativeEntity", "publicAuthority"]
+    assert sop_party["localRoles"] == ["EJECUTORA", "NORMATIVA"]
+    assert projects["P-AGENCY"]["publicAuthority"]["id"] == "MX-GTO-TA-DEPENDENCIA-GTO-SOP"
+    assert (
+        "publicAuthority" not in projects["P-FUNDS"]
+        and "budgetBreakdowns" not in projects["P-NONE"]["budget"]
+    )
+    assert projects["P-NONE"]["title"] == 'Obra P-NONE «comillas» \\ "y" barra'
+
+
 def test_a_geometry_collection_is_published_as_its_representative_point(
     client, shared_data, xichu, water_category
 ):
