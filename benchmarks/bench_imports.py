@@ -182,8 +182,24 @@ def run_size(n: int, features: list, rng: random.Random, workdir: Path) -> dict:
     outcome = imports.check_rows(table, options, path.name)
     check_s = time.perf_counter() - started
     rss_check = peak_rss_mb()
+    print(f"         check: {n:,} rows in {check_s:.0f} s (load {os.getloadavg()[0]:.1f})")
+    sys.stdout.flush()
     started = time.perf_counter()
-    write_rows(outcome, options)
+    shown = [0]
+
+    def progress(done: int) -> None:
+        # A running rate every tenth of the rows: a 100,000-row write on a loaded machine takes long.
+        if done * 10 // len(outcome.kept) > shown[0]:
+            shown[0] = done * 10 // len(outcome.kept)
+            elapsed = time.perf_counter() - started
+            load = os.getloadavg()[0]
+            print(
+                f"         write: {done:,} rows in {elapsed:.0f} s = {done / elapsed:.0f} rows/s "
+                f"(load {load:.1f})"
+            )
+            sys.stdout.flush()
+
+    write_rows(outcome, options, progress=progress)
     write_s = time.perf_counter() - started
     rss_write = peak_rss_mb()
     ogr_s = ogr2ogr_load(path)
