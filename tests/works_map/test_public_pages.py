@@ -185,10 +185,10 @@ def test_the_pages_speak_english_after_the_switch(client, work_well_xichu):
     assert "$2,500,000.00" in html
 
 
-def test_the_work_page_costs_nine_queries(client, work_well_xichu, django_assert_num_queries):
+def test_the_work_page_costs_seven_queries(client, work_well_xichu, django_assert_num_queries):
     # work (with category, parent, municipio, localidad), agencies, funding, approved reports, zones;
-    # citizen participation: published reports, counts by kind, received/answered/median, committees
-    with django_assert_num_queries(9):
+    # citizen reports (counts, by kind, median days; none published, so no list), committees
+    with django_assert_num_queries(7):
         assert client.get(reverse("works_map:work", args=[work_well_xichu.pk])).status_code == 200
 
 
