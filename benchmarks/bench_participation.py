@@ -21,8 +21,12 @@ import http.client
 import io
 import os
 import random
+import secrets
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,6 +41,7 @@ os.environ["DB_STATEMENT_TIMEOUT_MS"] = "0"
 
 from bench_queries import Server, ensure_database, free_port, seed  # noqa: E402 - after the env above
 
+PASSWORD = "clave-de-benchmark-123"  # noqa: S105 - a throwaway account in the benchmark database
 PAGE_REPORTS = 500
 QUEUE_REPORTS = 100_000
 
@@ -54,8 +59,9 @@ def seed_reports(rng: random.Random) -> tuple[int, int]:
     from works_map.models import Agency, UserScope, Work
 
     moderator, created = User.objects.get_or_create(username="bench_moderator")
-    if created:
-        moderator.groups.add(Group.objects.get_or_create(name="moderator")[0])
+    moderator.set_password(PASSWORD)
+    moderator.save()
+    moderator.groups.add(Group.objects.get_or_create(name="moderator")[0])
     busy = Work.objects.published().filter(folio="BENCH-PARTICIPATION").first()
     if busy is None:
         busy = Work.objects.published().exclude(municipio=None).order_by("pk").first()
@@ -108,19 +114,37 @@ def seed_reports(rng: random.Random) -> tuple[int, int]:
     return busy.pk, moderator.pk
 
 
-def session_cookie(user_id: int) -> str:
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth.models import User
-    from django.contrib.sessions.backends.db import SessionStore
+def http_login(port: int, username: str, password: str) -> str:
+    """Sign in through /cuenta/entrar/ like a browser (the server has its own SECRET_KEY); the cookie."""
+    import re
+    from http.cookies import SimpleCookie
 
-    user = User.objects.get(pk=user_id)
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", "/cuenta/entrar/")
+    response = conn.getresponse()
+    page = response.read().decode()
+    jar = SimpleCookie()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if match is None:
+        raise RuntimeError("no CSRF token on the login page")
+    body = f"csrfmiddlewaretoken={match.group(1)}&username={username}&password={password}&next=/"
+    cookies = "; ".join(f"{k}={v.value}" for k, v in jar.items())
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": cookies,
+        "Referer": "http://127.0.0.1/",
+    }
+    conn.request("POST", "/cuenta/entrar/", body=body, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    conn.close()
+    if response.status != 302 or "sessionid" not in jar:
+        raise RuntimeError(f"login of {username} failed: {response.status}")
+    return f"sessionid={jar['sessionid'].value}"
 
 
 def timed_get(port: int, path: str, cookie: str = "") -> float:
@@ -193,7 +217,7 @@ def main() -> None:
     django.setup()
     ensure_database()
     seed(args.works, 0)
-    work_id, moderator_id = seed_reports(random.Random(17))
+    work_id, _moderator = seed_reports(random.Random(17))
     from participation.models import CitizenReport
     from works_map.models import Work
 
@@ -203,7 +227,14 @@ def main() -> None:
         f"{published} published on work {work_id}",
         flush=True,
     )
-    cookie = session_cookie(moderator_id)
+    from django.contrib.auth.models import User
+
+    admin, _ = User.objects.get_or_create(username="bench_admin", defaults={"is_superuser": True})
+    admin.set_password(PASSWORD)
+    admin.save()
+    quiet = (
+        Work.objects.published().filter(citizen_reports=None).order_by("pk").values_list("pk", flat=True)[:1]
+    )
     deep = (
         CitizenReport.objects.filter(state__in=CitizenReport.OPEN_STATES)
         .order_by("-pk")
@@ -212,27 +243,38 @@ def main() -> None:
     ids = list(deep[:50_001:50])  # the `antes` id of the page 1,000 pages deep (or the last there is)
     pages = [
         ("work page, 500 published reports", f"/obras/{work_id}/", None),
-        ("moderation queue, first page", "/planeacion/participacion/", moderator_id),
-        ("moderation queue, ~1,000 pages deep", f"/planeacion/participacion/?antes={ids[-1]}", moderator_id),
-        ("moderation queue, administrator, first page", "/planeacion/participacion/", None),
+        ("  peer: a work page with no reports", f"/obras/{quiet[0]}/", None),
+        ("moderation queue, first page", "/planeacion/participacion/", "bench_moderator"),
+        (
+            "moderation queue, ~1,000 pages deep",
+            f"/planeacion/participacion/?antes={ids[-1]}",
+            "bench_moderator",
+        ),
+        ("moderation queue, administrator", "/planeacion/participacion/", "bench_admin"),
     ]
-    from django.contrib.auth.models import User
-
-    admin, _ = User.objects.get_or_create(username="bench_admin", defaults={"is_superuser": True})
-    admin_cookie = session_cookie(admin.pk)
+    # The production server serves pages through the manifest storage: collect the static files first.
+    os.environ["STATIC_ROOT"] = tempfile.mkdtemp(prefix="bench-static-")
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "127.0.0.1"}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
     server = Server(free_port())
     try:
-        for name, path, user in pages:
-            the_cookie = cookie if user else (admin_cookie if "administrator" in name else "")
-            as_user = user if user else (admin.pk if "administrator" in name else None)
+        cookies = {
+            name: http_login(server.port, name, PASSWORD) for name in ("bench_moderator", "bench_admin")
+        }
+        for name, path, username in pages:
+            cookie = cookies[username] if username else ""
             for _ in range(3):
-                timed_get(server.port, path, the_cookie)  # warm the worker and the cache of pages
-            http_times = [timed_get(server.port, path, the_cookie) for _ in range(args.samples)]
-            statements = page_sql(path, as_user)
+                timed_get(server.port, path, cookie)  # warm the worker
+            http_times = [timed_get(server.port, path, cookie) for _ in range(args.samples)]
+            user_id = User.objects.get(username=username).pk if username else None
+            statements = page_sql(path, user_id)
             raw_times = raw_replay(statements, args.samples)
             line(f"{name} ({len(statements)} queries)", http_times, raw_times, 100)
     finally:
         server.stop()
+        shutil.rmtree(os.environ["STATIC_ROOT"], ignore_errors=True)
     one, five, fifteen = os.getloadavg()
     print(f"load average {one:.1f} {five:.1f} {fifteen:.1f} on {os.cpu_count()} CPUs", flush=True)
 

@@ -52,7 +52,12 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         page = queue.page(request.user, state=state, before=before)
     except ValidationError as exc:
         return render(request, "participation/queue.html", {"error": " ".join(exc.messages)}, status=400)
-    context = {"page": page, "state": state, "states": CitizenReport.State.choices}
+    context = {
+        "page": page,
+        "state": state,
+        "states": CitizenReport.State.choices,
+        "published_label": _("publicado"),
+    }
     return render(request, "participation/queue.html", context)
 
 

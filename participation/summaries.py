@@ -63,16 +63,29 @@ def published_reports(work: Work) -> QuerySet[CitizenReport]:
     )  # fmt: skip
 
 
-def counts_by_kind(work: Work) -> list[dict[str, Any]]:
-    rows = (
-        CitizenReport.objects.published()
-        .filter(work=work)
-        .values("kind")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "kind")
+def figures(reports: QuerySet[CitizenReport]) -> tuple[Tally, list[dict[str, Any]]]:
+    """The tally of `reports` and their published ones counted by kind, in one query."""
+    published = {kind: Count("pk", filter=Q(published=True, kind=kind)) for kind in CitizenReport.Kind.values}
+    row = reports.aggregate(
+        received=Count("pk"),
+        answered=Count("pk", filter=Q(state=State.ANSWERED)),
+        median=Median(_days_to_answer(), filter=Q(state=State.ANSWERED)),
+        **{f"kind_{kind}": count for kind, count in published.items()},
     )
+    median = row["median"]
+    tallied = Tally(row["received"], row["answered"], round(median, 1) if median is not None else None)
     labels = dict(CitizenReport.Kind.choices)
-    return [{"kind": r["kind"], "label": labels[r["kind"]], "n": r["n"]} for r in rows]
+    by_kind = [
+        {"kind": kind, "label": labels[kind], "n": row[f"kind_{kind}"]}
+        for kind in CitizenReport.Kind.values
+        if row[f"kind_{kind}"]
+    ]
+    by_kind.sort(key=lambda k: -k["n"])
+    return tallied, by_kind
+
+
+def counts_by_kind(work: Work) -> list[dict[str, Any]]:
+    return figures(CitizenReport.objects.filter(work=work))[1]
 
 
 def committees_of(work: Work) -> list[Committee]:
@@ -88,12 +101,12 @@ def committees_of(work: Work) -> list[Committee]:
 
 
 def work_participation(work: Work, *, limit: int = WORK_PAGE_REPORTS) -> dict[str, Any]:
-    reports = published_reports(work)
+    tallied, by_kind = figures(CitizenReport.objects.filter(work=work))
     return {
         "work": work,
-        "latest": list(reports[:limit]),
-        "by_kind": counts_by_kind(work),
-        "tally": tally(CitizenReport.objects.filter(work=work)),
+        "latest": list(published_reports(work)[:limit]) if by_kind else [],
+        "by_kind": by_kind,
+        "tally": tallied,
         "committees": committees_of(work),
     }
 

@@ -30,3 +30,11 @@ def area_participation(area):
     else:
         works = work_summaries.works_in_area(area.geom, pages.visible_works(None))
     return {"tally": summaries.area_tally(works)}
+
+
+@register.filter
+def moderates(user) -> bool:
+    """Whether `user` has the moderation queue (moderators and administrators)."""
+    from participation.access import is_moderator
+
+    return is_moderator(user)

@@ -208,3 +208,14 @@ def test_an_answer_without_an_email_sends_nothing(client, moderator_leon, report
 
 def test_an_unknown_step_is_a_404(client, moderator_leon, received_report):
     assert step(login(client, moderator_leon), received_report, "borrar-todo").status_code == 404
+
+
+def test_the_workspace_links_the_queue_for_moderators_only(client, moderator_leon, planner_leon):
+    assert (
+        reverse("participation-staff:queue")
+        in login(client, moderator_leon).get("/planeacion/").content.decode()
+    )
+    assert (
+        reverse("participation-staff:queue")
+        not in login(client, planner_leon).get("/planeacion/").content.decode()
+    )

@@ -181,7 +181,7 @@ def test_arco_outside_the_moderators_scope_is_refused_whole(
     assert CitizenReport.objects.count() == 2
 
 
-def test_the_work_panel_costs_six_queries_whatever_the_number_of_reports(
+def test_the_work_panel_costs_five_queries_whatever_the_number_of_reports(
     answered_report, work_road_leon, django_assert_num_queries
 ):
     from participation import summaries
@@ -196,8 +196,8 @@ def test_the_work_panel_costs_six_queries_whatever_the_number_of_reports(
             work_road_leon, kind="OTRO", text=f"Reporte {i} de prueba.", address=f"10.0.0.{i}"
         )
         actions.do_approve_report(r, acting_user=None)
-    # latest reports; their visible photos; counts by kind; the tally; committees; their cédulas
-    with django_assert_num_queries(6):
+    # the tally with the counts by kind; latest reports; their visible photos; committees; their cédulas
+    with django_assert_num_queries(5):
         panel = summaries.work_participation(work_road_leon)
     assert len(panel["latest"]) == 6
 

@@ -185,15 +185,16 @@ def test_the_pages_speak_english_after_the_switch(client, work_well_xichu):
     assert "$2,500,000.00" in html
 
 
-def test_the_work_page_costs_five_queries(client, work_well_xichu, django_assert_num_queries):
-    # work (with category, parent, municipio, localidad), agencies, funding, approved reports, zones
-    with django_assert_num_queries(5):
+def test_the_work_page_costs_seven_queries(client, work_well_xichu, django_assert_num_queries):
+    # work (with category, parent, municipio, localidad), agencies, funding, approved reports, zones;
+    # citizen reports (counts, by kind, median days; none published, so no list), committees
+    with django_assert_num_queries(7):
         assert client.get(reverse("works_map:work", args=[work_well_xichu.pk])).status_code == 200
 
 
 def test_a_report_card_costs_a_fixed_number_of_queries(client, work_road_leon, django_assert_max_num_queries):
-    # municipio; breakdown (3); household need (1); page count + rows (2); zones (1)
-    with django_assert_max_num_queries(8):
+    # municipio; breakdown (3); household need (1); page count + rows (2); zones (1); citizen reports (1)
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("works_map:municipio", args=["11020"])).status_code == 200
 
 
