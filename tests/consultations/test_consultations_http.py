@@ -407,3 +407,42 @@ def test_a_document_consultation_needs_a_municipio_in_scope_and_an_accepted_form
     assert not Consultation.objects.exists()
     assert list(tmp_path.rglob("*.*")) == []  # nothing half-written
     assert Client().get("/consultas/1/documento").status_code == 404
+
+
+def test_the_pages_cost_the_same_queries_for_one_or_thirty_opinions(open_consultation, planner_leon):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from consultations.actions import do_answer_opinions
+
+    def answered(n: int) -> None:
+        for i in range(n):
+            Opinion.objects.create(
+                consultation=open_consultation,
+                text=f"Opinión número {i} sobre la zona.",
+                address_hash=f"h{i}",
+            )
+        pending = list(Opinion.objects.filter(answer__isnull=True))
+        half = max(len(pending) // 2, 1)
+        for group in (pending[:half], pending[half:]):
+            if group:
+                do_answer_opinions(
+                    open_consultation, group, text="Respuesta agrupada.", acting_user=planner_leon
+                )
+
+    def cost(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert Client().get(url).status_code == 200
+        return len(queries)
+
+    detail, listing = (
+        reverse("consultations:detail", args=[open_consultation.pk]),
+        reverse("consultations:list"),
+    )
+    answered(1)
+    one = (cost(detail), cost(listing))
+    answered(30)
+    # detail: the consultation, the places, the answers and their opinions (2), two counts;
+    # list: the three groups.
+    assert (cost(detail), cost(listing)) == one
+    assert one[0] <= 7 and one[1] <= 3
