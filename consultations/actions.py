@@ -110,12 +110,19 @@ def do_open_consultation(
         created_by=acting_user,
     )
     _gate(acting_user, Action.CREATE, consultation)
-    with transaction.atomic():
-        if document is not None and subject == Consultation.Subject.DOCUMENT:
-            consultation.document_name = Path(document.name).name[:200]
-            consultation.document.save(f"consulta{Path(document.name).suffix.lower()}", document, save=False)
-        consultation.full_clean(exclude=["document"] if subject != Consultation.Subject.DOCUMENT else None)
-        consultation.save()
+    consultation.full_clean(exclude=["document"])
+    try:
+        with transaction.atomic():
+            if document is not None and subject == Consultation.Subject.DOCUMENT:
+                consultation.document_name = Path(document.name).name[:200]
+                consultation.document.save(
+                    f"consulta{Path(document.name).suffix.lower()}", document, save=False
+                )
+            consultation.save()
+    except Exception:
+        if consultation.document:  # the row was refused: the stored file goes too
+            consultation.document.delete(save=False)
+        raise
     return consultation
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations import business_days
 from consultations.models import ANSWER_MAX, OPINION_MAX, QUESTION_MAX, RESULTS_MAX, Consultation
+from priority_zones.models import Municipio
 
 
 class ConsultationForm(forms.Form):
@@ -19,6 +20,13 @@ class ConsultationForm(forms.Form):
     subject = forms.ChoiceField(label=_("Se consulta"), choices=Consultation.Subject.choices)
     zone = forms.IntegerField(label=_("Zona en borrador (número)"), required=False, min_value=1)
     work = forms.IntegerField(label=_("Obra planeada (número)"), required=False, min_value=1)
+    municipio = forms.ModelChoiceField(
+        label=_("Municipio (para un documento)"),
+        queryset=Municipio.objects.order_by("name"),
+        required=False,
+        to_field_name="cvegeo",
+        help_text=_("Quién gestiona la consulta de un documento: el personal de ese municipio."),
+    )
     document = forms.FileField(label=_("Documento (PDF, ODT, DOCX o TXT, hasta 20 MB)"), required=False)
     opens_on = forms.DateField(
         label=_("Abre el"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate

@@ -6,6 +6,7 @@ app_name = "consultations"
 urlpatterns = [
     path("consultas/", views.consultation_list, name="list"),
     path("consultas/<int:pk>/", views.consultation_detail, name="detail"),
+    path("consultas/<int:pk>/documento", views.consultation_document, name="document"),
     path("consultas/<int:pk>/opinar", views.opinion_submit, name="opinion"),
     path("seguir/", views.follow_form, name="follow"),
     path("seguir/confirmar/<str:token>/", views.follow_confirm, name="follow-confirm"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -51,6 +51,17 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(Consultation.objects.select_related("zone", "work", "municipio"), pk=pk)
     return render(request, "consultations/detail.html", pages.detail(consultation))
+
+
+@require_GET
+def consultation_document(request: HttpRequest, pk: int) -> FileResponse:
+    """The consulted document, as an attachment (the media directory itself is not served)."""
+    consultation = get_object_or_404(Consultation.objects.exclude(document=""), pk=pk)
+    try:
+        handle = consultation.document.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("El documento no está disponible.")) from None
+    return FileResponse(handle, as_attachment=True, filename=consultation.document_name or "documento")
 
 
 @require_POST
@@ -209,6 +220,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
                 subject=data["subject"],
                 opens_on=data["opens_on"],
                 days=data["days"],
+                municipio=data["municipio"],
                 **_subject_objects(form, request.user),
             )
         except ValidationError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -356,3 +357,92 @@ def test_staff_answer_with_hostile_ids_is_a_400(open_consultation, planner_leon)
     url = reverse("consultations:staff-answer", args=[open_consultation.pk])
     for value in ("99999999999999999999999", "²", "abc"):
         assert client.post(url, {"opinion": [value], "text": "Respuesta."}).status_code == 400
+
+
+def _document_form(**extra):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {
+        "title": "Reglamento de participación",
+        "question": "¿Qué cambiaría del reglamento propuesto?",
+        "subject": "DOCUMENT",
+        "opens_on": timezone.localdate().isoformat(),
+        "days": 20,
+        "document": SimpleUploadedFile(
+            "Reglamento 2027.pdf", b"%PDF-1.4\n% reglamento\n", content_type="application/pdf"
+        ),
+        **extra,
+    }
+
+
+def test_staff_consult_on_a_document_of_their_municipio_and_citizens_download_it(
+    planner_leon, leon, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = _staff_client(planner_leon)
+    response = client.post(reverse("consultations:staff-create"), _document_form(municipio=leon.cvegeo))
+    assert response.status_code == 302, re.findall(r"<li>[^<]{0,200}</li>", response.content.decode())[:8]
+    consultation = Consultation.objects.get()
+    page = Client().get(reverse("consultations:detail", args=[consultation.pk])).content.decode()
+    assert "Reglamento 2027.pdf" in page
+    response = Client().get(reverse("consultations:document", args=[consultation.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-1.4")
+    assert 'attachment; filename="Reglamento 2027.pdf"' in response["Content-Disposition"]
+
+
+def test_a_document_consultation_needs_a_municipio_in_scope_and_an_accepted_format(
+    planner_leon, xichu, tmp_path, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client = _staff_client(planner_leon)
+    url = reverse("consultations:staff-create")
+    assert client.post(url, _document_form()).status_code == 400  # no municipio: administrators only
+    assert client.post(url, _document_form(municipio=xichu.cvegeo)).status_code == 400  # not León
+    bad = SimpleUploadedFile("programa.exe", b"MZ", content_type="application/octet-stream")
+    response = client.post(url, _document_form(municipio=xichu.cvegeo, document=bad))
+    assert response.status_code == 400
+    assert not Consultation.objects.exists()
+    assert list(tmp_path.rglob("*.*")) == []  # nothing half-written
+    assert Client().get("/consultas/1/documento").status_code == 404
+
+
+def test_the_pages_cost_the_same_queries_for_one_or_thirty_opinions(open_consultation, planner_leon):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from consultations.actions import do_answer_opinions
+
+    def answered(n: int) -> None:
+        for i in range(n):
+            Opinion.objects.create(
+                consultation=open_consultation,
+                text=f"Opinión número {i} sobre la zona.",
+                address_hash=f"h{i}",
+            )
+        pending = list(Opinion.objects.filter(answer__isnull=True))
+        half = max(len(pending) // 2, 1)
+        for group in (pending[:half], pending[half:]):
+            if group:
+                do_answer_opinions(
+                    open_consultation, group, text="Respuesta agrupada.", acting_user=planner_leon
+                )
+
+    def cost(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert Client().get(url).status_code == 200
+        return len(queries)
+
+    detail, listing = (
+        reverse("consultations:detail", args=[open_consultation.pk]),
+        reverse("consultations:list"),
+    )
+    answered(1)
+    one = (cost(detail), cost(listing))
+    answered(30)
+    # detail: the consultation, the places, the answers and their opinions (2), two counts;
+    # list: the three groups.
+    assert (cost(detail), cost(listing)) == one
+    assert one[0] <= 7 and one[1] <= 3
