@@ -18,7 +18,7 @@ from typing import Any
 
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import Point
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,9 @@ from works_map.pages import postal_codes
 
 PAGE = 5
 NEAR_RADIUS_M = 25_000
+COUNT_CAP = 1000
+# The columns an answer shows (never a geometry: a work's or, through a join, its municipio's).
+LISTED = ("pk", "name", "status", "amount_approved", "amount_modified", "physical_progress")
 MAX_PAGES = 10  # "más" stops after 50 works: the map is better for more
 CURSOR_MINUTES = 30
 FOLIO = re.compile(r"^(?=.*\d)[a-z0-9]+(?:[-/][a-z0-9]+)+$|^\d{1,4}$")
@@ -205,7 +208,7 @@ def nearest_works(point: Point, limit: int) -> list[Work]:
     value = Value(point, output_field=GeometryField(srid=4326))
     rows = list(
         Work.objects.published()
-        .only("pk", "name", "status", "amount_approved", "amount_modified", "physical_progress")
+        .only(*LISTED)
         .annotate(distance=GeogDistance("point", value))
         .order_by(KnnDistance("point", value))[: limit + 3]
     )
@@ -253,15 +256,16 @@ def work_line(work: Work, base_url: str, *, distance: bool = False) -> str:
 
 
 def _save_cursor(key: str, now, **fields) -> None:
-    """One INSERT … ON CONFLICT (key) DO UPDATE: the cursor replaced whole."""
+    """The cursor replaced whole: one UPDATE, or an INSERT for a new conversation."""
     fields = {"mode": "", "point": None, "ref": None, "category": None, "offset": 0, "pending": "", **fields}
     fields["expires_at"] = now + dt.timedelta(minutes=CURSOR_MINUTES)
-    Conversation.objects.bulk_create(
-        [Conversation(key=key, **fields)],
-        update_conflicts=True,
-        unique_fields=["key"],
-        update_fields=list(fields),
-    )
+    if Conversation.objects.filter(key=key).update(**fields):
+        return
+    try:
+        with transaction.atomic():  # a savepoint only inside the webhook's transaction
+            Conversation.objects.create(key=key, **fields)
+    except IntegrityError:  # the same conversation's other message created it meanwhile
+        Conversation.objects.filter(key=key).update(**fields)
 
 
 def next_page(key, cursor, *, base_url, now) -> Reply:
@@ -289,7 +293,7 @@ def next_page(key, cursor, *, base_url, now) -> Reply:
 
 
 def _place_works(mode: str, ref: int | None, category: int | None):
-    works = Work.objects.published().select_related("municipio")
+    works = Work.objects.published().only(*LISTED)
     if mode == "municipio":
         works = works.filter(municipio_id=ref)
     elif mode == "localidad":
@@ -297,7 +301,9 @@ def _place_works(mode: str, ref: int | None, category: int | None):
     if category is not None:
         # The cursor keeps the first matched category; its sub-categories come with it.
         works = works.filter(search_category_filter(category))
-    return works.order_by("-fiscal_year", "-amount_approved", "pk")
+    # Newest registered first: the primary key's index walked backwards stops after a page, where an
+    # order by year and amount sorted every work of León (tens of thousands at 1M works).
+    return works.order_by("-pk")
 
 
 def search_category_filter(category: int):
@@ -317,10 +323,10 @@ def _place_page(key, mode, ref, category, *, offset, base_url, now, title: str =
             "next" if offset else mode,
         )
     if offset == 0:
-        head = _("%(title)s: %(n)s obras publicadas. Las más recientes:") % {
-            "title": title,
-            "n": works.count(),
-        }
+        # Counted up to COUNT_CAP: an exact count of a large municipio costs more than the answer.
+        n = works.order_by()[: COUNT_CAP + 1].count()
+        shown = f"{n:,}" if n <= COUNT_CAP else _("más de %(n)s") % {"n": f"{COUNT_CAP:,}"}
+        head = _("%(title)s: %(n)s obras publicadas. Las más recientes:") % {"title": title, "n": shown}
         return _listing(head, page, more, base_url, mode)
     return _listing(_("Más obras:"), page, more, base_url, "next", start=offset + 1)
 
@@ -351,8 +357,13 @@ def postal_code(key, code: str, *, base_url, now) -> Reply:
 
 
 def _works_by_folio(text: str):
-    works = Work.objects.published().select_related("municipio")
-    exact = list(works.filter(folio__iexact=text)[:5])
+    works = (
+        Work.objects.published()
+        .select_related("municipio")
+        .only(*LISTED, "folio", "fiscal_year", "municipio__name")
+    )
+    # As typed or upper-cased, the folio's unique index answers; only a partial folio scans.
+    exact = list(works.filter(folio__in={text, text.upper()})[:5])
     if exact:
         return exact
     return list(works.filter(folio__iendswith=f"-{text}")[:5]) or list(
@@ -443,7 +454,7 @@ def places_and_categories(key, text: str, *, base_url, now) -> Reply:
         cursor = Conversation.objects.filter(key=key).first()
         works = Work.objects.published().filter(category_id__in=category_ids)
         if cursor is not None and cursor.point is not None:
-            page = list(works.select_related("municipio").nearest(cursor.point, NEAR_RADIUS_M, PAGE))
+            page = list(works.only(*LISTED).nearest(cursor.point, NEAR_RADIUS_M, PAGE))
             if page:
                 return _listing(
                     _("Obras de ese tema cerca de tu ubicación:"),
