@@ -157,3 +157,16 @@ def test_only_an_administrator_loads_a_budget_file(client, admin_user, planner_l
     upload = SimpleUploadedFile("egresos.csv", expense_csv(changed(0, 12, "1,100,000.00")).encode())
     response = client.post("/presupuesto/cargar/", {"archivo": upload, "tipo": "egresos", "reemplazar": "1"})
     assert response.status_code == 200 and ExpenseLine.objects.get(programa="K001").aprobado == 1100000
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["year=99999999999999999999", "year=abc", "quarter=-1", "year=1e400", "municipio=%00", "fund=NOPE"],
+)
+def test_odd_api_filter_values_are_an_answer_or_a_400_never_a_500(client, budget, query):
+    for path in ("/api/budget/lines", "/api/budget/income", "/api/budget/transfers"):
+        name = query.split("=")[0]
+        if name in ("municipio", "fund") and path != "/api/budget/transfers":
+            continue
+        response = client.get(f"{path}?{query}")
+        assert response.status_code in (200, 400), (path, query, response.status_code)
