@@ -61,7 +61,7 @@ def grouped_bars(
 def _frame(title: str, desc: str, body: list[str], legend: list[str]) -> SafeString:
     x, y, w, h = VIEW
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x} {y} {w} {h + 0.42}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x} {y} {w} {h + 0.58}" role="img" '
         f'class="chart map" '
         f'preserveAspectRatio="xMidYMid meet"><title>{escape(title)}</title><desc>{escape(desc)}</desc>'
     )
@@ -72,8 +72,8 @@ def _legend(entries: Sequence[tuple[str, str]]) -> list[str]:
     x, y, _w, h = VIEW
     out = []
     for i, (colour, label) in enumerate(entries):
-        cx = x + 0.05 + (i % 3) * 0.86
-        cy = y + h + 0.05 + (i // 3) * 0.17
+        cx = x + 0.05 + (i % 2) * 1.3
+        cy = y + h + 0.05 + (i // 2) * 0.17
         out.append(
             f'<rect x="{cx:.3f}" y="{cy:.3f}" width="0.1" height="0.1" fill="{colour}" stroke="{INK}" '
             f'stroke-width="0.004"/>'

@@ -75,7 +75,10 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
         text, encoding = _decode(data)
         first = text.split("\n", 1)[0]
         delimiter = ";" if first.count(";") > first.count(",") else ","
-        table = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        try:
+            table = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        except csv.Error as exc:  # a NUL byte, an unclosed quote at the end, a field past the limit
+            raise FileRefused(_("El CSV no se puede leer: %(e)s.") % {"e": str(exc)[:120]}) from None
     else:
         raise FileRefused(_("Formato no admitido: use CSV o XLSX."))
     table = [row for row in table if any(cell for cell in row)]

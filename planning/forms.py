@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from budget import catalogues as budget_catalogues
 from gis_core.geometry import MAX_ZONE_VERTICES, parse_polygon, validate_geometry
 from planning.shapes import place_of
 from priority_zones.models import SourceDocument, Zone
@@ -98,6 +99,8 @@ class WorkForm(forms.ModelForm):
         "beneficiary_unit",
         "amount_exercised",
         "amount_paid",
+        "budget_program",
+        "budget_source",
     )
     LABELS = {
         "folio": _("Folio"),
@@ -113,6 +116,8 @@ class WorkForm(forms.ModelForm):
         "amount_modified": _("Monto modificado ($)"),
         "amount_exercised": _("Monto ejercido ($)"),
         "amount_paid": _("Monto pagado ($)"),
+        "budget_program": _("Programa presupuestario (clave)"),
+        "budget_source": _("Fuente de financiamiento CONAC (2 dígitos)"),
         "planned_start": _("Inicio programado"),
         "planned_end": _("Término programado"),
         "actual_start": _("Inicio real"),
@@ -130,7 +135,17 @@ class WorkForm(forms.ModelForm):
     GROUPS = (
         (_("Identificación"), ("folio", "fiscal_year", "name", "description", "kind", "category")),
         (_("Ejecución"), ("status", "modality", "execution_mode", "executing_agency")),
-        (_("Montos"), ("amount_approved", "amount_modified", "amount_exercised", "amount_paid")),
+        (
+            _("Montos"),
+            (
+                "amount_approved",
+                "amount_modified",
+                "amount_exercised",
+                "amount_paid",
+                "budget_program",
+                "budget_source",
+            ),
+        ),
         (_("Fechas"), ("planned_start", "planned_end", "actual_start", "actual_end")),
         (
             _("Meta y beneficiarios"),
@@ -164,6 +179,8 @@ class WorkForm(forms.ModelForm):
             "amount_modified",
             "amount_exercised",
             "amount_paid",
+            "budget_program",
+            "budget_source",
             "planned_start",
             "planned_end",
             "actual_start",
@@ -231,6 +248,21 @@ class WorkForm(forms.ModelForm):
 
     def clean_amount_paid(self):
         return self._kept("amount_paid")
+
+    def _budget_code(self, name: str) -> str:
+        # Left out of the POST: kept; sent blank: cleared (a work may stop pointing at a program).
+        if self.add_prefix(name) not in self.data:
+            return getattr(self.instance, name) or ""
+        return (self.cleaned_data.get(name) or "").strip()
+
+    def clean_budget_program(self):
+        return self._budget_code("budget_program")
+
+    def clean_budget_source(self):
+        value = self._budget_code("budget_source")
+        if value and (len(value) != 2 or value not in budget_catalogues.fuentes()):
+            raise ValidationError(_("No es una fuente de financiamiento CONAC de 2 dígitos (p. ej. 25)."))
+        return value
 
     def clean_geom(self):
         geom = self.cleaned_data["geom"]

@@ -190,3 +190,19 @@ def test_the_database_refuses_contradicting_moments_written_by_any_other_path(bu
 
     with pytest.raises(IntegrityError), transaction.atomic():
         ExpenseLine.objects.filter(programa="K001").update(pagado=Decimal("999999999"))
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "fragment"),
+    [
+        (b'ejercicio\n"' + b"x" * 140_000 + b'"\n', "campo-enorme.csv", "El CSV no se puede leer"),
+        (b"PK\x03\x04 not really a workbook", "roto.xlsx", "no se puede abrir"),
+        (b"", "vacio.csv", "El archivo está vacío."),
+        (b"a,b\n1,2\n", "presupuesto.pdf", "Formato no admitido"),
+        ("año,ñ\n".encode("utf-16"), "utf16.csv", "Faltan columnas"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused_whole_with_its_reason(load, data, name, fragment):
+    report = load(data, name=name)
+    assert not report.committed and report.problems[0].row == 0
+    assert fragment in report.problems[0].reason, reasons(report)

@@ -157,3 +157,43 @@ def test_only_an_administrator_loads_a_budget_file(client, admin_user, planner_l
     upload = SimpleUploadedFile("egresos.csv", expense_csv(changed(0, 12, "1,100,000.00")).encode())
     response = client.post("/presupuesto/cargar/", {"archivo": upload, "tipo": "egresos", "reemplazar": "1"})
     assert response.status_code == 200 and ExpenseLine.objects.get(programa="K001").aprobado == 1100000
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["year=99999999999999999999", "year=abc", "quarter=-1", "year=1e400", "municipio=%00", "fund=NOPE"],
+)
+def test_odd_api_filter_values_are_an_answer_or_a_400_never_a_500(client, budget, query):
+    for path in ("/api/budget/lines", "/api/budget/income", "/api/budget/transfers"):
+        name = query.split("=")[0]
+        if name in ("municipio", "fund") and path != "/api/budget/transfers":
+            continue
+        response = client.get(f"{path}?{query}")
+        assert response.status_code in (200, 400), (path, query, response.status_code)
+
+
+def test_a_planner_links_a_work_to_its_budget_program_and_source_and_can_clear_them(
+    client, planner_leon, leon, water_category, sop
+):
+    from django.urls import reverse
+
+    from tests.planning.test_work_form import full_payload
+    from works_map.models import Work
+
+    client.force_login(planner_leon)
+    payload = full_payload(leon, water_category, sop, budget_program="K001", budget_source="25")
+    assert client.post(reverse("planning:work-create"), payload).status_code == 302
+    work = Work.objects.get(folio=payload["folio"])
+    assert (work.budget_program, work.budget_source) == ("K001", "25")
+    refused = client.post(reverse("planning:work-edit", args=[work.pk]), {**payload, "budget_source": "99"})
+    assert (
+        refused.status_code == 400 and "No es una fuente de financiamiento CONAC" in refused.content.decode()
+    )
+    without = {k: v for k, v in payload.items() if not k.startswith("budget_")}
+    assert client.post(reverse("planning:work-edit", args=[work.pk]), without).status_code == 302
+    work.refresh_from_db()
+    assert work.budget_program == "K001"  # left out of the POST: kept
+    cleared = {**payload, "budget_program": "", "budget_source": ""}
+    assert client.post(reverse("planning:work-edit", args=[work.pk]), cleared).status_code == 302
+    work.refresh_from_db()
+    assert (work.budget_program, work.budget_source) == ("", "")
