@@ -46,6 +46,13 @@ def refresh_units() -> None:
     bump_layers(*LAYERS)
 
 
+def after_write() -> None:
+    """Public figures follow a write at once unless GROWTH_REFRESH_ON_WRITE is off (state scale: the
+    refresh then runs from `manage.py growth_refresh_units` on a timer)."""
+    if settings.GROWTH_REFRESH_ON_WRITE:
+        refresh_units()
+
+
 def retention_date(birth_date: dt.date) -> dt.date:
     """Kept until the child turns five plus GROWTH_RETENTION_YEARS (then purged)."""
     years = 5 + settings.GROWTH_RETENTION_YEARS
@@ -180,7 +187,7 @@ def do_record_measurement(
             measurement.save()
             access.log(acting_user, GrowthAccessLog.Action.WRITE, "medición", [child.pk])
             _refer_if_needed(child, measurement, acting_user)
-            refresh_units()
+            after_write()
     except IntegrityError:  # a concurrent duplicate
         raise MeasurementError(
             _("Ya hay una medición de esta niña o niño en esa fecha."), "fecha_medicion"
@@ -300,7 +307,7 @@ def do_import_measurements(data: bytes, acting_user, *, today: dt.date | None = 
             "importación de mediciones",
             [m.child_id for m in pending],
         )
-        refresh_units()
+        after_write()
     report.created = len(pending)
     report.flagged = sum(1 for m in pending if m.flags)
     return report
@@ -345,7 +352,7 @@ def do_record_screening(
                 created_by=acting_user,
             )
         access.log(acting_user, GrowthAccessLog.Action.WRITE, "tamizaje", [child.pk])
-        refresh_units()
+        after_write()
     return record
 
 
@@ -383,7 +390,7 @@ def do_erase_child(child: Child, acting_user, *, reason: str = Erasure.Reason.RE
         )
         access.log(acting_user, GrowthAccessLog.Action.ERASE, f"supresión: {reason}", [child.pk])
         child.delete()
-        refresh_units()
+        after_write()
     return erasure
 
 
@@ -400,5 +407,5 @@ def do_purge_expired(today: dt.date | None = None) -> int:
             )
         Child.objects.filter(pk__in=[c.pk for c in expired]).delete()
         if expired:
-            refresh_units()
+            after_write()
     return len(expired)
