@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from gis_core.versions import bump_layers
 from growth import access, screening
-from growth.measurements import MeasurementError, check
+from growth.measurements import MeasurementError, Valid, check, score_many, validate
 from growth.models import (
     Centre,
     Child,
@@ -266,7 +266,7 @@ def do_import_measurements(data: bytes, acting_user, *, today: dt.date | None = 
         Measurement.objects.filter(child__in=children.values()).values_list("child__code", "measured_on")
     )
     seen: set[tuple[str, dt.date]] = set()
-    pending = []
+    valid: list[tuple[int, Child, Valid]] = []
     for number, row in enumerate(rows, start=2):
         code = (row.get("clave") or "").strip()
         child = children.get(code)
@@ -275,7 +275,7 @@ def do_import_measurements(data: bytes, acting_user, *, today: dt.date | None = 
                 raise MeasurementError(
                     _("No hay una niña o niño con la clave «%(c)s» en su ámbito.") % {"c": code}, "clave"
                 )
-            checked = check(
+            checked = validate(
                 sex=child.sex,
                 birth_date=child.birth_date,
                 measured_on=row.get("fecha_medicion"),
@@ -294,9 +294,17 @@ def do_import_measurements(data: bytes, acting_user, *, today: dt.date | None = 
                     "fecha_medicion",
                 )
             seen.add(key)
-            pending.append(_measurement(child, checked, acting_user, Measurement.Source.IMPORT))
+            valid.append((number, child, checked))
         except MeasurementError as exc:
             report.errors.append({"row": number, "parameter": exc.parameter, "message": str(exc)})
+    # Z-scores of every valid row in one numpy pass; unconfirmed implausible rows become errors.
+    pending = []
+    for (number, child, _valid), scored in zip(valid, score_many([item[2] for item in valid]), strict=True):
+        if isinstance(scored, MeasurementError):
+            report.errors.append({"row": number, "parameter": scored.parameter, "message": str(scored)})
+        else:
+            pending.append(_measurement(child, scored, acting_user, Measurement.Source.IMPORT))
+    report.errors.sort(key=lambda e: e["row"])
     if report.errors:
         return report
     with transaction.atomic():
