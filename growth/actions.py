@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from gis_core.versions import bump_layers
 from growth import access, screening
-from growth.measurements import MeasurementError, check
+from growth.measurements import MeasurementError, Valid, check, score_many, validate
 from growth.models import (
     Centre,
     Child,
@@ -44,6 +44,13 @@ def refresh_units() -> None:
     with connection.cursor() as cursor:
         cursor.callproc("growth_refresh_units")
     bump_layers(*LAYERS)
+
+
+def after_write() -> None:
+    """Public figures follow a write at once unless GROWTH_REFRESH_ON_WRITE is off (state scale: the
+    refresh then runs from `manage.py growth_refresh_units` on a timer)."""
+    if settings.GROWTH_REFRESH_ON_WRITE:
+        refresh_units()
 
 
 def retention_date(birth_date: dt.date) -> dt.date:
@@ -180,7 +187,7 @@ def do_record_measurement(
             measurement.save()
             access.log(acting_user, GrowthAccessLog.Action.WRITE, "medición", [child.pk])
             _refer_if_needed(child, measurement, acting_user)
-            refresh_units()
+            after_write()
     except IntegrityError:  # a concurrent duplicate
         raise MeasurementError(
             _("Ya hay una medición de esta niña o niño en esa fecha."), "fecha_medicion"
@@ -259,7 +266,7 @@ def do_import_measurements(data: bytes, acting_user, *, today: dt.date | None = 
         Measurement.objects.filter(child__in=children.values()).values_list("child__code", "measured_on")
     )
     seen: set[tuple[str, dt.date]] = set()
-    pending = []
+    valid: list[tuple[int, Child, Valid]] = []
     for number, row in enumerate(rows, start=2):
         code = (row.get("clave") or "").strip()
         child = children.get(code)
@@ -268,7 +275,7 @@ def do_import_measurements(data: bytes, acting_user, *, today: dt.date | None = 
                 raise MeasurementError(
                     _("No hay una niña o niño con la clave «%(c)s» en su ámbito.") % {"c": code}, "clave"
                 )
-            checked = check(
+            checked = validate(
                 sex=child.sex,
                 birth_date=child.birth_date,
                 measured_on=row.get("fecha_medicion"),
@@ -287,9 +294,17 @@ def do_import_measurements(data: bytes, acting_user, *, today: dt.date | None = 
                     "fecha_medicion",
                 )
             seen.add(key)
-            pending.append(_measurement(child, checked, acting_user, Measurement.Source.IMPORT))
+            valid.append((number, child, checked))
         except MeasurementError as exc:
             report.errors.append({"row": number, "parameter": exc.parameter, "message": str(exc)})
+    # Z-scores of every valid row in one numpy pass; unconfirmed implausible rows become errors.
+    pending = []
+    for (number, child, _valid), scored in zip(valid, score_many([item[2] for item in valid]), strict=True):
+        if isinstance(scored, MeasurementError):
+            report.errors.append({"row": number, "parameter": scored.parameter, "message": str(scored)})
+        else:
+            pending.append(_measurement(child, scored, acting_user, Measurement.Source.IMPORT))
+    report.errors.sort(key=lambda e: e["row"])
     if report.errors:
         return report
     with transaction.atomic():
@@ -300,7 +315,7 @@ def do_import_measurements(data: bytes, acting_user, *, today: dt.date | None = 
             "importación de mediciones",
             [m.child_id for m in pending],
         )
-        refresh_units()
+        after_write()
     report.created = len(pending)
     report.flagged = sum(1 for m in pending if m.flags)
     return report
@@ -345,7 +360,7 @@ def do_record_screening(
                 created_by=acting_user,
             )
         access.log(acting_user, GrowthAccessLog.Action.WRITE, "tamizaje", [child.pk])
-        refresh_units()
+        after_write()
     return record
 
 
@@ -383,7 +398,7 @@ def do_erase_child(child: Child, acting_user, *, reason: str = Erasure.Reason.RE
         )
         access.log(acting_user, GrowthAccessLog.Action.ERASE, f"supresión: {reason}", [child.pk])
         child.delete()
-        refresh_units()
+        after_write()
     return erasure
 
 
@@ -400,5 +415,5 @@ def do_purge_expired(today: dt.date | None = None) -> int:
             )
         Child.objects.filter(pk__in=[c.pk for c in expired]).delete()
         if expired:
-            refresh_units()
+            after_write()
     return len(expired)

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from growth import disclosure
-from priority_zones.disclosure import household_need_summary
+from priority_zones.disclosure import CARENCIAS, household_need_summary
 from works_map.models import Category, Work
 
 # Works related to child nutrition and health, by category: food support (comedores and other
@@ -50,13 +50,16 @@ def related_investment(geom: GEOSGeometry) -> list[dict]:
     return [{"key": k, "label": label, "amount": totals[k]} for k, (label, _cond) in RELATED.items()]
 
 
-def growth_section(geom: GEOSGeometry) -> dict:
+def growth_section(geom: GEOSGeometry, need: dict | None = None) -> dict:
+    """`need`: the card's household-need rows (works_map.pages.need_rows), if already computed."""
     figures = disclosure.area_summary(geom)
-    food = household_need_summary(geom)
+    if need is not None and len(need.get("carencias", ())) == len(CARENCIAS):
+        food = need["carencias"][CARENCIAS.index("alimentacion")]
+    else:
+        food = household_need_summary(geom)["carencias"]["alimentacion"]
     return {
         "growth": figures,
         "rows": [{"key": k, "label": INDICATOR_LABELS[k], **v} for k, v in figures["indicators"].items()],
         "investment": related_investment(geom),
-        "food_insecurity": food["carencias"]["alimentacion"],
-        "households": food["households"],
+        "food_insecurity": food,
     }

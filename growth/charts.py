@@ -14,6 +14,12 @@ from growth import who
 W, H = 640, 360
 PAD_L, PAD_R, PAD_T, PAD_B = 48, 16, 16, 40
 CURVES = ((-3, "z3"), (-2, "z2"), (0, "z0"), (2, "z2"), (3, "z3"))
+# Presentation attributes (not inline style: allowed by the CSP) so the SVG reads alone too.
+STROKES = {
+    "z0": 'stroke="#1b7837" stroke-width="2"',
+    "z2": 'stroke="#b35806" stroke-dasharray="6 3"',
+    "z3": 'stroke="#b2182b"',
+}
 DAYS_PER_MONTH = 30.4375
 
 
@@ -45,26 +51,38 @@ def growth_svg(
         f'<title id="t-{indicator}">{escape(title)}</title>',
     ]
     for v in _axis(y_lo, y_hi):
-        parts.append(f'<line class="grid" x1="{PAD_L}" x2="{W - PAD_R}" y1="{y(v):.1f}" y2="{y(v):.1f}"/>')
         parts.append(
-            f'<text class="tick" x="{PAD_L - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:.0f}</text>'
+            f'<line class="grid" stroke="#e0e0e0" x1="{PAD_L}" x2="{W - PAD_R}" '
+            f'y1="{y(v):.1f}" y2="{y(v):.1f}"/>'
+        )
+        parts.append(
+            f'<text class="tick" font-size="12" x="{PAD_L - 6}" y="{y(v) + 4:.1f}" '
+            f'text-anchor="end">{v:.0f}</text>'
         )
     for month in range(0, int(max_day / DAYS_PER_MONTH) + 1, 6):
         px = x(month * DAYS_PER_MONTH)
         parts.append(
-            f'<text class="tick" x="{px:.1f}" y="{H - PAD_B + 16}" text-anchor="middle">{month}</text>'
+            f'<text class="tick" font-size="12" x="{px:.1f}" y="{H - PAD_B + 16}" '
+            f'text-anchor="middle">{month}</text>'
         )
-    parts.append(f'<text class="axis" x="{W / 2}" y="{H - 6}" text-anchor="middle">meses</text>')
-    parts.append(f'<text class="axis" x="12" y="{PAD_T + 8}">{escape(unit)}</text>')
+    parts.append(
+        f'<text class="axis" font-size="12" x="{W / 2}" y="{H - 6}" text-anchor="middle">meses</text>'
+    )
+    parts.append(f'<text class="axis" font-size="12" x="{PAD_L + 6}" y="{PAD_T + 12}">{escape(unit)}</text>')
     for z, css in CURVES:
         path = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in zip(days, curves[z], strict=True))
-        parts.append(f'<polyline class="who {css}" points="{path}"><title>z = {z:+d}</title></polyline>')
+        parts.append(
+            f'<polyline class="who {css}" fill="none" {STROKES[css]} points="{path}">'
+            f"<title>z = {z:+d}</title></polyline>"
+        )
     if points:
         path = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
-        parts.append(f'<polyline class="child" points="{path}"/>')
+        parts.append(
+            f'<polyline class="child" fill="none" stroke="#2166ac" stroke-width="2.5" points="{path}"/>'
+        )
         for d, v in points:
             parts.append(
-                f'<circle class="child" cx="{x(d):.1f}" cy="{y(v):.1f}" r="4">'
+                f'<circle class="child" fill="#2166ac" cx="{x(d):.1f}" cy="{y(v):.1f}" r="4">'
                 f"<title>{v} {escape(unit)}</title></circle>"
             )
     parts.append("</svg>")

@@ -27,6 +27,7 @@ from growth.models import GrowthUnit
 from priority_zones.disclosure import MIN_COUNT, MIN_RATE_BASE, round_base
 from priority_zones.models import Zone
 
+RULES_URL = "README.md#child-growth-who-standards-screening-and-privacy"
 Z95 = 1.959963984540054
 # indicator: (count column, denominator column)
 INDICATORS = {

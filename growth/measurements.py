@@ -115,7 +115,23 @@ def check_position(value) -> str:
     return position
 
 
-def check(
+@dataclass(frozen=True)
+class Valid:
+    """A measurement whose values passed every check, before its z-scores are computed."""
+
+    sex: str
+    measured_on: dt.date
+    age_days: int
+    weight_kg: Decimal
+    height_cm: Decimal
+    position: str
+    accept_flagged: bool
+
+
+STORED_CLASSES = ("stunted", "wasted", "underweight", "overweight", "obese")
+
+
+def validate(
     *,
     sex: str,
     birth_date: dt.date,
@@ -125,12 +141,8 @@ def check(
     position,
     accept_flagged: bool = False,
     today: dt.date | None = None,
-) -> Checked:
-    """Validate one measurement and compute its z-scores; MeasurementError for anything wrong.
-
-    Implausible z-scores (WHO flags) are refused unless `accept_flagged` (the person re-measured and
-    confirms); accepted, they are stored flagged and never counted in any figure.
-    """
+) -> Valid:
+    """Check one measurement's values (dates, units, ranges); MeasurementError naming the field."""
     today = today or dt.date.today()
     measured_on = parse_date(measured_on, "fecha_medicion")
     if measured_on > today:
@@ -152,29 +164,74 @@ def check(
         )
     w = check_weight(parse_number(weight, "peso_kg"))
     h = check_height(parse_number(height, "talla_cm"))
-    pos = check_position(position)
-    result = who.zscores(
-        np.array([sex == "H"]),
-        np.array([age_days]),
-        np.array([float(w)]),
-        np.array([float(h)]),
-        np.array([pos == "L"]),
-    )
-    z = {k: (None if np.isnan(v := float(getattr(result, k)[0])) else round(v, 2)) for k in who.INDICATORS}
-    flags = [k for k in who.INDICATORS if bool(result.flags[k][0])]
-    if flags and not accept_flagged:
-        names = ", ".join(INDICATOR_LABELS[k] for k in flags)
-        raise MeasurementError(
-            _(
-                "Valor poco plausible según la OMS (%(names)s): revise el peso, la talla, la posición y la "
-                "fecha de nacimiento, vuelva a medir y, si es correcto, confirme el valor atípico."
-            )
-            % {"names": names},
-            "confirmar_atipico",
+    return Valid(sex, measured_on, age_days, w, h, check_position(position), accept_flagged)
+
+
+def implausible(flags: list[str]) -> MeasurementError:
+    names = ", ".join(INDICATOR_LABELS[k] for k in flags)
+    return MeasurementError(
+        _(
+            "Valor poco plausible según la OMS (%(names)s): revise el peso, la talla, la posición y la "
+            "fecha de nacimiento, vuelva a medir y, si es correcto, confirme el valor atípico."
         )
-    classes = {
-        name: (None if np.isnan(v := float(arr[0])) else bool(v))
-        for name, arr in who.classify(result).items()
-        if name in ("stunted", "wasted", "underweight", "overweight", "obese")
-    }
-    return Checked(measured_on, age_days, w, h, pos, z, flags, classes)
+        % {"names": names},
+        "confirmar_atipico",
+    )
+
+
+def score_many(rows: list[Valid]) -> list[Checked | MeasurementError]:
+    """Z-scores, flags and classes of many valid measurements in one numpy pass. A row with an
+    implausible z-score that was not confirmed comes back as its MeasurementError."""
+    if not rows:
+        return []
+    result = who.zscores(
+        np.array([r.sex == "H" for r in rows]),
+        np.array([r.age_days for r in rows]),
+        np.array([float(r.weight_kg) for r in rows]),
+        np.array([float(r.height_cm) for r in rows]),
+        np.array([r.position == "L" for r in rows]),
+    )
+    classes = {k: v for k, v in who.classify(result).items() if k in STORED_CLASSES}
+    zs = {k: np.round(getattr(result, k), 2) for k in who.INDICATORS}
+    out: list[Checked | MeasurementError] = []
+    for i, r in enumerate(rows):
+        flags = [k for k in who.INDICATORS if bool(result.flags[k][i])]
+        if flags and not r.accept_flagged:
+            out.append(implausible(flags))
+            continue
+        z = {k: (None if np.isnan(zs[k][i]) else float(zs[k][i])) for k in who.INDICATORS}
+        cls = {k: (None if np.isnan(v[i]) else bool(v[i])) for k, v in classes.items()}
+        out.append(Checked(r.measured_on, r.age_days, r.weight_kg, r.height_cm, r.position, z, flags, cls))
+    return out
+
+
+def check(
+    *,
+    sex: str,
+    birth_date: dt.date,
+    measured_on,
+    weight,
+    height,
+    position,
+    accept_flagged: bool = False,
+    today: dt.date | None = None,
+) -> Checked:
+    """Validate one measurement and compute its z-scores; MeasurementError for anything wrong.
+
+    Implausible z-scores (WHO flags) are refused unless `accept_flagged` (the person re-measured and
+    confirms); accepted, they are stored flagged and never counted in any figure.
+    """
+    valid = validate(
+        sex=sex,
+        birth_date=birth_date,
+        measured_on=measured_on,
+        weight=weight,
+        height=height,
+        position=position,
+        accept_flagged=accept_flagged,
+        today=today,
+    )
+    [scored] = score_many([valid])
+    if isinstance(scored, MeasurementError):
+        raise scored
+    return scored

@@ -42,7 +42,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
             {key: keys[pk], "name": names[pk], **figures[pk]}
             for pk in sorted(figures, key=lambda p: names[p])
         ]
-        return JsonResponse({"by": by, "rules": disclosure.__doc__.split("\n\n")[0], "results": rows})
+        return JsonResponse({"by": by, "rules": disclosure.RULES_URL, "results": rows})
     if request.GET.get("zone"):
         zone = Zone.objects.published().filter(pk=parse_id(request.GET["zone"])).first()
         if zone is None:

@@ -68,3 +68,17 @@ def test_the_import_page_shows_per_row_reasons_with_a_400(client, child_xichu, h
     response = client.post(reverse("growth:import"), {"archivo": upload})
     assert response.status_code == 400 and "gramos" in response.content.decode()
     assert client.post(reverse("growth:import"), {}).status_code == 400
+
+
+def test_with_refresh_on_write_off_figures_wait_for_the_refresh_command(
+    settings, xichu, centre_xichu, health_worker_xichu
+):
+    from django.core.management import call_command
+
+    settings.GROWTH_REFRESH_ON_WRITE = False
+    children = [make_child(xichu, at=(-100.05 + i * 1e-5, 21.3)) for i in range(10)]
+    text = HEADER + "\n".join(f"{c.code},2026-06-01,9.5,75.0,L" for c in children)
+    assert do_import_measurements(text.encode(), health_worker_xichu, today=TODAY).created == 10
+    assert not GrowthUnit.objects.exists()
+    call_command("growth_refresh_units", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert GrowthUnit.objects.get().children == 10
