@@ -335,8 +335,9 @@ BANDS = ((6, 9), (10, 12), (13, 14))
 
 
 def _zoom_of(path: str) -> int:
+    """A tile path's zoom; -1 for any other path (the static file of the edge column)."""
     parts = path.split("?")[0].split("/")
-    return int(parts[-3])
+    return int(parts[-3]) if len(parts) >= 3 and parts[-3].isdigit() else -1
 
 
 def _per_band(seconds: list[float], paths: list[str]) -> dict[str, float]:
