@@ -168,7 +168,8 @@ def do_save_geography(unit: Geography, *, acting_user=None) -> Geography:
     change = "UPDATE" if unit.pk is not None else "CREATE"
     unit.full_clean()
     unit.save()
-    record_version(unit, acting_user, change)
+    # A created unit has a new id: no earlier version to number from (nor to look up).
+    record_version(unit, acting_user, change, first=change == "CREATE")
     bump_layers(*GEOGRAPHY_LAYERS[type(unit)])
     return unit
 

@@ -16,15 +16,18 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from gis_core.geometry import STORAGE_SRID
+from gis_core.history import GatheredVersions, first_versions_together
 from gis_core.importers import ImportReport, RejectedRow
 from gis_core.versions import bumps_once
 
@@ -57,6 +60,8 @@ class GeographyReport(ImportReport[Any]):
     suppressed: int = 0
     skipped: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    # The versions held back while the loader writes (_writing), so a refused row drops its own.
+    versions: GatheredVersions | None = field(default=None, repr=False, compare=False)
 
     def refuse(self, row: int, key: str, reason: str) -> None:
         self.reject(row, key, reason)
@@ -264,11 +269,31 @@ def _population(props: dict[str, Any], report: GeographyReport) -> int | None:
 
 
 def _write(report: GeographyReport, row: int, key: str, upsert, *args, **kwargs) -> None:
+    versions = report.versions
+    mark = versions.mark() if versions is not None else 0
     try:
         report.tally(upsert(*args, **kwargs))
         report.count_kept(1)
     except ValidationError as exc:  # the action's savepoint rolled this row back
+        if versions is not None:
+            versions.drop_since(mark)
         report.refuse(row, key, _message(exc))
+
+
+@contextmanager
+def _writing(report: GeographyReport) -> Iterator[None]:
+    """Layers bumped once; inside the caller's transaction (load_reference holds one per file), the
+    first versions of the units created inserted together at the end rather than one per row."""
+    with bumps_once():
+        if not connection.in_atomic_block:  # each row commits alone: its version with it
+            yield
+            return
+        with first_versions_together() as versions:
+            report.versions = versions
+            try:
+                yield
+            finally:
+                report.versions = None
 
 
 def load_municipios(path: Path, options: LoadOptions) -> GeographyReport:
@@ -287,7 +312,7 @@ def load_municipios(path: Path, options: LoadOptions) -> GeographyReport:
             return None
         return key
 
-    with bumps_once():
+    with _writing(report):
         for src, key, geom in _keyed_polygons(
             path, options, report, accept, _("clave repetida en el archivo")
         ):
@@ -378,7 +403,7 @@ def load_localidades(points: Path | None, polygons: Path | None, options: LoadOp
     municipios = dict(
         Municipio.objects.filter(cvegeo__in={k[:5] for k in merged}).values_list("cvegeo", "pk")
     )
-    with bumps_once():
+    with _writing(report):
         for key, loc in sorted(merged.items()):
             if key[:5] not in municipios:
                 report.refuse(loc.row, key, _("el municipio %(m)s no está cargado") % {"m": key[:5]})
@@ -454,7 +479,7 @@ def load_agebs(polygons: Path, census: Path | None, options: LoadOptions) -> Geo
     localidades = dict(
         Localidad.objects.filter(cvegeo__in={r[1][:9] for r in rows}).values_list("cvegeo", "pk")
     )
-    with bumps_once():
+    with _writing(report):
         for row, key, geom, population in rows:
             if key[:5] not in municipios:
                 report.refuse(row, key, _("el municipio %(m)s no está cargado") % {"m": key[:5]})
