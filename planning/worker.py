@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 
-from consultations import jobs as follow_jobs
 from chat import maintenance as chat_maintenance
+from consultations import jobs as follow_jobs
 from outbox import dispatch
 from planning import jobs
 from planning.models import ImportJob, WorkerHeartbeat
