@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consultations import follows
 from gis_core.access import Action, require
 from participation.access import may_manage_committees
 from participation.models import (
@@ -238,6 +239,15 @@ def do_answer_report(
             % {"work": report.work.name, "answer": answer, "url": tracking_url},
             dedupe_key=f"participation-answer-{event.pk}",
             purpose="participation.answer",
+        )
+    if report.published:  # a public answer: the work's followers hear of it in their next digest
+        follows.notify_report_answer(
+            report.work_id,
+            _("%(kind)s: %(answer)s")
+            % {
+                "kind": report.get_kind_display(),
+                "answer": answer[:900],
+            },
         )
     return report
 
