@@ -108,6 +108,10 @@ def answer(
     return reply
 
 
+def is_stop(message: Incoming) -> bool:
+    return message.kind in ("text", "reply") and search.fold(message.text).strip(" .,;:!¡¿") in STOP_WORDS
+
+
 def relaxed_commit() -> None:
     """This transaction's commit does not wait for its WAL flush (synchronous_commit=off for this
     transaction only). The webhook's transaction holds a message id already acknowledged to Meta and
