@@ -254,21 +254,6 @@ def _answer(message: Message) -> dict[str, Any]:
     return payload
 
 
-def enqueue_reply(reply: Reply, phone: str, *, received_at: dt.datetime) -> Message | None:
-    """The reply to one message. Its idempotency is chat.DeliveredMessage's, written in the same
-    transaction (chat.inbound), so no outbox dedupe key (and its extra query) is needed."""
-    graph = reply_payload(reply, "")
-    graph.pop("to")
-    return _enqueue(
-        phone,
-        graph=graph,
-        window_until=received_at + WINDOW,
-        dedupe_key=None,
-        purpose="chat:reply",
-        body=reply.text,
-    )
-
-
 def enqueue_notice(
     text: str, phone: str, *, last_inbound_at, template: list[str], dedupe_key: str
 ) -> Message | None:
