@@ -34,7 +34,6 @@ from works_map.pages import postal_codes
 
 PAGE = 5
 NEAR_RADIUS_M = 25_000
-COUNT_CAP = 1000
 # The columns an answer shows (never a geometry: a work's or, through a join, its municipio's).
 LISTED = ("pk", "name", "status", "amount_approved", "amount_modified", "physical_progress")
 MAX_PAGES = 10  # "más" stops after 50 works: the map is better for more
@@ -106,6 +105,10 @@ def answer(
     if phone is not None and reply.intent != "stop":
         actions.touch_subscriber(key, now)
     return reply
+
+
+def is_stop(message: Incoming) -> bool:
+    return message.kind in ("text", "reply") and search.fold(message.text).strip(" .,;:!¡¿") in STOP_WORDS
 
 
 def relaxed_commit() -> None:
@@ -323,10 +326,8 @@ def _place_page(key, mode, ref, category, *, offset, base_url, now, title: str =
             "next" if offset else mode,
         )
     if offset == 0:
-        # Counted up to COUNT_CAP: an exact count of a large municipio costs more than the answer.
-        n = works.order_by()[: COUNT_CAP + 1].count()
-        shown = f"{n:,}" if n <= COUNT_CAP else _("más de %(n)s") % {"n": f"{COUNT_CAP:,}"}
-        head = _("%(title)s: %(n)s obras publicadas. Las más recientes:") % {"title": title, "n": shown}
+        # No count: even capped, counting a category's works state-wide cost more than the answer.
+        head = _("%(title)s: obras publicadas, las registradas más recientemente:") % {"title": title}
         return _listing(head, page, more, base_url, mode)
     return _listing(_("Más obras:"), page, more, base_url, "next", start=offset + 1)
 

@@ -1,6 +1,7 @@
-"""What the webhook does with a verified notification: refuse replays, answer each new message once
-(idempotent on WhatsApp's message id), count statuses. The reply is queued in the outbox in the same
-transaction; the job worker sends it (chat.whatsapp.send)."""
+"""What the webhook does with a verified notification: refuse replays, queue each new message once
+(idempotent on WhatsApp's message id) in the outbox, in one transaction with its id; "baja" deletes
+the number at once; statuses are counted. The job worker then computes the answer and sends it
+(chat.whatsapp.send), so the webhook answers 200 without running the conversation."""
 
 from __future__ import annotations
 
@@ -46,21 +47,16 @@ def receive(
                 engine.relaxed_commit()
                 # The id first: a concurrent twin of this delivery fails here and rolls back whole.
                 DeliveredMessage.objects.create(wamid=message.wamid, received_at=now)
-                reply = engine.answer(
-                    who,
-                    message.incoming,
-                    channel="whatsapp",
-                    phone=message.phone,
-                    base_url=settings.CHAT_SITE_URL,
-                )
-                whatsapp.enqueue_reply(reply, message.phone, received_at=message.sent_at)
+                if engine.is_stop(message.incoming):  # "baja" deletes the number now, not when answered
+                    actions.forget(who, message.phone)
+                whatsapp.enqueue_incoming(message)
         except IntegrityError:
             if not DeliveredMessage.objects.filter(wamid=message.wamid).exists():
                 raise
             outcome.duplicates += 1
             continue
         outcome.accepted += 1
-        log.info("whatsapp %s de %s: %s", message.wamid[-12:], who[:16], reply.intent)
+        log.info("whatsapp %s de %s: %s en cola", message.wamid[-12:], who[:16], message.incoming.kind)
     if statuses:
         today = now.date()
         for status in statuses:

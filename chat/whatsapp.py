@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from chat import actions, engine
 from chat.engine import Incoming, Reply
 from outbox import senders
 from outbox.models import Message
@@ -200,9 +201,13 @@ def _post(body: dict[str, Any]) -> None:
 @senders.register(CHANNEL)
 def send(message: Message) -> None:
     """One outbox message to WhatsApp. payload: {"graph": <Graph API body without "to">,
-    "window_until": ISO time the free-form message may be sent until, "template": [parameters]}.
+    "window_until": ISO time the free-form message may be sent until, "template": [parameters]},
+    or, for a message just received, {"inbound": …, "window_until": …}: the answer is computed on the
+    first attempt and stored in place of the inbound message (a retry sends the same reply).
     Outside the window only the configured template goes out; without one, OutsideWindow."""
     payload = message.payload or {}
+    if "inbound" in payload:
+        payload = _answer(message)
     window_until = payload.get("window_until")
     inside = window_until is None or timezone.now() <= dt.datetime.fromisoformat(window_until)
     if inside:
@@ -215,19 +220,38 @@ def send(message: Message) -> None:
     _post(body)
 
 
-def enqueue_reply(reply: Reply, phone: str, *, received_at: dt.datetime) -> Message | None:
-    """The reply to one message. Its idempotency is chat.DeliveredMessage's, written in the same
-    transaction (chat.inbound), so no outbox dedupe key (and its extra query) is needed."""
+def enqueue_incoming(message: InboundMessage) -> Message | None:
+    """Queue an answer to `message`: the worker runs the conversation (chat.engine) and sends."""
+    from outbox import messages
+
+    incoming = message.incoming
+    payload = {
+        "inbound": {"kind": incoming.kind, "text": incoming.text, "lon": incoming.lon, "lat": incoming.lat},
+        "window_until": (message.sent_at + WINDOW).isoformat(),
+    }
+    return messages.enqueue(CHANNEL, message.phone, payload=payload, purpose="chat:reply")
+
+
+def _answer(message: Message) -> dict[str, Any]:
+    """The reply to a queued inbound message, stored over it: what the person wrote is kept only until
+    the worker picks it up."""
+    payload = dict(message.payload)
+    inbound = payload.pop("inbound")
+    who = actions.phone_hash(message.recipient)
+    reply = engine.answer(
+        who,
+        Incoming(**inbound),
+        channel=CHANNEL,
+        phone=message.recipient,
+        base_url=settings.CHAT_SITE_URL,
+    )
     graph = reply_payload(reply, "")
     graph.pop("to")
-    return _enqueue(
-        phone,
-        graph=graph,
-        window_until=received_at + WINDOW,
-        dedupe_key=None,
-        purpose="chat:reply",
-        body=reply.text,
-    )
+    payload["graph"] = graph
+    Message.objects.filter(pk=message.pk).update(payload=payload, body=reply.text)
+    message.payload, message.body = payload, reply.text
+    log.info("whatsapp respuesta a %s: %s", who[:16], reply.intent)
+    return payload
 
 
 def enqueue_notice(

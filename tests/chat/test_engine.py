@@ -97,7 +97,7 @@ def test_a_location_far_from_any_work_says_so(work_well_xichu):
 def test_a_municipio_is_found_without_accents_and_with_typos(works_cluster_xichu, leon, text):
     reply = ask(text)
     assert reply.intent == "municipio"
-    assert reply.text.startswith("Xichú: 4 obras publicadas")
+    assert reply.text.startswith("Xichú: obras publicadas")
 
 
 def test_a_localidad_is_found_by_trigram_similarity(xichu, water_category):
@@ -121,7 +121,7 @@ def test_a_localidad_is_found_by_trigram_similarity(xichu, water_category):
     work.save()
     reply = ask("guadalupe de victorya")
     assert reply.intent == "localidad"
-    assert "Guadalupe de Victoria, Xichú: 1 obras publicadas" in reply.text
+    assert "Guadalupe de Victoria, Xichú: obras publicadas" in reply.text
     assert loc.pk != other.pk
 
 
@@ -164,7 +164,7 @@ def test_a_category_word_finds_its_works_and_its_synonyms_too(work_well_xichu, l
     schools = ask("escuelas")
     assert "Obra LEO-EDU-1" in schools.text and "Red de agua" not in schools.text
     in_leon = ask("escuelas en leon")
-    assert in_leon.intent == "municipio" and "León: 1 obras publicadas" in in_leon.text
+    assert in_leon.intent == "municipio" and "León: obras publicadas" in in_leon.text
 
 
 def test_zonas_prioritarias_lists_the_published_zones_and_where_you_are(zap_xichu_2026, work_well_xichu):

@@ -164,6 +164,7 @@ def test_avisarme_follows_works_near_the_last_location(
     say(client, location_message(-100.05, 21.3))
     say(client, text_message("avisarme"))
     say(client, text_message("si"))
+    dispatch.run_due()
     area = Subscription.objects.get()
     assert area.kind == "AREA" and area.point.equals_exact(Point(-100.05, 21.3, srid=4326), 1e-9)
     assert maintenance.notify_changes() == 0
@@ -196,6 +197,7 @@ def test_numbers_inactive_for_12_months_are_deleted(client, fake_graph, follower
 def test_any_message_keeps_a_subscriber_active(client, fake_graph, follower):
     Subscriber.objects.update(last_activity_at=timezone.now() - dt.timedelta(days=300))
     say(client, text_message("ayuda"))
+    dispatch.run_due()
     assert maintenance.purge().subscribers_deleted == 0
 
 
@@ -203,6 +205,7 @@ def test_expired_cursors_and_old_message_ids_are_deleted(client, fake_graph, db)
     from chat.models import DeliveredMessage
 
     say(client, location_message(-100.05, 21.3))
+    dispatch.run_due()
     later = timezone.now() + dt.timedelta(days=8)
     report = maintenance.purge(later)
     assert report.cursors_deleted == 1 and report.ids_deleted == 1

@@ -127,6 +127,8 @@ def test_a_text_message_is_acknowledged_at_once_and_answered_by_the_worker(clien
     assert fake_graph.requests == []  # nothing was sent inside the webhook request
     queued = Message.objects.get()
     assert queued.channel == "whatsapp" and queued.status == Message.Status.PENDING
+    assert queued.payload["inbound"]["text"] == "ayuda"  # the worker, not the webhook, runs the engine
+    assert not IntentCount.objects.exists()
     assert deliver_all() == 1
     [request] = fake_graph.requests
     assert request["path"] == f"/v21.0/{PHONE_ID}/messages"
@@ -141,6 +143,7 @@ def test_a_text_message_is_acknowledged_at_once_and_answered_by_the_worker(clien
     ]
     sent = Message.objects.get()
     assert sent.status == Message.Status.SENT and sent.recipient == ""  # the number is erased once sent
+    assert "inbound" not in sent.payload  # what the person wrote is replaced by the answer
 
 
 def test_a_location_is_answered_with_the_nearest_works_and_mas_by_button(
@@ -231,7 +234,10 @@ def test_the_sender_backs_off_on_429_and_500_then_delivers(client, fake_graph, d
     Message.objects.update(next_attempt_at=timezone.now())
     deliver_all()
     assert Message.objects.get().status == Message.Status.SENT
-    assert len(fake_graph.requests) == 3 and len({json.dumps(b) for b in fake_graph.bodies()}) == 1
+    assert (
+        len(fake_graph.requests) == 3
+        and len({json.dumps(b, sort_keys=True) for b in fake_graph.bodies()}) == 1
+    )
 
 
 def test_outside_the_24_hour_window_only_the_configured_template_goes(client, fake_graph, db, settings):
