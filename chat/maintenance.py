@@ -48,7 +48,7 @@ def _work_notice(work: Work, subscription: Subscription) -> str:
             _("Avance físico: %(a)s %% → %(b)s %%")
             % {"a": f"{subscription.last_physical or 0:.0f}", "b": f"{work.physical_progress:.0f}"}
         )
-    lines.append(f"{settings.CHAT_SITE_URL}/obras/{work.pk}/")
+    lines.append(f"{settings.SITE_URL}/obras/{work.pk}/")
     lines.append(_("Escribe «baja» para dejar de recibir avisos."))
     return "\n".join(lines)
 
@@ -100,7 +100,7 @@ def notify_changes(now: dt.datetime | None = None) -> int:
             if nearby:
                 lines = [_("Obras nuevas o con cambios cerca del lugar que sigues:")]
                 lines += [
-                    f"{n}. {engine.work_line(w, settings.CHAT_SITE_URL)}" for n, w in enumerate(nearby, 1)
+                    f"{n}. {engine.work_line(w, settings.SITE_URL)}" for n, w in enumerate(nearby, 1)
                 ]
                 lines.append(_("Escribe «baja» para dejar de recibir avisos."))
                 whatsapp.enqueue_notice(

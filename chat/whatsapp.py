@@ -243,7 +243,7 @@ def _answer(message: Message) -> dict[str, Any]:
         Incoming(**inbound),
         channel=CHANNEL,
         phone=message.recipient,
-        base_url=settings.CHAT_SITE_URL,
+        base_url=settings.SITE_URL,
     )
     graph = reply_payload(reply, "")
     graph.pop("to")

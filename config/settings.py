@@ -391,7 +391,7 @@ PARTICIPATION_PHOTO_MAX_SIDE = envint("PARTICIPATION_PHOTO_MAX_SIDE", 1600, 200,
 PARTICIPATION_ACTA_MAX_BYTES = envint("PARTICIPATION_ACTA_MAX_BYTES", 10 * 1024 * 1024, minimum=10_000)
 # --- Consultations and follows (consultations) -----------------------------------------------
 # This site's public address: the links in the e-mails the worker sends (it has no request to ask).
-SITE_URL = env("SITE_URL", "http://localhost:8000")
+SITE_URL = env("SITE_URL", "http://localhost:8000").rstrip("/")
 # How often the worker compares followed works with their last figures and queues the digests.
 FOLLOW_DIGEST_SECONDS = envint("FOLLOW_DIGEST_SECONDS", 3600, 60, 7 * 86400)
 
@@ -499,8 +499,7 @@ WHATSAPP_TEMPLATE_UPDATE = env("WHATSAPP_TEMPLATE_UPDATE", "")
 WHATSAPP_TEMPLATE_LANGUAGE = env("WHATSAPP_TEMPLATE_LANGUAGE", "es_MX")
 # Signed payloads whose message timestamp is older than this are refused as replays.
 WHATSAPP_REPLAY_WINDOW_SECONDS = envint("WHATSAPP_REPLAY_WINDOW_SECONDS", 300, 30, 86400)
-# Links in chat answers point here (the public address of the site).
-CHAT_SITE_URL = env("CHAT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in chat answers point at SITE_URL (the public address of the site, set above).
 CHAT_INACTIVE_DAYS = envint("CHAT_INACTIVE_DAYS", 365, 1, 3650)
 # Child growth screening (growth app): the questionnaire file in use, the privacy notice caregivers
 # consent to, how long records are kept after the child turns five, and when a new measurement is due.

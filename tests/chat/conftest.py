@@ -80,7 +80,7 @@ def fake_graph(settings):
 def whatsapp_settings(settings):
     settings.WHATSAPP_APP_SECRET = APP_SECRET
     settings.WHATSAPP_VERIFY_TOKEN = VERIFY_TOKEN
-    settings.CHAT_SITE_URL = "https://obras.example.mx"
+    settings.SITE_URL = "https://obras.example.mx"
     return settings
 
 
