@@ -49,18 +49,6 @@ class BudgetLoad(models.Model):
         return f"{self.fiscal_year} {self.kind}"
 
 
-class ExpenseLineQuerySet(models.QuerySet):
-    def current(self) -> ExpenseLineQuerySet:
-        """Each year's lines at its latest loaded quarter: the position that year's totals read."""
-        # One small query for the (year, quarter) pairs, then an OR of them: a correlated subquery
-        # would run once per line, and the (fiscal_year, quarter) index serves each pair.
-        pairs = BudgetLoad.objects.filter(kind=Kind.EXPENSE).values_list("fiscal_year", "latest_quarter")
-        condition = Q(pk__in=[])
-        for year, quarter in pairs:
-            condition |= Q(fiscal_year=year, quarter=quarter)
-        return self.filter(condition)
-
-
 class ExpenseLine(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("ejercicio fiscal"))
     quarter = models.PositiveSmallIntegerField(_("trimestre"))
@@ -87,8 +75,6 @@ class ExpenseLine(models.Model):
     devengado = money(_("devengado"))
     ejercido = money(_("ejercido"))
     pagado = money(_("pagado"))
-
-    objects = ExpenseLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("línea de egresos")

@@ -197,3 +197,11 @@ def test_a_planner_links_a_work_to_its_budget_program_and_source_and_can_clear_t
     assert client.post(reverse("planning:work-edit", args=[work.pk]), cleared).status_code == 302
     work.refresh_from_db()
     assert (work.budget_program, work.budget_source) == ("", "")
+
+
+def test_a_work_page_links_to_its_budget_program(client, budget, work_well_xichu):
+    work_well_xichu.budget_source = "25"
+    work_well_xichu.save()
+    html = client.get(f"/obras/{work_well_xichu.pk}/").content.decode()
+    assert 'href="/presupuesto/programas/K001/?anio=2025"' in html and "fuente CONAC 25" in html
+    assert client.get("/presupuesto/programas/K001/?anio=2025").status_code == 200
