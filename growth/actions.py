@@ -107,6 +107,7 @@ def do_register_child(data: ChildInput, acting_user, *, today: dt.date | None = 
         data.household = data.person.household
     if data.person is not None and data.person.household_id != data.household.pk:  # type: ignore[union-attr]
         raise MeasurementError(_("La persona no pertenece a ese hogar."), "persona")
+    municipio: Municipio | None
     if data.household is not None:
         location, municipio = data.household.location, data.household.municipio
     elif data.centre is not None:

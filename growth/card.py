@@ -36,7 +36,7 @@ INDICATOR_LABELS = {
 
 def related_investment(geom: GEOSGeometry) -> list[dict]:
     """Published works inside `geom` by related group: one query."""
-    money = DecimalField(max_digits=18, decimal_places=2)
+    money: DecimalField = DecimalField(max_digits=18, decimal_places=2)
     amount = Coalesce("amount_modified", "amount_approved")
     sums = {
         key: Coalesce(

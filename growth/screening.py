@@ -81,7 +81,10 @@ class Outcome:
 def score(band: dict, given: dict[str, str], version: str | None = None) -> Outcome:
     """Score a complete set of answers; a missing or unknown answer names the item."""
     allowed = questionnaire(version)["answers"]
-    answers, total, by_domain, alerts = {}, 0, {}, []
+    answers: dict[str, str] = {}
+    by_domain: dict[str, int] = {}
+    alerts: list[str] = []
+    total = 0
     for item in band["items"]:
         value = (given.get(item["id"]) or "").strip()
         if value not in allowed:

@@ -130,7 +130,9 @@ def generate_children(n: int, seed: int = 2026) -> int:
             idx = np.nonzero(ok)[0]
             a = age[idx]
             lying = a <= 730
-            height = who.value_at_many("lhfa", z_h[idx], male[idx], a) + rng.normal(0, 0.3, len(idx))
+            height = who.value_at_many("lhfa", z_h[idx], male[idx], a.astype(float)) + rng.normal(
+                0, 0.3, len(idx)
+            )
             weight = who.weight_for_height_at(z_w[idx], male[idx], a, height)
             # A few implausible values, stored flagged: they must never count.
             bad = rng.random(len(idx)) < 0.004

@@ -143,7 +143,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def register_child(request: HttpRequest) -> HttpResponse:
     _gate(request)
-    centre = Centre.objects.filter(pk=parse_id(request.POST.get("centro"))).first()
+    centre_id = parse_id(request.POST.get("centro"))
+    centre = Centre.objects.filter(pk=centre_id).first() if centre_id is not None else None
     household = person = None
     folio = request.POST.get("folio", "").strip()
     if folio:
