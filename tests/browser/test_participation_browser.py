@@ -58,7 +58,7 @@ def test_a_citizen_reports_from_a_phone_a_moderator_approves_and_the_work_page_s
     assert axe_violations(page) == []
     phone.close()
 
-    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="es-MX")
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="es-MX", bypass_csp=True)
     staff_page = desk.new_page()
     staff_page.goto(f"{live_server.url}/cuenta/entrar/?next=/planeacion/participacion/")
     staff_page.fill("#id_username", "moderador_navegador")
@@ -71,6 +71,7 @@ def test_a_citizen_reports_from_a_phone_a_moderator_approves_and_the_work_page_s
         and "m de la obra" in staff_page.locator(".gps-note").inner_text()
     )
     assert "ciudadana@example.net" in staff_page.content()
+    assert axe_violations(staff_page) == []
     staff_page.click("#approve")
     staff_page.wait_for_selector("text=Reporte aprobado y publicado.")
     desk.close()
