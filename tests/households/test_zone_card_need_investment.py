@@ -81,8 +81,8 @@ def test_the_zone_card_costs_a_fixed_number_of_queries(
 ):
     # zone; area report (breakdown 3, population 2: the registered population rasters, then the
     # census units; household need 1); need vs investment (1); page count + rows (2);
-    # child growth section: growth units (1), related investment (1)
-    with django_assert_max_num_queries(12):
+    # child growth section: growth units (1), related investment (1); citizen reports (1)
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("works_map:zone", args=[zap_xichu_2026.pk])).status_code == 200
 
 
