@@ -514,7 +514,7 @@ def ogr2ogr_binary() -> str | None:
 def _literal_sql(sql: str, params: tuple) -> str:
     """The statement with its parameters bound client-side by psycopg, as Django itself sends them
     (client-side binding, its default for PostgreSQL): ogr2ogr takes a statement, not parameters."""
-    return connection.ops.compose_sql(sql, params)
+    return connection.ops.compose_sql(sql, params)  # type: ignore[attr-defined]  # PostgreSQL backend
 
 
 CHILD_ENVIRONMENT = ("PATH", "LANG", "LC_", "TMPDIR", "GDAL_", "CPL_", "OGR_", "PROJ_")
