@@ -514,15 +514,20 @@ def ogr2ogr_binary() -> str | None:
 def _literal_sql(sql: str, params: tuple) -> str:
     """The statement with its parameters bound client-side by psycopg, as Django itself sends them
     (client-side binding, its default for PostgreSQL): ogr2ogr takes a statement, not parameters."""
-    return connection.ops.compose_sql(sql, params)
+    return connection.ops.compose_sql(sql, params)  # type: ignore[attr-defined]  # PostgreSQL backend
+
+
+CHILD_ENVIRONMENT = ("PATH", "LANG", "LC_", "TMPDIR", "GDAL_", "CPL_", "OGR_", "PROJ_")
 
 
 def _libpq_environment() -> dict[str, str]:
-    """How this process reaches the database, for libpq in the child (a password stays out of the
-    command line, which `ps` shows)."""
+    """The child's whole environment: how this process reaches the database, for libpq (a password
+    stays out of the command line, which `ps` shows), and GDAL's own settings; nothing else of the
+    worker's (its secrets, Django's TZ)."""
     connection.ensure_connection()
     info = connection.connection.info  # type: ignore[union-attr]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env = {k: v for k, v in os.environ.items() if k.startswith(CHILD_ENVIRONMENT)}
+    env.setdefault("PATH", "/usr/bin:/bin")
     env.update(
         PGHOST=info.host,
         PGPORT=str(info.port),
