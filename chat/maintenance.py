@@ -99,9 +99,7 @@ def notify_changes(now: dt.datetime | None = None) -> int:
         with transaction.atomic():
             if nearby:
                 lines = [_("Obras nuevas o con cambios cerca del lugar que sigues:")]
-                lines += [
-                    f"{n}. {engine.work_line(w, settings.SITE_URL)}" for n, w in enumerate(nearby, 1)
-                ]
+                lines += [f"{n}. {engine.work_line(w, settings.SITE_URL)}" for n, w in enumerate(nearby, 1)]
                 lines.append(_("Escribe «baja» para dejar de recibir avisos."))
                 whatsapp.enqueue_notice(
                     "\n".join(lines),

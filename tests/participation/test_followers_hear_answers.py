@@ -13,7 +13,11 @@ pytestmark = pytest.mark.django_db
 
 def _answer(report, moderator, agency):
     return actions.do_answer_report(
-        report, answer="Se reparará en enero.", agency=agency, tracking_url="http://t/x", acting_user=moderator
+        report,
+        answer="Se reparará en enero.",
+        agency=agency,
+        tracking_url="http://t/x",
+        acting_user=moderator,
     )
 
 
