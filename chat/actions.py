@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
 from chat.models import Conversation, IntentCount, Subscriber, Subscription
+from outbox import privacy
 from outbox.models import Message
 from works_map.models import Work
 
@@ -20,8 +18,7 @@ AREA_RADIUS_M = 2000
 def phone_hash(phone: str) -> str:
     """HMAC of the number with the site's secret: stable for lookups, useless without the secret.
     Logs, cursors and metrics only ever see this."""
-    digits = "".join(c for c in phone if c.isdigit())
-    return hmac.new(settings.SECRET_KEY.encode(), f"wa:{digits}".encode(), hashlib.sha256).hexdigest()
+    return privacy.keyed_hash("wa", "".join(c for c in phone if c.isdigit()))
 
 
 def count_intent(channel: str, intent: str, day: dt.date) -> None:

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
-from django.conf import settings
 from django.http import HttpRequest
+
+from outbox.privacy import keyed_hash
 
 # The version of the aviso de privacidad simplificado a follower accepted (consultations/aviso.html).
 NOTICE_VERSION = "2026-12"
 
 
-def _digest(kind: str, value: str) -> str:
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, f"{kind}|{value}".encode(), hashlib.sha256).hexdigest()
-
-
 def address_hash(request: HttpRequest) -> str:
-    return _digest("addr", request.META.get("REMOTE_ADDR", ""))
+    return keyed_hash("addr", request.META.get("REMOTE_ADDR", ""))
 
 
 def email_hash(email: str) -> str:
-    return _digest("email", email.strip().casefold())
+    return keyed_hash("email", email.strip().casefold())

@@ -17,6 +17,14 @@ def normalise(address: str) -> str:
     return "".join(address.split()).lower()
 
 
+def keyed_hash(kind: str, value: str) -> str:
+    """The HMAC-SHA-256 (hex) of `kind|value` keyed with SECRET_KEY: what the rate limits, the chat's
+    phone lookups and the follows store instead of an address, an e-mail or a number. `kind` keeps
+    equal values of different kinds apart; callers normalise `value` first."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{kind}|{value}".encode(), hashlib.sha256).hexdigest()
+
+
 def pseudonym(address: str) -> str:
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, normalise(address).encode(), hashlib.sha256).hexdigest()[:32]

@@ -7,7 +7,6 @@ Views and commands call these; none of them saves a report, photo, committee or 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from consultations import follows
 from gis_core.access import Action, require
+from outbox import privacy
 from participation.access import may_manage_committees
 from participation.models import (
     ArcoErasure,
@@ -53,8 +53,8 @@ def new_code() -> str:
 
 
 def mark_key(kind: str, value: str) -> str:
-    """Salted with the SECRET_KEY: the table of marks reveals no address or e-mail."""
-    return hashlib.sha256(f"{settings.SECRET_KEY}|{kind}|{value.strip().casefold()}".encode()).hexdigest()
+    """Keyed with the SECRET_KEY: the table of marks reveals no address or e-mail."""
+    return privacy.keyed_hash(kind, value.strip().casefold())
 
 
 def _check_rate(address: str, email: str) -> list[str]:
@@ -272,7 +272,6 @@ def do_erase_citizen_data(*, email: str = "", code: str = "", reference: str, ac
     acting user may moderate; the erasure itself is recorded without a copy of what went."""
     from django.db.models import Q
 
-    from outbox import privacy
     from outbox.models import Message
     from participation.access import is_moderator, moderatable_reports
 
