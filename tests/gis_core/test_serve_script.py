@@ -8,9 +8,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
-import time
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -18,10 +15,10 @@ from django.db import connections
 
 from gis_core.tiles import TileCoord
 from tests.layers.conftest import tile_url
+from tests.serving import serve_script
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 WELL = (-100.05, 21.3)
 
 
@@ -53,29 +50,8 @@ def server(transactional_db, work_well_xichu):
         "GRANIAN_PORT": str(port),
         "GRANIAN_WORKERS": "1",
     }
-    proc = subprocess.Popen(
-        [str(ROOT / "scripts" / "serve.sh")],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else "the server exited"
-                assert time.monotonic() < deadline, "the server did not start in 60 s"
-                time.sleep(0.2)
+    with serve_script(env, port) as proc:
         yield port, proc
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 def test_the_production_server_serves_tiles_over_one_kept_alive_connection(server):

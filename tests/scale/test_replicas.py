@@ -7,10 +7,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import signal
-import socket
-import subprocess
-import time
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -27,7 +23,8 @@ from layers.registry import get_layer
 from layers.tilecache import cache_key
 from tests.actors import PASSWORD
 from tests.layers.conftest import features, tile_url
-from tests.scale.conftest import ROOT, database_url, free_port, replica_alias
+from tests.scale.conftest import database_url, free_port, replica_alias
+from tests.serving import serve_script
 
 pytestmark = [pytest.mark.slow, pytest.mark.urls("config.urls")]
 
@@ -148,29 +145,8 @@ def app_without_primary(streaming_replica, transactional_db, work_well_xichu, tm
         "GRANIAN_PORT": str(port),
         "GRANIAN_WORKERS": "1",
     }
-    proc = subprocess.Popen(
-        [str(ROOT / "scripts" / "serve.sh")],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else "the server exited"
-                assert time.monotonic() < deadline, "the server did not start in 60 s"
-                time.sleep(0.2)
+    with serve_script(env, port):
         yield port
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 def _request(port: int, method: str, path: str, body: str = "", headers: dict | None = None):

@@ -1,0 +1,42 @@
+"""Start the production server (scripts/serve.sh: Granian) as the tests' own process group, wait for
+its port, and stop it afterwards. Used by the tests that drive the real server over HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def serve_script(env: dict[str, str], port: int, timeout: float = 60) -> Iterator[subprocess.Popen]:
+    proc = subprocess.Popen(
+        [str(ROOT / "scripts" / "serve.sh")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else "the server exited"
+                assert time.monotonic() < deadline, f"the server did not start in {timeout:.0f} s"
+                time.sleep(0.2)
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
