@@ -206,6 +206,14 @@ def relaxed_commit() -> None:
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
+def batch_statements() -> None:
+    """Inside a bulk-load transaction: no statement timeout. DB_STATEMENT_TIMEOUT_MS guards the web
+    workers; one statement of a batch (a chunk's COPY and the triggers it fires, the purge of every
+    synthetic work) may rightly take longer on a slow or busy machine."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 0")
+
+
 def reserve_ids(model: type[models.Model], n: int) -> np.ndarray:
     """Take n ids from the table's identity sequence, so children can reference rows before COPY."""
     if n == 0:

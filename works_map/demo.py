@@ -13,7 +13,15 @@ from django.db import transaction
 from gis_core.versions import bump_layers
 from priority_zones.models import Household, Person, SourceDocument, Zone
 from priority_zones.synthetic import generate_households, generate_zones
-from priority_zones.synthetic_base import LAST_YEAR, MunicipioFrame, analyze, folio_prefix, load_frame, purge
+from priority_zones.synthetic_base import (
+    LAST_YEAR,
+    MunicipioFrame,
+    analyze,
+    batch_statements,
+    folio_prefix,
+    load_frame,
+    purge,
+)
 from works_map.models import Committee, ProgressReport, Work, WorkAgency, WorkFunding
 from works_map.synthetic import generate_works
 
@@ -21,6 +29,11 @@ from works_map.synthetic import generate_works
 def delete_synthetic() -> dict[str, int]:
     """Remove every synthetic row (works, households, zones, committees) and their dependants."""
     with transaction.atomic():
+        batch_statements()
+        # Withdrawn first, in one statement: the running totals and cross-tab cells let go of every
+        # synthetic work at once, and the deletes below (funding, agencies, the works) find nothing
+        # counted left to refresh.
+        Work.objects.filter(synthetic=True, published=True).update(published=False)
         deleted = {
             "comités": purge(Committee.objects.filter(synthetic=True)),
             "obras": purge(Work.objects.filter(synthetic=True)),

@@ -28,6 +28,7 @@ from priority_zones.synthetic_base import (
     as_dates,
     as_ewkb,
     as_text,
+    batch_statements,
     constant,
     copy_rows,
     folio_prefix,
@@ -37,6 +38,7 @@ from priority_zones.synthetic_base import (
     reserve_ids,
     sample_points,
 )
+from works_map.actions import apply_deferred_totals, defer_totals
 from works_map.catalogs import PRESIDENCIA_MUNICIPIOS, STATE_TRANSITION, municipal_agency_code
 from works_map.models import (
     Agency,
@@ -273,8 +275,13 @@ def generate_works(frame: MunicipioFrame, n: int, seed: int, *, start: int = 0) 
         size = min(CHUNK, start + n - chunk_start)
         with transaction.atomic():
             relaxed_commit()
+            batch_statements()
+            # The totals, memberships and cross-tab cells brought up to date once per chunk, not
+            # once per statement of it (works, funding, agencies, reports).
+            defer_totals()
             for key, value in _generate_chunk(frame, lookups, seed, chunk_start, size).items():
                 counts[key] += value
+            apply_deferred_totals()
     return counts
 
 
