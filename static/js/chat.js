@@ -21,6 +21,30 @@
     sessionStorage.setItem("chatConversation", conversation);
   }
 
+  // Site links in a reply ("/obras/12/", "https://…/zonas/3/") become links in place: named after
+  // the work they lead to when the reply lists it, otherwise by what they open.
+  const LINK = /(https?:\/\/[^\s]+|\/(?:obras|zonas|municipios|consultas|reportes)\/[^\s]*)/g;
+
+  function linkLabel(url, names) {
+    if (names.has(url)) return "Ver la obra: " + names.get(url);
+    if (/\/zonas\//.test(url)) return "Ver la zona";
+    if (/\/obras\//.test(url)) return "Ver la obra";
+    return url;
+  }
+
+  function appendText(parent, text, names) {
+    let last = 0;
+    for (const match of text.matchAll(LINK)) {
+      parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+      const a = document.createElement("a");
+      a.href = match[0];
+      a.textContent = linkLabel(match[0], names);
+      parent.appendChild(a);
+      last = match.index + match[0].length;
+    }
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
   function add(kind, text, works) {
     const item = document.createElement("div");
     item.className = kind === "user" ? "chat-user" : "chat-bot";
@@ -30,22 +54,12 @@
     item.appendChild(who);
     const p = document.createElement("p");
     p.className = "chat-text";
-    // Links in the text become the work list below; the text itself is shown as plain text.
-    p.textContent = text;
-    item.appendChild(p);
-    if (works && works.length) {
-      const list = document.createElement("ul");
-      list.className = "chat-works";
-      for (const w of works) {
-        const li = document.createElement("li");
-        const a = document.createElement("a");
-        a.href = w.url;
-        a.textContent = w.name;
-        li.appendChild(a);
-        list.appendChild(li);
-      }
-      item.appendChild(list);
+    if (kind === "user") {
+      p.textContent = text;  // what the person typed, never turned into links
+    } else {
+      appendText(p, text, new Map((works || []).map((w) => [w.url, w.name])));
     }
+    item.appendChild(p);
     log.appendChild(item);
     item.scrollIntoView({ block: "end" });
   }
