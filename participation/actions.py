@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,15 +57,25 @@ def mark_key(kind: str, value: str) -> str:
     return privacy.keyed_hash(kind, value.strip().casefold())
 
 
+# The two-integer advisory locks of the rate limit live under this first integer, apart from the
+# single-bigint locks other apps take (budget loads, the works totals, import jobs).
+RATE_LOCK_SPACE = 1_701_001
+
+
 def _check_rate(address: str, email: str) -> list[str]:
+    """Count and (by the caller, in the same transaction) mark under a transaction lock per address and
+    per e-mail, so simultaneous submissions from one address cannot all see the count below the limit."""
     window = settings.PARTICIPATION_RATE_WINDOW
     since = timezone.now() - timedelta(seconds=window)
-    SubmissionMark.objects.filter(at__lt=since).delete()
     keys = [mark_key("addr", address)]
     limits = [(keys[0], settings.PARTICIPATION_RATE_PER_ADDRESS, _("esta dirección de red"))]
     if email:
         keys.append(mark_key("email", email))
         limits.append((keys[1], settings.PARTICIPATION_RATE_PER_EMAIL, _("este correo")))
+    with connection.cursor() as cursor:
+        for key in sorted(keys):  # one order for every submitter: no deadlock between two keys
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [RATE_LOCK_SPACE, key])
+    SubmissionMark.objects.filter(at__lt=since).delete()
     for key, limit, what in limits:
         if SubmissionMark.objects.filter(key=key, at__gte=since).count() >= limit:
             raise RateLimited(
