@@ -35,7 +35,7 @@ def _layer_for(request: HttpRequest, name: str) -> Layer | HttpResponse:
 
 
 def _bad(exc: TileError) -> JsonResponse:
-    return problem(400, exc.message, param=exc.param)
+    return problem(400, exc.message, parameter=exc.param)
 
 
 @require_GET

@@ -257,7 +257,7 @@ def test_an_unknown_value_is_refused_naming_the_parameter_everywhere(client, wor
     response = client.get(url)
     assert response.status_code == 400
     body = response.json()
-    assert body.get("parameter", body.get("param")) == param
+    assert body["parameter"] == param
 
 
 def test_the_planner_list_refuses_a_bad_or_unknown_filter(admin_client, works):

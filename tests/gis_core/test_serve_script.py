@@ -73,7 +73,7 @@ def test_the_production_server_serves_tiles_over_one_kept_alive_connection(serve
     conn.request("GET", "/tiles/works/99/0/0.mvt")
     bad = conn.getresponse()
     assert bad.status == 400
-    assert json.loads(bad.read())["param"] == "z"
+    assert json.loads(bad.read())["parameter"] == "z"
     assert conn.sock is kept  # three requests, one connection
     conn.close()
     assert body

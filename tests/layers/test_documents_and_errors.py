@@ -89,7 +89,7 @@ def test_bad_requests_are_400_naming_the_parameter_before_any_sql(
         response = client.get(path)
     assert response.status_code == 400
     body = response.json()
-    assert body["param"] == param
+    assert body["parameter"] == param
     assert param in body["detail"] or param in ("x", "y", "z")
 
 
@@ -108,7 +108,7 @@ def test_unknown_catalogue_codes_are_400_and_no_tile_is_made(
     with django_assert_max_num_queries(1):  # at most the catalogue lookup, never the tile query
         response = client.get("/tiles/works/8/57/111.mvt", query)
     assert response.status_code == 400
-    assert response.json()["param"] == param
+    assert response.json()["parameter"] == param
     assert "NO-EXISTE" in response.json()["detail"] or "99999" in response.json()["detail"]
 
 
