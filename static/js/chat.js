@@ -21,12 +21,11 @@
     sessionStorage.setItem("chatConversation", conversation);
   }
 
-  // Site links in a reply ("/obras/12/", "https://…/zonas/3/") become links in place: named after
-  // the work they lead to when the reply lists it, otherwise by what they open.
+  // Site links in a reply ("/obras/12/", "https://…/zonas/3/") become links in place, labelled by what
+  // they open (and, for a listed work, named after it for screen readers).
   const LINK = /(https?:\/\/[^\s]+|\/(?:obras|zonas|municipios|consultas|reportes)\/[^\s]*)/g;
 
-  function linkLabel(url, names) {
-    if (names.has(url)) return "Ver la obra: " + names.get(url);
+  function linkLabel(url) {
     if (/\/zonas\//.test(url)) return "Ver la zona";
     if (/\/obras\//.test(url)) return "Ver la obra";
     return url;
@@ -38,7 +37,9 @@
       parent.appendChild(document.createTextNode(text.slice(last, match.index)));
       const a = document.createElement("a");
       a.href = match[0];
-      a.textContent = linkLabel(match[0], names);
+      a.textContent = linkLabel(match[0]);
+      // The work's name is the line above on screen; a screen reader listing links hears it too.
+      if (names.has(match[0])) a.setAttribute("aria-label", a.textContent + ": " + names.get(match[0]));
       parent.appendChild(a);
       last = match.index + match[0].length;
     }

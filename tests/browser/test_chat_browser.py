@@ -46,8 +46,9 @@ def test_the_chat_answers_typed_messages_by_keyboard(located, live_server, live_
     assert bot_replies(page)[-1].startswith("León: obras publicadas")
     links = page.locator("#chat-log div.chat-bot").last.locator("a")
     assert links.count() == 5 and "/obras/" in (links.first.get_attribute("href") or "")
-    # The works' addresses are links named after the work, not raw paths in the text.
-    assert links.first.inner_text().startswith("Ver la obra: ")
+    # The works' addresses are links (named after the work for screen readers), not raw paths.
+    assert links.first.inner_text() == "Ver la obra"
+    assert (links.first.get_attribute("aria-label") or "").startswith("Ver la obra: ")
     assert "/obras/" not in bot_replies(page)[-1]
     assert page.get_by_label("Tu mensaje").evaluate("el => el === document.activeElement")
     assert errors == []
