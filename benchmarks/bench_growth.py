@@ -237,6 +237,14 @@ def seed(n_children: int, n_zones: int, rng) -> None:
     print(f"  seeded {n_children:,} children + measurements by COPY in {time.perf_counter() - t:.1f} s")
 
 
+def count_after_full_refresh(refresh) -> int:
+    """The unit count after a full refresh (the per-square refreshes must leave the same)."""
+    from growth.models import GrowthUnit
+
+    refresh()
+    return GrowthUnit.objects.count()
+
+
 def bench_zones(n_children: int, n_zones: int, rng) -> None:
     from django.contrib.gis.geos import Polygon
     from django.db import connection
@@ -251,8 +259,26 @@ def bench_zones(n_children: int, n_zones: int, rng) -> None:
     refresh_units()
     print(
         f"  disclosure units refreshed in {time.perf_counter() - t:.1f} s: {GrowthUnit.objects.count():,} units "  # noqa: E501
-        f"(a write of a measurement, a screening or an import pays this once)"
+        f"(the timer command, growth_refresh_units)"
     )
+    # What a write pays now: its child's 5 km square recomputed (growth_refresh_units_at).
+    from growth.actions import refresh_units_at
+    from growth.models import Child
+
+    picks = [int(i) for i in rng.integers(1, n_children + 1, size=30)]
+    points = list(Child.objects.filter(pk__in=picks).values_list("location", flat=True))
+    times = []
+    for point in points:
+        t = time.perf_counter()
+        refresh_units_at([point])
+        times.append(time.perf_counter() - t)
+    times.sort()
+    print(
+        f"  one write's refresh (its 5 km square), {len(times)} random children: "
+        f"p50 {times[len(times) // 2] * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms"
+    )
+    if GrowthUnit.objects.count() != count_after_full_refresh(refresh_units):
+        print("  WARNING: the per-square refreshes changed the number of units")
 
     def best_of(fn, runs=3):
         times = []

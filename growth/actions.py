@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import itertools
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -41,16 +42,31 @@ IMPORT_COLUMNS = ("clave", "fecha_medicion", "peso_kg", "talla_cm", "posicion")
 
 
 def refresh_units() -> None:
+    """Every disclosure unit recomputed from every child (the timer command, the generator)."""
     with connection.cursor() as cursor:
         cursor.callproc("growth_refresh_units")
     bump_layers(*LAYERS)
 
 
-def after_write() -> None:
-    """Public figures follow a write at once unless GROWTH_REFRESH_ON_WRITE is off (state scale: the
-    refresh then runs from `manage.py growth_refresh_units` on a timer)."""
+def refresh_units_at(points: Iterable[Point | None]) -> int:
+    """The disclosure units of the 5 km squares holding these points (the children a write touched)
+    recomputed; the same units a full refresh gives (growth/sql/growth_units_incremental.sql)."""
+    wkb = [bytes(p.ewkb) for p in points if p is not None]
+    if not wkb:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT growth_refresh_units_at(%s::geometry[])", [wkb])
+        squares = cursor.fetchone()[0]
+    bump_layers(*LAYERS)
+    return squares
+
+
+def after_write(points: Iterable[Point | None]) -> None:
+    """Public figures follow a write at once (only the 5 km squares of the children written are
+    recomputed) unless GROWTH_REFRESH_ON_WRITE is off; then `manage.py growth_refresh_units` on a
+    timer refreshes them all."""
     if settings.GROWTH_REFRESH_ON_WRITE:
-        refresh_units()
+        refresh_units_at(points)
 
 
 def retention_date(birth_date: dt.date) -> dt.date:
@@ -188,7 +204,7 @@ def do_record_measurement(
             measurement.save()
             access.log(acting_user, GrowthAccessLog.Action.WRITE, "medición", [child.pk])
             _refer_if_needed(child, measurement, acting_user)
-            after_write()
+            after_write([child.location])
     except IntegrityError:  # a concurrent duplicate
         raise MeasurementError(
             _("Ya hay una medición de esta niña o niño en esa fecha."), "fecha_medicion"
@@ -316,7 +332,7 @@ def do_import_measurements(data: bytes, acting_user, *, today: dt.date | None = 
             "importación de mediciones",
             [m.child_id for m in pending],
         )
-        after_write()
+        after_write({m.child_id: m.child.location for m in pending}.values())
     report.created = len(pending)
     report.flagged = sum(1 for m in pending if m.flags)
     return report
@@ -361,7 +377,7 @@ def do_record_screening(
                 created_by=acting_user,
             )
         access.log(acting_user, GrowthAccessLog.Action.WRITE, "tamizaje", [child.pk])
-        after_write()
+        after_write([child.location])
     return record
 
 
@@ -398,8 +414,9 @@ def do_erase_child(child: Child, acting_user, *, reason: str = Erasure.Reason.RE
             requested_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
         )
         access.log(acting_user, GrowthAccessLog.Action.ERASE, f"supresión: {reason}", [child.pk])
+        location = child.location
         child.delete()
-        after_write()
+        after_write([location])
     return erasure
 
 
@@ -416,5 +433,5 @@ def do_purge_expired(today: dt.date | None = None) -> int:
             )
         Child.objects.filter(pk__in=[c.pk for c in expired]).delete()
         if expired:
-            after_write()
+            after_write([c.location for c in expired])
     return len(expired)

@@ -275,8 +275,9 @@ class Erasure(models.Model):
 
 
 class GrowthUnit(models.Model):
-    """Materialized view (growth/sql/growth_units.sql): children grouped in disclosure units of at
-    least 10 children, the only source of public growth figures."""
+    """Table kept by growth/sql/growth_units_incremental.sql (per 5 km square after each write, all at
+    once by growth_refresh_units): children grouped in disclosure units of at least 10 children, the
+    only source of public growth figures."""
 
     unit = models.CharField(max_length=40, primary_key=True)
     centre = models.PointField(srid=4326)
