@@ -20,6 +20,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.utils.translation import gettext as _
 
 from gis_core.importers import diagnose_lonlat
+from planning import import_budget
 from planning.import_rows import (
     MODES,
     TARGETS,
@@ -63,12 +64,14 @@ TARGET_FIELDS: dict[str, tuple[str, ...]] = {
     "agebs": GEOGRAPHY_FIELDS,
     "zones": GEOGRAPHY_FIELDS,
     "works": tuple(WORK_FIELDS),
+    **{target: import_budget.fields(target) for target in import_budget.KINDS},
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "municipios": ("cvegeo", "name"),
     "agebs": ("cvegeo",),
     "zones": ("name",),
     "works": ("name",),
+    **{target: import_budget.required(target) for target in import_budget.KINDS},
 }
 POLYGON_TARGETS = ("municipios", "agebs", "zones")
 
