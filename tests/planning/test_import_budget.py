@@ -258,6 +258,15 @@ def test_only_an_administrator_imports_a_budget_and_the_old_page_leads_to_the_wi
     assert wrong.status_code == 400 and "use CSV o XLSX" in wrong.content.decode()
 
 
+def test_a_file_that_cannot_be_read_is_a_400_naming_why_on_the_columns_step(client, admin_user, queued):
+    client.force_login(admin_user)
+    response = upload(client, b"PK\x03\x04 not really a workbook", "egresos.xlsx")
+    page = client.get(response["Location"])
+    assert page.status_code == 400 and "no se puede abrir" in page.content.decode()
+    empty = upload(client, b"", "vacio.csv")
+    assert empty.status_code == 400 and ImportJob.objects.count() == 1  # Django refuses an empty upload
+
+
 def test_the_mapping_step_refuses_a_missing_field_and_a_field_on_two_columns(client, admin_user, queued):
     client.force_login(admin_user)
     upload(client, expense_csv().encode(), "egresos.csv")
