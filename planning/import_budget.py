@@ -188,7 +188,7 @@ def store(job: ImportJob, report: Report, sheet: Sheet | None) -> None:
         _notes(KINDS[options.target]),
         _("Todo o nada: si una fila tiene un problema no se escribe ninguna."),
     ]
-    if report.needs_replace and not report.committed:
+    if report.needs_replace and report.ok:
         notes.append(
             _(
                 "El ejercicio %(y)s ya está cargado: revise la diferencia y marque «Reemplazar» "

@@ -184,6 +184,7 @@ def test_a_bad_file_is_reported_row_by_row_and_nothing_is_written(client, admin_
     ]
     page = client.get(f"/planeacion/importar/{job.pk}/").content.decode()
     assert reason.replace("«", "&laquo;").replace("»", "&raquo;") in page or reason in page
+    assert 'id="budget-refused"' in page and "/confirmar/" not in page  # no button to send it
     assert reason in client.get(f"/planeacion/importar/{job.pk}/rechazadas.csv").content.decode()
 
     refused = client.post(f"/planeacion/importar/{job.pk}/confirmar/")
