@@ -281,3 +281,35 @@ def test_the_mapping_step_refuses_a_missing_field_and_a_field_on_two_columns(cli
     assert twice.status_code == 400 and "asignado a dos columnas" in twice.content.decode()
     job.refresh_from_db()
     assert job.summary == {} and ExpenseLine.objects.count() == 0
+
+
+def test_a_mapping_saved_in_the_wizard_loads_the_next_file_with_load_budget(
+    client, admin_user, queued, tmp_path
+):
+    import json
+
+    from django.core.management.base import CommandError
+
+    from planning.models import ImportMapping
+
+    data = cp1252_semicolons(expense_csv())
+    client.force_login(admin_user)
+    response = upload(client, data, "egresos.csv")
+    context = client.get(response["Location"]).context
+    index = next(c["index"] for c in context["columns"] if c["name"] == "Monto aprobado original")
+    post = mapping_post(context, **{f"field-{index}": "aprobado"}, save_name="Egresos SFIA")
+    answer = client.post(response["Location"], post)
+    assert answer.status_code == 302
+    saved = ImportMapping.objects.get(name="Egresos SFIA", target="budget_expense")
+    assert saved.columns["aprobado"] == "Monto aprobado original"
+
+    (tmp_path / "egresos.csv").write_bytes(data)
+    (tmp_path / "mapa.json").write_text(json.dumps(saved.as_json()), encoding="utf-8")
+    said = io.StringIO()
+    with pytest.raises(CommandError, match="No se cargó nada"):  # by names alone there is no «aprobado»
+        call_command("load_budget", str(tmp_path / "egresos.csv"), stderr=said)
+    assert "Faltan columnas: aprobado" in said.getvalue()
+    call_command("load_budget", str(tmp_path / "egresos.csv"), "--mapping-file", str(tmp_path / "mapa.json"))
+    assert ExpenseLine.objects.count() == 3
+    with pytest.raises(CommandError, match="invalid choice"):  # the geographic importer is not the way
+        call_command("import_file", str(tmp_path / "egresos.csv"), "--target", "budget_expense")
