@@ -303,6 +303,12 @@ def test_a_mapping_saved_in_the_wizard_loads_the_next_file_with_load_budget(
     saved = ImportMapping.objects.get(name="Egresos SFIA", target="budget_expense")
     assert saved.columns["aprobado"] == "Monto aprobado original"
 
+    again = upload(client, data, "egresos-t1.csv")["Location"]
+    client.post(again, {"action": "load", "saved": saved.pk})
+    columns = {c["name"]: c for c in client.get(again).context["columns"]}
+    assert columns["Monto aprobado original"]["field"] == "aprobado"
+    assert columns["Monto aprobado original"]["why"] == "indicada por usted"
+
     (tmp_path / "egresos.csv").write_bytes(data)
     (tmp_path / "mapa.json").write_text(json.dumps(saved.as_json()), encoding="utf-8")
     said = io.StringIO()
