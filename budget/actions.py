@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from psycopg import sql
 
 from budget.files import FileRefused, read_sheet
-from budget.loading import SPECS, Report, check
+from budget.loading import SPECS, Checked, Report, check, with_mapping
 from budget.models import (
     BudgetLoad,
     ExpenseLine,
@@ -40,15 +40,24 @@ def municipio_keys() -> dict[str, int]:
     return keys
 
 
-def copy_rows(model, columns: Iterable[str], rows: Iterable[tuple]) -> None:
+def copy_rows(
+    model, columns: Iterable[str], rows: Sequence[tuple], progress: Callable[[int], None] | None = None
+) -> None:
     """COPY the tuples into the model's table; the statement names columns from model metadata only."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(model._meta.db_table),
         sql.SQL(", ").join(sql.Identifier(model._meta.get_field(c).column) for c in columns),
     )
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row in rows:
+        if progress is None:
+            for row in rows:
+                copy.write_row(row)
+            return
+        step = max(1, len(rows) // 100)
+        for done, row in enumerate(rows, start=1):
             copy.write_row(row)
+            if done % step == 0 or done == len(rows):
+                progress(done)
 
 
 def _previous(kind: str, years: list[int]) -> dict[int, dict[str, Decimal]]:
@@ -67,29 +76,72 @@ def _previous(kind: str, years: list[int]) -> dict[int, dict[str, Decimal]]:
     return out
 
 
+def check_file(data: bytes, filename: str, kind: str, mapping: dict[str, str] | None = None) -> Checked:
+    """Read and check every row; nothing written. `mapping` (field -> column as the file names it)
+    replaces the guess by column names. FileRefused when the file as a whole cannot be read."""
+    sheet = read_sheet(data, filename)
+    if mapping is not None:
+        sheet = with_mapping(sheet, mapping)
+    return check(sheet, kind, filename, municipio_keys() if kind == Kind.TRANSFERS else {})
+
+
+def refused(kind: str, filename: str, error: FileRefused) -> Report:
+    report = Report(kind=kind, filename=filename)
+    report.add(0, str(error))
+    return report
+
+
+def compare_with_loaded(report: Report) -> Report:
+    """Fill the report's difference with the years already loaded (a read, for a dry run)."""
+    report.previous = _previous(report.kind, report.years)
+    report.needs_replace = sorted(report.previous)
+    return report
+
+
 def do_load_budget(
-    data: bytes, filename: str, kind: str, *, replace: bool = False, acting_user=None, synthetic: bool = False
+    data: bytes,
+    filename: str,
+    kind: str,
+    *,
+    replace: bool = False,
+    acting_user=None,
+    synthetic: bool = False,
+    mapping: dict[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Read, check and (when every row passes) write a budget file in one transaction.
 
     Refused with the difference when a year in the file is already loaded and `replace` is False."""
     try:
-        sheet = read_sheet(data, filename)
-        checked = check(sheet, kind, filename, municipio_keys() if kind == Kind.TRANSFERS else {})
+        checked = check_file(data, filename, kind, mapping)
     except FileRefused as exc:
-        report = Report(kind=kind, filename=filename)
-        report.add(0, str(exc))
-        return report
+        return refused(kind, filename, exc)
+    return do_write_budget(
+        checked, filename, replace=replace, acting_user=acting_user, synthetic=synthetic, progress=progress
+    )
+
+
+def do_write_budget(
+    checked: Checked,
+    filename: str,
+    *,
+    replace: bool = False,
+    acting_user=None,
+    synthetic: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Write a checked file whole, or nothing when any row failed or a loaded year is not to be
+    replaced. `progress(n)` hears the rows copied so far, about a hundred times."""
     report = checked.report
     if not report.ok:
         return report
     spec = checked.spec
+    kind = spec.kind
     model = MODELS[Kind(kind)]
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        report.previous = _previous(kind, report.years)
-        report.needs_replace = sorted(report.previous)
+        compare_with_loaded(report)
         if report.needs_replace and not replace:
             report.add(
                 0,
@@ -101,7 +153,7 @@ def do_load_budget(
             )
             return report
         model.objects.filter(fiscal_year__in=report.years).delete()
-        copy_rows(model, spec.columns, checked.rows)
+        copy_rows(model, spec.columns, checked.rows, progress)
         if kind == Kind.EXPENSE:
             summarise_expenses(report.years)
         year_i = spec.columns.index("fiscal_year")

@@ -10,7 +10,7 @@ import csv
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ class Sheet:
     header: list[str]  # normalised column names
     rows: list[list[str]]  # data rows, as text; the file's row number is index + 2
     encoding: str
+    columns: list[str] = field(default_factory=list)  # the column names as the file writes them
 
 
 def normalise(name: str) -> str:
@@ -87,7 +88,7 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
     header = [normalise(c) for c in table[0]]
     width = len(header)
     rows = [(row + [""] * width)[:width] for row in table[1:]]
-    return Sheet(header=header, rows=rows, encoding=encoding)
+    return Sheet(header=header, rows=rows, encoding=encoding, columns=list(table[0]))
 
 
 _PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?")

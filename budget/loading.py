@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as noop
 
 from budget import catalogues
-from budget.files import FileRefused, Sheet, parse_amount
+from budget.files import FileRefused, Sheet, normalise, parse_amount
 from budget.models import Fund, Kind
 
 MAX_PROBLEMS = 1000  # listed; the count is always exact
@@ -362,6 +363,7 @@ class Checked:
     rows: list[tuple]
     report: Report
     latest_quarter: dict[int, int]
+    sheet: Sheet | None = None  # what was read, for a per-row report that shows the refused rows
 
 
 def check(sheet: Sheet, kind: str, filename: str, municipios: dict[str, int]) -> Checked:
@@ -433,7 +435,94 @@ def check(sheet: Sheet, kind: str, filename: str, municipios: dict[str, int]) ->
         report.totals[year] = {
             m: sum((t[i] for t in position), Decimal(0)) for i, m in enumerate(spec.moments)
         }
-    return Checked(spec=spec, rows=rows, report=report, latest_quarter=latest)
+    return Checked(spec=spec, rows=rows, report=report, latest_quarter=latest, sheet=sheet)
+
+
+# Columns a file may have beyond the required ones (a name beside its code).
+OPTIONAL = {
+    Kind.EXPENSE: ("ramo_nombre", "dependencia_nombre", "programa_nombre"),
+    Kind.INCOME: ("concepto",),
+    Kind.TRANSFERS: (),
+}
+FIELD_LABELS = {
+    "ejercicio": gettext_lazy("Ejercicio fiscal"),
+    "trimestre": gettext_lazy("Trimestre"),
+    "ramo": gettext_lazy("Ramo (clave)"),
+    "ramo_nombre": gettext_lazy("Ramo (nombre)"),
+    "dependencia": gettext_lazy("Dependencia o unidad responsable (clave)"),
+    "dependencia_nombre": gettext_lazy("Dependencia (nombre)"),
+    "funcional": gettext_lazy("Clasificación funcional (finalidad.función.subfunción)"),
+    "partida": gettext_lazy("Objeto del gasto (partida)"),
+    "tipo_gasto": gettext_lazy("Tipo de gasto"),
+    "fuente": gettext_lazy("Fuente de financiamiento (2 dígitos)"),
+    "programa": gettext_lazy("Programa presupuestario (clave)"),
+    "programa_nombre": gettext_lazy("Programa presupuestario (nombre)"),
+    "aprobado": gettext_lazy("Aprobado"),
+    "modificado": gettext_lazy("Modificado"),
+    "comprometido": gettext_lazy("Comprometido"),
+    "devengado": gettext_lazy("Devengado"),
+    "ejercido": gettext_lazy("Ejercido"),
+    "pagado": gettext_lazy("Pagado"),
+    "rubro": gettext_lazy("Rubro CRI"),
+    "tipo": gettext_lazy("Tipo CRI"),
+    "concepto": gettext_lazy("Concepto de ingreso"),
+    "estimado": gettext_lazy("Estimado (Ley de Ingresos)"),
+    "recaudado": gettext_lazy("Recaudado"),
+    "municipio": gettext_lazy("Municipio (CVEGEO o clave INEGI de 3 dígitos)"),
+    "fondo": gettext_lazy("Fondo (FAIS-FISMDF, FORTAMUN, PARTICIPACIONES)"),
+    "monto": gettext_lazy("Monto"),
+}
+
+
+def fields(kind: str) -> tuple[str, ...]:
+    """Every field a file of `kind` can feed: the required ones, then the optional names."""
+    spec = SPECS[Kind(kind)]
+    return (*spec.required, *OPTIONAL[Kind(kind)])
+
+
+def guess_columns(kind: str, columns: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(field -> column, field -> why) from the column names alone, as `check` reads an unmapped
+    file: a column named like the field, or one of its known synonyms (ALIASES); the first wins."""
+    mapping: dict[str, str] = {}
+    why: dict[str, str] = {}
+    for name in fields(kind):
+        present = [c for c in columns if ALIASES.get(normalise(c), normalise(c)) == name]
+        if not present:
+            continue
+        mapping[name] = present[0]
+        why[name] = (
+            _("nombre reconocido")
+            if normalise(present[0]) == name
+            else _("sinónimo reconocido de «%(f)s»") % {"f": name}
+        )
+        if len(present) > 1:
+            why[name] += _(" (preferida a %(o)s: la primera del archivo)") % {"o": ", ".join(present[1:])}
+    return mapping, why
+
+
+def with_mapping(sheet: Sheet, mapping: dict[str, str]) -> Sheet:
+    """The sheet with each chosen column renamed to its field and every other column left unread.
+    `mapping`: field -> column as the file names it. Unknown fields and absent columns are refused."""
+    known = set(FIELD_LABELS)
+    header = [""] * len(sheet.header)
+    for name, column in mapping.items():
+        if not column:
+            continue
+        if name not in known:
+            raise FileRefused(_("Campo desconocido «%(f)s».") % {"f": name})
+        if column not in sheet.columns:
+            raise FileRefused(
+                _("La columna «%(c)s» (para «%(f)s») no está en el archivo. Sus columnas son: %(all)s.")
+                % {"c": column, "f": name, "all": ", ".join(sheet.columns)}
+            )
+        index = sheet.columns.index(column)
+        if header[index]:
+            raise FileRefused(
+                _("La columna «%(c)s» está asignada a dos campos: %(a)s y %(b)s.")
+                % {"c": column, "a": header[index], "b": name}
+            )
+        header[index] = name
+    return Sheet(header=header, rows=sheet.rows, encoding=sheet.encoding, columns=sheet.columns)
 
 
 def _group_label(group: tuple) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budget import catalogues as budget_catalogues
 from gis_core.geometry import MAX_ZONE_VERTICES, parse_polygon, validate_geometry
+from planning.import_rows import BUDGET_TARGETS
 from planning.shapes import place_of
 from priority_zones.models import SourceDocument, Zone
 from works_map.actions import FUNDING_AMOUNTS
@@ -558,7 +559,11 @@ class ImportForm(forms.Form):
             ("zones", _("Zonas")),
             ("municipios", _("Municipios (INEGI)")),
             ("agebs", _("AGEB urbanas (INEGI)")),
+            ("budget_expense", _("Presupuesto de egresos (CONAC)")),
+            ("budget_income", _("Ingresos por rubro y tipo (CRI)")),
+            ("budget_transfers", _("Transferencias federales a municipios")),
         ],
+        help_text=_("El presupuesto (egresos, ingresos, transferencias) lo carga solo un administrador."),
     )
     mode = forms.ChoiceField(
         label=_("si hay filas rechazadas"),
@@ -660,9 +665,14 @@ class MappingOptionsForm(forms.Form):
         if target != "works":  # zones and INEGI geography have no category, status nor publication
             for name in ("category_code", "default_status", "publish"):
                 del self.fields[name]
+        if target in BUDGET_TARGETS:  # all or nothing, a year column, no geometry, the encoding detected
+            for name in ("mode", "fiscal_year", "source_srid", "encoding"):
+                del self.fields[name]
 
     def options(self) -> dict:
         data = self.cleaned_data
+        if self.target in BUDGET_TARGETS:
+            return {}
         chosen = {
             "mode": data["mode"],
             "fiscal_year": data["fiscal_year"],

@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from gis_core.geometry import GTO_BOUNDS
 from gis_core.importers import ImportReport
 
-TARGETS = ("municipios", "agebs", "zones", "works")
+# Budget files (planning.import_budget): expenditure lines, income lines, transfers to municipios.
+BUDGET_TARGETS = ("budget_expense", "budget_income", "budget_transfers")
+TARGETS = ("municipios", "agebs", "zones", "works", *BUDGET_TARGETS)
 MODES = ("all", "valid")
 
 
@@ -47,6 +49,8 @@ class Options:
     # Works: a long-format funding table (folio, source, amount): another file, or a sheet of the XLSX.
     funding_path: str = ""
     funding_sheet: str = ""
+    # Budget: replace the years already loaded (ticked by the planner after seeing the difference).
+    replace: bool = False
 
     def __post_init__(self) -> None:
         if self.target not in TARGETS:

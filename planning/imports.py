@@ -20,7 +20,9 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.utils.translation import gettext as _
 
 from gis_core.importers import diagnose_lonlat
+from planning import import_budget
 from planning.import_rows import (
+    BUDGET_TARGETS,
     MODES,
     TARGETS,
     CheckedRow,
@@ -42,7 +44,7 @@ from planning.work_fields import (
 )
 
 # Re-exported: callers (views, jobs, the import_file command) reach these through planning.imports.
-__all__ = ["MODES", "TARGETS", "CheckedRow", "ImportRefused", "Options", "Outcome", "Table"]
+__all__ = ["BUDGET_TARGETS", "MODES", "TARGETS", "CheckedRow", "ImportRefused", "Options", "Outcome", "Table"]
 
 GEOMETRY_EXTENSIONS = (".zip", ".shp", ".gpkg", ".geojson", ".json", ".topojson", ".fgb")
 TABLE_EXTENSIONS = (".csv", ".xlsx")
@@ -63,12 +65,14 @@ TARGET_FIELDS: dict[str, tuple[str, ...]] = {
     "agebs": GEOGRAPHY_FIELDS,
     "zones": GEOGRAPHY_FIELDS,
     "works": tuple(WORK_FIELDS),
+    **{target: import_budget.fields(target) for target in import_budget.KINDS},
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "municipios": ("cvegeo", "name"),
     "agebs": ("cvegeo",),
     "zones": ("name",),
     "works": ("name",),
+    **{target: import_budget.required(target) for target in import_budget.KINDS},
 }
 POLYGON_TARGETS = ("municipios", "agebs", "zones")
 
@@ -323,6 +327,10 @@ def refuse_missing(mapping: dict[str, str], options: Options) -> None:
 
 
 def check_rows(table: Table, options: Options, source: str) -> Outcome:
+    if import_budget.is_budget(options.target):  # checked by the budget app: planning.import_budget
+        raise ImportRefused(
+            _("Un archivo de presupuesto se carga con el asistente o con manage.py load_budget.")
+        )
     mapping, why = guess_mapping(table.columns, options)
     # No cap on the rejections listed: the planner fixes the rejected-rows CSV and imports it again,
     # so it must hold every refused row (the whole table is in memory here anyway).

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from gis_core import access
 from gis_core.storage import local_copy, local_file
-from planning import imports
+from planning import import_budget, imports
 from planning.import_writers import write_rows
 from planning.models import ImportJob
 
@@ -42,6 +42,10 @@ def create_job(upload, options: dict[str, Any], user) -> ImportJob:
             % {"s": extension or "?"}
         )
     imports.Options(**options)  # refuses unknown targets and modes before anything is stored
+    if import_budget.is_budget(options["target"]):
+        import_budget.refuse_unless_allowed(user, options["target"])
+        import_budget.refuse_extension(extension)
+        options = {**options, "mode": "all"}  # a budget is loaded whole or not at all
     job = ImportJob(
         token=secrets.token_hex(16),
         extension=extension,
@@ -103,6 +107,8 @@ def _rehearse(job: ImportJob, outcome: imports.Outcome) -> None:
 
 def preview(job: ImportJob) -> ImportJob:
     """Read and check without writing; keep the report and a GeoJSON sample for the map."""
+    if import_budget.is_budget(job.options["target"]):
+        return import_budget.preview(job)
     try:
         outcome, table = check(job)
         _rehearse(job, outcome)
@@ -213,6 +219,9 @@ def run(pk: int) -> None:
 
 
 def _run(job: ImportJob) -> None:
+    if import_budget.is_budget(job.options["target"]):
+        _run_budget(job)
+        return
     try:
         outcome, table = check(job)
         job.total = len(outcome.kept)
@@ -227,6 +236,27 @@ def _run(job: ImportJob) -> None:
     _store(job, outcome, table)
     job.status, job.finished_at = ImportJob.Status.DONE, timezone.now()
     job.save()
+    _forget_progress(job)
+
+
+def _run_budget(job: ImportJob) -> None:
+    """A budget file: checked again and written whole by the budget app (planning.import_budget)."""
+    try:
+        error = import_budget.write(job, _progress_writer(job))
+    except Exception as raised:  # the transaction rolled back; the job says why
+        job.status, job.error, job.finished_at = ImportJob.Status.FAILED, _describe(raised), timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+        _forget_progress(job)
+        if not isinstance(raised, ValueError | ValidationError | DatabaseError):
+            raise
+        return
+    job.status = ImportJob.Status.FAILED if error else ImportJob.Status.DONE
+    job.error, job.finished_at = error, timezone.now()
+    job.save()
+    _forget_progress(job)
+
+
+def _forget_progress(job: ImportJob) -> None:
     if (path := _progress_path(job)) is not None:
         path.unlink(missing_ok=True)
     else:

@@ -85,8 +85,9 @@ class ImportMapping(models.Model):
     name = models.CharField(_("nombre"), max_length=80)
     target = models.CharField(_("destino"), max_length=16)
     columns = models.JSONField(_("columnas"), default=dict)
-    values = models.JSONField(_("equivalencias de valores"), default=dict)
-    options = models.JSONField(_("opciones"), default=dict)
+    # Empty is fine: a budget or zone file has no coded values to map, and may set no option.
+    values = models.JSONField(_("equivalencias de valores"), default=dict, blank=True)
+    options = models.JSONField(_("opciones"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -19,7 +19,7 @@ from gis_core import access, history
 from gis_core.access import Action
 from gis_core.geometry import validate_geometry
 from gis_core.models import Version
-from planning import actions, imports, jobs, shapes, wizard
+from planning import actions, import_budget, imports, jobs, shapes, wizard
 from planning.forms import (
     BulkPublishForm,
     FaisStatusForm,
@@ -445,14 +445,16 @@ def _job_for(request: HttpRequest, pk: int) -> ImportJob:
 @login_required
 def import_start(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Action.IMPORT)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    initial = {"target": request.GET["destino"]} if "destino" in request.GET else None
+    form = ImportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             job = jobs.create_job(form.cleaned_data["file"], form.options(), request.user)
         except imports.ImportRefused as error:
             form.add_error("file", str(error))
         else:
-            if job.options["target"] == "works":  # a register: its columns and values first
+            target = job.options["target"]
+            if target == "works" or import_budget.is_budget(target):  # its columns (and values) first
                 return redirect("planning:import-mapping", pk=job.pk)
             jobs.preview(job)
             return redirect("planning:import-job", pk=job.pk)
@@ -503,6 +505,12 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request, "planning/error.html", {"message": _("Esta importación ya se envió.")}, status=400
         )
+    if import_budget.is_budget(job.options["target"]):
+        try:
+            import_budget.confirm(job, replace=request.POST.get("reemplazar") == "1")
+        except imports.ImportRefused as error:
+            context = {"job": job, "Status": ImportJob.Status, "refusal": str(error)}
+            return render(request, "planning/import_job.html", context, status=400)
     jobs.enqueue(job)
     return redirect("planning:import-job", pk=job.pk)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gis_core.storage import local_copy
-from planning import imports
+from planning import import_budget, imports
 from planning.actions import do_save_import_mapping
 from planning.models import ImportJob, ImportMapping
 from planning.work_fields import (
@@ -53,6 +53,8 @@ OPTION_NAMES = (
 def field_choices(target: str) -> list[tuple[str, str]]:
     from works_map.models import FundingSource
 
+    if import_budget.is_budget(target):
+        return import_budget.field_choices(target)
     if target != "works":
         return [(name, str(GEOGRAPHY_LABELS[name])) for name in imports.TARGET_FIELDS[target]]
     choices = [(name, str(spec.label)) for name, spec in WORK_FIELDS.items()]
@@ -94,6 +96,8 @@ def _samples(table: imports.Table, column: str) -> list[str]:
 
 def mapping_step(job: ImportJob) -> dict[str, Any]:
     """What the mapping page shows for the job's file and current options."""
+    if import_budget.is_budget(job.options["target"]):
+        return import_budget.mapping_step(job)
     options = imports.Options(**job.options)
     with local_copy(job.file.name, job.file.storage) as path:
         table = imports.read_table(path, options)

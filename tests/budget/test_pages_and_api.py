@@ -8,9 +8,6 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from budget.models import ExpenseLine
-from tests.budget.conftest import changed, expense_csv
-
 pytestmark = pytest.mark.django_db
 
 INCOME = (
@@ -140,23 +137,14 @@ def test_the_budget_api_is_in_the_openapi_schema_with_its_filters(client, db):
     } <= names
 
 
-def test_only_an_administrator_loads_a_budget_file(client, admin_user, planner_leon, db):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    assert client.get("/presupuesto/cargar/").status_code == 302
+def test_the_old_upload_address_leads_administrators_to_the_import_wizard(client, admin_user, planner_leon):
+    assert client.get("/presupuesto/cargar/").status_code == 302  # to the login page
     client.force_login(planner_leon)
     assert client.get("/presupuesto/cargar/").status_code == 403
     client.force_login(admin_user)
-    upload = SimpleUploadedFile("egresos.csv", expense_csv().encode())
-    response = client.post("/presupuesto/cargar/", {"archivo": upload, "tipo": "egresos"})
-    assert response.status_code == 200 and ExpenseLine.objects.count() == 3
-    upload = SimpleUploadedFile("egresos.csv", expense_csv(changed(0, 12, "1,100,000.00")).encode())
-    response = client.post("/presupuesto/cargar/", {"archivo": upload, "tipo": "egresos"})
-    html = response.content.decode()
-    assert response.status_code == 400 and "Diferencia con lo ya cargado" in html and "$100,000.00" in html
-    upload = SimpleUploadedFile("egresos.csv", expense_csv(changed(0, 12, "1,100,000.00")).encode())
-    response = client.post("/presupuesto/cargar/", {"archivo": upload, "tipo": "egresos", "reemplazar": "1"})
-    assert response.status_code == 200 and ExpenseLine.objects.get(programa="K001").aprobado == 1100000
+    response = client.get("/presupuesto/cargar/")
+    assert response["Location"] == "/planeacion/importar/?destino=budget_expense"
+    # The loading itself is tested through the wizard: tests/planning/test_import_budget.py.
 
 
 @pytest.mark.parametrize(

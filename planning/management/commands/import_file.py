@@ -16,7 +16,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("path", type=Path)
-        parser.add_argument("--target", required=True, choices=imports.TARGETS)
+        parser.add_argument(
+            "--target",
+            required=True,
+            # Budget files have their own command (manage.py load_budget) and the wizard.
+            choices=[t for t in imports.TARGETS if t not in imports.BUDGET_TARGETS],
+        )
         parser.add_argument(
             "--mode", default="all", choices=imports.MODES, help="all: todo o nada; valid: solo válidas"
         )
