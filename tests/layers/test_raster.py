@@ -20,8 +20,8 @@ EMPTY_LAND = (-101.95, 20.93)  # inside the grid's bounds, no population
 
 @pytest.fixture
 def population_leon(db, shared_data, settings, tmp_path):
-    """The León GHS-POP grid registered as the raster layer `poblacion-leon` under a temporary root."""
-    settings.RASTER_ROOT = tmp_path / "rasters"
+    """The León GHS-POP grid registered as the raster layer `poblacion-leon` in a temporary media storage."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     call_command(
         "register_raster",
         "poblacion-leon",
@@ -54,7 +54,7 @@ def _pixel(png: bytes, coord: TileCoord, lon: float, lat: float) -> tuple[int, .
 def test_registering_makes_a_valid_cog_with_lonlat_bounds(population_leon, settings, shared_data):
     from rio_cogeo.cogeo import cog_validate
 
-    cog = settings.RASTER_ROOT / population_leon.cog_path
+    cog = settings.MEDIA_ROOT / population_leon.cog_path
     assert cog_validate(str(cog))[0]
     assert population_leon.source_crs == "ESRI:54009"
     assert population_leon.west == pytest.approx(-101.995, abs=0.01)
@@ -102,11 +102,11 @@ def test_the_legend_lists_every_class_with_its_colour(client, population_leon):
 def test_registering_again_bumps_the_version_and_replaces_the_file(population_leon, settings, shared_data):
     from layers.actions import do_register_raster
 
-    old = settings.RASTER_ROOT / population_leon.cog_path
+    old = settings.MEDIA_ROOT / population_leon.cog_path
     again = do_register_raster("poblacion-leon", shared_data / LEON_GRID, title="Población")
     assert again.version == population_leon.version + 1
     assert not old.exists()
-    assert (settings.RASTER_ROOT / again.cog_path).exists()
+    assert (settings.MEDIA_ROOT / again.cog_path).exists()
 
 
 def test_the_style_offers_the_raster_hidden_with_its_legend(client, population_leon):
@@ -137,7 +137,7 @@ def test_bad_raster_requests_are_refused(client, population_leon, path, status):
 def test_a_source_without_crs_is_refused(db, tmp_path, settings):
     from django.core.management.base import CommandError
 
-    settings.RASTER_ROOT = tmp_path / "rasters"
+    settings.MEDIA_ROOT = tmp_path / "media"
     bare = tmp_path / "bare.tif"
     with rasterio.open(bare, "w", driver="GTiff", width=4, height=4, count=1, dtype="float32") as dst:
         dst.write(np.ones((1, 4, 4), dtype="float32"))
