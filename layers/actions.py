@@ -16,8 +16,8 @@ from rasterio.warp import transform_bounds
 from rio_cogeo.cogeo import cog_translate, cog_validate
 from rio_cogeo.profiles import cog_profiles
 
-from layers.models import RasterLayer
 from gis_core.storage import local_file
+from layers.models import RasterLayer
 from layers.raster import COLORMAPS, RASTER_DIR, is_legacy, legacy_raster_root
 
 

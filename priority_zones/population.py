@@ -46,7 +46,9 @@ def _overlaps(raster: CountRaster, extent: tuple[float, float, float, float]) ->
     return west < x1 and x0 < east and south < y1 and y0 < north
 
 
-def best_raster(geom: GEOSGeometry, unreadable: list[str] | None = None) -> tuple[CountRaster, ZonalSum] | None:
+def best_raster(
+    geom: GEOSGeometry, unreadable: list[str] | None = None
+) -> tuple[CountRaster, ZonalSum] | None:
     """The registered count raster covering most of the polygon, with its zonal sum. A raster whose
     file cannot be read (missing from the storage, the storage down) is passed over, logged, and
     its name added to `unreadable`."""

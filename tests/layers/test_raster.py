@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import rasterio
+from django.core.cache import cache
 from django.core.management import call_command
 from rasterio.io import MemoryFile
 
@@ -143,3 +144,41 @@ def test_a_source_without_crs_is_refused(db, tmp_path, settings):
         dst.write(np.ones((1, 4, 4), dtype="float32"))
     with pytest.raises(CommandError, match="sistema de referencia"):
         call_command("register_raster", "sin-crs", str(bare), "--title", "x")
+
+
+def test_a_layer_of_the_previous_release_is_read_from_raster_root_and_moved_in_place(
+    population_leon, settings, client
+):
+    """Before the media storage, `cog_path` was a bare name under RASTER_ROOT (by default
+    MEDIA_ROOT/rasters, the storage's own rasters/ folder): such a layer still tiles, and
+    move_rasters_to_storage only rewrites its path there (no copy, same version)."""
+    from layers.models import RasterLayer
+
+    url = f"/tiles/raster/poblacion-leon/{TileCoord.containing(*KNOWN_CELL, 14)}.png"
+    current = client.get(url).content
+    RasterLayer.objects.filter(pk=population_leon.pk).update(cog_path="poblacion-leon-v1.tif")
+    cache.clear()
+    assert client.get(url).content == current
+    call_command("move_rasters_to_storage")
+    population_leon.refresh_from_db()
+    assert population_leon.cog_path == "rasters/poblacion-leon-v1.tif"
+    assert population_leon.version == 1
+    assert sorted(p.name for p in (settings.MEDIA_ROOT / "rasters").iterdir()) == ["poblacion-leon-v1.tif"]
+
+
+def test_a_missing_cog_file_is_a_clear_503_not_a_500(population_leon, settings, client):
+    (settings.MEDIA_ROOT / population_leon.cog_path).unlink()
+    cache.clear()
+    response = client.get(f"/tiles/raster/poblacion-leon/{TileCoord.containing(*KNOWN_CELL, 14)}.png")
+    assert response.status_code == 503
+    assert "no está en el almacenamiento de medios" in response.json()["detail"]
+
+
+def test_moving_a_legacy_layer_whose_file_is_gone_names_it(population_leon, settings):
+    from django.core.management.base import CommandError
+
+    from layers.models import RasterLayer
+
+    RasterLayer.objects.filter(pk=population_leon.pk).update(cog_path="no-existe-v1.tif")
+    with pytest.raises(CommandError, match="poblacion-leon"):
+        call_command("move_rasters_to_storage")
