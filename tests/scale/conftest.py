@@ -242,3 +242,54 @@ def s3_server() -> Iterator[S3Server]:
         yield server
     finally:
         server.stop()
+
+
+# --- A private Redis on the loopback, stopped and started again on the same port by the test -----
+
+
+class RedisProcess:
+    """redis-server on 127.0.0.1:`port`, nothing written to disk (a restart starts empty, as a
+    replaced cache node would)."""
+
+    def __init__(self, port: int, workdir: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.skip("redis-server is not installed")
+        self.binary, self.port, self.workdir = binary, port, workdir
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no", "--dir", str(self.workdir)]
+        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                if self.client().ping():
+                    return
+            except OSError:
+                pass
+            except Exception as exc:  # redis.ConnectionError and its kin while it starts
+                if "onnect" not in type(exc).__name__ + str(exc):
+                    raise
+            assert self.proc.poll() is None, "redis-server exited"
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=15)
+        self.proc = None
+
+    def client(self):
+        import redis
+
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2, socket_connect_timeout=2)
+
+    def keys(self) -> int:
+        return int(self.client().dbsize())
