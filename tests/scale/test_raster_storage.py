@@ -2,9 +2,13 @@
 from an S3-compatible store (moto's server on the loopback, read by GDAL's /vsis3/ with range
 requests) gives the same tile bytes and the same zonal sum; a COG missing from the store gives a
 clear 503 (tiles) or a stated fallback (population), never a 500; a layer registered before the
-storage (a bare path under RASTER_ROOT) is moved into the bucket by `move_rasters_to_storage`."""
+storage (a bare path under RASTER_ROOT) is moved into the bucket by `move_rasters_to_storage`; the
+production server configured by MEDIA_STORAGE=s3 in its environment reads the bucket too."""
 
 from __future__ import annotations
+
+import http.client
+import os
 
 import numpy as np
 import pytest
@@ -20,7 +24,8 @@ from layers.models import RasterLayer
 from layers.raster import population_rasters
 from priority_zones.population import population_in
 from tests.places import box
-from tests.scale.conftest import S3_BUCKET
+from tests.scale.conftest import S3_BUCKET, database_url, free_port
+from tests.serving import serve_script
 
 pytestmark = pytest.mark.slow
 
@@ -164,3 +169,39 @@ def test_a_legacy_cog_under_raster_root_keeps_working_and_moves_into_the_bucket(
     assert "media/rasters/poblacion-antigua-v1.tif" in s3_server.objects()
     assert _tiles(client, "poblacion-antigua") == before
     call_command("move_rasters_to_storage")  # again: nothing to do, no error
+
+
+def test_the_production_server_with_media_storage_s3_tiles_the_cog_from_the_bucket(
+    transactional_db, settings, shared_data, client, s3_server
+):
+    """MEDIA_STORAGE=s3 and MEDIA_S3_* in the environment of scripts/serve.sh (Granian): the
+    settings build the storage, the tile is read from the bucket and equals the one rendered here."""
+    _use_s3(settings, s3_server)
+    _register(shared_data, "poblacion-servida")
+    expected = _tiles(client, "poblacion-servida")
+    port = free_port()
+    env = {
+        **os.environ,
+        **s3_server.env(),
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": "",
+        "SECRET_KEY": "raster-storage-test-" + "k" * 40,
+        "GRANIAN_HOST": "127.0.0.1",
+        "GRANIAN_PORT": str(port),
+        "GRANIAN_WORKERS": "1",
+    }
+    key = f"/{S3_BUCKET}/media/rasters/poblacion-servida-v1.tif"
+    with serve_script(env, port):
+        s3_server.sent.clear()
+        served = []
+        for coord in TILES:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                conn.request("GET", f"/tiles/raster/poblacion-servida/{coord}.png?v=1")
+                response = conn.getresponse()
+                assert response.status == 200
+                served.append(response.read())
+            finally:
+                conn.close()
+    assert served == expected
+    assert s3_server.sent[key] > 0  # the server read the bucket, not a file of this host
