@@ -172,6 +172,10 @@ def test_a_missing_cog_file_is_a_clear_503_not_a_500(population_leon, settings, 
     response = client.get(f"/tiles/raster/poblacion-leon/{TileCoord.containing(*KNOWN_CELL, 14)}.png")
     assert response.status_code == 503
     assert "no está en el almacenamiento de medios" in response.json()["detail"]
+    client.cookies["django_language"] = "en"  # the site's language switch
+    english = client.get(f"/tiles/raster/poblacion-leon/{TileCoord.containing(*KNOWN_CELL, 14)}.png")
+    assert english.status_code == 503
+    assert "is not in the media storage" in english.json()["detail"]
 
 
 def test_moving_a_legacy_layer_whose_file_is_gone_names_it(population_leon, settings):
