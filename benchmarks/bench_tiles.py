@@ -49,7 +49,8 @@ BENCH_DB = os.environ.get("BENCH_DB", "territorio_bench")
 SIZES = [int(s) for s in os.environ.get("BENCH_WORKS", "100000").split(",") if s.strip()]
 WORKERS = int(os.environ.get("BENCH_SERVER_WORKERS", str(2 * (os.cpu_count() or 1))))
 CONCURRENCY = (1, 8)
-SOCKET_DIR = ROOT / ".local" / "run"
+# The cluster the settings use (LOCAL_DIR, as config/settings.py reads it): another checkout's works too.
+SOCKET_DIR = Path(os.environ.get("LOCAL_DIR") or ROOT / ".local") / "run"
 PG_PORT = os.environ.get("LOCAL_PG_PORT", "5433")
 OUR_PORT, TIPG_PORT, REDIS_PORT, EDGE_PORT = 18431, 18432, 18433, 18434
 RESULTS = ROOT / "benchmarks" / "results"

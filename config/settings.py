@@ -196,7 +196,13 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"IGNORE_EXCEPTIONS": True},
+            # A Redis that is down or hung costs a request at most REDIS_TIMEOUT_MS per cache call
+            # (a miss), never a hang: without socket timeouts a frozen node blocked every request.
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": envint("REDIS_TIMEOUT_MS", 500, 10, 60000) / 1000,
+                "SOCKET_TIMEOUT": envint("REDIS_TIMEOUT_MS", 500, 10, 60000) / 1000,
+            },
             "TIMEOUT": envint("CACHE_TIMEOUT", 86400, 0),
         }
     }

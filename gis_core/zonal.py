@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,11 @@ class CountRaster:
     """A registered raster whose cells hold counts (e.g. GHS-POP: people per 100 m cell)."""
 
     name: str
-    path: Path
+    path: Path | str  # what GDAL opens: a file, or a /vsis3/ object with `gdal_options`
     title: str
     bounds: tuple[float, float, float, float]  # lon/lat of the data: west, south, east, north
     attribution: str = ""
+    gdal_options: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -51,16 +52,20 @@ def count_rasters() -> list[CountRaster]:
     return [raster for provider in _providers for raster in provider()]
 
 
-def zonal_sum(path: Path | str, polygon_lonlat: shapely.Geometry) -> ZonalSum:
+def zonal_sum(
+    path: Path | str, polygon_lonlat: shapely.Geometry, gdal_options: dict[str, Any] | None = None
+) -> ZonalSum:
     """Sum of the cells whose centres fall inside the polygon (lon/lat, EPSG:4326), nodata ignored.
 
     The polygon is reprojected to the raster's CRS and only the window of its bounds is read.
     Coverage is the share of the polygon's area inside the raster's extent (measured in the
     raster's CRS; GHS-POP's Mollweide is equal-area) times the share of the cells there that hold
     data, so a polygon reaching into a clip's nodata margin is not taken as fully covered.
+    `gdal_options` (rasterio.Env's) reach a raster in object storage; rasterio.errors.RasterioIOError
+    when the raster cannot be opened.
     """
     # (src.crs.to_string() is avoided: its EPSG lookup alone costs ~20 ms for Mollweide.)
-    with rasterio.open(path) as src:
+    with rasterio.Env(**(gdal_options or {})), rasterio.open(path) as src:
         if src.crs is None:
             raise ValueError(f"{path}: el ráster no declara su sistema de referencia")
         projected = shapely.geometry.shape(

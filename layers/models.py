@@ -15,7 +15,7 @@ class RasterLayer(models.Model):
     units = models.CharField(_("unidades"), max_length=80, blank=True)
     attribution = models.CharField(_("atribución"), max_length=300, blank=True)
     source_name = models.CharField(_("archivo de origen"), max_length=300)
-    cog_path = models.CharField(_("COG (relativo a RASTER_ROOT)"), max_length=300)
+    cog_path = models.CharField(_("COG (nombre en el almacenamiento de medios)"), max_length=300)
     source_crs = models.CharField(_("SRC de origen"), max_length=200)
     # Lon/lat bounds of the data, for TileJSON and the style.
     west = models.FloatField()

@@ -2,6 +2,12 @@
 
 rio-tiler reprojects each tile from the file's CRS (GHS-POP is ESRI:54009, Mollweide) to Web
 Mercator on the fly; nearest resampling keeps a cell's value (people per 100 m cell) exact.
+
+The COGs live in the media storage (settings.MEDIA_STORAGE) under `rasters/`, shared by every app
+host, and are read in place: from the shared directory, or from S3 through GDAL's /vsis3/ (range
+requests: a tile reads only its blocks). Layers registered before that keep a bare file name in
+`cog_path`, relative to the old RASTER_ROOT (default MEDIA_ROOT/rasters), and are still read there
+until `manage.py move_rasters_to_storage` moves them.
 """
 
 from __future__ import annotations
@@ -12,19 +18,24 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rasterio.errors import RasterioIOError
 from rio_tiler.errors import TileOutsideBounds
 from rio_tiler.io import Reader
 
+from gis_core.storage import GdalSource, gdal_source
 from gis_core.tiles import TileCoord
 from gis_core.zonal import CountRaster
 from layers.models import RasterLayer
 from layers.tilecache import etag_for
 
 TILE_SIZE = 256
+# The folder of the media storage that holds the COGs.
+RASTER_DIR = "rasters"
 
 
 @dataclass(frozen=True)
@@ -52,26 +63,74 @@ COLORMAPS: dict[str, tuple[ColourClass, ...]] = {
 }
 
 
-def raster_root() -> Path:
-    return Path(getattr(settings, "RASTER_ROOT", Path(settings.MEDIA_ROOT) / "rasters"))
+def legacy_raster_root() -> Path:
+    """Where layers registered before the media storage keep their COG (a bare `cog_path`)."""
+    return Path(getattr(settings, "RASTER_ROOT", Path(settings.MEDIA_ROOT) / RASTER_DIR))
 
 
-def cog_file(layer: RasterLayer) -> Path:
-    return raster_root() / layer.cog_path
+def is_legacy(cog_path: str) -> bool:
+    return "/" not in cog_path
+
+
+def cog_source(layer: RasterLayer) -> GdalSource:
+    """Where GDAL reads the layer's COG from (see the module's docstring)."""
+    if is_legacy(layer.cog_path):
+        return GdalSource(str(legacy_raster_root() / layer.cog_path))
+    return gdal_source(layer.cog_path)
+
+
+class RasterUnavailable(Exception):
+    """The layer's COG could not be read: missing from the storage, or the storage not answering."""
+
+    def __init__(self, layer: RasterLayer, missing: bool) -> None:
+        self.layer = layer
+        self.missing = missing
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        if self.missing:
+            return _(
+                "El archivo de datos de la capa ráster «%(name)s» (versión %(version)s) no está en el "
+                "almacenamiento de medios; hay que volver a registrarla."
+            ) % {"name": self.layer.name, "version": self.layer.version}
+        return _(
+            "No se pudo leer el archivo de datos de la capa ráster «%(name)s»: el almacenamiento de "
+            "medios no responde."
+        ) % {"name": self.layer.name}
+
+
+def cog_exists(layer: RasterLayer) -> bool:
+    if is_legacy(layer.cog_path):
+        return (legacy_raster_root() / layer.cog_path).is_file()
+    return default_storage.exists(layer.cog_path)
+
+
+def unavailable(layer: RasterLayer) -> RasterUnavailable:
+    """The error for a COG that GDAL could not open: missing, or the storage unreachable."""
+    try:
+        missing = not cog_exists(layer)
+    except Exception:  # the storage itself failing to answer
+        missing = False
+    return RasterUnavailable(layer, missing)
 
 
 def population_rasters() -> list[CountRaster]:
     """The registered rasters whose cells count people, for zonal population (gis_core.zonal)."""
-    return [
-        CountRaster(
-            name=layer.name,
-            path=cog_file(layer),
-            title=layer.title,
-            bounds=(layer.west, layer.south, layer.east, layer.north),
-            attribution=layer.attribution,
+    rasters = []
+    for layer in RasterLayer.objects.filter(counts_population=True).order_by("name"):
+        source = cog_source(layer)
+        rasters.append(
+            CountRaster(
+                name=layer.name,
+                path=source.path,
+                title=layer.title,
+                bounds=(layer.west, layer.south, layer.east, layer.north),
+                attribution=layer.attribution,
+                gdal_options=source.options,
+            )
         )
-        for layer in RasterLayer.objects.filter(counts_population=True).order_by("name")
-    ]
+    return rasters
 
 
 def get_public_raster(name: str) -> RasterLayer:
@@ -84,11 +143,15 @@ def get_public_raster(name: str) -> RasterLayer:
 def render_png(layer: RasterLayer, coord: TileCoord) -> bytes:
     """The PNG of one tile, or b"" when the tile does not touch the data."""
     cmap = [((c.low, c.high), c.rgba) for c in COLORMAPS[layer.colormap]]
-    with Reader(str(cog_file(layer))) as src:
-        try:
-            img = src.tile(coord.x, coord.y, coord.z, tilesize=TILE_SIZE, resampling_method="nearest")
-        except TileOutsideBounds:
-            return b""
+    source = cog_source(layer)
+    try:
+        with source.env(), Reader(source.path) as src:
+            try:
+                img = src.tile(coord.x, coord.y, coord.z, tilesize=TILE_SIZE, resampling_method="nearest")
+            except TileOutsideBounds:
+                return b""
+    except RasterioIOError as exc:
+        raise unavailable(layer) from exc
     if img.mask is not None and not img.mask.any():
         return b""
     return img.render(img_format="PNG", colormap=cmap)

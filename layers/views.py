@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 
@@ -18,6 +19,8 @@ from layers.filters import Filters, parse_filters
 from layers.registry import Layer, get_layer
 from layers.tilecache import Tile
 from layers.tilecache import vector_tile as vector_tile_of
+
+log = logging.getLogger(__name__)
 
 # A URL carrying the current data version never changes content; any other URL revalidates.
 VERSIONED = "public, max-age=86400"
@@ -105,7 +108,13 @@ def raster_tile(request: HttpRequest, name: str, z: str, x: str, y: str) -> Http
         coord = TileCoord.parse(z, x, y, minzoom=layer.minzoom, maxzoom=layer.maxzoom)
     except TileError as exc:
         return _bad(exc)
-    body, etag = raster.cached_tile(layer, coord)
+    try:
+        body, etag = raster.cached_tile(layer, coord)
+    except raster.RasterUnavailable as exc:
+        log.error("raster tile %s/%s: %s", name, coord, exc.__cause__)
+        response = problem(503, exc.message, title=_("Capa ráster no disponible"), layer=name)
+        response["Cache-Control"] = "no-store"
+        return response
     current = request.GET.get("v") == str(layer.version)
     return tile_response(
         request, body, etag, cache_control=VERSIONED if current else REVALIDATE, content_type="image/png"

@@ -13,17 +13,20 @@
    for parts of them. Areas in EPSG:6372.
 
 Every answer names its method and its coverage (the share of the polygon the source covers), and
-`raster_coverage` when a raster touched the polygon but covered too little of it.
+`raster_coverage` when a raster touched the polygon but covered too little of it, and
+`rasters_unavailable` naming the registered rasters whose files could not be read.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import shapely
 from django.contrib.gis.db.models.functions import Area, Intersection, Transform
 from django.contrib.gis.geos import GEOSGeometry
 from django.db.models import Count, Exists, OuterRef, Q, Sum
+from rasterio.errors import RasterioIOError
 
 from gis_core.geometry import AREA_SRID, area_m2
 from gis_core.zonal import CountRaster, ZonalSum, count_rasters, zonal_sum
@@ -32,6 +35,7 @@ from priority_zones.models import Ageb, Localidad, Municipio
 # Below this share of the polygon covered by a raster (or by AGEBs) the next source is used:
 # a GHS-POP clip of a metropolitan zone must not answer for a polygon half outside it.
 RASTER_MIN_COVERAGE = 0.95
+log = logging.getLogger(__name__)
 CENSUS_SOURCE = "INEGI, Censo de Población y Vivienda 2020"
 UNIT_COLUMNS = ("cvegeo", "population_2020", "shared", "whole")
 
@@ -42,15 +46,25 @@ def _overlaps(raster: CountRaster, extent: tuple[float, float, float, float]) ->
     return west < x1 and x0 < east and south < y1 and y0 < north
 
 
-def best_raster(geom: GEOSGeometry) -> tuple[CountRaster, ZonalSum] | None:
-    """The registered count raster covering most of the polygon, with its zonal sum."""
-    candidates = [r for r in count_rasters() if _overlaps(r, geom.extent) and r.path.is_file()]
+def best_raster(
+    geom: GEOSGeometry, unreadable: list[str] | None = None
+) -> tuple[CountRaster, ZonalSum] | None:
+    """The registered count raster covering most of the polygon, with its zonal sum. A raster whose
+    file cannot be read (missing from the storage, the storage down) is passed over, logged, and
+    its name added to `unreadable`."""
+    candidates = [r for r in count_rasters() if _overlaps(r, geom.extent)]
     if not candidates:
         return None
     polygon = shapely.from_wkb(bytes(geom.transform(4326, clone=True).wkb))
     best: tuple[CountRaster, ZonalSum] | None = None
     for raster in candidates:
-        result = zonal_sum(raster.path, polygon)
+        try:
+            result = zonal_sum(raster.path, polygon, raster.gdal_options)
+        except RasterioIOError as exc:
+            log.error("population raster %s cannot be read (%s): passed over", raster.name, exc)
+            if unreadable is not None:
+                unreadable.append(raster.name)
+            continue
         if best is None or result.coverage > best[1].coverage:
             best = (raster, result)
     return best
@@ -58,7 +72,8 @@ def best_raster(geom: GEOSGeometry) -> tuple[CountRaster, ZonalSum] | None:
 
 def population_in(geom: GEOSGeometry) -> dict[str, Any]:
     """{"population", "value" (the same), "method", "coverage", "source", …} for a polygon."""
-    found = best_raster(geom)
+    unreadable: list[str] = []
+    found = best_raster(geom, unreadable)
     if found is not None and found[1].coverage >= RASTER_MIN_COVERAGE:
         raster, result = found
         people = round(result.total)
@@ -72,6 +87,8 @@ def population_in(geom: GEOSGeometry) -> dict[str, Any]:
             "units": "cell",
         }
     answer = census_population(geom)
+    if unreadable:
+        answer["rasters_unavailable"] = unreadable
     if found is not None:
         answer["raster_coverage"] = round(found[1].coverage, 4)
         answer["raster"] = found[0].name

@@ -1,5 +1,6 @@
-"""Start the production server (scripts/serve.sh: Granian) as the tests' own process group, wait for
-its port, and stop it afterwards. Used by the tests that drive the real server over HTTP."""
+"""Start the production server (scripts/serve.sh: Granian, or with `--edge` nginx in front of it) as
+the tests' own process group, wait for its port, and stop it afterwards. Used by the tests that
+drive the real server over HTTP."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,9 +17,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
-def serve_script(env: dict[str, str], port: int, timeout: float = 60) -> Iterator[subprocess.Popen]:
+def serve_script(
+    env: dict[str, str], port: int, timeout: float = 60, args: Sequence[str] = ()
+) -> Iterator[subprocess.Popen]:
+    """`port` is the one clients use: GRANIAN_PORT, or EDGE_PORT with args=["--edge"] (nginx opens it
+    before the app is up: wait for a page too)."""
     proc = subprocess.Popen(
-        [str(ROOT / "scripts" / "serve.sh")],
+        [str(ROOT / "scripts" / "serve.sh"), *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

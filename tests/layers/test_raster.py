@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import rasterio
+from django.core.cache import cache
 from django.core.management import call_command
 from rasterio.io import MemoryFile
 
@@ -20,8 +21,8 @@ EMPTY_LAND = (-101.95, 20.93)  # inside the grid's bounds, no population
 
 @pytest.fixture
 def population_leon(db, shared_data, settings, tmp_path):
-    """The León GHS-POP grid registered as the raster layer `poblacion-leon` under a temporary root."""
-    settings.RASTER_ROOT = tmp_path / "rasters"
+    """The León GHS-POP grid registered as the raster layer `poblacion-leon` in a temporary media storage."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     call_command(
         "register_raster",
         "poblacion-leon",
@@ -54,7 +55,7 @@ def _pixel(png: bytes, coord: TileCoord, lon: float, lat: float) -> tuple[int, .
 def test_registering_makes_a_valid_cog_with_lonlat_bounds(population_leon, settings, shared_data):
     from rio_cogeo.cogeo import cog_validate
 
-    cog = settings.RASTER_ROOT / population_leon.cog_path
+    cog = settings.MEDIA_ROOT / population_leon.cog_path
     assert cog_validate(str(cog))[0]
     assert population_leon.source_crs == "ESRI:54009"
     assert population_leon.west == pytest.approx(-101.995, abs=0.01)
@@ -102,11 +103,11 @@ def test_the_legend_lists_every_class_with_its_colour(client, population_leon):
 def test_registering_again_bumps_the_version_and_replaces_the_file(population_leon, settings, shared_data):
     from layers.actions import do_register_raster
 
-    old = settings.RASTER_ROOT / population_leon.cog_path
+    old = settings.MEDIA_ROOT / population_leon.cog_path
     again = do_register_raster("poblacion-leon", shared_data / LEON_GRID, title="Población")
     assert again.version == population_leon.version + 1
     assert not old.exists()
-    assert (settings.RASTER_ROOT / again.cog_path).exists()
+    assert (settings.MEDIA_ROOT / again.cog_path).exists()
 
 
 def test_the_style_offers_the_raster_hidden_with_its_legend(client, population_leon):
@@ -137,9 +138,51 @@ def test_bad_raster_requests_are_refused(client, population_leon, path, status):
 def test_a_source_without_crs_is_refused(db, tmp_path, settings):
     from django.core.management.base import CommandError
 
-    settings.RASTER_ROOT = tmp_path / "rasters"
+    settings.MEDIA_ROOT = tmp_path / "media"
     bare = tmp_path / "bare.tif"
     with rasterio.open(bare, "w", driver="GTiff", width=4, height=4, count=1, dtype="float32") as dst:
         dst.write(np.ones((1, 4, 4), dtype="float32"))
     with pytest.raises(CommandError, match="sistema de referencia"):
         call_command("register_raster", "sin-crs", str(bare), "--title", "x")
+
+
+def test_a_layer_of_the_previous_release_is_read_from_raster_root_and_moved_in_place(
+    population_leon, settings, client
+):
+    """Before the media storage, `cog_path` was a bare name under RASTER_ROOT (by default
+    MEDIA_ROOT/rasters, the storage's own rasters/ folder): such a layer still tiles, and
+    move_rasters_to_storage only rewrites its path there (no copy, same version)."""
+    from layers.models import RasterLayer
+
+    url = f"/tiles/raster/poblacion-leon/{TileCoord.containing(*KNOWN_CELL, 14)}.png"
+    current = client.get(url).content
+    RasterLayer.objects.filter(pk=population_leon.pk).update(cog_path="poblacion-leon-v1.tif")
+    cache.clear()
+    assert client.get(url).content == current
+    call_command("move_rasters_to_storage")
+    population_leon.refresh_from_db()
+    assert population_leon.cog_path == "rasters/poblacion-leon-v1.tif"
+    assert population_leon.version == 1
+    assert sorted(p.name for p in (settings.MEDIA_ROOT / "rasters").iterdir()) == ["poblacion-leon-v1.tif"]
+
+
+def test_a_missing_cog_file_is_a_clear_503_not_a_500(population_leon, settings, client):
+    (settings.MEDIA_ROOT / population_leon.cog_path).unlink()
+    cache.clear()
+    response = client.get(f"/tiles/raster/poblacion-leon/{TileCoord.containing(*KNOWN_CELL, 14)}.png")
+    assert response.status_code == 503
+    assert "no está en el almacenamiento de medios" in response.json()["detail"]
+    client.cookies["django_language"] = "en"  # the site's language switch
+    english = client.get(f"/tiles/raster/poblacion-leon/{TileCoord.containing(*KNOWN_CELL, 14)}.png")
+    assert english.status_code == 503
+    assert "is not in the media storage" in english.json()["detail"]
+
+
+def test_moving_a_legacy_layer_whose_file_is_gone_names_it(population_leon, settings):
+    from django.core.management.base import CommandError
+
+    from layers.models import RasterLayer
+
+    RasterLayer.objects.filter(pk=population_leon.pk).update(cog_path="no-existe-v1.tif")
+    with pytest.raises(CommandError, match="poblacion-leon"):
+        call_command("move_rasters_to_storage")

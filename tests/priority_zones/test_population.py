@@ -33,7 +33,7 @@ def register(shared_data, name: str, filename: str, *extra: str) -> None:
 
 @pytest.fixture
 def ghs_leon(db, shared_data, settings, tmp_path):
-    settings.RASTER_ROOT = tmp_path / "rasters"
+    settings.MEDIA_ROOT = tmp_path / "media"
     register(shared_data, "ghs_pop2020_leon", LEON_GRID, "--attribution", "GHS-POP 2020, JRC")
     return shared_data / LEON_GRID
 
@@ -159,7 +159,7 @@ def test_localidades_count_polygons_by_area_and_points_whole(leon):
 
 
 def test_a_raster_with_a_crs_but_no_georeferencing_is_refused_at_registration(db, settings, tmp_path):
-    settings.RASTER_ROOT = tmp_path / "rasters"
+    settings.MEDIA_ROOT = tmp_path / "media"
     path = tmp_path / "sin_transformacion.tif"
     profile = {
         "driver": "GTiff",

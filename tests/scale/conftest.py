@@ -146,3 +146,150 @@ def cold_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# --- An S3-compatible store: moto's server on the loopback -----------------------------------------
+
+S3_BUCKET = "territorio-media"
+S3_KEYS = {"aws_access_key_id": "probando", "aws_secret_access_key": "probando-secreto"}
+
+
+class S3Server:
+    """moto's S3 server on a loopback port (a real HTTP server, as ThreadedMotoServer starts it),
+    also counting the body bytes it sends for each GET path and the Range headers it was asked for,
+    so a test can tell a range read from a whole download."""
+
+    def __init__(self) -> None:
+        import threading
+        from collections import Counter
+
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        self.sent: Counter[str] = Counter()
+        self.ranges: list[tuple[str, str]] = []
+        moto_app = DomainDispatcherApplication(create_backend_app)
+
+        def counting(environ, start_response):
+            chunks = list(moto_app(environ, start_response))  # moto's answers are in memory
+            if environ["REQUEST_METHOD"] == "GET":
+                path = environ.get("PATH_INFO", "")
+                self.sent[path] += sum(len(chunk) for chunk in chunks)
+                if environ.get("HTTP_RANGE"):
+                    self.ranges.append((path, environ["HTTP_RANGE"]))
+            return chunks
+
+        self._server = make_server(
+            "127.0.0.1", 0, counting, threaded=True, request_handler=MotoRequestHandler
+        )
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def client(self):
+        import boto3
+
+        return boto3.client("s3", endpoint_url=self.url, region_name="us-east-1", **S3_KEYS)
+
+    def objects(self) -> dict[str, bytes]:
+        s3 = self.client()
+        listed = s3.list_objects_v2(Bucket=S3_BUCKET).get("Contents", [])
+        return {o["Key"]: s3.get_object(Bucket=S3_BUCKET, Key=o["Key"])["Body"].read() for o in listed}
+
+    def env(self) -> dict[str, str]:
+        """The settings' environment variables for MEDIA_STORAGE=s3 on this server."""
+        return {
+            "MEDIA_STORAGE": "s3",
+            "MEDIA_S3_BUCKET": S3_BUCKET,
+            "MEDIA_S3_ENDPOINT_URL": self.url,
+            "MEDIA_S3_REGION": "us-east-1",
+            "MEDIA_S3_ACCESS_KEY_ID": S3_KEYS["aws_access_key_id"],
+            "MEDIA_S3_SECRET_ACCESS_KEY": S3_KEYS["aws_secret_access_key"],
+            "MEDIA_S3_PREFIX": "media",
+        }
+
+    def storage_setting(self) -> dict:
+        """settings.STORAGES["default"] as config/settings.py builds it from `env()`."""
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": S3_BUCKET,
+                "endpoint_url": self.url,
+                "region_name": "us-east-1",
+                "access_key": S3_KEYS["aws_access_key_id"],
+                "secret_key": S3_KEYS["aws_secret_access_key"],
+                "location": "media",
+                "default_acl": None,
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join()
+
+
+@pytest.fixture(scope="module")
+def s3_server() -> Iterator[S3Server]:
+    server = S3Server()
+    server.client().create_bucket(Bucket=S3_BUCKET)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# --- A private Redis on the loopback, stopped and started again on the same port by the test -----
+
+
+class RedisProcess:
+    """redis-server on 127.0.0.1:`port`, nothing written to disk (a restart starts empty, as a
+    replaced cache node would)."""
+
+    def __init__(self, port: int, workdir: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.skip("redis-server is not installed")
+        self.binary, self.port, self.workdir = binary, port, workdir
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no", "--dir", str(self.workdir)]
+        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                if self.client().ping():
+                    return
+            except OSError:
+                pass
+            except Exception as exc:  # redis.ConnectionError and its kin while it starts
+                if "onnect" not in type(exc).__name__ + str(exc):
+                    raise
+            assert self.proc.poll() is None, "redis-server exited"
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=15)
+        self.proc = None
+
+    def client(self):
+        import redis
+
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2, socket_connect_timeout=2)
+
+    def keys(self) -> int:
+        return int(self.client().dbsize())

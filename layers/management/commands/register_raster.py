@@ -12,7 +12,10 @@ from layers.raster import COLORMAPS
 
 
 class Command(BaseCommand):
-    help = "Registra un GeoTIFF como capa ráster (COG en RASTER_ROOT), p. ej. una rejilla GHS-POP."
+    help = (
+        "Registra un GeoTIFF como capa ráster (COG en el almacenamiento de medios), "
+        "p. ej. una rejilla GHS-POP."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("name", help="nombre corto de la capa (slug), p. ej. poblacion-leon")
