@@ -26,6 +26,7 @@ the load average; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import shutil
 import statistics
@@ -58,6 +59,24 @@ def _children_rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def stream(port: int, path: str) -> tuple[int, float, float]:
+    """(bytes, seconds, seconds until the response's headers) of one GET read to its end: a file
+    export's headers come once the file is written, so the rest is the sending."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=3600)
+    started = time.perf_counter()
+    conn.request("GET", path)
+    response = conn.getresponse()
+    headers = time.perf_counter() - started
+    if response.status != 200:
+        raise RuntimeError(f"GET {path} -> {response.status}: {response.read(300)!r}")
+    size = 0
+    while chunk := response.read(1 << 20):
+        size += len(chunk)
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return size, elapsed, headers
+
+
 def download(port: int, path: str, label: str) -> tuple[float, float, float, float]:
     """(seconds, MB, worker peak RSS MB, child peak RSS MB) of one export over HTTP, on a fresh
     worker; the worker's children are sampled every 20 ms."""
@@ -76,7 +95,7 @@ def download(port: int, path: str, label: str) -> tuple[float, float, float, flo
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        size, elapsed = server.stream(path)
+        size, elapsed, headers = stream(port, path)
         done.set()
         sampler.join()
         peak = server.rss_mb()
@@ -86,7 +105,7 @@ def download(port: int, path: str, label: str) -> tuple[float, float, float, flo
     child = f", ogr2ogr child peak {child_peak:4.0f} MB" if child_peak else ""
     print(
         f"{label:<30} {size / 1e6:8.1f} MB in {elapsed:7.2f} s = {size / 1e6 / elapsed:6.1f} MB/s; "
-        f"worker RSS {before:4.0f} MB before, peak {peak:5.0f} MB{child}; "
+        f"headers after {headers:.2f} s; worker RSS {before:4.0f} MB before, peak {peak:5.0f} MB{child}; "
         f"load {os.getloadavg()[0]:.1f}",
         flush=True,
     )

@@ -491,12 +491,12 @@ def _write_geoparquet(dataset: Dataset, queryset: QuerySet, path: Path) -> None:
             writer.write_batch(batch)
 
 
-# GeoPackage and FlatGeobuf of a dataset whose columns are its fields are written by GDAL's own
-# ogr2ogr (gdal-bin, which GeoDjango's libgdal comes with) reading the export statement from
+# GeoPackage, FlatGeobuf and KML of a dataset whose columns are its fields are written by GDAL's
+# own ogr2ogr (gdal-bin, which GeoDjango's libgdal comes with) reading the export statement from
 # PostGIS: the rows never pass through Python, the worker neither imports pyarrow nor GDAL's second
-# copy that pyogrio bundles, and the speed is ogr2ogr's by construction. Other formats, and
-# datasets transformed in Python (disclosure control), go through pyogrio/pyarrow below.
-OGR2OGR_FORMATS = ("gpkg", "fgb")
+# copy that pyogrio bundles, and the speed is ogr2ogr's by construction. The zipped Shapefile, the
+# GeoParquet and datasets transformed in Python (disclosure control) go through pyogrio/pyarrow.
+OGR2OGR_FORMATS = ("gpkg", "fgb", "kml")
 OGR2OGR_OPTIONS = {
     # GeoPackage: the geometry column named as in every other file; its R-tree as ogr2ogr makes it.
     "gpkg": ("-lco", "GEOMETRY_NAME=geometry"),
@@ -504,6 +504,7 @@ OGR2OGR_OPTIONS = {
     # Hilbert curve (about 1 kB a work), so above EXPORT_FGB_INDEX_MAX features the file is written
     # as the rows arrive, without one (readers then scan it), and memory stays flat.
     "fgb": (),
+    "kml": (),  # plus the dataset's name field (see ogr2ogr_command)
 }
 # Settings that change how fast ogr2ogr writes, never what it writes (the file is the same without
 # them; tests/api/test_gis_exports.py compares). The GeoPackage is a temporary file that a crash
@@ -513,6 +514,7 @@ OGR2OGR_OPTIONS = {
 OGR2OGR_SPEED = {
     "gpkg": ("--config", "OGR_SQLITE_SYNCHRONOUS", "OFF", "-gt", "unlimited"),
     "fgb": (),
+    "kml": (),
 }
 OGR2OGR_COMMON_SPEED = ("--config", "OGR_PG_CURSOR_PAGE", "5000")
 # A FlatGeobuf written without its index is written front to back (GDAL only goes back to the start
@@ -568,6 +570,8 @@ def ogr2ogr_command(
     options = list(OGR2OGR_OPTIONS[fmt])
     if fmt == "fgb" and not indexed:
         options += ["-lco", "SPATIAL_INDEX=NO"]
+    if fmt == "kml":
+        options += ["-dsco", f"NameField={dataset.kml_name}"]
     if speed:
         options += [*OGR2OGR_COMMON_SPEED, *OGR2OGR_SPEED[fmt]]
     return [
