@@ -213,13 +213,16 @@ class Dataset:
     def source_columns(self) -> tuple[str, ...]:
         return self.columns or tuple(f.name for f in self.fields)
 
-    def select_sql(self, geometry: str, *, cast: bool = False, where: str = "") -> str:
+    def select_sql(self, geometry: str, *, cast: bool = False, where: str = "", dbf: bool = False) -> str:
         """The dataset's rows with `geometry` (SQL over `t`) after the columns; `cast` turns numeric
-        columns into float8, which Arrow takes."""
+        columns into float8, which Arrow takes; `dbf` names the fields by their Shapefile names
+        (when the columns are the fields)."""
         kinds = {f.name: f.kind for f in self.fields} if not self.transform else {}
         cols = [
             f't."{c}"::float8' if cast and kinds.get(c) == "real" else f't."{c}"' for c in self.source_columns
         ]
+        if dbf and not self.transform:
+            cols = [f'{col} AS "{f.dbf}"' for col, f in zip(cols, self.fields, strict=True)]
         return f"SELECT {', '.join(cols)}, {geometry} FROM ({self.rows_sql}) t {where}"  # noqa: S608 - constants
 
     def filename(self, fmt: str, day: str) -> str:
@@ -412,40 +415,20 @@ def _geometry_types(dataset: Dataset, queryset: QuerySet) -> set[str]:
 
 
 def _write_shapefile_zip(dataset: Dataset, queryset: QuerySet, path: Path) -> None:
-    import pyarrow as pa
-    import pyogrio.raw
-
     folder = path.parent / "shp"
     folder.mkdir()
-    schema = _arrow_schema(dataset, dbf=True)
     present = _geometry_types(dataset, queryset)
     written = []
     for suffix, ogr_type, pg_types, geometry in SHAPEFILE_FAMILIES:
         if not present & set(pg_types):
             continue  # a family with no feature: no file, and no pass over the data
-        batches = _batches(
-            dataset,
-            queryset,
-            schema,
-            f"ST_AsBinary({geometry})",
-            where="WHERE GeometryType(t.geom) = ANY(%s)",
-            where_params=(list(pg_types),),
-        )
-        first = next(batches, None)
-        if first is None:
-            continue
         name = f"{dataset.layer}_{suffix}"
-        reader = pa.RecordBatchReader.from_batches(schema, itertools.chain([first], batches))
-        pyogrio.raw.write_arrow(
-            reader,
-            str(folder / f"{name}.shp"),
-            layer=name,
-            driver="ESRI Shapefile",
-            geometry_name="geometry",
-            geometry_type=ogr_type,
-            crs=CRS,
-            encoding="UTF-8",
-        )
+        if dataset.transform is None and ogr2ogr_binary() is not None:
+            _shapefile_by_ogr2ogr(dataset, queryset, folder / f"{name}.shp", ogr_type, pg_types, geometry)
+        elif not _shapefile_by_pyogrio(
+            dataset, queryset, folder / f"{name}.shp", ogr_type, pg_types, geometry
+        ):
+            continue
         written.append(name)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for file in sorted(folder.iterdir()):
@@ -453,6 +436,63 @@ def _write_shapefile_zip(dataset: Dataset, queryset: QuerySet, path: Path) -> No
         archive.writestr("campos.csv", field_table(dataset))
         archive.writestr("LEEME.txt", _readme(dataset, written))
     shutil.rmtree(folder)
+
+
+def _shapefile_by_ogr2ogr(
+    dataset: Dataset, queryset: QuerySet, path: Path, ogr_type: str, pg_types: tuple[str, ...], geometry: str
+) -> None:
+    """One geometry family as a Shapefile written by ogr2ogr, fields under their DBF names."""
+    where = "WHERE GeometryType(t.geom) = ANY(%s)"
+    sql, params = with_ids(dataset.select_sql(geometry, cast=True, where=where, dbf=True), queryset)
+    command = _ogr2ogr_args(
+        "shp",
+        str(path),
+        _literal_sql(sql, (*params, list(pg_types))),
+        path.stem,
+        ogr_type.upper(),
+        ["-lco", "ENCODING=UTF-8"],
+    )
+    done = subprocess.run(  # noqa: S603 - a fixed program; the statement is one argument, never a shell
+        command, env=_libpq_environment(), capture_output=True, stdin=subprocess.DEVNULL, check=False
+    )
+    if done.returncode != 0 or not path.exists():
+        raise RuntimeError(
+            f"ogr2ogr -f 'ESRI Shapefile' failed: {done.stderr[-2000:].decode(errors='replace')}"
+        )
+
+
+def _shapefile_by_pyogrio(
+    dataset: Dataset, queryset: QuerySet, path: Path, ogr_type: str, pg_types: tuple[str, ...], geometry: str
+) -> bool:
+    """One geometry family as a Shapefile written through pyogrio (datasets transformed in Python);
+    False when it has no feature."""
+    import pyarrow as pa
+    import pyogrio.raw
+
+    schema = _arrow_schema(dataset, dbf=True)
+    batches = _batches(
+        dataset,
+        queryset,
+        schema,
+        f"ST_AsBinary({geometry})",
+        where="WHERE GeometryType(t.geom) = ANY(%s)",
+        where_params=(list(pg_types),),
+    )
+    first = next(batches, None)
+    if first is None:
+        return False
+    reader = pa.RecordBatchReader.from_batches(schema, itertools.chain([first], batches))
+    pyogrio.raw.write_arrow(
+        reader,
+        str(path),
+        layer=path.stem,
+        driver="ESRI Shapefile",
+        geometry_name="geometry",
+        geometry_type=ogr_type,
+        crs=CRS,
+        encoding="UTF-8",
+    )
+    return True
 
 
 def _readme(dataset: Dataset, layers: list[str]) -> str:
@@ -574,6 +614,12 @@ def ogr2ogr_command(
         options += ["-dsco", f"NameField={dataset.kml_name}"]
     if speed:
         options += [*OGR2OGR_COMMON_SPEED, *OGR2OGR_SPEED[fmt]]
+    return _ogr2ogr_args(fmt, target, sql, dataset.layer, "GEOMETRY", options)
+
+
+def _ogr2ogr_args(
+    fmt: str, target: str, sql: str, layer: str, geometry_type: str, options: list[str]
+) -> list[str]:
     return [
         ogr2ogr_binary() or "ogr2ogr",
         "-f",
@@ -583,9 +629,9 @@ def ogr2ogr_command(
         "-sql",
         sql,
         "-nln",
-        dataset.layer,
+        layer,
         "-nlt",
-        "GEOMETRY",
+        geometry_type,
         "-a_srs",
         CRS,
         *options,

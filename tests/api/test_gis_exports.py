@@ -131,7 +131,7 @@ def test_every_file_format_reads_back_with_every_work_and_its_attributes(
 
 
 def test_the_shapefile_zip_has_a_codepage_the_field_table_and_one_file_per_geometry_type(
-    client, works_of_every_shape, tmp_path
+    committed, client, works_of_every_shape, tmp_path
 ):
     _response, path = download(client, "/api/export/works.shp", tmp_path, "obras.zip")
     names = set(zipfile.ZipFile(path).namelist())
