@@ -27,7 +27,7 @@ from typing import IO, TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import CharField, Func, QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext_noop
 
@@ -441,9 +441,14 @@ def _write_shapefile_zip(dataset: Dataset, queryset: QuerySet, path: Path) -> No
 def _shapefile_by_ogr2ogr(
     dataset: Dataset, queryset: QuerySet, path: Path, ogr_type: str, pg_types: tuple[str, ...], geometry: str
 ) -> None:
-    """One geometry family as a Shapefile written by ogr2ogr, fields under their DBF names."""
+    """One geometry family as a Shapefile written by ogr2ogr, fields under their DBF names. The ids
+    are narrowed to the family's geometry types too, so each statement aggregates (funding,
+    agencies, zones…) for its own rows only, not for the whole selection once per family."""
     where = "WHERE GeometryType(t.geom) = ANY(%s)"
-    sql, params = with_ids(dataset.select_sql(geometry, cast=True, where=where, dbf=True), queryset)
+    family = queryset.annotate(
+        family_geometry_type=Func("geom", function="GeometryType", output_field=CharField())
+    ).filter(family_geometry_type__in=pg_types)
+    sql, params = with_ids(dataset.select_sql(geometry, cast=True, where=where, dbf=True), family)
     command = _ogr2ogr_args(
         "shp",
         str(path),
