@@ -23,11 +23,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import CharField, Func, QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext_noop
 
@@ -213,13 +213,16 @@ class Dataset:
     def source_columns(self) -> tuple[str, ...]:
         return self.columns or tuple(f.name for f in self.fields)
 
-    def select_sql(self, geometry: str, *, cast: bool = False, where: str = "") -> str:
+    def select_sql(self, geometry: str, *, cast: bool = False, where: str = "", dbf: bool = False) -> str:
         """The dataset's rows with `geometry` (SQL over `t`) after the columns; `cast` turns numeric
-        columns into float8, which Arrow takes."""
+        columns into float8, which Arrow takes; `dbf` names the fields by their Shapefile names
+        (when the columns are the fields)."""
         kinds = {f.name: f.kind for f in self.fields} if not self.transform else {}
         cols = [
             f't."{c}"::float8' if cast and kinds.get(c) == "real" else f't."{c}"' for c in self.source_columns
         ]
+        if dbf and not self.transform:
+            cols = [f'{col} AS "{f.dbf}"' for col, f in zip(cols, self.fields, strict=True)]
         return f"SELECT {', '.join(cols)}, {geometry} FROM ({self.rows_sql}) t {where}"  # noqa: S608 - constants
 
     def filename(self, fmt: str, day: str) -> str:
@@ -412,40 +415,20 @@ def _geometry_types(dataset: Dataset, queryset: QuerySet) -> set[str]:
 
 
 def _write_shapefile_zip(dataset: Dataset, queryset: QuerySet, path: Path) -> None:
-    import pyarrow as pa
-    import pyogrio.raw
-
     folder = path.parent / "shp"
     folder.mkdir()
-    schema = _arrow_schema(dataset, dbf=True)
     present = _geometry_types(dataset, queryset)
     written = []
     for suffix, ogr_type, pg_types, geometry in SHAPEFILE_FAMILIES:
         if not present & set(pg_types):
             continue  # a family with no feature: no file, and no pass over the data
-        batches = _batches(
-            dataset,
-            queryset,
-            schema,
-            f"ST_AsBinary({geometry})",
-            where="WHERE GeometryType(t.geom) = ANY(%s)",
-            where_params=(list(pg_types),),
-        )
-        first = next(batches, None)
-        if first is None:
-            continue
         name = f"{dataset.layer}_{suffix}"
-        reader = pa.RecordBatchReader.from_batches(schema, itertools.chain([first], batches))
-        pyogrio.raw.write_arrow(
-            reader,
-            str(folder / f"{name}.shp"),
-            layer=name,
-            driver="ESRI Shapefile",
-            geometry_name="geometry",
-            geometry_type=ogr_type,
-            crs=CRS,
-            encoding="UTF-8",
-        )
+        if dataset.transform is None and ogr2ogr_binary() is not None:
+            _shapefile_by_ogr2ogr(dataset, queryset, folder / f"{name}.shp", ogr_type, pg_types, geometry)
+        elif not _shapefile_by_pyogrio(
+            dataset, queryset, folder / f"{name}.shp", ogr_type, pg_types, geometry
+        ):
+            continue
         written.append(name)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for file in sorted(folder.iterdir()):
@@ -453,6 +436,68 @@ def _write_shapefile_zip(dataset: Dataset, queryset: QuerySet, path: Path) -> No
         archive.writestr("campos.csv", field_table(dataset))
         archive.writestr("LEEME.txt", _readme(dataset, written))
     shutil.rmtree(folder)
+
+
+def _shapefile_by_ogr2ogr(
+    dataset: Dataset, queryset: QuerySet, path: Path, ogr_type: str, pg_types: tuple[str, ...], geometry: str
+) -> None:
+    """One geometry family as a Shapefile written by ogr2ogr, fields under their DBF names. The ids
+    are narrowed to the family's geometry types too, so each statement aggregates (funding,
+    agencies, zones…) for its own rows only, not for the whole selection once per family."""
+    where = "WHERE GeometryType(t.geom) = ANY(%s)"
+    family = queryset.annotate(
+        family_geometry_type=Func("geom", function="GeometryType", output_field=CharField())
+    ).filter(family_geometry_type__in=pg_types)
+    sql, params = with_ids(dataset.select_sql(geometry, cast=True, where=where, dbf=True), family)
+    command = _ogr2ogr_args(
+        "shp",
+        str(path),
+        _literal_sql(sql, (*params, list(pg_types))),
+        path.stem,
+        ogr_type.upper(),
+        ["-lco", "ENCODING=UTF-8"],
+    )
+    done = subprocess.run(  # noqa: S603 - a fixed program; the statement is one argument, never a shell
+        command, env=_libpq_environment(), capture_output=True, stdin=subprocess.DEVNULL, check=False
+    )
+    if done.returncode != 0 or not path.exists():
+        raise RuntimeError(
+            f"ogr2ogr -f 'ESRI Shapefile' failed: {done.stderr[-2000:].decode(errors='replace')}"
+        )
+
+
+def _shapefile_by_pyogrio(
+    dataset: Dataset, queryset: QuerySet, path: Path, ogr_type: str, pg_types: tuple[str, ...], geometry: str
+) -> bool:
+    """One geometry family as a Shapefile written through pyogrio (datasets transformed in Python);
+    False when it has no feature."""
+    import pyarrow as pa
+    import pyogrio.raw
+
+    schema = _arrow_schema(dataset, dbf=True)
+    batches = _batches(
+        dataset,
+        queryset,
+        schema,
+        f"ST_AsBinary({geometry})",
+        where="WHERE GeometryType(t.geom) = ANY(%s)",
+        where_params=(list(pg_types),),
+    )
+    first = next(batches, None)
+    if first is None:
+        return False
+    reader = pa.RecordBatchReader.from_batches(schema, itertools.chain([first], batches))
+    pyogrio.raw.write_arrow(
+        reader,
+        str(path),
+        layer=path.stem,
+        driver="ESRI Shapefile",
+        geometry_name="geometry",
+        geometry_type=ogr_type,
+        crs=CRS,
+        encoding="UTF-8",
+    )
+    return True
 
 
 def _readme(dataset: Dataset, layers: list[str]) -> str:
@@ -491,12 +536,12 @@ def _write_geoparquet(dataset: Dataset, queryset: QuerySet, path: Path) -> None:
             writer.write_batch(batch)
 
 
-# GeoPackage and FlatGeobuf of a dataset whose columns are its fields are written by GDAL's own
-# ogr2ogr (gdal-bin, which GeoDjango's libgdal comes with) reading the export statement from
+# GeoPackage, FlatGeobuf and KML of a dataset whose columns are its fields are written by GDAL's
+# own ogr2ogr (gdal-bin, which GeoDjango's libgdal comes with) reading the export statement from
 # PostGIS: the rows never pass through Python, the worker neither imports pyarrow nor GDAL's second
-# copy that pyogrio bundles, and the speed is ogr2ogr's by construction. Other formats, and
-# datasets transformed in Python (disclosure control), go through pyogrio/pyarrow below.
-OGR2OGR_FORMATS = ("gpkg", "fgb")
+# copy that pyogrio bundles, and the speed is ogr2ogr's by construction. The zipped Shapefile, the
+# GeoParquet and datasets transformed in Python (disclosure control) go through pyogrio/pyarrow.
+OGR2OGR_FORMATS = ("gpkg", "fgb", "kml")
 OGR2OGR_OPTIONS = {
     # GeoPackage: the geometry column named as in every other file; its R-tree as ogr2ogr makes it.
     "gpkg": ("-lco", "GEOMETRY_NAME=geometry"),
@@ -504,7 +549,23 @@ OGR2OGR_OPTIONS = {
     # Hilbert curve (about 1 kB a work), so above EXPORT_FGB_INDEX_MAX features the file is written
     # as the rows arrive, without one (readers then scan it), and memory stays flat.
     "fgb": (),
+    "kml": (),  # plus the dataset's name field (see ogr2ogr_command)
 }
+# Settings that change how fast ogr2ogr writes, never what it writes (the file is the same without
+# them; tests/api/test_gis_exports.py compares). The GeoPackage is a temporary file that a crash
+# throws away, so SQLite need not wait for the disk at each commit (OGR_SQLITE_SYNCHRONOUS=OFF), and
+# one transaction holds every row (-gt unlimited) instead of one per 100,000. benchmarks/bench_exports.py
+# runs ogr2ogr with and without them. (Fetching 5,000 rows a round trip instead of 500 was measured
+# no faster before, and costs the child 7 MB: not used.)
+OGR2OGR_SPEED = {
+    "gpkg": ("--config", "OGR_SQLITE_SYNCHRONOUS", "OFF", "-gt", "unlimited"),
+    "fgb": (),
+    "kml": (),
+}
+# A FlatGeobuf written without its index is written front to back (GDAL only goes back to the start
+# to fill in the feature count and extent, which the format allows to be 0 = unknown): above
+# EXPORT_FGB_INDEX_MAX it is sent as ogr2ogr writes it, through a pipe, with no temporary file.
+STREAM_TARGET = "/vsistdout/export.fgb"
 
 
 def ogr2ogr_binary() -> str | None:
@@ -544,41 +605,95 @@ def _libpq_environment() -> dict[str, str]:
     return env
 
 
-def _write_ogr2ogr(dataset: Dataset, queryset: QuerySet, fmt: str, path: Path) -> None:
+def ogr2ogr_command(
+    dataset: Dataset, queryset: QuerySet, fmt: str, target: str, *, indexed: bool = True, speed: bool = True
+) -> list[str]:
+    """The ogr2ogr command that writes the selection in `fmt` to `target` (a path, or STREAM_TARGET):
+    the export statement with its values bound, the layer options, and unless `speed` is false the
+    settings that only make it faster. The benchmark runs the same command as the peer."""
     sql = _literal_sql(*with_ids(dataset.select_sql("t.geom", cast=True), queryset))
     options = list(OGR2OGR_OPTIONS[fmt])
-    if fmt == "fgb" and queryset.count() > settings.EXPORT_FGB_INDEX_MAX:
+    if fmt == "fgb" and not indexed:
         options += ["-lco", "SPATIAL_INDEX=NO"]
-    command = [
+    if fmt == "kml":
+        options += ["-dsco", f"NameField={dataset.kml_name}"]
+    if speed:
+        options += OGR2OGR_SPEED[fmt]
+    return _ogr2ogr_args(fmt, target, sql, dataset.layer, "GEOMETRY", options)
+
+
+def _ogr2ogr_args(
+    fmt: str, target: str, sql: str, layer: str, geometry_type: str, options: list[str]
+) -> list[str]:
+    return [
         ogr2ogr_binary() or "ogr2ogr",
         "-f",
         FORMATS[fmt].driver,
-        str(path),
+        target,
         "PG:",  # everything from the environment
         "-sql",
         sql,
         "-nln",
-        dataset.layer,
+        layer,
         "-nlt",
-        "GEOMETRY",
+        geometry_type,
         "-a_srs",
         CRS,
         *options,
     ]
-    done = subprocess.run(  # noqa: S603 - a fixed program; the statement is one argument, never a shell
-        command, env=_libpq_environment(), capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0 or not path.exists():
-        raise RuntimeError(f"ogr2ogr -f {FORMATS[fmt].driver} failed: {done.stderr[-2000:]}")
 
 
-def write_file(dataset: Dataset, queryset: QuerySet, fmt: str, folder: Path) -> Path:
-    """Write the selection in `fmt` (a file format) inside `folder`; return the file's path."""
+class ExportTooLarge(Exception):
+    """The selection has more features than a file download may hold."""
+
+    def __init__(self, count: int, limit: int):
+        super().__init__(f"{count} > {limit}")
+        self.count, self.limit = count, limit
+
+
+def check_limit(queryset: QuerySet, limit: int | None) -> None:
+    """Raise ExportTooLarge when the selection has more than `limit` rows. The count stops at
+    limit + 1 rows, so it costs what the limit costs whatever the size of the register; only a
+    selection over the limit is counted in full, for the message."""
+    if limit is not None and queryset.order_by()[: limit + 1].count() > limit:
+        raise ExportTooLarge(queryset.count(), limit)
+
+
+def at_most(queryset: QuerySet, n: int) -> bool:
+    return queryset.order_by()[: n + 1].count() <= n
+
+
+def write_file(
+    dataset: Dataset,
+    queryset: QuerySet,
+    fmt: str,
+    folder: Path,
+    *,
+    limit: int | None = None,
+    indexed: bool | None = None,
+) -> Path:
+    """Write the selection in `fmt` (a file format) inside `folder`; return the file's path. With a
+    `limit`, a larger selection raises ExportTooLarge and leaves no file. `indexed`: whether a
+    FlatGeobuf gets its spatial index, when the caller has counted already."""
     spec = FORMATS[fmt]
     path = folder / f"{dataset.stem}{spec.suffix}"
-    if fmt in OGR2OGR_FORMATS and dataset.transform is None and ogr2ogr_binary():
-        _write_ogr2ogr(dataset, queryset, fmt, path)
-    elif fmt == "shp":
+    if _by_ogr2ogr(dataset, fmt):
+        if indexed is None:
+            indexed = _indexed(queryset, fmt)
+        process, errors = _start_ogr2ogr(dataset, queryset, fmt, str(path), indexed)
+        try:
+            _limit_while_running(queryset, limit, process)
+            if process.wait() != 0 or not path.exists():
+                raise _ogr2ogr_failed(fmt, errors)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        finally:
+            _stop(process)
+            errors.close()
+        return path
+    check_limit(queryset, limit)
+    if fmt == "shp":
         _write_shapefile_zip(dataset, queryset, path)
     elif fmt == "parquet":
         _write_geoparquet(dataset, queryset, path)
@@ -587,12 +702,111 @@ def write_file(dataset: Dataset, queryset: QuerySet, fmt: str, folder: Path) -> 
     return path
 
 
-def file_download(dataset: Dataset, queryset: QuerySet, fmt: str, filename: str) -> FileResponse:
+def _by_ogr2ogr(dataset: Dataset, fmt: str) -> bool:
+    return fmt in OGR2OGR_FORMATS and dataset.transform is None and ogr2ogr_binary() is not None
+
+
+def _indexed(queryset: QuerySet, fmt: str) -> bool:
+    """Whether a FlatGeobuf gets its spatial index (a count that stops past EXPORT_FGB_INDEX_MAX)."""
+    return fmt != "fgb" or at_most(queryset, settings.EXPORT_FGB_INDEX_MAX)
+
+
+def _start_ogr2ogr(
+    dataset: Dataset, queryset: QuerySet, fmt: str, target: str, indexed: bool
+) -> tuple[subprocess.Popen, IO[bytes]]:
+    """ogr2ogr started on the selection, writing to `target` (its standard output for
+    STREAM_TARGET), its messages going to a temporary file (a pipe nobody reads could fill and
+    stop it)."""
+    errors = tempfile.TemporaryFile()
+    command = ogr2ogr_command(dataset, queryset, fmt, target, indexed=indexed)
+    process = subprocess.Popen(  # noqa: S603 - a fixed program; the statement is one argument, never a shell
+        command,
+        env=_libpq_environment(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE if target == STREAM_TARGET else subprocess.DEVNULL,
+        stderr=errors,
+    )
+    return process, errors
+
+
+def _limit_while_running(queryset: QuerySet, limit: int | None, process: subprocess.Popen) -> None:
+    """The limit checked while ogr2ogr runs (PostgreSQL is still aggregating for its first row, so
+    the count costs the download nothing); over it, ogr2ogr is stopped and nothing is sent."""
+    try:
+        check_limit(queryset, limit)
+    except BaseException:
+        _stop(process)
+        raise
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+def _ogr2ogr_failed(fmt: str, errors: IO[bytes]) -> RuntimeError:
+    errors.seek(0)
+    text = errors.read().decode(errors="replace")
+    return RuntimeError(f"ogr2ogr -f {FORMATS[fmt].driver} failed: {text[-2000:]}")
+
+
+def _piped(
+    process: subprocess.Popen, output: IO[bytes], first: bytes, fmt: str, errors: IO[bytes]
+) -> Iterator[bytes]:
+    """ogr2ogr's standard output in blocks; a failure after the first block cuts the download short
+    (the client sees an unfinished chunked body) and is raised for the log."""
+    try:
+        yield first
+        while block := output.read(FILE_BLOCK):
+            yield block
+        if process.wait() != 0:
+            raise _ogr2ogr_failed(fmt, errors)
+    finally:
+        _stop(process)  # also when the client went away: no ogr2ogr left writing into a closed pipe
+        errors.close()
+
+
+def _streamed_fgb(
+    dataset: Dataset, queryset: QuerySet, limit: int | None, filename: str
+) -> StreamingHttpResponse:
+    process, errors = _start_ogr2ogr(dataset, queryset, "fgb", STREAM_TARGET, indexed=False)
+    output = cast("IO[bytes]", process.stdout)
+    try:
+        _limit_while_running(queryset, limit, process)
+        first = output.read(FILE_BLOCK)
+        if not first:  # nothing written: ogr2ogr failed before its first row (a feature is > 0 bytes)
+            process.wait()
+            raise _ogr2ogr_failed("fgb", errors)
+    except BaseException:
+        _stop(process)
+        errors.close()
+        raise
+    response = StreamingHttpResponse(
+        _piped(process, output, first, "fgb", errors), content_type=FORMATS["fgb"].media_type
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def file_download(
+    dataset: Dataset, queryset: QuerySet, fmt: str, filename: str, *, limit: int | None = None
+) -> FileResponse | StreamingHttpResponse:
     """The file written into a private temporary folder, sent, and gone: the folder is removed once
-    the file is open (the open handle keeps its data until the response closes it)."""
+    the file is open (the open handle keeps its data until the response closes it). A FlatGeobuf
+    too large for its spatial index is sent as ogr2ogr writes it. With a `limit`, a larger selection
+    raises ExportTooLarge before anything is sent."""
+    indexed = None
+    if fmt == "fgb" and _by_ogr2ogr(dataset, fmt):
+        indexed = _indexed(queryset, fmt)
+        if not indexed:
+            return _streamed_fgb(dataset, queryset, limit, filename)
     folder = Path(tempfile.mkdtemp(prefix="export-"))
     try:
-        path = write_file(dataset, queryset, fmt, folder)
+        path = write_file(dataset, queryset, fmt, folder, limit=limit, indexed=indexed)
         handle = path.open("rb")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

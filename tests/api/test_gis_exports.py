@@ -17,6 +17,7 @@ import pyogrio
 import pytest
 from django.contrib.gis.geos import MultiPoint, Point, Polygon
 from django.utils import timezone
+from geopandas.testing import assert_geodataframe_equal
 
 FILE_FORMATS = ("gpkg", "fgb", "kml", "shp", "parquet")
 OGRINFO = shutil.which("ogrinfo")
@@ -130,7 +131,7 @@ def test_every_file_format_reads_back_with_every_work_and_its_attributes(
 
 
 def test_the_shapefile_zip_has_a_codepage_the_field_table_and_one_file_per_geometry_type(
-    client, works_of_every_shape, tmp_path
+    committed, client, works_of_every_shape, tmp_path
 ):
     _response, path = download(client, "/api/export/works.shp", tmp_path, "obras.zip")
     names = set(zipfile.ZipFile(path).namelist())
@@ -416,3 +417,87 @@ def test_a_flatgeobuf_over_the_index_limit_is_written_without_its_spatial_index(
     assert len(read(flat, "fgb")) == len(read(indexed, "fgb")) == 4
     assert flat.stat().st_size < indexed.stat().st_size  # the packed R-tree is gone
     assert count_in(ogrinfo(flat)) == 4
+
+
+def ogr2ogr_children() -> list[str]:
+    """The ogr2ogr processes this test process started that still exist (zombies included)."""
+    import os
+    from pathlib import Path
+
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = dict(line.split(":", 1) for line in (proc / "status").read_text().splitlines())
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(os.getpid()) and fields["Name"].strip() == "ogr2ogr":
+            found.append(f"{proc.name} {fields['State'].strip()}")
+    return found
+
+
+def test_a_flatgeobuf_over_the_index_limit_is_streamed_as_ogr2ogr_writes_it(
+    committed, client, works_of_every_shape, tmp_path, settings
+):
+    settings.EXPORT_FGB_INDEX_MAX = 3
+    response = client.get("/api/export/works.fgb")
+    assert response.status_code == 200 and response.streaming and not response.has_header("Content-Length")
+    assert response["Content-Type"] == "application/flatgeobuf" and response["Cache-Control"] == "no-store"
+    path = tmp_path / "flujo.fgb"
+    path.write_bytes(b"".join(response.streaming_content))
+    frame = read(path, "fgb")
+    assert sorted(frame["folio"]) == ["LEO-2025-010", "LEO-PARQUE", "XIC-2026-001", "XIC-LUMINARIAS"]
+    assert count_in(ogrinfo(path)) == 4  # the header's count is 0 (unknown): GDAL counts the features
+    assert ogr2ogr_children() == []
+
+
+def test_a_client_leaving_a_streamed_flatgeobuf_stops_and_reaps_its_ogr2ogr(
+    committed, client, works_of_every_shape, settings, monkeypatch
+):
+    from gis_core import exporters
+
+    settings.EXPORT_FGB_INDEX_MAX = 3
+    monkeypatch.setattr(exporters, "FILE_BLOCK", 64)  # many blocks from four works
+    response = client.get("/api/export/works.fgb")
+    chunks = iter(response.streaming_content)
+    assert len(next(chunks)) == 64
+    assert ogr2ogr_children() != []  # running, or exited and not yet reaped
+    response.close()  # what the server does when the client goes away
+    assert ogr2ogr_children() == []
+
+
+@pytest.mark.parametrize(("fmt", "index_max"), [("gpkg", 100), ("fgb", 100), ("fgb", 0)])
+def test_over_the_limit_ogr2ogr_is_stopped_and_no_file_is_left(
+    committed, client, works_of_every_shape, tmp_path, settings, monkeypatch, fmt, index_max
+):
+    import tempfile
+
+    settings.EXPORT_MAX_FEATURES, settings.EXPORT_FGB_INDEX_MAX = 3, index_max
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    response = client.get(f"/api/export/works.{fmt}")
+    assert response.status_code == 413 and (response.json()["count"], response.json()["limit"]) == (4, 3)
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert ogr2ogr_children() == []
+
+
+@pytest.mark.parametrize("fmt", FILE_FORMATS)
+def test_a_selection_exactly_at_the_limit_is_written(client, works_of_every_shape, settings, fmt):
+    settings.EXPORT_MAX_FEATURES = 4
+    assert client.get(f"/api/export/works.{fmt}").status_code == 200
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "fgb"])
+def test_the_speed_settings_change_nothing_in_the_file(committed, works_of_every_shape, tmp_path, fmt):
+    from gis_core import exporters
+    from works_map.exports import WORKS, select_works
+
+    frames = []
+    for speed in (True, False):
+        path = tmp_path / f"{speed}.{fmt}"
+        command = exporters.ogr2ogr_command(WORKS, select_works({}), fmt, str(path), speed=speed)
+        subprocess.run(command, env=exporters._libpq_environment(), check=True, capture_output=True)  # noqa: S603
+        frames.append(read(path, fmt).sort_values("id", ignore_index=True))
+    assert len(frames[0]) == 4
+    assert_geodataframe_equal(frames[0], frames[1])

@@ -634,28 +634,30 @@ class DatasetExportView(ProblemMixin, APIView):
             return exporters.streaming_download(
                 exporters.dataset_csv(dataset, rows), spec.media_type, filename
             )
-        count, limit = rows.count(), settings.EXPORT_MAX_FEATURES
+        # The limit is counted by the exporter, while ogr2ogr already runs where it writes the file.
+        try:
+            return exporters.file_download(dataset, rows, fmt, filename, limit=settings.EXPORT_MAX_FEATURES)
+        except exporters.ExportTooLarge as too_large:
+            count, limit = too_large.count, too_large.limit
         streamed = streamed_formats(dataset)
-        if count > limit:
-            return problem(
-                413,
-                _(
-                    "La descarga tendría %(count)s elementos y el límite de %(fmt)s es %(limit)s: "
-                    "acote la selección con filtros o use un formato que se transmite sin límite "
-                    "(%(streamed)s)."
-                )
-                % {
-                    "count": count,
-                    "fmt": _(spec.label),
-                    "limit": limit,
-                    "streamed": ", ".join(streamed_formats(dataset)),
-                },
-                title=_("Descarga demasiado grande"),
-                count=count,
-                limit=limit,
-                streamed_formats=streamed,
+        return problem(
+            413,
+            _(
+                "La descarga tendría %(count)s elementos y el límite de %(fmt)s es %(limit)s: "
+                "acote la selección con filtros o use un formato que se transmite sin límite "
+                "(%(streamed)s)."
             )
-        return exporters.file_download(dataset, rows, fmt, filename)
+            % {
+                "count": count,
+                "fmt": _(spec.label),
+                "limit": limit,
+                "streamed": ", ".join(streamed),
+            },
+            title=_("Descarga demasiado grande"),
+            count=count,
+            limit=limit,
+            streamed_formats=streamed,
+        )
 
 
 def streamed_formats(dataset: exporters.Dataset) -> list[str]:
