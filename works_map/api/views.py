@@ -573,7 +573,7 @@ class InvestmentCrosstabView(SharedSummaryMixin, ProblemMixin, APIView):
             "crosstab-page",
             key,
             lambda: analysis.crosstab_page(
-                filters, dim=dim, after=after, size=size, cache_query=whole, **options
+                filters, dim=dim, after=after, size=size, cache_query=whole, as_json=True, **options
             ),
         )
         following = None
@@ -581,7 +581,10 @@ class InvestmentCrosstabView(SharedSummaryMixin, ProblemMixin, APIView):
             params = request.query_params.copy()
             params["cursor"] = analysis.encode_cursor(page.next)
             following = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-        return Response({**options, "dim": dim, "page_size": size, "next": following, "rows": page.rows})
+        # The rows are JSON text already (PostgreSQL wrote them): only the envelope is written here.
+        head = json.dumps({**options, "dim": dim, "page_size": size, "next": following}, ensure_ascii=False)
+        body = f'{head[:-1]}, "rows": {page.rows_json()}}}'
+        return HttpResponse(body.encode(), content_type="application/json")
 
 
 FAIS_PARAMS = [
