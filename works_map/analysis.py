@@ -59,8 +59,16 @@ CROSSTAB_COLUMNS = [
 ]
 
 
+_CENT = Decimal("0.01")
+
+
 def money(value: Decimal | None) -> str:
-    return str((value or Decimal(0)).quantize(Decimal("0.01")))
+    if value is None:
+        return "0.00"
+    text = str(value)
+    # Amounts come with two decimals (numeric(16,2) and their sums): printed as they are, which is
+    # what quantize would print, without its cost on a page of thousands of rows.
+    return text if text[-3:-2] == "." and "E" not in text else str(value.quantize(_CENT))
 
 
 def per_inhabitant(amount: Decimal | None, population: int | None) -> str | None:
@@ -179,16 +187,12 @@ def crosstab_for(
 # --- pages of the cross-tab: a page is up to `size` areas (zones or municipios, then by=zone the
 # `outside` rows as one last area) with all their rows, in the cross-tab's row order ---------------
 
-PAGE_SIZE = 100  # areas per page of the JSON answer
+PAGE_SIZE = 50  # areas per page of the JSON answer
 MAX_PAGE_SIZE = 500
 CSV_PAGE_SIZE = 250  # areas per statement while the CSV streams
 _AREAS_TEXT = (Path(__file__).parent / "sql" / "investment_crosstab_areas.sql").read_text()
 AREAS_SQL = _NAMED.sub("%s", _AREAS_TEXT)
 AREAS_PARAMS = tuple(_NAMED.findall(_AREAS_TEXT))
-# The same page as JSON text written by PostgreSQL (the cells' statement inside, same parameters).
-JSON_SQL = (
-    (Path(__file__).parent / "sql" / "investment_crosstab_json.sql").read_text().replace("{cells}", CELLS_SQL)
-)
 
 # An area's place in the row order: (outside, CVEGEO is null, CVEGEO or "", id or 0). The rows are
 # ordered by outside, CVEGEO nulls last, area id (the database's collation is C: byte order, which is
@@ -237,12 +241,8 @@ def parse_page_size(raw: str | None) -> int:
 
 @dataclass
 class Page:
-    rows: list[dict[str, Any]]  # empty when `json` holds them
+    rows: list[dict[str, Any]]
     next: AreaKey | None  # the cursor of the following page; None: this is the last
-    json: str | None = None  # the rows as a JSON array, written by PostgreSQL (`as_json`)
-
-    def rows_json(self) -> str:
-        return self.json if self.json is not None else json.dumps(self.rows, ensure_ascii=False)
 
 
 def _row_key(row: Mapping[str, Any]) -> AreaKey:
@@ -274,11 +274,9 @@ def _cells_page(
     zone_year: int | None,
     after: AreaKey | None,
     size: int,
-    as_json: bool = False,
 ) -> Page:
     """A page read from the cells: the page's areas first (investment_crosstab_areas.sql), then only
-    their cells; with by=zone the outside rows are the last area, after every zone. With `as_json`
-    the rows come as JSON text written by PostgreSQL (investment_crosstab_json.sql)."""
+    their cells; with by=zone the outside rows are the last area, after every zone."""
     named = {
         **cells, "by": by, "dim": dim, "kind": kind, "zone_year": zone_year, "size": size,
         "after_null": None if after is None else after[1],
@@ -297,13 +295,9 @@ def _cells_page(
             more = True  # a full page of zones: the outside rows are the next page
         following = _area_key(False, found[size - 1][1], found[size - 1][0]) if more else None
         if not areas and not outside:
-            return Page([], None, "[]" if as_json else None)
+            return Page([], None)
         named.update(areas=areas, outside=outside)
-        params = [named[name] for name in CELLS_PARAMS]
-        if as_json:
-            cursor.execute(JSON_SQL, params)
-            return Page([], following, cursor.fetchone()[0])
-        cursor.execute(CELLS_SQL, params)
+        cursor.execute(CELLS_SQL, [named[name] for name in CELLS_PARAMS])
         rows = _shaped(cursor.fetchall())
     return Page(rows, following)
 
@@ -318,12 +312,10 @@ def crosstab_page(
     after: AreaKey | None = None,
     size: int = PAGE_SIZE,
     cache_query: Mapping[str, str] | None = None,
-    as_json: bool = False,
 ) -> Page:
     """One page of the cross-tab (`crosstab_for`'s rows, cut by areas after the cursor `after`).
     From the cells, a page reads only the cells of its areas; live, the whole answer is computed
-    once and cached (with `cache_query`, the request without its cursor and page size) and cut.
-    With `as_json` a page from the cells holds its rows as JSON text (Page.json) instead."""
+    once and cached (with `cache_query`, the request without its cursor and page size) and cut."""
     if dim not in DIMENSIONS:
         raise _bad("dim", _("Use dim=source, dim=category o dim=agency."))
     refuse_unknown(filters)
@@ -333,7 +325,7 @@ def crosstab_page(
         whole = lambda: crosstab_for(filters, **options)  # noqa: E731
         rows = whole() if cache_query is None else cached("crosstab", cache_query, whole)
         return page_of(rows, after, size)
-    return _cells_page(cells, by, dim, kind, zone_year, after, size, as_json)
+    return _cells_page(cells, by, dim, kind, zone_year, after, size)
 
 
 def crosstab_chunks(
