@@ -187,7 +187,7 @@ def crosstab_for(
 # --- pages of the cross-tab: a page is up to `size` areas (zones or municipios, then by=zone the
 # `outside` rows as one last area) with all their rows, in the cross-tab's row order ---------------
 
-PAGE_SIZE = 50  # areas per page of the JSON answer
+PAGE_SIZE = 20  # areas per page of the JSON answer
 MAX_PAGE_SIZE = 500
 CSV_PAGE_SIZE = 250  # areas per statement while the CSV streams
 _AREAS_TEXT = (Path(__file__).parent / "sql" / "investment_crosstab_areas.sql").read_text()

@@ -207,7 +207,7 @@ def test_crosstab_pages_followed_through_next_give_the_whole_table(client, analy
     """One area a page (the last one of by=zone: the outside rows) through the `next` links: the same
     rows, in the same order, as one page holding everything and as the whole CSV."""
     whole = client.get(f"/api/summaries/investment/crosstab?{query}").json()
-    assert whole["next"] is None and whole["page_size"] == 50
+    assert whole["next"] is None and whole["page_size"] == 20
     rows, url, pages = [], f"/api/summaries/investment/crosstab?{query}&page_size=1", 0
     while url:
         body = client.get(url).json()

@@ -507,7 +507,7 @@ class InvestmentCrosstabView(SharedSummaryMixin, ProblemMixin, APIView):
     its own share of a work (WorkFunding); category and agency count the work's amounts (a work with
     two executing agencies counts under both). With by=zone a work counts in every published zone
     holding its representative point and works in none form the `outside` rows. The JSON comes in
-    pages of `page_size` areas (default 50; every row of an area on the same page, the outside rows
+    pages of `page_size` areas (default 20; every row of an area on the same page, the outside rows
     last) linked by `next`; the CSV is the whole table, streamed."""
 
     query_params = ("by", "dim", "type", "zone_year", "cursor", "page_size")
