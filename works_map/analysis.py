@@ -320,9 +320,8 @@ def crosstab_page(
         raise _bad("dim", _("Use dim=source, dim=category o dim=agency."))
     refuse_unknown(filters)
     cells = cell_filters(filters, by=by, dim=dim)
-    options = {"by": by, "dim": dim, "kind": kind, "zone_year": zone_year}
     if cells is None:
-        whole = lambda: crosstab_for(filters, **options)  # noqa: E731
+        whole = lambda: crosstab_for(filters, by=by, dim=dim, kind=kind, zone_year=zone_year)  # noqa: E731
         rows = whole() if cache_query is None else cached("crosstab", cache_query, whole)
         return page_of(rows, after, size)
     return _cells_page(cells, by, dim, kind, zone_year, after, size)
@@ -347,8 +346,7 @@ def crosstab_chunks(
     refuse_unknown(filters)
     cells = cell_filters(filters, by=by, dim=dim)
     if cells is None:
-        options = {"by": by, "dim": dim, "kind": kind, "zone_year": zone_year}
-        whole = lambda: crosstab_for(filters, **options)  # noqa: E731
+        whole = lambda: crosstab_for(filters, by=by, dim=dim, kind=kind, zone_year=zone_year)  # noqa: E731
         return iter([whole() if cache_query is None else cached("crosstab", cache_query, whole)])
     return _cells_chunks(cells, by, dim, kind, zone_year)
 
