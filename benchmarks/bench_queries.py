@@ -9,8 +9,9 @@ data, over HTTP against one worker of the production server (scripts/serve.sh):
   5. GET /api/export/works.geojson    MB/s and peak RSS of the worker (target >= ogr2ogr, RSS < 300 MB)
      against `ogr2ogr -f GeoJSON` from the same table and against the raw feature SQL (psycopg).
   6. GET /api/summaries/investment/crosstab  by zone and municipio x source, category, agency (from the
-     pre-summed cells), against the cells' statement and the live statement over the works, both run raw
-     (psycopg, no HTTP, no Django) in the same run (--crosstab-only: just this).
+     pre-summed cells): the first page of 100 areas (target < 500 ms), a walk through every page, the
+     whole CSV, against the cells' statement for the whole table run raw (psycopg, no HTTP, no Django)
+     and, with --live, the live statement over the works (--crosstab-only: just this).
 
 Runs in its own database (BENCH_DB, default `bench_queries`) on the project-local cluster; the
 development database is never touched. Seeds with the project's `generate_synthetic` machinery
@@ -298,10 +299,15 @@ def bench_export(server: Server, n_works: int) -> None:
     )
 
 
-def bench_crosstab(server: Server, repeats: int, combos: list[tuple[str, str]]) -> None:
-    """The API answers an unfiltered cross-tab from the pre-summed cells (works_map_xtcell); the
-    same cross-tab computed live from the works (what the API ran before the cells) and the cells'
-    statement are both timed raw (psycopg, no HTTP) in the same run."""
+def bench_crosstab(server: Server, repeats: int, combos: list[tuple[str, str]], live: bool) -> None:
+    """The API answers an unfiltered cross-tab from the pre-summed cells (works_map_xtcell) in pages
+    of 100 areas (`next` links) and the whole table as a streamed CSV. Timed: the first page (p50 of
+    `repeats`, each cold), one cold walk through every page (the slowest page and the sum), the whole
+    CSV; raw (psycopg, no HTTP): the cells' statement for the whole table and, with `live`, the live
+    statement over the works (what the API ran before the cells). The rows of the walk are counted
+    against the whole statement's."""
+    from urllib.parse import urlsplit
+
     import psycopg
     from django.conf import settings
 
@@ -312,34 +318,46 @@ def bench_crosstab(server: Server, repeats: int, combos: list[tuple[str, str]]) 
         conn.execute("SET jit = off")
         for by, dim in combos:
             # The cross-tab is cached until works or zones change, keyed by the query: a blank `q` of
-            # i spaces filters nothing but is another key, so every request runs the statement.
-            api, rows = [], 0
+            # i spaces filters nothing but is another key, so every request runs its statements.
+            base = f"/api/summaries/investment/crosstab?by={by}&dim={dim}"
+            first = []
             for i in range(repeats):
-                path = f"/api/summaries/investment/crosstab?by={by}&dim={dim}&q={'%20' * i}"
-                _status, data, elapsed = server.get(path)
-                api.append(elapsed)
-                rows = len(json.loads(data)["rows"])
+                _status, data, elapsed = server.get(f"{base}&q={'%20' * (i + 1)}")
+                first.append(elapsed)
+            pages, rows, url = [], 0, f"{base}&q={'%20' * (repeats + 1)}"
+            while url:
+                _status, data, elapsed = server.get(url)
+                body = json.loads(data)
+                pages.append(elapsed)
+                rows += len(body["rows"])
+                url = body["next"] and "{0.path}?{0.query}".format(urlsplit(body["next"]))
+            csv_bytes, csv_elapsed = server.stream(f"{base}&format=csv&q={'%20' * (repeats + 2)}")
             named = {
-                "by": by, "dim": dim, "kind": None, "zone_year": None,
+                "by": by, "dim": dim, "kind": None, "zone_year": None, "areas": None, "outside": True,
                 "years": None, "statuses": None, "keys": None, "municipios": None,
             }  # fmt: skip
             timed = {}
-            for name, sql, params in (
-                ("live", CROSSTAB_ALL_SQL, [named[n] for n in CROSSTAB_PARAMS]),
-                ("cells", CELLS_SQL, [named[n] for n in CELLS_PARAMS]),
-            ):
+            statements = [("cells", CELLS_SQL, [named[n] for n in CELLS_PARAMS])]
+            if live:
+                statements.append(("live", CROSSTAB_ALL_SQL, [named[n] for n in CROSSTAB_PARAMS]))
+            for name, sql, params in statements:
                 runs = []
                 for _ in range(repeats):
                     started = time.perf_counter()
                     found = conn.execute(sql, params).fetchall()
                     runs.append(time.perf_counter() - started)
                 timed[name] = (statistics.median(runs) * 1000, len(found))
-            a = statistics.median(api) * 1000
-            (live, live_rows), (cells, cell_rows) = timed["live"], timed["cells"]
+            cells, cell_rows = timed["cells"]
+            live_text = ""
+            if live:
+                live_ms, live_rows = timed["live"]
+                live_text = f"; live {live_ms:8.1f} ms ({live_rows:,} rows)"
             print(
-                f"crosstab by={by:<9} dim={dim:<8} {rows:>7,} rows: API (cells) p50 {a:8.1f} ms; raw p50: "
-                f"cells {cells:8.1f} ms, live {live:8.1f} ms ({live_rows:,} rows; cells {cell_rows:,}); "
-                f"live / cells = {live / cells:.1f}x, API / raw cells = {a / cells:.2f}x (n={repeats} each)",
+                f"crosstab by={by:<9} dim={dim:<8} {rows:>7,} rows in {len(pages)} pages: first page p50 "
+                f"{statistics.median(first) * 1000:7.1f} ms (n={repeats}), slowest page "
+                f"{max(pages) * 1000:7.1f} ms, all pages {sum(pages):6.2f} s; whole CSV "
+                f"{csv_bytes / 1e6:6.1f} MB in {csv_elapsed:6.2f} s; raw whole: cells {cells:8.1f} ms "
+                f"({cell_rows:,} rows{', SAME' if cell_rows == rows else ', DIFFERENT'}){live_text}",
                 flush=True,
             )
 
@@ -356,6 +374,9 @@ def main() -> None:
     )
     parser.add_argument("--crosstab-only", action="store_true", help="only the investment cross-tab")
     parser.add_argument("--repeats", type=int, default=5, help="cross-tab requests (and raw runs) per case")
+    parser.add_argument(
+        "--live", action="store_true", help="also time the live cross-tab statement over the works (slow)"
+    )
     parser.add_argument(
         "--crosstab",
         default="",
@@ -380,7 +401,7 @@ def main() -> None:
             if args.crosstab
             else [(by, dim) for by in ("zone", "municipio") for dim in ("source", "category", "agency")]
         )
-        bench_crosstab(server, args.repeats, combos)
+        bench_crosstab(server, args.repeats, combos, args.live)
     finally:
         server.stop()
 

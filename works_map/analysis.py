@@ -11,12 +11,16 @@ Population of an area:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -55,8 +59,16 @@ CROSSTAB_COLUMNS = [
 ]
 
 
+_CENT = Decimal("0.01")
+
+
 def money(value: Decimal | None) -> str:
-    return str((value or Decimal(0)).quantize(Decimal("0.01")))
+    if value is None:
+        return "0.00"
+    text = str(value)
+    # Amounts come with two decimals (numeric(16,2) and their sums): printed as they are, which is
+    # what quantize would print, without its cost on a page of thousands of rows.
+    return text if text[-3:-2] == "." and "E" not in text else str(value.quantize(_CENT))
 
 
 def per_inhabitant(amount: Decimal | None, population: int | None) -> str | None:
@@ -132,9 +144,18 @@ def _run(
 
 
 def _run_cells(
-    cells: Mapping[str, Any], by: str, dim: str, kind: str | None, zone_year: int | None
+    cells: Mapping[str, Any],
+    by: str,
+    dim: str,
+    kind: str | None,
+    zone_year: int | None,
+    areas: list[int] | None = None,
+    outside: bool = True,
 ) -> list[tuple]:
+    """The cells' statement: every area (`areas` None) or only those ids, with the `outside` rows
+    (by=zone) when `outside`."""
     named = {**cells, "by": by, "dim": dim, "kind": kind, "zone_year": zone_year}
+    named.update(areas=areas, outside=outside)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(CELLS_SQL, [named[name] for name in CELLS_PARAMS])
@@ -161,6 +182,190 @@ def crosstab_for(
         return _shaped(_run_cells(cells, by, dim, kind, zone_year))
     works = filter_works(Work.objects.published() if base is None else base, filters)
     return crosstab(works, by=by, dim=dim, kind=kind, zone_year=zone_year)
+
+
+# --- pages of the cross-tab: a page is up to `size` areas (zones or municipios, then by=zone the
+# `outside` rows as one last area) with all their rows, in the cross-tab's row order ---------------
+
+PAGE_SIZE = 20  # areas per page of the JSON answer
+MAX_PAGE_SIZE = 500
+CSV_PAGE_SIZE = 250  # areas per statement while the CSV streams
+_AREAS_TEXT = (Path(__file__).parent / "sql" / "investment_crosstab_areas.sql").read_text()
+AREAS_SQL = _NAMED.sub("%s", _AREAS_TEXT)
+AREAS_PARAMS = tuple(_NAMED.findall(_AREAS_TEXT))
+
+# An area's place in the row order: (outside, CVEGEO is null, CVEGEO or "", id or 0). The rows are
+# ordered by outside, CVEGEO nulls last, area id (the database's collation is C: byte order, which is
+# Python's order of str), so a cursor is the key of the last area served.
+AreaKey = tuple[bool, bool, str, int]
+
+
+def _area_key(outside: bool, cvegeo: str | None, area_id: int | None) -> AreaKey:
+    return (bool(outside), cvegeo is None, cvegeo or "", area_id or 0)
+
+
+def encode_cursor(key: AreaKey) -> str:
+    outside, no_code, code, area = key
+    text = json.dumps([outside, None if no_code else code, area], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(raw: str | None) -> AreaKey | None:
+    """The area after which a page starts (None: the first page); anything that is not a cursor this
+    API wrote is a 400 naming `cursor`."""
+    if raw is None or not raw.strip():
+        return None
+    invalid = _bad("cursor", _("Cursor inválido: use el enlace «next» de la página anterior."))
+    text = raw.strip()
+    if len(text) > 200 or not re.fullmatch(r"[A-Za-z0-9_-]+", text):
+        raise invalid
+    try:
+        value = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise invalid from None
+    if not (isinstance(value, list) and len(value) == 3):
+        raise invalid
+    outside, code, area = value
+    if (
+        outside is not False  # nothing follows the outside rows: no cursor points after them
+        or not (code is None or (isinstance(code, str) and len(code) <= 32))
+        or not (isinstance(area, int) and not isinstance(area, bool) and 0 < area < 2**63)
+    ):
+        raise invalid
+    return _area_key(False, code, area)
+
+
+def parse_page_size(raw: str | None) -> int:
+    return parse_integer(raw, "page_size", 1, MAX_PAGE_SIZE, default=PAGE_SIZE)
+
+
+@dataclass
+class Page:
+    rows: list[dict[str, Any]]
+    next: AreaKey | None  # the cursor of the following page; None: this is the last
+
+
+def _row_key(row: Mapping[str, Any]) -> AreaKey:
+    return _area_key(row["outside"], row["cvegeo"], row["area_id"])
+
+
+def page_of(rows: list[dict[str, Any]], after: AreaKey | None, size: int) -> Page:
+    """A page of an already computed whole answer (the live path), cut by areas as the cells' pages."""
+    start = 0
+    if after is not None:
+        while start < len(rows) and _row_key(rows[start]) <= after:
+            start += 1
+    end, areas = start, 0
+    while end < len(rows):
+        key = _row_key(rows[end])
+        if end == start or key != _row_key(rows[end - 1]):
+            if areas == size:
+                return Page(rows[start:end], _row_key(rows[end - 1]))
+            areas += 1
+        end += 1
+    return Page(rows[start:end], None)
+
+
+def _cells_page(
+    cells: Mapping[str, Any],
+    by: str,
+    dim: str,
+    kind: str | None,
+    zone_year: int | None,
+    after: AreaKey | None,
+    size: int,
+) -> Page:
+    """A page read from the cells: the page's areas first (investment_crosstab_areas.sql), then only
+    their cells; with by=zone the outside rows are the last area, after every zone."""
+    named = {
+        **cells, "by": by, "dim": dim, "kind": kind, "zone_year": zone_year, "size": size,
+        "after_null": None if after is None else after[1],
+        "after_cvegeo": None if after is None else after[2],
+        "after_id": None if after is None else after[3],
+    }  # fmt: skip
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(AREAS_SQL, [named[name] for name in AREAS_PARAMS])
+        found = cursor.fetchall()
+        areas = [area for area, _code in found[:size]]
+        more = len(found) > size
+        # The outside rows come after the last zone: on this page if it has room for them.
+        outside = by == "zone" and len(found) < size
+        if by == "zone" and len(found) == size:
+            more = True  # a full page of zones: the outside rows are the next page
+        following = _area_key(False, found[size - 1][1], found[size - 1][0]) if more else None
+        if not areas and not outside:
+            return Page([], None)
+        named.update(areas=areas, outside=outside)
+        cursor.execute(CELLS_SQL, [named[name] for name in CELLS_PARAMS])
+        rows = _shaped(cursor.fetchall())
+    return Page(rows, following)
+
+
+def crosstab_page(
+    filters: Mapping[str, str],
+    *,
+    by: str,
+    dim: str,
+    kind: str | None = None,
+    zone_year: int | None = None,
+    after: AreaKey | None = None,
+    size: int = PAGE_SIZE,
+    cache_query: Mapping[str, str] | None = None,
+) -> Page:
+    """One page of the cross-tab (`crosstab_for`'s rows, cut by areas after the cursor `after`).
+    From the cells, a page reads only the cells of its areas; live, the whole answer is computed
+    once and cached (with `cache_query`, the request without its cursor and page size) and cut."""
+    if dim not in DIMENSIONS:
+        raise _bad("dim", _("Use dim=source, dim=category o dim=agency."))
+    refuse_unknown(filters)
+    cells = cell_filters(filters, by=by, dim=dim)
+    if cells is None:
+        whole = lambda: crosstab_for(filters, by=by, dim=dim, kind=kind, zone_year=zone_year)  # noqa: E731
+        rows = whole() if cache_query is None else cached("crosstab", cache_query, whole)
+        return page_of(rows, after, size)
+    return _cells_page(cells, by, dim, kind, zone_year, after, size)
+
+
+def crosstab_chunks(
+    filters: Mapping[str, str],
+    *,
+    by: str,
+    dim: str,
+    kind: str | None = None,
+    zone_year: int | None = None,
+    cache_query: Mapping[str, str] | None = None,
+) -> Iterator[list[dict[str, Any]]]:
+    """The whole cross-tab as consecutive lists of rows (for a streamed CSV). Every parameter is
+    checked before this returns (a bad one raises here, not in the middle of a download). From the
+    cells: pages of CSV_PAGE_SIZE areas, each a small statement, so the first bytes leave at once and
+    memory holds one page, all read in one REPEATABLE READ transaction (when it is the outermost
+    one) so every page sees the same data. Live: the whole answer, computed (and cached) now."""
+    if dim not in DIMENSIONS:
+        raise _bad("dim", _("Use dim=source, dim=category o dim=agency."))
+    refuse_unknown(filters)
+    cells = cell_filters(filters, by=by, dim=dim)
+    if cells is None:
+        whole = lambda: crosstab_for(filters, by=by, dim=dim, kind=kind, zone_year=zone_year)  # noqa: E731
+        return iter([whole() if cache_query is None else cached("crosstab", cache_query, whole)])
+    return _cells_chunks(cells, by, dim, kind, zone_year)
+
+
+def _cells_chunks(
+    cells: Mapping[str, Any], by: str, dim: str, kind: str | None, zone_year: int | None
+) -> Iterator[list[dict[str, Any]]]:
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost:  # a new transaction: nothing has been read in it yet
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        after: AreaKey | None = None
+        while True:
+            page = _cells_page(cells, by, dim, kind, zone_year, after, CSV_PAGE_SIZE)
+            yield page.rows
+            if page.next is None:
+                return
+            after = page.next
 
 
 def crosstab(
@@ -260,9 +465,10 @@ def shaped_row(r: dict[str, Any], by: str) -> dict[str, Any]:
     return row
 
 
-def cached(
-    name: str, query: Mapping[str, str], compute: Callable[[], list[dict[str, Any]]]
-) -> list[dict[str, Any]]:
+T = TypeVar("T")
+
+
+def cached(name: str, query: Mapping[str, str], compute: Callable[[], T]) -> T:
     """`compute()` cached until works or zones change: their layer versions are in the key, with the
     whole query (a cross-tab over a million works takes seconds; its repeat, a cache read)."""
     text = "&".join(f"{k}={v}" for k, v in sorted(query.items()))

@@ -93,8 +93,8 @@ def empty_cache():
 
 
 def test_crosstab_by_zone_splits_money_by_funding_share(client, analysis_works, django_assert_num_queries):
-    # 2 layer versions; savepoint, SET LOCAL jit, the one aggregate, release
-    with django_assert_num_queries(6):
+    # 2 layer versions; savepoint, SET LOCAL jit, the page's areas, their cells, release
+    with django_assert_num_queries(7):
         body = client.get("/api/summaries/investment/crosstab?by=zone&dim=source").json()
     with django_assert_num_queries(0):  # the same question again: from the cache, versions included
         assert client.get("/api/summaries/investment/crosstab?by=zone&dim=source").json() == body
@@ -142,7 +142,7 @@ def test_crosstab_as_csv(client, analysis_works):
     response = client.get("/api/summaries/investment/crosstab?dim=category&format=csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert "inversion_zone_category.csv" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert list(rows[0]) == CROSSTAB_COLUMNS
     assert {(r["key"], r["aprobado"]) for r in rows} == {
         ("AGUA.RED", "2500000.00"),
@@ -174,7 +174,8 @@ def test_a_cached_crosstab_changes_when_a_work_is_added(
 def test_crosstab_of_no_works_is_an_empty_table_not_an_error(client, db):
     assert client.get("/api/summaries/investment/crosstab?dim=source").json()["rows"] == []
     response = client.get("/api/summaries/investment/crosstab?dim=source&format=csv")
-    assert response.status_code == 200 and response.content.decode().startswith("area_id,")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).decode().startswith("area_id,")
 
 
 @pytest.mark.parametrize(
@@ -196,6 +197,46 @@ def test_crosstab_refuses_bad_parameters_by_name(client, db, query, parameter):
     response = client.get(f"/api/summaries/investment/crosstab?{query}")
     assert response.status_code == 400
     assert response.json()["parameter"] == parameter
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["by=zone&dim=source", "by=municipio&dim=category", "by=zone&dim=agency&category=AGUA"],
+)
+def test_crosstab_pages_followed_through_next_give_the_whole_table(client, analysis_works, query):
+    """One area a page (the last one of by=zone: the outside rows) through the `next` links: the same
+    rows, in the same order, as one page holding everything and as the whole CSV."""
+    whole = client.get(f"/api/summaries/investment/crosstab?{query}").json()
+    assert whole["next"] is None and whole["page_size"] == 20
+    rows, url, pages = [], f"/api/summaries/investment/crosstab?{query}&page_size=1", 0
+    while url:
+        body = client.get(url).json()
+        assert body["page_size"] == 1 and len({(r["outside"], r["area_id"]) for r in body["rows"]}) == 1
+        rows += body["rows"]
+        url, pages = body["next"], pages + 1
+    assert pages == 2 and rows == whole["rows"]
+    response = client.get(f"/api/summaries/investment/crosstab?{query}&format=csv")
+    streamed = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [
+        (r["cvegeo"] or None, int(r["fiscal_year"]), r["key"] or None, r["aprobado"]) for r in streamed
+    ] == [(r["cvegeo"], r["fiscal_year"], r["key"], r["aprobado"]) for r in rows]
+
+
+@pytest.mark.parametrize(
+    "query, parameter",
+    [
+        ("dim=source&page_size=0", "page_size"),
+        ("dim=source&page_size=501", "page_size"),
+        ("dim=source&page_size=diez", "page_size"),
+        ("dim=source&cursor=no-es-un-cursor", "cursor"),
+        ("dim=source&cursor=W3RydWUsbnVsbCwxXQ", "cursor"),  # after the outside rows: never written
+        ("dim=source&format=csv&cursor=W2ZhbHNlLG51bGwsMV0", "cursor"),  # the CSV is the whole table
+        ("dim=source&format=csv&page_size=10", "page_size"),
+    ],
+)
+def test_crosstab_refuses_bad_paging_by_name(client, analysis_works, query, parameter):
+    response = client.get(f"/api/summaries/investment/crosstab?{query}")
+    assert response.status_code == 400 and response.json()["parameter"] == parameter
 
 
 def test_investment_tables_have_population_and_amounts_per_inhabitant(client, analysis_works):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -472,6 +473,20 @@ def csv_download(rows: list[dict], filename: str, columns: list[str] | None = No
     return response
 
 
+def csv_chunks(chunks: Iterator[list[dict]], columns: list[str]) -> Iterator[bytes]:
+    """A CSV (the `columns` header, then the rows of every chunk) as bytes, one piece per chunk."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    for rows in chunks:
+        writer.writerows(rows)
+        yield out.getvalue().encode()
+        out.seek(0)
+        out.truncate()
+    if out.tell():
+        yield out.getvalue().encode()
+
+
 class CsvRenderer(BaseRenderer):
     """Lets `?format=csv` reach a view that answers CSV itself (DRF would 404 an unknown format)."""
 
@@ -483,7 +498,7 @@ class CsvRenderer(BaseRenderer):
         return data
 
 
-CROSSTAB_OWN = ("by", "dim", "type", "zone_year", "format")
+CROSSTAB_OWN = ("by", "dim", "type", "zone_year", "format", "cursor", "page_size")
 
 
 class InvestmentCrosstabView(SharedSummaryMixin, ProblemMixin, APIView):
@@ -491,9 +506,11 @@ class InvestmentCrosstabView(SharedSummaryMixin, ProblemMixin, APIView):
     category or executing agency, as JSON or CSV (`format=csv`). With dim=source each source counts
     its own share of a work (WorkFunding); category and agency count the work's amounts (a work with
     two executing agencies counts under both). With by=zone a work counts in every published zone
-    holding its representative point and works in none form the `outside` rows. One SQL aggregate."""
+    holding its representative point and works in none form the `outside` rows. The JSON comes in
+    pages of `page_size` areas (default 20; every row of an area on the same page, the outside rows
+    last) linked by `next`; the CSV is the whole table, streamed."""
 
-    query_params = ("by", "dim", "type", "zone_year")
+    query_params = ("by", "dim", "type", "zone_year", "cursor", "page_size")
     filterset_class = WorkFilter
     renderer_classes = [JSONRenderer, CsvRenderer]
 
@@ -514,7 +531,20 @@ class InvestmentCrosstabView(SharedSummaryMixin, ProblemMixin, APIView):
             OpenApiParameter(
                 "zone_year", int, description="Solo zonas declaradas para ese ejercicio (con by=zone)"
             ),
-            OpenApiParameter("format", str, enum=["json", "csv"], description="json (por omisión) o csv"),
+            OpenApiParameter(
+                "format",
+                str,
+                enum=["json", "csv"],
+                description="json (por omisión, por páginas) o csv (completo)",
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": analysis.MAX_PAGE_SIZE},
+                description=f"Áreas por página del JSON (por omisión {analysis.PAGE_SIZE})",
+            ),
+            OpenApiParameter(
+                "cursor", str, description="Página siguiente: use el enlace «next» de la respuesta"
+            ),
             *WORK_FILTER_PARAMS,
         ],
         responses={200: OpenApiTypes.OBJECT, (200, "text/csv"): OpenApiTypes.STR},
@@ -526,12 +556,32 @@ class InvestmentCrosstabView(SharedSummaryMixin, ProblemMixin, APIView):
         if dim not in analysis.DIMENSIONS:
             raise ValidationError({"dim": _("Use dim=source, dim=category o dim=agency.")})
         filters = {k: v for k, v in query.items() if k not in CROSSTAB_OWN and v.strip()}
-        key = {k: v for k, v in query.items() if k != "format"}
-        rows = analysis.cached("crosstab", key, lambda: analysis.crosstab_for(filters, dim=dim, **options))
-        if query.get("format") == "csv":
+        whole = {k: v for k, v in query.items() if k not in ("format", "cursor", "page_size")}
+        if query.get("format") == "csv":  # the whole answer, streamed (no cursor, no page size)
+            for param in ("cursor", "page_size"):
+                if query.get(param):
+                    raise ValidationError({param: _("El CSV es la tabla completa: sin «%s».") % param})
+            chunks = analysis.crosstab_chunks(filters, dim=dim, cache_query=whole, **options)
             name = f"inversion_{options['by']}_{dim}.csv"
-            return csv_download(rows, name, analysis.CROSSTAB_COLUMNS)
-        return Response({**options, "dim": dim, "rows": rows})
+            return exporters.streaming_download(
+                csv_chunks(chunks, analysis.CROSSTAB_COLUMNS), "text/csv; charset=utf-8", name
+            )
+        after = analysis.decode_cursor(query.get("cursor"))
+        size = analysis.parse_page_size(query.get("page_size"))
+        key = {k: v for k, v in query.items() if k != "format"}
+        page = analysis.cached(
+            "crosstab-page",
+            key,
+            lambda: analysis.crosstab_page(
+                filters, dim=dim, after=after, size=size, cache_query=whole, **options
+            ),
+        )
+        following = None
+        if page.next is not None:
+            params = request.query_params.copy()
+            params["cursor"] = analysis.encode_cursor(page.next)
+            following = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        return Response({**options, "dim": dim, "page_size": size, "next": following, "rows": page.rows})
 
 
 FAIS_PARAMS = [

@@ -5,7 +5,9 @@
 --
 -- Parameters: by, dim ('source' | 'category' | 'agency'), kind, zone_year as the live statement;
 -- years (int[] or NULL: any), statuses (text[] or NULL: any, read from the '*' cells), keys (bigint[]
--- of category ids or NULL), municipios (bigint[] or NULL).
+-- of category ids or NULL), municipios (bigint[] or NULL); areas (bigint[] of zone or municipio ids,
+-- or NULL: every area) and outside (boolean: with by=zone, the `outside` rows too), so a page of areas
+-- (investment_crosstab_areas.sql) reads only its own cells, through the primary key.
 WITH c AS (
     SELECT x.scope, x.area_id, x.kind, x.zone_year, x.work_year, x.key_id, x.n, x.approved, x.exercised
     FROM works_map_xtcell x
@@ -14,7 +16,17 @@ WITH c AS (
                 ELSE x.status = ANY (%(statuses)s::text[]) END)
       AND (%(years)s::int[] IS NULL OR x.work_year = ANY (%(years)s::int[]))
       AND (%(keys)s::bigint[] IS NULL OR x.key_id = ANY (%(keys)s::bigint[]))
-      AND x.scope = ANY (CASE %(by)s::text WHEN 'zone' THEN '{Z,C,T}'::"char"[] ELSE '{M}'::"char"[] END)
+      AND x.scope = (CASE %(by)s::text WHEN 'zone' THEN 'Z' ELSE 'M' END)::"char"
+      AND (%(areas)s::bigint[] IS NULL OR x.area_id = ANY (%(areas)s::bigint[]))
+    UNION ALL
+    SELECT x.scope, x.area_id, x.kind, x.zone_year, x.work_year, x.key_id, x.n, x.approved, x.exercised
+    FROM works_map_xtcell x
+    WHERE x.dim = (CASE %(dim)s::text WHEN 'source' THEN 's' WHEN 'category' THEN 'c' ELSE 'a' END)::"char"
+      AND (CASE WHEN %(statuses)s::text[] IS NULL THEN x.status = '*'
+                ELSE x.status = ANY (%(statuses)s::text[]) END)
+      AND (%(years)s::int[] IS NULL OR x.work_year = ANY (%(years)s::int[]))
+      AND (%(keys)s::bigint[] IS NULL OR x.key_id = ANY (%(keys)s::bigint[]))
+      AND %(by)s::text = 'zone' AND %(outside)s::boolean AND x.scope = ANY ('{C,T}'::"char"[])
 ), sums AS (
     SELECT c.area_id, false AS outside, c.work_year AS fiscal_year, c.key_id,
            sum(c.n) AS n, sum(c.approved) AS approved, sum(c.exercised) AS exercised
