@@ -158,8 +158,35 @@ def _run_cells(
     named.update(areas=areas, outside=outside)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(CELLS_SQL, [named[name] for name in CELLS_PARAMS])
-        return cursor.fetchall()
+        return _cells_rows(cursor, named)
+
+
+def _cells_rows(cursor, named: Mapping[str, Any]) -> list[tuple]:
+    """The cells' statement (investment_crosstab_cells.sql) with its named parameters."""
+    cursor.execute(CELLS_SQL, [named[name] for name in CELLS_PARAMS])
+    return cursor.fetchall()
+
+
+def _checked_cells(filters: Mapping[str, str], *, by: str, dim: str) -> dict[str, list | None] | None:
+    """`dim` and the filters checked (a bad one is a 400 naming it); the cells' filters when the
+    request is expressible on the pre-summed cells, None when it needs the live statement."""
+    if dim not in DIMENSIONS:
+        raise _bad("dim", _("Use dim=source, dim=category o dim=agency."))
+    refuse_unknown(filters)
+    return cell_filters(filters, by=by, dim=dim)
+
+
+def _live_whole(
+    filters: Mapping[str, str],
+    by: str,
+    dim: str,
+    kind: str | None,
+    zone_year: int | None,
+    cache_query: Mapping[str, str] | None,
+) -> list[dict[str, Any]]:
+    """The whole live answer, cached under `cache_query` (the request without cursor and page size)."""
+    whole = lambda: crosstab_for(filters, by=by, dim=dim, kind=kind, zone_year=zone_year)  # noqa: E731
+    return whole() if cache_query is None else cached("crosstab", cache_query, whole)
 
 
 def crosstab_for(
@@ -174,10 +201,7 @@ def crosstab_for(
     """The cross-tab over the published works that `filters` (work filters; anything else refused by
     name) select: from the pre-summed cells when the filters are expressible on them, otherwise live
     over `base` (the published works) narrowed by the filters. Both give the same rows."""
-    if dim not in DIMENSIONS:
-        raise _bad("dim", _("Use dim=source, dim=category o dim=agency."))
-    refuse_unknown(filters)
-    cells = cell_filters(filters, by=by, dim=dim)
+    cells = _checked_cells(filters, by=by, dim=dim)
     if cells is not None:
         return _shaped(_run_cells(cells, by, dim, kind, zone_year))
     works = filter_works(Work.objects.published() if base is None else base, filters)
@@ -297,8 +321,7 @@ def _cells_page(
         if not areas and not outside:
             return Page([], None)
         named.update(areas=areas, outside=outside)
-        cursor.execute(CELLS_SQL, [named[name] for name in CELLS_PARAMS])
-        rows = _shaped(cursor.fetchall())
+        rows = _shaped(_cells_rows(cursor, named))
     return Page(rows, following)
 
 
@@ -316,14 +339,9 @@ def crosstab_page(
     """One page of the cross-tab (`crosstab_for`'s rows, cut by areas after the cursor `after`).
     From the cells, a page reads only the cells of its areas; live, the whole answer is computed
     once and cached (with `cache_query`, the request without its cursor and page size) and cut."""
-    if dim not in DIMENSIONS:
-        raise _bad("dim", _("Use dim=source, dim=category o dim=agency."))
-    refuse_unknown(filters)
-    cells = cell_filters(filters, by=by, dim=dim)
+    cells = _checked_cells(filters, by=by, dim=dim)
     if cells is None:
-        whole = lambda: crosstab_for(filters, by=by, dim=dim, kind=kind, zone_year=zone_year)  # noqa: E731
-        rows = whole() if cache_query is None else cached("crosstab", cache_query, whole)
-        return page_of(rows, after, size)
+        return page_of(_live_whole(filters, by, dim, kind, zone_year, cache_query), after, size)
     return _cells_page(cells, by, dim, kind, zone_year, after, size)
 
 
@@ -341,13 +359,9 @@ def crosstab_chunks(
     cells: pages of CSV_PAGE_SIZE areas, each a small statement, so the first bytes leave at once and
     memory holds one page, all read in one REPEATABLE READ transaction (when it is the outermost
     one) so every page sees the same data. Live: the whole answer, computed (and cached) now."""
-    if dim not in DIMENSIONS:
-        raise _bad("dim", _("Use dim=source, dim=category o dim=agency."))
-    refuse_unknown(filters)
-    cells = cell_filters(filters, by=by, dim=dim)
+    cells = _checked_cells(filters, by=by, dim=dim)
     if cells is None:
-        whole = lambda: crosstab_for(filters, by=by, dim=dim, kind=kind, zone_year=zone_year)  # noqa: E731
-        return iter([whole() if cache_query is None else cached("crosstab", cache_query, whole)])
+        return iter([_live_whole(filters, by, dim, kind, zone_year, cache_query)])
     return _cells_chunks(cells, by, dim, kind, zone_year)
 
 
