@@ -19,7 +19,8 @@ from gis_core.versions import layer_version
 from tests.actors import PASSWORD
 from tests.layers.conftest import tile_url
 from tests.places import CLUSTER
-from tests.scale.conftest import ROOT, database_url, free_port
+from tests.scale.conftest import database_url, free_port
+from tests.serving import serve_script
 
 pytestmark = pytest.mark.slow
 
@@ -82,14 +83,15 @@ def _wait_for(port: int, proc: subprocess.Popen, path: str = "/health") -> None:
         time.sleep(0.3)
 
 
-@pytest.fixture
-def edge(transactional_db, tmp_path, work_well_xichu, households_xichu):
-    port = free_port()
-    env = {
+def edge_env(
+    tmp_path: Path, port: int, *, redis_url: str = "", key: str = "edge-cache-test-"
+) -> dict[str, str]:
+    """The environment of the production pair on `port` (nginx) with a private prefix and media."""
+    return {
         **os.environ,
         "DATABASE_URL": database_url(),
-        "REDIS_URL": "",
-        "SECRET_KEY": "edge-cache-test-" + "k" * 40,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": key + "k" * 40,
         "GRANIAN_PORT": str(free_port()),
         "GRANIAN_WORKERS": "1",
         "EDGE_HOST": "127.0.0.1",
@@ -100,21 +102,14 @@ def edge(transactional_db, tmp_path, work_well_xichu, households_xichu):
         "EDGE_APP_RESTART_SECONDS": "30",
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
-    proc = subprocess.Popen(
-        [str(ROOT / "scripts" / "serve.sh"), "--edge"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
+
+
+@pytest.fixture
+def edge(transactional_db, tmp_path, work_well_xichu, households_xichu):
+    port = free_port()
+    with serve_script(edge_env(tmp_path, port), port, timeout=90, args=["--edge"]) as proc:
         _wait_for(port, proc)
         yield Edge(port, tmp_path / "nginx", proc)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 def test_a_versioned_tile_is_stored_and_served_from_the_edge(edge):

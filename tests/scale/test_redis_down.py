@@ -17,8 +17,8 @@ from gis_core.versions import layer_version
 from tests.actors import PASSWORD
 from tests.layers.conftest import tile_url
 from tests.places import CLUSTER
-from tests.scale.conftest import RedisProcess, database_url, free_port
-from tests.scale.test_edge_cache import WELL, Edge, _wait_for
+from tests.scale.conftest import RedisProcess, free_port
+from tests.scale.test_edge_cache import WELL, Edge, _wait_for, edge_env
 from tests.serving import serve_script
 
 pytestmark = pytest.mark.slow
@@ -45,21 +45,7 @@ def redis(tmp_path):
 @pytest.fixture
 def edge_with_redis(transactional_db, tmp_path, redis, work_well_xichu, households_xichu):
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": redis.url,
-        "SECRET_KEY": "redis-down-test-" + "k" * 40,
-        "GRANIAN_PORT": str(free_port()),
-        "GRANIAN_WORKERS": "1",
-        "EDGE_HOST": "127.0.0.1",
-        "EDGE_PORT": str(port),
-        "EDGE_PREFIX": str(tmp_path / "nginx"),
-        "EDGE_WORKERS": "1",
-        "EDGE_CACHE_SECONDS": "1",
-        "EDGE_APP_RESTART_SECONDS": "30",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-    }
+    env = edge_env(tmp_path, port, redis_url=redis.url, key="redis-down-test-")
     with serve_script(env, port, timeout=90, args=["--edge"]) as proc:
         _wait_for(port, proc)
         yield Edge(port, tmp_path / "nginx", proc)
