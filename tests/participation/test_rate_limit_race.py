@@ -17,19 +17,28 @@ def one_per_address(transactional_db, settings):
     settings.PARTICIPATION_RATE_PER_ADDRESS = 1
 
 
-def test_a_second_simultaneous_report_from_one_address_waits_and_is_refused(one_per_address, work_road_leon):
-    first_written = threading.Event()
-    release_first = threading.Event()
-    outcome: dict[str, object] = {}
+def _first_report_held_open(work, address: str, text: str) -> tuple[threading.Thread, threading.Event]:
+    """A thread that submits a report and keeps its transaction open until the returned event is set;
+    returned once the report is written (its rate-limit lock and mark held)."""
+    written, release = threading.Event(), threading.Event()
 
-    def first() -> None:
+    def run() -> None:
         try:
             with transaction.atomic():
-                do_submit_report(work_road_leon, kind="OTRO", text="primero", address="203.0.113.7")
-                first_written.set()
-                assert release_first.wait(20)
+                do_submit_report(work, kind="OTRO", text=text, address=address)
+                written.set()
+                assert release.wait(20)
         finally:
             connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert written.wait(20)
+    return thread, release
+
+
+def test_a_second_simultaneous_report_from_one_address_waits_and_is_refused(one_per_address, work_road_leon):
+    outcome: dict[str, object] = {}
 
     def second() -> None:
         try:
@@ -40,9 +49,7 @@ def test_a_second_simultaneous_report_from_one_address_waits_and_is_refused(one_
         finally:
             connection.close()
 
-    a = threading.Thread(target=first)
-    a.start()
-    assert first_written.wait(20)
+    a, release_first = _first_report_held_open(work_road_leon, "203.0.113.7", "primero")
     b = threading.Thread(target=second)
     b.start()
     b.join(1.0)
@@ -55,18 +62,7 @@ def test_a_second_simultaneous_report_from_one_address_waits_and_is_refused(one_
 
 
 def test_different_addresses_do_not_wait_for_each_other(one_per_address, work_road_leon):
-    first_written = threading.Event()
-    release_first = threading.Event()
     finished = threading.Event()
-
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                do_submit_report(work_road_leon, kind="OTRO", text="uno", address="203.0.113.7")
-                first_written.set()
-                assert release_first.wait(20)
-        finally:
-            connection.close()
 
     def other() -> None:
         try:
@@ -75,9 +71,7 @@ def test_different_addresses_do_not_wait_for_each_other(one_per_address, work_ro
         finally:
             connection.close()
 
-    a = threading.Thread(target=first)
-    a.start()
-    assert first_written.wait(20)
+    a, release_first = _first_report_held_open(work_road_leon, "203.0.113.7", "uno")
     b = threading.Thread(target=other)
     b.start()
     assert finished.wait(10), "another address must not wait for the first transaction"
