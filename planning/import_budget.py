@@ -21,7 +21,7 @@ from budget.files import FileRefused, Sheet, read_sheet
 from budget.loading import FIELD_LABELS, OPTIONAL, SPECS, Checked, Report, guess_columns
 from budget.models import Kind
 from gis_core.storage import local_copy
-from planning.import_rows import BUDGET_TARGETS, ImportRefused, Options
+from planning.import_rows import BUDGET_TARGETS, ImportRefused, Options, described_columns
 from planning.models import ImportJob, ImportMapping
 
 KINDS = dict(zip(BUDGET_TARGETS, (Kind.EXPENSE, Kind.INCOME, Kind.TRANSFERS), strict=True))
@@ -95,26 +95,16 @@ def mapping_step(job: ImportJob) -> dict[str, Any]:
         sheet = read_sheet(_data(job), f"archivo{job.extension}")
     except FileRefused as error:
         raise ImportRefused(str(error)) from None
-    mapping, why = guess_columns(kind, sheet.columns)
+    guessed, reason = guess_columns(kind, sheet.columns)
+    mapping, why = guessed, reason
     missing = {f: c for f, c in options.mapping.items() if c and c not in sheet.columns}
     if options.mapping:
         mapping = {f: c for f, c in options.mapping.items() if c and f not in missing}
         why = {f: _("indicada por usted") for f in mapping}
         for name in missing:  # a saved mapping names a column this file does not have: guess it
-            guessed, reason = guess_columns(kind, sheet.columns)
             if name in guessed and guessed[name] not in mapping.values():
                 mapping[name], why[name] = guessed[name], reason[name]
-    by_column = {column: name for name, column in mapping.items()}
-    columns = [
-        {
-            "index": index,
-            "name": column,
-            "samples": _samples(sheet, index),
-            "field": by_column.get(column, ""),
-            "why": why.get(by_column.get(column, ""), ""),
-        }
-        for index, column in enumerate(sheet.columns)
-    ]
+    columns = described_columns(sheet.columns, lambda index, _c: _samples(sheet, index), mapping, why)
     table = {
         "rows": sheet.rows,
         "driver": "XLSX" if sheet.encoding == "xlsx" else "CSV",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -98,6 +99,24 @@ class Outcome(ImportReport[CheckedRow]):
             "unknown_values": self.unknown_values,
             "warned": sum(1 for row in self.kept if row.warnings),
         }
+
+
+def described_columns(
+    columns: list[str], samples: Callable[[int, str], list[str]], mapping: dict[str, str], why: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The wizard's mapping step, one entry per column of the file: its sample values, the field it
+    feeds (guessed or chosen) and why."""
+    by_column = {column: name for name, column in mapping.items()}
+    return [
+        {
+            "index": index,
+            "name": column,
+            "samples": samples(index, column),
+            "field": by_column.get(column, ""),
+            "why": why.get(by_column.get(column, ""), ""),
+        }
+        for index, column in enumerate(columns)
+    ]
 
 
 def as_text(value: Any) -> str:

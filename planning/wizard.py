@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from gis_core.storage import local_copy
 from planning import import_budget, imports
 from planning.actions import do_save_import_mapping
+from planning.import_rows import described_columns
 from planning.models import ImportJob, ImportMapping
 from planning.work_fields import (
     CODED_FIELDS,
@@ -106,17 +107,7 @@ def mapping_step(job: ImportJob) -> dict[str, Any]:
     for name in missing:  # a saved mapping names a column this file does not have: guess that field
         del options.mapping[name]
     mapping, why = imports.guess_mapping(table.columns, options)
-    by_column = {column: name for name, column in mapping.items()}
-    columns = [
-        {
-            "index": index,
-            "name": column,
-            "samples": _samples(table, column),
-            "field": by_column.get(column, ""),
-            "why": why.get(by_column.get(column, ""), ""),
-        }
-        for index, column in enumerate(table.columns)
-    ]
+    columns = described_columns(table.columns, lambda _i, column: _samples(table, column), mapping, why)
     return {
         "columns": columns,
         "choices": field_choices(options.target),
