@@ -12,8 +12,42 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url(alias: str = "default", **override: str) -> str:
+    """A test database as DATABASE_URL (a socket directory as a percent-encoded host)."""
+    from django.db import connections
+
+    db = {**connections[alias].settings_dict, **override}
+    auth = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = quote(db["HOST"] or "localhost", safe="")
+    return f"postgis://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def app_env(port: int, key: str, **extra: str) -> dict[str, str]:
+    """The environment of scripts/serve.sh (Granian, one worker, no Redis) on `port` against the
+    test database; `extra` adds or overrides variables."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": "",
+        "SECRET_KEY": key + "k" * 40,
+        "GRANIAN_HOST": "127.0.0.1",
+        "GRANIAN_PORT": str(port),
+        "GRANIAN_WORKERS": "1",
+        **extra,
+    }
 
 
 @contextmanager

@@ -7,49 +7,22 @@ import http.client
 import json
 import os
 import signal
-import socket
-from urllib.parse import quote
 
 import pytest
-from django.db import connections
 
 from gis_core.tiles import TileCoord
 from tests.layers.conftest import tile_url
-from tests.serving import serve_script
+from tests.serving import app_env, free_port, serve_script
 
 pytestmark = pytest.mark.slow
 
 WELL = (-100.05, 21.3)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _database_url() -> str:
-    """The test database, as DATABASE_URL (a socket directory as a percent-encoded host)."""
-    db = connections["default"].settings_dict
-    auth = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    host = quote(db["HOST"] or "localhost", safe="")
-    return f"postgis://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def server(transactional_db, work_well_xichu):
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": "",
-        "SECRET_KEY": "serve-script-test-" + "k" * 40,
-        "GRANIAN_HOST": "127.0.0.1",
-        "GRANIAN_PORT": str(port),
-        "GRANIAN_WORKERS": "1",
-    }
+    port = free_port()
+    env = app_env(port, "serve-script-test-")
     with serve_script(env, port) as proc:
         yield port, proc
 

@@ -6,27 +6,21 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 
+from tests.serving import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def pg_bin(name: str) -> str:
@@ -39,13 +33,6 @@ def pg_bin(name: str) -> str:
 
 def as_postgres(*command: str) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else list(command)
-
-
-def database_url(alias: str = "default", **override: str) -> str:
-    """A database as DATABASE_URL (a socket directory as a percent-encoded host)."""
-    db = {**connections[alias].settings_dict, **override}
-    host = quote(db["HOST"] or "localhost", safe="")
-    return f"postgis://{quote(db['USER'] or '', safe='')}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @dataclass

@@ -19,8 +19,7 @@ from gis_core.versions import layer_version
 from tests.actors import PASSWORD
 from tests.layers.conftest import tile_url
 from tests.places import CLUSTER
-from tests.scale.conftest import database_url, free_port
-from tests.serving import serve_script
+from tests.serving import database_url, free_port, serve_script
 
 pytestmark = pytest.mark.slow
 

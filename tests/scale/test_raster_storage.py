@@ -8,7 +8,6 @@ production server configured by MEDIA_STORAGE=s3 in its environment reads the bu
 from __future__ import annotations
 
 import http.client
-import os
 
 import numpy as np
 import pytest
@@ -24,8 +23,8 @@ from layers.models import RasterLayer
 from layers.raster import population_rasters
 from priority_zones.population import population_in
 from tests.places import box
-from tests.scale.conftest import S3_BUCKET, database_url, free_port
-from tests.serving import serve_script
+from tests.scale.conftest import S3_BUCKET
+from tests.serving import app_env, free_port, serve_script
 
 pytestmark = pytest.mark.slow
 
@@ -180,16 +179,7 @@ def test_the_production_server_with_media_storage_s3_tiles_the_cog_from_the_buck
     _register(shared_data, "poblacion-servida")
     expected = _tiles(client, "poblacion-servida")
     port = free_port()
-    env = {
-        **os.environ,
-        **s3_server.env(),
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": "",
-        "SECRET_KEY": "raster-storage-test-" + "k" * 40,
-        "GRANIAN_HOST": "127.0.0.1",
-        "GRANIAN_PORT": str(port),
-        "GRANIAN_WORKERS": "1",
-    }
+    env = app_env(port, "raster-storage-test-", **s3_server.env())
     key = f"/{S3_BUCKET}/media/rasters/poblacion-servida-v1.tif"
     with serve_script(env, port):
         s3_server.sent.clear()

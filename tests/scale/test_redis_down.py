@@ -17,9 +17,9 @@ from gis_core.versions import layer_version
 from tests.actors import PASSWORD
 from tests.layers.conftest import tile_url
 from tests.places import CLUSTER
-from tests.scale.conftest import RedisProcess, free_port
+from tests.scale.conftest import RedisProcess
 from tests.scale.test_edge_cache import WELL, Edge, _wait_for, edge_env
-from tests.serving import serve_script
+from tests.serving import free_port, serve_script
 
 pytestmark = pytest.mark.slow
 

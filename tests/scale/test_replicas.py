@@ -23,8 +23,8 @@ from layers.registry import get_layer
 from layers.tilecache import cache_key
 from tests.actors import PASSWORD
 from tests.layers.conftest import features, tile_url
-from tests.scale.conftest import database_url, free_port, replica_alias
-from tests.serving import serve_script
+from tests.scale.conftest import replica_alias
+from tests.serving import database_url, free_port, serve_script
 
 pytestmark = [pytest.mark.slow, pytest.mark.urls("config.urls")]
 

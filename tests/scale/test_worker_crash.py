@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from planning import jobs
 from planning.models import ImportJob
-from tests.scale.conftest import ROOT, database_url
+from tests.scale.conftest import ROOT
+from tests.serving import database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
