@@ -141,6 +141,12 @@ TEMPLATES = [
 LOCAL_DIR = Path(env("LOCAL_DIR", str(BASE_DIR / ".local")))
 LOCAL_PG_PORT = envint("LOCAL_PG_PORT", 5433, 1024, 65535)
 DB_STATEMENT_TIMEOUT_MS = envint("DB_STATEMENT_TIMEOUT_MS", 30000, 0, 3_600_000)
+# That limit protects web workers. manage.py marks its commands (the import worker, load_reference,
+# load_budget, load_demo...) as batch processes: one of their statements (a whole register's totals,
+# a purge) may rightly run longer, so they take BATCH_STATEMENT_TIMEOUT_MS instead (0: no limit).
+BATCH_STATEMENT_TIMEOUT_MS = envint("BATCH_STATEMENT_TIMEOUT_MS", 0, 0, 86_400_000)
+BATCH_PROCESS = os.environ.get("TERRITORIO_BATCH_PROCESS") == "1"
+STATEMENT_TIMEOUT_MS = BATCH_STATEMENT_TIMEOUT_MS if BATCH_PROCESS else DB_STATEMENT_TIMEOUT_MS
 
 if env("DATABASE_URL"):
     _db = dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=envint("DB_CONN_MAX_AGE", 60, 0))
@@ -159,7 +165,7 @@ else:
 _db["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 _db.setdefault("OPTIONS", {})
 # A runaway query is cut by the server instead of holding a connection (answered 503 by the app).
-_db["OPTIONS"]["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+_db["OPTIONS"]["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
 # Reused connections are checked (one `SELECT 1` per request that queries) so a database restart
 # costs no failed request.
 _db["CONN_HEALTH_CHECKS"] = envbool("DB_CONN_HEALTH_CHECKS", "1")

@@ -594,7 +594,7 @@ def _libpq_environment() -> dict[str, str]:
         PGPORT=str(info.port),
         PGDATABASE=info.dbname,
         PGUSER=info.user,
-        PGOPTIONS=f"-c statement_timeout={settings.DB_STATEMENT_TIMEOUT_MS} -c jit=off",
+        PGOPTIONS=f"-c statement_timeout={settings.STATEMENT_TIMEOUT_MS} -c jit=off",
         PGAPPNAME="territorio-export",
     )
     if info.password:

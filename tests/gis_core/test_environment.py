@@ -46,7 +46,16 @@ def server_params(dbname: str = "postgres") -> dict:
 def clean_env(**overrides: str) -> dict[str, str]:
     """The environment of a fresh shell: none of the test run's own database settings leak in."""
     env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "LOCAL_PG_DB", "TEST_DATABASE_NAME")
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "DATABASE_URL",
+            "LOCAL_PG_DB",
+            "TEST_DATABASE_NAME",
+            "BATCH_STATEMENT_TIMEOUT_MS",
+            "TERRITORIO_BATCH_PROCESS",
+        )
     }
     env.update(overrides)
     return env
@@ -158,12 +167,40 @@ def test_production_refuses_a_short_secret_key():
         ("LOCAL_PG_PORT", "80", "LOCAL_PG_PORT must be between 1024 and 65535, got 80"),
         ("DB_STATEMENT_TIMEOUT_MS", "-1", "DB_STATEMENT_TIMEOUT_MS must be between 0 and 3600000, got -1"),
         ("CACHE_TIMEOUT", "1 day", "CACHE_TIMEOUT must be an integer, got '1 day'"),
+        ("BATCH_STATEMENT_TIMEOUT_MS", "soon", "BATCH_STATEMENT_TIMEOUT_MS must be an integer, got 'soon'"),
     ],
 )
 def test_a_malformed_variable_stops_start_up_with_a_message_naming_it(name, value, message):
     result = manage("check", **{name: value})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+SHOW_TIMEOUT = (
+    "from django.db import connection\n"
+    "with connection.cursor() as cursor:\n"
+    "    cursor.execute('SHOW statement_timeout')\n"
+    "    print('timeout=' + cursor.fetchone()[0])"
+)
+
+
+@pytest.mark.parametrize(
+    "batch_limit, shown",
+    [(None, "0"), ("120000", "2min")],
+)
+def test_commands_run_under_the_batch_statement_timeout_not_the_web_one(db, batch_limit, shown):
+    # The import worker and the loaders are manage.py commands: a register's totals may run longer
+    # than DB_STATEMENT_TIMEOUT_MS, which guards web workers (the test run's own connection has it).
+    extra = {"BATCH_STATEMENT_TIMEOUT_MS": batch_limit} if batch_limit else {}
+    name = settings.DATABASES["default"]["NAME"]
+    result = manage("shell", "-c", SHOW_TIMEOUT, DB_STATEMENT_TIMEOUT_MS="30000", **extra, **db_env(name))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"timeout={shown}" in result.stdout
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "30s"
 
 
 # --- system checks -------------------------------------------------------------------------------
