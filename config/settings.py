@@ -197,18 +197,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", "")
+REDIS_TIMEOUT_MS = envint("REDIS_TIMEOUT_MS", 500, 10, 60000)
+REDIS_RETRY_SECONDS = envint("REDIS_RETRY_SECONDS", 10, 1, 3600)
+# A Redis that is down or hung costs a cache call at most REDIS_TIMEOUT_MS (a miss), never a hang:
+# without socket timeouts a frozen node blocked every request. After such a timeout or a refused
+# connection the cache is skipped (a miss) for REDIS_RETRY_SECONDS, so a hung node costs one
+# request one timeout, not every request several (gis_core.redis_breaker).
+REDIS_CACHE_OPTIONS = {
+    "CONNECTION_POOL_CLASS": "gis_core.redis_breaker.BreakerConnectionPool",
+    "IGNORE_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_MS / 1000,
+    "SOCKET_TIMEOUT": REDIS_TIMEOUT_MS / 1000,
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            # A Redis that is down or hung costs a request at most REDIS_TIMEOUT_MS per cache call
-            # (a miss), never a hang: without socket timeouts a frozen node blocked every request.
-            "OPTIONS": {
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": envint("REDIS_TIMEOUT_MS", 500, 10, 60000) / 1000,
-                "SOCKET_TIMEOUT": envint("REDIS_TIMEOUT_MS", 500, 10, 60000) / 1000,
-            },
+            "OPTIONS": REDIS_CACHE_OPTIONS,
             "TIMEOUT": envint("CACHE_TIMEOUT", 86400, 0),
         }
     }

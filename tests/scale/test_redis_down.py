@@ -46,6 +46,7 @@ def redis(tmp_path):
 def edge_with_redis(transactional_db, tmp_path, redis, work_well_xichu, households_xichu):
     port = free_port()
     env = edge_env(tmp_path, port, redis_url=redis.url, key="redis-down-test-")
+    env["REDIS_RETRY_SECONDS"] = "1"  # the workers try Redis again one second after a failure
     with serve_script(env, port, timeout=90, args=["--edge"]) as proc:
         _wait_for(port, proc)
         yield Edge(port, tmp_path / "nginx", proc)
@@ -107,6 +108,7 @@ def test_with_redis_stopped_pages_tiles_and_sessions_keep_answering_through_ngin
 
     redis.start()  # empty, as a replaced cache node
     assert redis.keys() == 0
+    time.sleep(1.2)  # past REDIS_RETRY_SECONDS: the workers' circuit breakers let a call through
     headers, back = _ok(edge, unversioned)
     assert back == tile
     assert redis.keys() > 0  # the app caches in Redis again
@@ -120,8 +122,9 @@ def test_with_redis_hung_requests_wait_at_most_the_redis_timeout_not_forever(
     edge_with_redis, redis, planner_xichu
 ):
     """A Redis that accepts connections but never answers (SIGSTOP: a frozen node, a full network
-    buffer): each cache call gives up after REDIS_TIMEOUT_SECONDS, so tiles and sessions still
-    answer, slowly, instead of hanging until nginx's 120 s upstream timeout."""
+    buffer): a cache call gives up after REDIS_TIMEOUT_MS and opens the worker's circuit breaker,
+    so tiles and sessions still answer instead of hanging until nginx's 120 s upstream timeout,
+    and the calls after it skip Redis at once (gis_core.redis_breaker)."""
     edge = edge_with_redis
     unversioned = tile_url("works", TileCoord.containing(*WELL, 13))
     _headers, tile = _ok(edge, unversioned)
@@ -137,7 +140,17 @@ def test_with_redis_hung_requests_wait_at_most_the_redis_timeout_not_forever(
         started = time.monotonic()
         assert edge.get(households, staff)[0] == 200
         session_seconds = time.monotonic() - started
+        # Six more tiles nobody asked for yet (each would make two cache calls): each worker paid
+        # its one timeout above or pays it now, then skips Redis.
+        started = time.monotonic()
+        for zoom in (9, 10, 11, 12, 14, 15):
+            _ok(edge, tile_url("works", TileCoord.containing(*WELL, zoom)))
+        six_seconds = time.monotonic() - started
     finally:
         os.kill(redis.proc.pid, signal.SIGCONT)
-    print(f"with Redis hung: tile {tile_seconds:.2f} s, staff tile {session_seconds:.2f} s")  # noqa: T201
+    print(  # noqa: T201
+        f"with Redis hung: tile {tile_seconds:.2f} s, staff tile {session_seconds:.2f} s, "
+        f"six more tiles {six_seconds:.2f} s"
+    )
     assert tile_seconds < 10 and session_seconds < 10
+    assert six_seconds < 3, six_seconds
