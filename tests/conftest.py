@@ -22,6 +22,15 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts from a cold cache: cached summaries and page choices are keyed by layer
+    versions, which restart with every test database state."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the site's default language: a request that switched to English (the
     language toggle, an Accept-Language header) must not translate the next test's messages."""

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from priority_zones.disclosure import CARENCIAS, CLASSES, household_need_summary
 from priority_zones.models import Localidad, Municipio, Zone
 from priority_zones.reference_data import DATA_DIR as REFERENCE_DATA_DIR
-from works_map import card_tables, charts, summaries
+from works_map import analysis, card_tables, charts, summaries
 from works_map.models import (
     Agency,
     Category,
@@ -98,25 +98,37 @@ def _fold(text: str) -> str:
 
 
 def home_options() -> dict[str, Any]:
-    """Choices of the map filters. Queries: years, zone years, rubros, agencies, sources, municipios."""
-    published = Work.objects.published().order_by()
-    municipios = Municipio.objects.annotate(centre=PointOnSurface("geom")).order_by("name")
+    """Choices of the map filters. The lists read from the database are cached until works or zones
+    change (analysis.cached: their layer versions are in the key): at a million works the distinct
+    years and executing agencies take a scan of every work, which every visitor's home page paid."""
     return {
         "js_text": {key: str(text) for key, text in JS_TEXT.items()},
+        "statuses": WorkStatus.choices,
+        "status_colours": STATUS_COLOURS,
+        **analysis.cached("home-options", {"v": "1"}, _home_choices),
+    }
+
+
+def _home_choices() -> dict[str, Any]:
+    """Queries: years, zone years, rubros, agencies, sources, municipios."""
+    published = Work.objects.published().order_by()
+    municipios = Municipio.objects.annotate(centre=PointOnSurface("geom")).order_by("name")
+    agencies = (
+        Agency.objects.filter(work_roles__role=WorkAgency.Role.EJECUTORA, work_roles__work__published=True)
+        .distinct()
+        .order_by("acronym")
+    )
+    return {
         "years": sorted(set(published.values_list("fiscal_year", flat=True).distinct()), reverse=True),
         "zone_years": sorted(
             set(Zone.objects.published().order_by().values_list("fiscal_year", flat=True).distinct()),
             reverse=True,
         ),
-        "categories": Category.objects.filter(level=Category.Level.RUBRO).order_by("name"),
-        "statuses": WorkStatus.choices,
-        "status_colours": STATUS_COLOURS,
-        "agencies": Agency.objects.filter(
-            work_roles__role=WorkAgency.Role.EJECUTORA, work_roles__work__published=True
-        )
-        .distinct()
-        .order_by("acronym"),
-        "sources": FundingSource.objects.order_by("name"),
+        "categories": list(
+            Category.objects.filter(level=Category.Level.RUBRO).order_by("name").values("code", "name")
+        ),
+        "agencies": list(agencies.values("code", "acronym", "name")),
+        "sources": list(FundingSource.objects.order_by("name").values("code", "name")),
         "municipios": [
             {
                 "cvegeo": m.cvegeo,

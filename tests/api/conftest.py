@@ -10,11 +10,3 @@ import pytest
 def api_urls(settings):
     """Route only /api/ and /ogc/ (see tests/api/urls.py)."""
     settings.ROOT_URLCONF = "tests.api.urls"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Cached summaries are keyed by layer versions, which restart with every test database state."""
-    from django.core.cache import cache
-
-    cache.clear()

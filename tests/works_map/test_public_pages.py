@@ -177,6 +177,33 @@ def test_the_home_page_offers_every_filter_and_the_english_switch(client, work_w
     assert 'value="en"' in html and reverse("set_language") in html
 
 
+def test_the_home_page_choices_are_cached_until_the_works_change(
+    client,
+    work_well_xichu,
+    leon,
+    water_category,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    from works_map.actions import do_create_work
+
+    client.get("/")  # fills the cache: years, zone years, rubros, agencies, sources, municipios
+    with django_assert_max_num_queries(2):  # the two layer versions, when not cached themselves
+        html = client.get("/").content.decode()
+    assert '<option value="2026">2026</option>' in html and '<option value="2019">' not in html
+    with django_capture_on_commit_callbacks(execute=True):  # the layer version is bumped on commit
+        do_create_work(
+            folio="LEO-2019-001",
+            fiscal_year=2019,
+            name="Obra de 2019",
+            category=water_category,
+            geom=Point(-101.6, 21.1, srid=4326),
+            municipio=leon,
+            published=True,
+        )
+    assert '<option value="2019">2019</option>' in client.get("/").content.decode()
+
+
 def test_the_pages_speak_english_after_the_switch(client, work_well_xichu):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = client.get(reverse("works_map:work", args=[work_well_xichu.pk])).content.decode()
