@@ -209,7 +209,9 @@ def relaxed_commit() -> None:
 def batch_statements() -> None:
     """Inside a bulk-load transaction: no statement timeout. DB_STATEMENT_TIMEOUT_MS guards the web
     workers; one statement of a batch (a chunk's COPY and the triggers it fires, the purge of every
-    synthetic work) may rightly take longer on a slow or busy machine."""
+    synthetic work) may rightly take longer on a slow or busy machine. manage.py commands already run
+    under BATCH_STATEMENT_TIMEOUT_MS; this covers the generator called from a process under the web
+    limit (the test suite's call_command)."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL statement_timeout = 0")
 
