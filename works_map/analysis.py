@@ -228,15 +228,29 @@ def _area_key(outside: bool, cvegeo: str | None, area_id: int | None) -> AreaKey
     return (bool(outside), cvegeo is None, cvegeo or "", area_id or 0)
 
 
-def encode_cursor(key: AreaKey) -> str:
+# A page's `next` cursor also carries the data versions (works, zones) of the first page: a page
+# asked for after either changed would join two states of the data, so it is refused (409).
+Versions = tuple[int, int]
+
+
+def data_versions() -> Versions:
+    """The (works, zones) layer versions every cached analysis answer is keyed by."""
+    return layer_version("works"), layer_version("zones")
+
+
+def encode_cursor(key: AreaKey, versions: Versions) -> str:
     outside, no_code, code, area = key
-    text = json.dumps([outside, None if no_code else code, area], separators=(",", ":"))
+    text = json.dumps([outside, None if no_code else code, area, *versions], separators=(",", ":"))
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def decode_cursor(raw: str | None) -> AreaKey | None:
-    """The area after which a page starts (None: the first page); anything that is not a cursor this
-    API wrote is a 400 naming `cursor`."""
+def _positive(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
+def decode_cursor(raw: str | None) -> tuple[AreaKey, Versions] | None:
+    """The area after which a page starts and the data versions of the first page (None: the first
+    page); anything that is not a cursor this API wrote is a 400 naming `cursor`."""
     if raw is None or not raw.strip():
         return None
     invalid = _bad("cursor", _("Cursor inválido: use el enlace «next» de la página anterior."))
@@ -247,16 +261,16 @@ def decode_cursor(raw: str | None) -> AreaKey | None:
         value = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise invalid from None
-    if not (isinstance(value, list) and len(value) == 3):
+    if not (isinstance(value, list) and len(value) == 5):
         raise invalid
-    outside, code, area = value
+    outside, code, area, works_version, zones_version = value
     if (
         outside is not False  # nothing follows the outside rows: no cursor points after them
         or not (code is None or (isinstance(code, str) and len(code) <= 32))
-        or not (isinstance(area, int) and not isinstance(area, bool) and 0 < area < 2**63)
+        or not all(_positive(v) for v in (area, works_version, zones_version))
     ):
         raise invalid
-    return _area_key(False, code, area)
+    return _area_key(False, code, area), (works_version, zones_version)
 
 
 def parse_page_size(raw: str | None) -> int:
@@ -482,16 +496,19 @@ def shaped_row(r: dict[str, Any], by: str) -> dict[str, Any]:
 T = TypeVar("T")
 
 
-def cached(name: str, query: Mapping[str, str], compute: Callable[[], T]) -> T:
-    """`compute()` cached until works or zones change: their layer versions are in the key, with the
-    whole query (a cross-tab over a million works takes seconds; its repeat, a cache read)."""
+def cached(
+    name: str, query: Mapping[str, str], compute: Callable[[], T], versions: Versions | None = None
+) -> T:
+    """`compute()` cached until works or zones change: their layer versions (`versions`, else the
+    current ones) are in the key, with the whole query (a cross-tab over a million works takes
+    seconds; its repeat, a cache read)."""
     text = "&".join(f"{k}={v}" for k, v in sorted(query.items()))
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
-    versions = {"works": layer_version("works"), "zones": layer_version("zones")}
-    key = f"analysis:{name}:{digest}:{versions['works']}:{versions['zones']}"
+    works_version, zones_version = versions or data_versions()
+    key = f"analysis:{name}:{digest}:{works_version}:{zones_version}"
     rows = cache.get(key)
     if rows is None:
-        with reads_at(versions):
+        with reads_at({"works": works_version, "zones": zones_version}):
             rows = compute()
         cache.set(key, rows)
     return rows

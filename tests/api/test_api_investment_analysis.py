@@ -229,14 +229,45 @@ def test_crosstab_pages_followed_through_next_give_the_whole_table(client, analy
         ("dim=source&page_size=501", "page_size"),
         ("dim=source&page_size=diez", "page_size"),
         ("dim=source&cursor=no-es-un-cursor", "cursor"),
-        ("dim=source&cursor=W3RydWUsbnVsbCwxXQ", "cursor"),  # after the outside rows: never written
-        ("dim=source&format=csv&cursor=W2ZhbHNlLG51bGwsMV0", "cursor"),  # the CSV is the whole table
+        ("dim=source&cursor=W3RydWUsbnVsbCwxLDEsMV0", "cursor"),  # after the outside rows: never written
+        ("dim=source&cursor=W2ZhbHNlLG51bGwsMV0", "cursor"),  # no data versions
+        ("dim=source&format=csv&cursor=W2ZhbHNlLG51bGwsMSwxLDFd", "cursor"),  # the CSV is the whole table
         ("dim=source&format=csv&page_size=10", "page_size"),
     ],
 )
 def test_crosstab_refuses_bad_paging_by_name(client, analysis_works, query, parameter):
     response = client.get(f"/api/summaries/investment/crosstab?{query}")
     assert response.status_code == 400 and response.json()["parameter"] == parameter
+
+
+def test_a_crosstab_page_asked_for_after_the_data_changed_is_a_409_naming_the_cursor(
+    client, analysis_works, leon, water_category, django_capture_on_commit_callbacks
+):
+    """A `next` link carries the data versions of its first page: following it after works changed
+    would join two states of the data, so it is refused; the first page again gives a fresh link."""
+    from django.contrib.gis.geos import Point
+
+    from works_map.actions import do_create_work
+
+    url = "/api/summaries/investment/crosstab?by=municipio&dim=source&page_size=1"
+    following = client.get(url).json()["next"]
+    assert client.get(following).status_code == 200  # the data unchanged: the link works
+    with django_capture_on_commit_callbacks(execute=True):  # the works' version is bumped on commit
+        do_create_work(
+            folio="LEO-2026-777",
+            fiscal_year=2026,
+            name="Obra nueva",
+            category=water_category,
+            geom=Point(-101.6, 21.1, srid=4326),
+            municipio=leon,
+            published=True,
+        )
+    refused = client.get(following)
+    assert refused.status_code == 409
+    assert refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["parameter"] == "cursor" and "primera" in refused.json()["detail"]
+    fresh = client.get(url).json()["next"]
+    assert fresh != following and client.get(fresh).status_code == 200
 
 
 def test_investment_tables_have_population_and_amounts_per_inhabitant(client, analysis_works):

@@ -260,7 +260,7 @@ def paged(filters: dict[str, str], size: int, **options) -> list[list[dict]]:
             return pages
         assert after is None or page.next > after  # the cursor only moves forward
         after = page.next
-        assert analysis.decode_cursor(analysis.encode_cursor(after)) == after
+        assert analysis.decode_cursor(analysis.encode_cursor(after, (7, 9))) == (after, (7, 9))
 
 
 def test_paging_through_every_page_gives_the_whole_crosstab(varied, catalogues):
@@ -292,9 +292,12 @@ def test_paging_through_every_page_gives_the_whole_crosstab(varied, catalogues):
         "!!!!",
         "W10",  # base64 of "[]"
         "WzEsMiwzXQ",  # [1,2,3]
-        "W3RydWUsbnVsbCwxXQ",  # [true,null,1]: nothing follows the outside rows
-        "W2ZhbHNlLG51bGwsLTFd",  # [false,null,-1]
-        "W2ZhbHNlLDEyLDFd",  # [false,12,1]
+        "W2ZhbHNlLG51bGwsMV0",  # [false,null,1]: no data versions
+        "W3RydWUsbnVsbCwxLDEsMV0",  # [true,null,1,1,1]: nothing follows the outside rows
+        "W2ZhbHNlLG51bGwsLTEsMSwxXQ",  # [false,null,-1,1,1]
+        "W2ZhbHNlLDEyLDEsMSwxXQ",  # [false,12,1,1,1]
+        "W2ZhbHNlLG51bGwsMSwwLDFd",  # [false,null,1,0,1]: versions start at 1
+        "W2ZhbHNlLG51bGwsMSwxLHRydWVd",  # [false,null,1,1,true]
         "a" * 300,
     ],
 )

@@ -42,6 +42,13 @@ class UnknownParameter(exceptions.ValidationError):
     pass
 
 
+class DataChanged(exceptions.APIException):
+    """A cursor written before the data changed: its next page would join two states (409)."""
+
+    status_code = 409
+    default_code = "conflict"
+
+
 class ProblemMixin:
     """Errors as RFC 9457 problems; query parameters outside `query_params` are a 400."""
 

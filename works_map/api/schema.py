@@ -32,6 +32,7 @@ ERRORS = {
     "503": _problem("Base de datos ocupada o no disponible; reintente tras Retry-After."),
 }
 NOT_FOUND = {"404": _problem("No existe o no es visible para usted.")}
+DATA_CHANGED = _problem("Los datos cambiaron después de la primera página (el «cursor» es de antes).")
 FORBIDDEN = {"403": _problem("Sin permiso (rol o ámbito).")}
 JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
 YEAR = {"type": "integer", "minimum": 2000, "maximum": 2100}
@@ -149,4 +150,6 @@ def document_errors_and_plain_views(result: dict[str, Any], generator, request, 
                 responses.setdefault(status, response)
             if "{" in path:
                 responses.setdefault("404", NOT_FOUND["404"])
+            if path == "/api/summaries/investment/crosstab":
+                responses.setdefault("409", DATA_CHANGED)
     return result

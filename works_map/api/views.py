@@ -45,7 +45,7 @@ from works_map import (
 )
 from works_map.actions import do_save_public_area
 from works_map.api import serializers as s
-from works_map.api.base import IdCursorPagination, ProblemMixin, SharedSummaryMixin
+from works_map.api.base import DataChanged, IdCursorPagination, ProblemMixin, SharedSummaryMixin
 from works_map.api.filters import WorkFilter
 from works_map.models import (
     Agency,
@@ -566,8 +566,19 @@ class InvestmentCrosstabView(SharedSummaryMixin, ProblemMixin, APIView):
             return exporters.streaming_download(
                 csv_chunks(chunks, analysis.CROSSTAB_COLUMNS), "text/csv; charset=utf-8", name
             )
-        after = analysis.decode_cursor(query.get("cursor"))
+        cursor = analysis.decode_cursor(query.get("cursor"))
         size = analysis.parse_page_size(query.get("page_size"))
+        versions = analysis.data_versions()
+        if cursor is not None and cursor[1] != versions:
+            raise DataChanged(
+                {
+                    "cursor": _(
+                        "Las obras o las zonas cambiaron después de la primera página: pida de nuevo "
+                        "la primera (sin «cursor») o descargue el CSV, la tabla completa de un momento."
+                    )
+                }
+            )
+        after = cursor[0] if cursor is not None else None
         key = {k: v for k, v in query.items() if k != "format"}
         page = analysis.cached(
             "crosstab-page",
@@ -575,11 +586,12 @@ class InvestmentCrosstabView(SharedSummaryMixin, ProblemMixin, APIView):
             lambda: analysis.crosstab_page(
                 filters, dim=dim, after=after, size=size, cache_query=whole, **options
             ),
+            versions,
         )
         following = None
         if page.next is not None:
             params = request.query_params.copy()
-            params["cursor"] = analysis.encode_cursor(page.next)
+            params["cursor"] = analysis.encode_cursor(page.next, versions)
             following = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
         return Response({**options, "dim": dim, "page_size": size, "next": following, "rows": page.rows})
 
