@@ -5,10 +5,13 @@ the polygon's bounds, rasterio.features.geometry_mask of the cell centres, nodat
 the usual peer, rasterio.mask.mask(crop=True) + numpy, on the same polygon and file in the same
 run. Both open the file and reproject the polygon (EPSG:4326 -> the raster's CRS) every time.
 
-Polygons: a drawn box of about 10 km² in central León, and the León municipio outline (INEGI MG
-2025). Rasters: the GHS-POP 2020 100 m León grid, and a mosaic of the four shared GHS-POP grids
-(León, Celaya, Irapuato, Guanajuato) written as one Cloud-Optimized GeoTIFF, the closest to a
-state-wide 100 m grid the shared data allow. Prints p50/p95 and the sums; asserts nothing.
+Polygons: a drawn box of about 10 km² in central León, the León municipio outline and the largest
+municipio, San Felipe (INEGI MG 2025). Rasters: the GHS-POP 2020 100 m León grid; a mosaic of the
+four shared GHS-POP grids (León, Celaya, Irapuato, Guanajuato) written as one Cloud-Optimized
+GeoTIFF; and a state-wide 100 m grid: the same four clips placed on a grid over the whole of
+Guanajuato's extent (gto_estado_mg2025), nodata elsewhere, as one COG: the size of the state-wide
+grid the issue names (a real state-wide GHS-POP clip is not in the shared data, so its values are
+real only inside the four metropolitan zones). Prints p50/p95 and the sums; asserts nothing.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import rasterio.mask  # noqa: E402
 import shapely  # noqa: E402
 from pyproj import Transformer  # noqa: E402
 from rasterio.merge import merge  # noqa: E402
-from rasterio.warp import transform_geom  # noqa: E402
+from rasterio.warp import transform_bounds, transform_geom  # noqa: E402
 
 from gis_core.zonal import zonal_sum  # noqa: E402
 
@@ -57,13 +60,15 @@ def timed(fn, repeat: int) -> tuple[float, float, float]:
     return value, statistics.median(times), times[int(0.95 * (len(times) - 1))]
 
 
-def mosaic(data: Path, out_dir: Path) -> Path:
+def mosaic(data: Path, out_dir: Path, name: str, bounds: tuple[float, ...] | None = None) -> Path:
+    """The four grids as one COG: their own union, or placed on a grid covering `bounds` (in the
+    grids' CRS), nodata where no grid reaches."""
     from rio_cogeo.cogeo import cog_translate
     from rio_cogeo.profiles import cog_profiles
 
     sources = [rasterio.open(data / f"ghs_pop2020_100m_zm_{g}_esri54009.tif") for g in GRIDS]
     try:
-        array, transform = merge(sources, nodata=sources[0].nodata)
+        array, transform = merge(sources, bounds=bounds, nodata=sources[0].nodata)
         profile = sources[0].profile | {
             "height": array.shape[1],
             "width": array.shape[2],
@@ -73,10 +78,10 @@ def mosaic(data: Path, out_dir: Path) -> Path:
     finally:
         for src in sources:
             src.close()
-    plain = out_dir / "mosaic.tif"
+    plain = out_dir / f"{name}-plain.tif"
     with rasterio.open(plain, "w", **profile) as dst:
         dst.write(array)
-    cog = out_dir / "ghs_pop2020_100m_gto_mosaic.tif"
+    cog = out_dir / f"{name}.tif"
     cog_translate(str(plain), str(cog), cog_profiles.get("deflate"), quiet=True)
     return cog
 
@@ -93,21 +98,31 @@ def main() -> None:
     data = args.data
     features = json.loads((data / "gto_municipios_mg2025.geojson").read_text())["features"]
     (leon,) = [f for f in features if f["properties"]["cve_geo"] == "11020"]
+    (san_felipe,) = [f for f in features if f["properties"]["cve_geo"] == "11030"]
+    (state,) = json.loads((data / "gto_estado_mg2025.geojson").read_text())["features"]
     to_lcc = Transformer.from_crs("EPSG:4326", "EPSG:6372", always_xy=True)
     drawn = shapely.box(*DOWNTOWN_LEON)
     polygons = {
         "drawn box": drawn,
         "León municipio": shapely.geometry.shape(leon["geometry"]),
+        "San Felipe municipio (the largest)": shapely.geometry.shape(san_felipe["geometry"]),
     }
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
+        with rasterio.open(data / "ghs_pop2020_100m_zm_leon_esri54009.tif") as src:
+            crs = src.crs
+        state_bounds = transform_bounds(
+            "EPSG:4326", crs, *shapely.geometry.shape(state["geometry"]).bounds, densify_pts=101
+        )
         grids = {
             "León grid": data / "ghs_pop2020_100m_zm_leon_esri54009.tif",
-            "4-grid mosaic COG": mosaic(data, Path(tmp)),
+            "4-grid mosaic COG": mosaic(data, Path(tmp), "mosaic"),
+            "state-wide grid COG": mosaic(data, Path(tmp), "state", state_bounds),
         }
-        print(f"mosaic of {len(GRIDS)} grids built in {time.perf_counter() - started:.1f} s")
-        with rasterio.open(grids["4-grid mosaic COG"]) as src:
-            print(f"  mosaic: {src.width}x{src.height} cells of 100 m, {src.crs}")
+        print(f"mosaics of {len(GRIDS)} grids built in {time.perf_counter() - started:.1f} s")
+        for grid in ("4-grid mosaic COG", "state-wide grid COG"):
+            with rasterio.open(grids[grid]) as src:
+                print(f"  {grid}: {src.width}x{src.height} cells of 100 m, {src.crs}")
         for label, polygon in polygons.items():
             area = shapely.transform(
                 polygon, lambda xy: np.column_stack(to_lcc.transform(xy[:, 0], xy[:, 1]))
