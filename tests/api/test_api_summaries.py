@@ -317,3 +317,33 @@ def test_investment_csv_of_no_rows_is_an_empty_file_not_an_error(client, db):
     response = client.get("/api/summaries/investment.csv?by=municipio")
     assert response.status_code == 200
     assert response.content == b""
+
+
+def test_the_works_summary_is_cached_per_filter_set_until_the_works_change(
+    client,
+    work_well_xichu,
+    leon,
+    water_category,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    from django.contrib.gis.geos import Point as GeosPoint
+
+    from works_map.actions import do_create_work
+
+    url = "/api/summaries/works?year=2026"
+    first = client.get(url).json()
+    with django_assert_max_num_queries(2):  # the two layer versions at most: no breakdown statement
+        assert client.get(url).json() == first
+    assert client.get("/api/summaries/works?year=dos-mil").status_code == 400  # still checked first
+    with django_capture_on_commit_callbacks(execute=True):  # the works' version is bumped on commit
+        do_create_work(
+            folio="LEO-2026-778",
+            fiscal_year=2026,
+            name="Obra nueva",
+            category=water_category,
+            geom=GeosPoint(-101.6, 21.1, srid=4326),
+            municipio=leon,
+            published=True,
+        )
+    assert client.get(url).json()["works"] == first["works"] + 1

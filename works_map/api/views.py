@@ -643,13 +643,16 @@ class FaisComplianceView(SharedSummaryMixin, ProblemMixin, APIView):
 
 class WorksSummaryView(SharedSummaryMixin, ProblemMixin, APIView):
     """Totals and breakdowns (status, category, year, executing agency, funding source) of the
-    published works matching the work filters."""
+    published works matching the work filters, cached per filter set until works or zones change
+    (at a million works one fiscal year's breakdown takes about 1.7 s of SQL)."""
 
     filterset_class = WorkFilter
 
     @extend_schema(parameters=WORK_FILTER_PARAMS, responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
-        return Response(summaries.works_breakdown(filtered_works(request)))
+        works = filtered_works(request)  # a bad filter is a 400 here, before the cache
+        query = {k: v for k, v in request.query_params.items() if k != "format"}
+        return Response(analysis.cached("works-summary", query, lambda: summaries.works_breakdown(works)))
 
 
 class DatasetExportView(ProblemMixin, APIView):
