@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import sys
@@ -46,7 +47,7 @@ def peer_sum(path: Path, polygon: shapely.Geometry) -> float:
     with rasterio.open(path) as src:
         projected = transform_geom("EPSG:4326", src.crs, shapely.geometry.mapping(polygon))
         data, _transform = rasterio.mask.mask(src, [projected], crop=True, all_touched=False, filled=False)
-    return float(np.ma.asarray(data).sum())
+    return float(np.ma.asarray(data).filled(0).sum())  # nodata ignored, as zonal_sum does
 
 
 def timed(fn, repeat: int) -> tuple[float, float, float]:
@@ -68,6 +69,15 @@ def mosaic(data: Path, out_dir: Path, name: str, bounds: tuple[float, ...] | Non
 
     sources = [rasterio.open(data / f"ghs_pop2020_100m_zm_{g}_esri54009.tif") for g in GRIDS]
     try:
+        if bounds is not None:  # snapped outwards to the grids' own 100 m cells: no resampling
+            origin, res = sources[0].transform, sources[0].res[0]
+            left, bottom, right, top = bounds
+            bounds = (
+                origin.c + math.floor((left - origin.c) / res) * res,
+                origin.f - math.ceil((origin.f - bottom) / res) * res,
+                origin.c + math.ceil((right - origin.c) / res) * res,
+                origin.f - math.floor((origin.f - top) / res) * res,
+            )
         array, transform = merge(sources, bounds=bounds, nodata=sources[0].nodata)
         profile = sources[0].profile | {
             "height": array.shape[1],
