@@ -501,3 +501,24 @@ def test_the_speed_settings_change_nothing_in_the_file(committed, works_of_every
         frames.append(read(path, fmt).sort_values("id", ignore_index=True))
     assert len(frames[0]) == 4
     assert_geodataframe_equal(frames[0], frames[1])
+
+
+def test_a_geoparquet_larger_than_a_row_group_keeps_every_row_in_full_row_groups(
+    client, works_of_every_shape, tmp_path, monkeypatch
+):
+    """Rows fetched a few at a time and written in row groups of PARQUET_ROW_GROUP rows (here 1 and
+    3, with four works): every row, once, in order, and the groups full but the last."""
+    import pyarrow.parquet as pq
+
+    from gis_core import exporters
+
+    monkeypatch.setattr(exporters, "PARQUET_FETCH_ROWS", 1)
+    monkeypatch.setattr(exporters, "PARQUET_ROW_GROUP", 3)
+    _response, path = download(client, "/api/export/works.parquet", tmp_path, "obras.parquet")
+    parquet = pq.ParquetFile(path)
+    assert [parquet.metadata.row_group(i).num_rows for i in range(parquet.num_row_groups)] == [3, 1]
+    monkeypatch.setattr(exporters, "PARQUET_FETCH_ROWS", 1000)
+    monkeypatch.setattr(exporters, "PARQUET_ROW_GROUP", 10_000)
+    _response, whole = download(client, "/api/export/works.parquet", tmp_path, "entero.parquet")
+    assert pq.ParquetFile(whole).num_row_groups == 1
+    assert_geodataframe_equal(read(path, "parquet"), read(whole, "parquet"))
