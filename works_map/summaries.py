@@ -19,6 +19,7 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Q,
     Sum,
@@ -86,15 +87,15 @@ def works_breakdown(works: WorkQuerySet) -> dict[str, Any]:
             acc["exercised"] += g["exercised"] or ZERO
         total["progress"] += g["progress"] or ZERO
 
+    # Driven from the works (a work holds each role once per agency: workagency_unique_role, so no
+    # DISTINCT): at 1M works one fiscal year's breakdown took 0.8 s from the agency roles' side
+    # (a scan of every role, then each work looked up for its amounts), 0.4 s from the works'.
     agencies = (
-        WorkAgency.objects.filter(role=WorkAgency.Role.EJECUTORA, work__in=works.order_by().values("pk"))
-        .values("agency__code", "agency__acronym")
-        .annotate(
-            n=Count("work", distinct=True),
-            approved=Sum("work__amount_approved"),
-            exercised=Sum("work__amount_exercised"),
-        )
-        .order_by("agency__acronym")
+        works.order_by()
+        .filter(agency_roles__role=WorkAgency.Role.EJECUTORA)
+        .values(code=F("agency_roles__agency__code"), acronym=F("agency_roles__agency__acronym"))
+        .annotate(n=Count("pk"), approved=Sum("amount_approved"), exercised=Sum("amount_exercised"))
+        .order_by("acronym")
     )
     sources = (
         WorkFunding.objects.filter(work__in=works.order_by().values("pk"))
@@ -125,8 +126,8 @@ def works_breakdown(works: WorkQuerySet) -> dict[str, Any]:
                 a["n"],
                 a["approved"],
                 a["exercised"],
-                code=a["agency__code"],
-                acronym=a["agency__acronym"],
+                code=a["code"],
+                acronym=a["acronym"],
                 role="EJECUTORA",
             )
             for a in agencies

@@ -347,3 +347,25 @@ def test_the_works_summary_is_cached_per_filter_set_until_the_works_change(
             published=True,
         )
     assert client.get(url).json()["works"] == first["works"] + 1
+
+
+def test_the_works_summary_by_agency_counts_each_executing_agency_once_per_work(
+    client, work_well_xichu, work_road_leon
+):
+    """by_agency, driven from the works: each executing agency with its works and their amounts, as
+    counted one work at a time in Python."""
+    from works_map.models import Work, WorkAgency
+
+    expected: dict[str, list] = {}
+    for work in Work.objects.published():
+        for role in work.agency_roles.filter(role=WorkAgency.Role.EJECUTORA).select_related("agency"):
+            row = expected.setdefault(role.agency.code, [role.agency.acronym, 0, Decimal(0), Decimal(0)])
+            row[1] += 1
+            row[2] += work.amount_approved or 0
+            row[3] += work.amount_exercised or 0
+    assert expected, "the fixtures have executing agencies"
+    found = client.get("/api/summaries/works").json()["by_agency"]
+    assert {
+        r["code"]: [r["acronym"], r["works"], Decimal(r["aprobado"]), Decimal(r["ejercido"])] for r in found
+    } == expected
+    assert [r["acronym"] for r in found] == sorted(r["acronym"] for r in found)
