@@ -19,11 +19,11 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -317,10 +317,20 @@ def dataset_csv(dataset: Dataset, queryset: QuerySet) -> Iterator[bytes]:
         copy_sql = f"COPY ({dataset.select_sql(CSV_GEOMETRY)}) TO STDOUT WITH (FORMAT csv)"
         yield from csv_rows(queryset, columns, copy_sql)
         return
+    yield from csv_pieces(columns, dataset_rows(dataset, queryset, CSV_GEOMETRY))
+
+
+def csv_pieces(columns: Sequence[str], chunks: Iterable[Iterable], *, dicts: bool = False) -> Iterator[bytes]:
+    """A CSV as bytes, one piece per chunk: the `columns` header, then the rows of every chunk
+    (sequences in column order, or with `dicts` mappings keyed by the columns)."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for rows in dataset_rows(dataset, queryset, CSV_GEOMETRY):
+    if dicts:
+        writer: Any = csv.DictWriter(out, fieldnames=columns)
+        writer.writeheader()
+    else:
+        writer = csv.writer(out)
+        writer.writerow(columns)
+    for rows in chunks:
         writer.writerows(rows)
         yield out.getvalue().encode()
         out.seek(0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -473,20 +472,6 @@ def csv_download(rows: list[dict], filename: str, columns: list[str] | None = No
     return response
 
 
-def csv_chunks(chunks: Iterator[list[dict]], columns: list[str]) -> Iterator[bytes]:
-    """A CSV (the `columns` header, then the rows of every chunk) as bytes, one piece per chunk."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns)
-    writer.writeheader()
-    for rows in chunks:
-        writer.writerows(rows)
-        yield out.getvalue().encode()
-        out.seek(0)
-        out.truncate()
-    if out.tell():
-        yield out.getvalue().encode()
-
-
 class CsvRenderer(BaseRenderer):
     """Lets `?format=csv` reach a view that answers CSV itself (DRF would 404 an unknown format)."""
 
@@ -564,7 +549,9 @@ class InvestmentCrosstabView(SharedSummaryMixin, ProblemMixin, APIView):
             chunks = analysis.crosstab_chunks(filters, dim=dim, cache_query=whole, **options)
             name = f"inversion_{options['by']}_{dim}.csv"
             return exporters.streaming_download(
-                csv_chunks(chunks, analysis.CROSSTAB_COLUMNS), "text/csv; charset=utf-8", name
+                exporters.csv_pieces(analysis.CROSSTAB_COLUMNS, chunks, dicts=True),
+                "text/csv; charset=utf-8",
+                name,
             )
         cursor = analysis.decode_cursor(query.get("cursor"))
         size = analysis.parse_page_size(query.get("page_size"))
@@ -644,7 +631,7 @@ class FaisComplianceView(SharedSummaryMixin, ProblemMixin, APIView):
 class WorksSummaryView(SharedSummaryMixin, ProblemMixin, APIView):
     """Totals and breakdowns (status, category, year, executing agency, funding source) of the
     published works matching the work filters, cached per filter set until works or zones change
-    (at a million works one fiscal year's breakdown takes about 1.7 s of SQL)."""
+    (at a million works one fiscal year's breakdown takes about 1.4 s of SQL)."""
 
     filterset_class = WorkFilter
 
