@@ -20,6 +20,7 @@ from django.core.paginator import Page, Paginator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gis_core.versions import layer_version
 from priority_zones.disclosure import CARENCIAS, CLASSES, household_need_summary
 from priority_zones.models import Localidad, Municipio, Zone
 from priority_zones.reference_data import DATA_DIR as REFERENCE_DATA_DIR
@@ -98,14 +99,16 @@ def _fold(text: str) -> str:
 
 
 def home_options() -> dict[str, Any]:
-    """Choices of the map filters. The lists read from the database are cached until works or zones
-    change (analysis.cached: their layer versions are in the key): at a million works the distinct
-    years and executing agencies take a scan of every work, which every visitor's home page paid."""
+    """Choices of the map filters. The lists read from the database are cached until works, zones or
+    municipios change (analysis.cached keys on the works' and zones' layer versions, which catalogue
+    writes bump too; the municipios' version is added here): at a million works the distinct years
+    and executing agencies take a scan of every work, which every visitor's home page paid."""
+    municipios = {"municipios": str(layer_version("municipios"))}
     return {
         "js_text": {key: str(text) for key, text in JS_TEXT.items()},
         "statuses": WorkStatus.choices,
         "status_colours": STATUS_COLOURS,
-        **analysis.cached("home-options", {"v": "1"}, _home_choices),
+        **analysis.cached("home-options", municipios, _home_choices),
     }
 
 
