@@ -258,13 +258,16 @@ def unpublished_work_leon(leon, water_category):
     )
 
 
-def make_work(municipio, category, *, folio: str, published: bool, point: tuple[float, float]):
-    """A point work in execution at `point`, fiscal 2026, with its own folio (draft or published)."""
+def make_work(
+    municipio, category, *, folio: str, published: bool, point: tuple[float, float], fiscal_year: int = 2026
+):
+    """A point work in execution at `point`, fiscal 2026 unless said, with its own folio (draft or
+    published)."""
     from works_map.actions import do_create_work
 
     return do_create_work(
         folio=folio,
-        fiscal_year=2026,
+        fiscal_year=fiscal_year,
         name=f"Obra {folio}",
         category=category,
         geom=Point(*point, srid=4326),

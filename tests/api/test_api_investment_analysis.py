@@ -12,6 +12,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.gis.geos import Point
 
+from tests.places import make_work
+
 XICHU_POPULATION = 11143  # tests/places.py
 LEON_POPULATION = 1721215
 
@@ -82,14 +84,6 @@ def per_head(amount: str, population: int) -> str:
 
 def keyed(rows):
     return {(r["cvegeo"], r["fiscal_year"], r["key"]): r for r in rows}
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """The cross-tab is cached by layer versions; each test starts with nothing cached."""
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 def test_crosstab_by_zone_splits_money_by_funding_share(client, analysis_works, django_assert_num_queries):
@@ -245,23 +239,11 @@ def test_a_crosstab_page_asked_for_after_the_data_changed_is_a_409_naming_the_cu
 ):
     """A `next` link carries the data versions of its first page: following it after works changed
     would join two states of the data, so it is refused; the first page again gives a fresh link."""
-    from django.contrib.gis.geos import Point
-
-    from works_map.actions import do_create_work
-
     url = "/api/summaries/investment/crosstab?by=municipio&dim=source&page_size=1"
     following = client.get(url).json()["next"]
     assert client.get(following).status_code == 200  # the data unchanged: the link works
     with django_capture_on_commit_callbacks(execute=True):  # the works' version is bumped on commit
-        do_create_work(
-            folio="LEO-2026-777",
-            fiscal_year=2026,
-            name="Obra nueva",
-            category=water_category,
-            geom=Point(-101.6, 21.1, srid=4326),
-            municipio=leon,
-            published=True,
-        )
+        make_work(leon, water_category, folio="LEO-2026-777", published=True, point=(-101.6, 21.1))
     refused = client.get(following)
     assert refused.status_code == 409
     assert refused["Content-Type"] == "application/problem+json"

@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box, mapping
 
+from tests.places import make_work
+
 AREA_CRS = "EPSG:6372"
 
 
@@ -327,25 +329,13 @@ def test_the_works_summary_is_cached_per_filter_set_until_the_works_change(
     django_assert_max_num_queries,
     django_capture_on_commit_callbacks,
 ):
-    from django.contrib.gis.geos import Point as GeosPoint
-
-    from works_map.actions import do_create_work
-
     url = "/api/summaries/works?year=2026"
     first = client.get(url).json()
     with django_assert_max_num_queries(2):  # the two layer versions at most: no breakdown statement
         assert client.get(url).json() == first
     assert client.get("/api/summaries/works?year=dos-mil").status_code == 400  # still checked first
     with django_capture_on_commit_callbacks(execute=True):  # the works' version is bumped on commit
-        do_create_work(
-            folio="LEO-2026-778",
-            fiscal_year=2026,
-            name="Obra nueva",
-            category=water_category,
-            geom=GeosPoint(-101.6, 21.1, srid=4326),
-            municipio=leon,
-            published=True,
-        )
+        make_work(leon, water_category, folio="LEO-2026-778", published=True, point=(-101.6, 21.1))
     assert client.get(url).json()["works"] == first["works"] + 1
 
 

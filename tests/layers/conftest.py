@@ -1,21 +1,11 @@
-"""Helpers for the tile tests: fetch a tile and decode it, from a cold cache. Their works and households
-are in tests/places.py."""
+"""Helpers for the tile tests: fetch a tile and decode it. Every test starts from a cold cache
+(tests/conftest.py); their works and households are in tests/places.py."""
 
 from __future__ import annotations
 
 import mapbox_vector_tile
-import pytest
-from django.core.cache import cache
 
 from gis_core.tiles import TileCoord
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Tiles, versions and catalogues are cached: every test starts from a cold cache."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def tile_url(layer: str, coord: TileCoord) -> str:

@@ -13,16 +13,6 @@ RING = [[-100.1, 21.25], [-100.0, 21.25], [-100.0, 21.35], [-100.1, 21.35], [-10
 SQUARE = {"type": "Polygon", "coordinates": [RING]}
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    """The save throttle counts in the cache; each test starts with none."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def save(client, body):
     return client.post("/api/areas", data=json.dumps(body), content_type="application/json")
 
