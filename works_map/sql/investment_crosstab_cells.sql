@@ -8,6 +8,9 @@
 -- of category ids or NULL), municipios (bigint[] or NULL); areas (bigint[] of zone or municipio ids,
 -- or NULL: every area) and outside (boolean: with by=zone, the `outside` rows too), so a page of areas
 -- (investment_crosstab_areas.sql) reads only its own cells, through the primary key.
+-- The cells come in two branches with the same filters, not one with an OR: the first reaches a page's
+-- areas through the primary key (dim, status, scope, area_id), which an OR on scope and area_id would
+-- turn into a filter over every area's cells; the second adds the outside rows (scopes C and T).
 WITH c AS (
     SELECT x.scope, x.area_id, x.kind, x.zone_year, x.work_year, x.key_id, x.n, x.approved, x.exercised
     FROM works_map_xtcell x
