@@ -108,3 +108,101 @@ def test_a_fresh_tile_is_stored_when_its_response_is_closed(rf, work_well_xichu)
     assert cache.get(key) is None  # not while the response is being made
     response.close()  # what the WSGI server does once it has the whole response
     assert cache.get(key)[1] == response.content
+
+
+# --- the background store (TILE_CACHE_WRITE_BEHIND, production's default) ---------------------------
+
+
+class _HookedCache:
+    """The cache as layers.tilecache sees it, with `hook(key)` run before each set."""
+
+    def __init__(self, hook):
+        from django.core.cache import cache
+
+        self._cache, self._hook = cache, hook
+
+    def __getattr__(self, name):
+        return getattr(self._cache, name)
+
+    def set(self, key, *args, **kwargs):
+        self._hook(key)
+        return self._cache.set(key, *args, **kwargs)
+
+
+def _fresh_tile(client, coord):
+    """A tile rendered and answered; the test client closes the response, as a WSGI server does."""
+    with mock.patch("layers.views.vector_tile_of", side_effect=AssertionError("the view ran")):
+        response = client.get(tile_url("works", coord))
+    assert response.status_code == 200
+    return response
+
+
+def test_behind_the_response_the_tile_is_stored_without_making_it_wait(
+    client, settings, monkeypatch, work_well_xichu
+):
+    import threading
+
+    from django.core.cache import cache
+
+    from layers.registry import LAYERS
+    from layers.tilecache import WRITE_BEHIND, cache_key
+
+    settings.TILE_CACHE_WRITE_BEHIND = True
+    coord = TileCoord.containing(*WELL, 14)
+    key = cache_key(LAYERS["works"], coord, {})
+    release = threading.Event()
+    monkeypatch.setattr("layers.tilecache.cache", _HookedCache(lambda key: release.wait(10)))
+    response = _fresh_tile(client, coord)  # answered and closed while the store still waits (a slow Redis)
+    assert cache.get(key) is None
+    release.set()
+    WRITE_BEHIND.wait()
+    assert cache.get(key)[1] == response.content
+
+
+def test_a_store_that_fails_leaves_the_next_ones_working(
+    client, settings, monkeypatch, work_well_xichu, caplog
+):
+    from django.core.cache import cache
+
+    from layers.registry import LAYERS
+    from layers.tilecache import WRITE_BEHIND, cache_key
+
+    settings.TILE_CACHE_WRITE_BEHIND = True
+    first, second = TileCoord.containing(*WELL, 14), TileCoord.containing(*WELL, 13)
+    failed = []
+
+    def once_broken(key):
+        if not failed:
+            failed.append(key)
+            raise RuntimeError("cache backend broke")
+
+    monkeypatch.setattr("layers.tilecache.cache", _HookedCache(once_broken))
+    _fresh_tile(client, first)
+    WRITE_BEHIND.wait()
+    _fresh_tile(client, second)
+    WRITE_BEHIND.wait()
+    assert cache.get(cache_key(LAYERS["works"], first, {})) is None
+    assert cache.get(cache_key(LAYERS["works"], second, {})) is not None
+    assert f"storing tile {failed[0]} in the cache failed" in caplog.text
+
+
+def test_when_the_cache_falls_behind_tiles_are_dropped_not_queued_without_end(settings, monkeypatch):
+    import threading
+
+    from django.core.cache import cache
+
+    from layers.tilecache import WriteBehind
+
+    settings.TILE_CACHE_WRITE_BEHIND = True
+    behind = WriteBehind()
+    release = threading.Event()
+    monkeypatch.setattr("layers.tilecache.cache", _HookedCache(lambda key: release.wait(10)))
+    offered = WriteBehind.MAX_PENDING + 20
+    for i in range(offered):
+        behind.put(f"wb-test:{i}", (1, b"x", '"e"'))  # never blocks
+    assert behind._queue.qsize() <= WriteBehind.MAX_PENDING
+    release.set()
+    behind.wait()
+    stored = [i for i in range(offered) if cache.get(f"wb-test:{i}")]
+    # The one the thread held, and the queue's worth; the rest were dropped.
+    assert WriteBehind.MAX_PENDING <= len(stored) <= WriteBehind.MAX_PENDING + 1 < offered

@@ -171,3 +171,38 @@ def test_a_stored_document_is_served_stale_while_the_app_is_down(edge):
     assert headers["x-cache-status"] == "STALE"
     # Never stored: the app's absence shows as a 502 from the edge, not a hang.
     assert edge.get("/api/works?page_size=1")[0] == 502
+
+
+def _cache_dir(prefix: Path) -> Path:
+    """The directory of proxy_cache_path in the configuration serve.sh rendered."""
+    conf = (prefix / "nginx.conf").read_text()
+    return Path(conf.split("proxy_cache_path ", 1)[1].split()[0])
+
+
+def test_the_stored_bodies_live_in_memory_and_go_with_the_pair(transactional_db, tmp_path, work_well_xichu):
+    port = free_port()
+    path = f"{tile_url('works', TileCoord.containing(*WELL, 14))}?v={layer_version('works')}"
+    with serve_script(edge_env(tmp_path, port), port, timeout=90, args=["--edge"]) as proc:
+        _wait_for(port, proc)
+        edge = Edge(port, tmp_path / "nginx", proc)
+        cache_dir = _cache_dir(edge.prefix)
+        # A tmpfs: a miss writes no disk.
+        assert cache_dir.parent == Path("/dev/shm")  # noqa: S108 (serve.sh makes it with mktemp)
+        assert edge.cache_status(path) == ["MISS", "HIT"]
+        assert [p for p in cache_dir.rglob("*") if p.is_file()]  # the tile's body is there
+    assert not cache_dir.exists()  # the pair's own directory is removed when it stops
+
+
+def test_a_cache_directory_named_in_the_environment_is_used_and_kept(
+    transactional_db, tmp_path, work_well_xichu
+):
+    port = free_port()
+    chosen = tmp_path / "edge-cache"
+    path = f"{tile_url('works', TileCoord.containing(*WELL, 14))}?v={layer_version('works')}"
+    env = {**edge_env(tmp_path, port), "EDGE_CACHE_DIR": str(chosen)}
+    with serve_script(env, port, timeout=90, args=["--edge"]) as proc:
+        _wait_for(port, proc)
+        edge = Edge(port, tmp_path / "nginx", proc)
+        assert _cache_dir(edge.prefix) == chosen
+        assert edge.cache_status(path) == ["MISS", "HIT"]
+    assert [p for p in chosen.rglob("*") if p.is_file()]  # kept across restarts, as a disk cache is
