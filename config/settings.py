@@ -97,15 +97,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Content-Security-Policy on every response (settings below; django-csp).
-    "csp.middleware.CSPMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # TRACE/CONNECT and NUL characters refused before anything runs (gis_core.http).
     "gis_core.http.RequestHygieneMiddleware",
     # Anonymous GET/HEAD requests may read from the replicas (DATABASE_REPLICA_URLS; no-op without).
     "gis_core.replicas.ReplicaReadsMiddleware",
-    # Public tiles are answered here (from the cache or rendered), before sessions, locale and auth.
+    # Public tiles are answered here (from the cache or rendered), before the document headers,
+    # sessions, locale and auth.
     "layers.middleware.PublicTileMiddleware",
+    # Content-Security-Policy on every other response (settings below; django-csp). A policy and
+    # frame options govern documents; a tile is data (gis_core.http.tile_response exempts it).
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gis_core.http.SpanishFirstLocaleMiddleware",

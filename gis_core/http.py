@@ -294,6 +294,12 @@ def tile_response(
         response = TileResponse(body, content_type=content_type)
         response["Content-Length"] = str(len(body))
     response.on_close = on_close
+    # Data, never a document: no Content-Security-Policy nor frame options, whichever way the tile
+    # comes (layers.middleware answers public tiles before those middlewares run; the view's tiles
+    # go through them and are exempted here, so both carry the same headers). nosniff and the
+    # referrer policy (SecurityMiddleware) stay.
+    response._csp_exempt = True  # type: ignore[attr-defined]
+    response.xframe_options_exempt = True  # type: ignore[attr-defined]
     response["ETag"] = etag
     response["Cache-Control"] = cache_control
     if vary:

@@ -33,9 +33,11 @@ def test_a_public_tile_is_answered_without_the_view_with_the_same_bytes_and_head
     assert cached.status_code == 200
     assert cached.content == rendered.content
     assert _headers(cached) == _headers(rendered)
-    # The security headers still come first.
-    for header in ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"):
+    # The security headers still come first; a document's policy and frame options do not apply.
+    for header in ("X-Content-Type-Options", "Referrer-Policy"):
         assert cached[header]
+    for response in (rendered, cached, from_view):
+        assert "Content-Security-Policy" not in response and "X-Frame-Options" not in response
 
 
 def test_a_cached_tile_answers_304_and_204_like_the_view(client, work_well_xichu):
