@@ -9,10 +9,11 @@ at zooms 6-14 it measures, over HTTP on loopback with concurrency 1 and 8:
   raw SQL         the same ST_AsMVT statement run directly, one tile after another (the limit)
   tipg            the peer OGC tiles server (uvicorn), same table and point column
   ours cached     the same requests once the Django cache holds every tile
-  edge            nginx in front (scripts/serve.sh --edge): the versioned tile URLs (?v=current)
-                  a map asks for, first through an empty nginx cache (uncached: nginx + app +
-                  SQL), then again (served by nginx alone); and a static file of a tile's size
-                  served by nginx, its own overhead
+  edge            nginx in front (scripts/serve.sh --edge, its cache on /dev/shm): the versioned
+                  tile URLs (?v=current) a map asks for, first through an empty nginx cache
+                  (uncached: nginx + app + SQL), then again (served by nginx alone); and a static
+                  file of a tile's size served by nginx, its own overhead. The uncached p50 is set
+                  against the raw SQL's in EDGE_ROUNDS paired rounds (see edge())
   router          the read-replica router's cost per request (a microbenchmark, no HTTP)
 
 Each client thread keeps its HTTP connection alive, as a browser does for a map's tiles. Every
@@ -49,6 +50,7 @@ BENCH_DB = os.environ.get("BENCH_DB", "territorio_bench")
 SIZES = [int(s) for s in os.environ.get("BENCH_WORKS", "100000").split(",") if s.strip()]
 WORKERS = int(os.environ.get("BENCH_SERVER_WORKERS", str(2 * (os.cpu_count() or 1))))
 CONCURRENCY = (1, 8)
+EDGE_ROUNDS = int(os.environ.get("EDGE_ROUNDS", "3"))
 # The cluster the settings use (LOCAL_DIR, as config/settings.py reads it): another checkout's works too.
 SOCKET_DIR = Path(os.environ.get("LOCAL_DIR") or ROOT / ".local") / "run"
 PG_PORT = os.environ.get("LOCAL_PG_PORT", "5433")
@@ -383,15 +385,21 @@ def raw_sql(tiles: list[tuple[int, int, int]]) -> dict:
     }
 
 
-def edge(ours_paths: list[str], tile_bytes: int) -> dict:
-    """Through nginx: versioned tiles uncached then cached, and a static file (nginx's overhead)."""
+def edge(tiles: list[tuple[int, int, int]], ours_paths: list[str], tile_bytes: int) -> dict:
+    """Through nginx: versioned tiles uncached then cached, and a static file (nginx's overhead).
+
+    The uncached p50 is compared with the raw SQL's, and on this machine either moves by a fifth
+    from one pass to the next. So the comparison is made in EDGE_ROUNDS rounds (default 3), each
+    with a fresh nginx cache and a flushed Redis, each measuring raw SQL and the edge one after the
+    other (the order alternating) and nginx's static file; the report gives every round and the
+    median of their ratios."""
     import tempfile
 
     from gis_core.versions import layer_version
 
     version = layer_version("works")
     versioned = [f"{p}?v={version}" for p in ours_paths]
-    out: dict = {}
+    out: dict = {"edge_rounds": []}
     redis = start_redis()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-edge-") as tmp:
@@ -399,19 +407,36 @@ def edge(ours_paths: list[str], tile_bytes: int) -> dict:
             (media / "pmtiles").mkdir(parents=True)
             static = "/media/pmtiles/bench.v1.pmtiles"
             (media / "pmtiles" / "bench.v1.pmtiles").write_bytes(os.urandom(max(tile_bytes, 1)))
-            # The edge's cache must be writable by nginx's workers (it may run them as another user).
+            # The edge's prefix must be readable by nginx's workers (it may run them as another user).
             Path(tmp).chmod(0o755)
-            proc = start_edge(Path(tmp) / "nginx", media)
-            try:
-                warm(OUR_PORT, ours_paths)  # the app itself, behind nginx: nothing goes into nginx's cache
-                for c in CONCURRENCY:
-                    out[f"edge_static_c{c}"] = run(EDGE_PORT, [static] * len(ours_paths), c)
-                flush_redis()
-                out["edge_uncached_c1"] = run(EDGE_PORT, versioned, 1)
-                for c in CONCURRENCY:
-                    out[f"edge_cached_c{c}"] = run(EDGE_PORT, versioned * 3, c)
-            finally:
-                stop(proc)
+            for r in range(EDGE_ROUNDS):
+                # Each start has a fresh, empty cache (serve.sh: a new directory on /dev/shm).
+                proc = start_edge(Path(tmp) / f"nginx{r}", media)
+                try:
+                    warm(OUR_PORT, ours_paths)  # the app directly: nothing stored in nginx
+                    static_c1 = run(EDGE_PORT, [static] * len(ours_paths), 1)
+                    flush_redis()
+                    if r % 2 == 0:
+                        raw = raw_sql(tiles)
+                        uncached = run(EDGE_PORT, versioned, 1)
+                    else:
+                        uncached = run(EDGE_PORT, versioned, 1)
+                        raw = raw_sql(tiles)
+                    out["edge_rounds"].append(
+                        {
+                            "raw_sql_p50_ms": raw["p50_ms"],
+                            "edge_uncached_p50_ms": uncached["p50_ms"],
+                            "edge_static_p50_ms": static_c1["p50_ms"],
+                            "of_limit": uncached["p50_ms"] / (1.5 * raw["p50_ms"] + static_c1["p50_ms"]),
+                        }
+                    )
+                    if r == 0:
+                        out["edge_static_c1"], out["edge_uncached_c1"] = static_c1, uncached
+                        out["edge_static_c8"] = run(EDGE_PORT, [static] * len(ours_paths), 8)
+                        for c in CONCURRENCY:
+                            out[f"edge_cached_c{c}"] = run(EDGE_PORT, versioned * 3, c)
+                finally:
+                    stop(proc)
             # c=8 uncached through a fresh nginx cache and a flushed tile cache.
             proc = start_edge(Path(tmp) / "nginx8", media)
             try:
@@ -500,7 +525,7 @@ def bench(n_works: int) -> dict:
         stop(redis)
         SERVER_ENV.pop("REDIS_URL", None)
 
-    out.update(edge(ours_paths, out["ours_uncached_c1"]["bytes"] // max(len(tiles), 1)))
+    out.update(edge(tiles, ours_paths, out["ours_uncached_c1"]["bytes"] // max(len(tiles), 1)))
     out["router"] = router_overhead()
 
     proc = start_tipg()
@@ -544,12 +569,15 @@ def report(r: dict) -> None:
             f"    c={c}: edge cached / ours uncached throughput "
             f"{r[f'edge_cached_c{c}']['rps'] / r[f'ours_uncached_c{c}']['rps']:.1f}x (target >= 10)"
         )
-    limit = r["raw_sql"]["p50_ms"] * 1.5 + r["edge_static_c1"]["p50_ms"]
-    print(
-        f"    edge uncached p50 (c=1) {r['edge_uncached_c1']['p50_ms']:.2f} ms vs 1.5 x raw SQL p50"
-        f" + nginx static p50 = {limit:.2f} ms:"
-        f" {r['edge_uncached_c1']['p50_ms'] / limit:.2f} of the limit (target <= 1)"
-    )
+    print("    edge uncached p50 (c=1) vs 1.5 x raw SQL p50 + nginx static p50, the same round:")
+    for i, e in enumerate(r["edge_rounds"], 1):
+        limit = 1.5 * e["raw_sql_p50_ms"] + e["edge_static_p50_ms"]
+        print(
+            f"      round {i}: {e['edge_uncached_p50_ms']:.2f} ms vs 1.5 x {e['raw_sql_p50_ms']:.2f}"
+            f" + {e['edge_static_p50_ms']:.2f} = {limit:.2f} ms: {e['of_limit']:.2f} of the limit"
+        )
+    median = statistics.median(e["of_limit"] for e in r["edge_rounds"])
+    print(f"      median of the rounds: {median:.2f} of the limit (target <= 1)")
     print(f"    replica router: {r['router']['per_request_ms'] * 1000:.1f} µs per request (target < 100 µs)")
     print("  p50 per zoom band (c=1):")
     for band in r["raw_sql"]["per_band_p50_ms"]:
