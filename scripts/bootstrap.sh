@@ -59,6 +59,8 @@ missing_packages() {
   command -v msgfmt >/dev/null 2>&1 || pkgs+=(gettext)
   # nginx: the production edge cache in front of Granian, driven by tests/scale (scripts/serve.sh).
   [ -x /usr/sbin/nginx ] || pkgs+=(nginx)
+  # wrk: the load client for nginx's cached tiles in make bench-tiles (Python's client caps first).
+  command -v wrk >/dev/null 2>&1 || pkgs+=(wrk)
   fc-list 2>/dev/null | grep -qi dejavu || pkgs+=(fonts-dejavu-core)
   echo "${pkgs[@]:-}"
 }
