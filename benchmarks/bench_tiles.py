@@ -14,6 +14,8 @@ at zooms 6-14 it measures, over HTTP on loopback with concurrency 1 and 8:
                   (uncached: nginx + app + SQL), then again (served by nginx alone); and a static
                   file of a tile's size served by nginx, its own overhead. The uncached p50 is set
                   against the raw SQL's in EDGE_ROUNDS paired rounds (see edge())
+  HTTP floor      a WSGI app that answers at once (benchmarks/floor_app.py) under Granian: the
+                  HTTP exchange alone, the least the app's path can add to the SQL
   router          the read-replica router's cost per request (a microbenchmark, no HTTP)
 
 Each client thread keeps its HTTP connection alive, as a browser does for a map's tiles. Every
@@ -202,6 +204,35 @@ def start_ours() -> subprocess.Popen:
     )
     _started(proc, OUR_PORT)
     return proc
+
+
+def http_floor(paths: list[str], tile_bytes: int) -> dict:
+    """The HTTP exchange alone: benchmarks/floor_app.py (a WSGI app that answers at once with a body
+    of a tile's size) under Granian with the production settings, c=1 over the same paths. What the
+    app and nginx add to the SQL can be no less than this less the client's share (nginx's static
+    file)."""
+    proc = subprocess.Popen(
+        [str(Path(PY).parent / "granian"), "floor_app:application"],
+        cwd=ROOT / "benchmarks",
+        env=env(
+            GRANIAN_INTERFACE="wsgi",
+            GRANIAN_HOST="127.0.0.1",
+            GRANIAN_PORT=str(OUR_PORT),
+            GRANIAN_WORKERS="1",
+            GRANIAN_BLOCKING_THREADS="1",
+            GRANIAN_WEBSOCKETS="false",
+            GRANIAN_LOG_LEVEL="warning",
+            BENCH_FLOOR_BYTES=str(max(tile_bytes, 1)),
+        ),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+    _started(proc, OUR_PORT)
+    try:
+        warm(OUR_PORT, paths)
+        return run(OUR_PORT, paths, 1)
+    finally:
+        stop(proc)
 
 
 def start_edge(prefix: Path, media: Path) -> subprocess.Popen:
@@ -577,6 +608,7 @@ def bench(n_works: int) -> dict:
 
     out.update(edge(tiles, ours_paths, out["ours_uncached_c1"]["bytes"] // max(len(tiles), 1)))
     out["router"] = router_overhead()
+    out["http_floor"] = http_floor(ours_paths, out["ours_uncached_c1"]["bytes"] // max(len(tiles), 1))
 
     proc = start_tipg()
     try:
@@ -633,6 +665,11 @@ def report(r: dict) -> None:
         )
     median = statistics.median(e["of_limit"] for e in r["edge_rounds"])
     print(f"      median of the rounds: {median:.2f} of the limit (target <= 1)")
+    floor = r["http_floor"]["p50_ms"]
+    print(
+        f"    HTTP floor (benchmarks/floor_app.py under Granian; no Django, Redis, SQL): {floor:.2f} ms,"
+        f" {floor - r['edge_static_c1']['p50_ms']:.2f} ms over nginx's static file"
+    )
     print(f"    replica router: {r['router']['per_request_ms'] * 1000:.1f} µs per request (target < 100 µs)")
     print("  p50 per zoom band (c=1):")
     for band in r["raw_sql"]["per_band_p50_ms"]:
