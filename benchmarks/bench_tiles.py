@@ -366,7 +366,7 @@ def run(port: int, paths: list[str], concurrency: int) -> dict:
     }
 
 
-def wrk(port: int, paths: list[str], connections: int, seconds: float = 3.0) -> dict:
+def wrk(port: int, paths: list[str], connections: int, seconds: int = 3) -> dict:
     """Throughput of `connections` keep-alive connections cycling through `paths`, measured by wrk (C,
     Debian's package): at thousands of requests a second the Python client above tops out first
     (8 threads under one GIL, on the server's two cores), so nginx's cached tiles are also measured
