@@ -201,9 +201,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", "")
 REDIS_TIMEOUT_MS = envint("REDIS_TIMEOUT_MS", 500, 10, 60000)
 REDIS_RETRY_SECONDS = envint("REDIS_RETRY_SECONDS", 10, 1, 3600)
-# A freshly rendered tile goes into the cache from a background thread of the worker, after its
-# response (layers.tilecache.WriteBehind): the request does not wait for the write.
-TILE_CACHE_WRITE_BEHIND = envbool("TILE_CACHE_WRITE_BEHIND", "1")
 # A Redis that is down or hung costs a cache call at most REDIS_TIMEOUT_MS (a miss), never a hang:
 # without socket timeouts a frozen node blocked every request. After such a timeout or a refused
 # connection the cache is skipped (a miss) for REDIS_RETRY_SECONDS, so a hung node costs one

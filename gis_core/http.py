@@ -261,8 +261,7 @@ class TileResponse(HttpResponse):
     """A response that runs `on_close` when the WSGI server closes it: work that does not change
     the response, like storing a fresh tile in the cache. Servers that write before closing
     (gunicorn, uWSGI) run it after the last byte; Granian, the production server, runs it just
-    before the response ends, so there the client waits for it: a fresh tile's store only queues
-    it for a background thread (layers.tilecache.WriteBehind)."""
+    before the response ends, so there the client waits for it (a Redis write, about 0.1 ms)."""
 
     on_close: Callable[[], None] | None = None
 

@@ -5,22 +5,16 @@ Every action that writes a layer's data bumps its version (gis_core.versions.bum
 current version and the stored tile are read together in one cache round trip (get_many); a
 tile made from another version is a miss and is replaced, so nothing stale is served after a
 write and nothing has to be deleted. The stored value carries its strong ETag so a 304 needs no
-hashing. A fresh tile is stored once its response is on its way (Tile.store): by a background
-thread of the worker (WriteBehind) unless TILE_CACHE_WRITE_BEHIND is off.
+hashing. A fresh tile is stored when the server closes its response (Tile.store).
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-import os
-import queue
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import xxhash
-from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError
 
@@ -30,8 +24,6 @@ from gis_core.tiles import TileCoord, render_tile
 from gis_core.versions import layer_version, version_cache_key
 from layers.filters import Filters
 from layers.registry import Layer
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -86,67 +78,4 @@ def vector_tile(layer: Layer, coord: TileCoord, filters: Filters) -> Tile:
         replicas.mark_down(alias)  # gone mid-request: this request, and the next ones, use the primary
         body = render_tile(layer.source, layer.handling_at(coord.z), coord, filters)
     etag = etag_for(body)
-    return Tile(body, etag, version, store=lambda: store(key, (version, body, etag)))
-
-
-class WriteBehind:
-    """Stores fresh tiles in the cache from one background thread per worker process.
-
-    Granian closes a WSGI response (TileResponse.on_close) before it ends it, so a cache write made
-    there kept the client waiting: with Redis, 0.2 ms for a 60 kB tile on this project's machine,
-    as much as a small tile's whole SQL. Here the request only queues the tile. The thread spends
-    most of the write waiting on the socket, without the GIL. At most MAX_PENDING tiles wait: if
-    Redis falls behind, further tiles are simply not stored (the next request renders them again),
-    so memory stays bounded. The thread is started again in a forked worker.
-    """
-
-    MAX_PENDING = 64
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pid = 0
-        self._queue: queue.Queue[tuple[str, tuple]] = queue.Queue(self.MAX_PENDING)
-
-    def put(self, key: str, value: tuple) -> None:
-        try:
-            self._running().put_nowait((key, value))
-        except queue.Full:
-            logger.debug("tile store queue full: %s not stored", key)
-
-    def wait(self) -> None:
-        """Until every queued tile is stored (tests)."""
-        if self._pid == os.getpid():
-            self._queue.join()
-
-    def _running(self) -> queue.Queue[tuple[str, tuple]]:
-        pid = os.getpid()
-        if self._pid != pid:
-            with self._lock:
-                if self._pid != pid:
-                    self._queue = queue.Queue(self.MAX_PENDING)
-                    threading.Thread(
-                        target=self._run, args=(self._queue,), name="tile-store", daemon=True
-                    ).start()
-                    self._pid = pid
-        return self._queue
-
-    @staticmethod
-    def _run(pending: queue.Queue[tuple[str, tuple]]) -> None:
-        while True:
-            key, value = pending.get()
-            try:
-                cache.set(key, value)  # a Redis error is a skipped store (IGNORE_EXCEPTIONS)
-            except Exception:  # the thread must outlive any one failed store
-                logger.exception("storing tile %s in the cache failed", key)
-            finally:
-                pending.task_done()
-
-
-WRITE_BEHIND = WriteBehind()
-
-
-def store(key: str, value: tuple) -> None:
-    if settings.TILE_CACHE_WRITE_BEHIND:
-        WRITE_BEHIND.put(key, value)
-    else:
-        cache.set(key, value)
+    return Tile(body, etag, version, store=lambda: cache.set(key, (version, body, etag)))

@@ -31,14 +31,6 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def _tiles_stored_inline(settings):
-    """In-process requests store fresh tiles before they return, so a test's next request finds
-    them; the background store (layers.tilecache.WriteBehind) has its own tests, and the servers the
-    tests start (scripts/serve.sh) run with it, as in production."""
-    settings.TILE_CACHE_WRITE_BEHIND = False
-
-
-@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the site's default language: a request that switched to English (the
     language toggle, an Accept-Language header) must not translate the next test's messages."""
