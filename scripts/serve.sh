@@ -48,13 +48,27 @@ EDGE_CACHE_KEYS="${EDGE_CACHE_KEYS:-64m}"
 # that write cost 1-3 ms per tile against 0.1-0.2 ms on tmpfs (make bench-tiles, 7 December), more
 # than most tiles' SQL. nginx's max_size (EDGE_CACHE_SIZE) bounds the memory it takes. A directory
 # given in EDGE_CACHE_DIR (a tmpfs mount, a local NVMe disk) is kept across restarts.
+# A /dev/shm smaller than the cache (a container's is 64 MB unless given shm_size) would fill up and
+# stop nginx storing anything: then the cache goes to EDGE_PREFIX/cache on disk, with a warning.
+size_kb() {
+  case "$1" in
+    *[gG]) echo $(( ${1%[gG]} * 1048576 )) ;;
+    *[mM]) echo $(( ${1%[mM]} * 1024 )) ;;
+    *[kK]) echo "${1%[kK]}" ;;
+    *) echo $(( $1 / 1024 )) ;;
+  esac
+}
 CACHE_OWNED=""
 if [ -z "${EDGE_CACHE_DIR:-}" ]; then
-  if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  shm_free_kb="$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }')"
+  if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "${shm_free_kb:-0}" -ge "$(size_kb "$EDGE_CACHE_SIZE")" ]; then
     EDGE_CACHE_DIR="$(mktemp -d /dev/shm/territorio-edge.XXXXXX)"
     CACHE_OWNED=1
   else
     EDGE_CACHE_DIR="$EDGE_PREFIX/cache"
+    echo "serve.sh: /dev/shm cannot hold EDGE_CACHE_SIZE=$EDGE_CACHE_SIZE (${shm_free_kb:-0} kB free):" \
+      "nginx's cache goes to $EDGE_CACHE_DIR on disk, where each miss costs a file write" \
+      "(set EDGE_CACHE_DIR to a tmpfs mount of that size)" >&2
   fi
 fi
 cleanup_cache() {

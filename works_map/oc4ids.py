@@ -246,7 +246,7 @@ LEFT JOIN (
                || ',"conacSourceCode":' || {_s("s.conac_code")} || ',"fund":' || {_s("s.fund")}
                || ',"amountsByMoment":{{"approved":' || {_n("s.amount_approved")}
                || ',"modified":' || {_n("s.amount_modified")} || ',"exercised":' || {_n("s.amount_exercised")}
-               || ',"paid":' || {_n("s.amount_paid")} || '}}}}', ',') AS lines,
+               || ',"paid":' || {_n("s.amount_paid")} || '}}}}', ',' ORDER BY s.code) AS lines,
            bool_or(s.level = 'FEDERAL') AS federal, bool_or(s.level = 'ESTATAL') AS state,
            bool_or(s.level = 'MUNICIPAL') AS municipal
       FROM (
@@ -262,12 +262,12 @@ LEFT JOIN (
      GROUP BY s.work_id
 ) fu ON fu.work_id = w.id
 LEFT JOIN (
-    SELECT x.work_id, string_agg(x.party, ',') AS parties FROM (
-        SELECT r.work_id, '{{"id":' || {_s(_AGENCY_ID)} || ',"name":' || {_s("ag.name")}
+    SELECT x.work_id, string_agg(x.party, ',' ORDER BY x.agency_id) AS parties FROM (
+        SELECT r.work_id, ag.id AS agency_id, '{{"id":' || {_s(_AGENCY_ID)} || ',"name":' || {_s("ag.name")}
                || ',"identifier":{{"scheme":"{AGENCY_SCHEME}","id":' || {_s("ag.code")}
                || ',"legalName":' || {_s("ag.name")} || '}},"roles":['
-               || string_agg('"' || {_case("r.role", PARTY_ROLES)} || '"', ',')
-               || '],"localRoles":[' || string_agg('"' || r.role || '"', ',')
+               || string_agg('"' || {_case("r.role", PARTY_ROLES)} || '"', ',' ORDER BY r.role)
+               || '],"localRoles":[' || string_agg('"' || r.role || '"', ',' ORDER BY r.role)
                || '],"governmentLevel":' || {_s("ag.level")}
                || CASE WHEN p.id IS NOT NULL THEN ',"predecessor":{{"id":'
                        || {_s(f"'{AGENCY_SCHEME}-' || p.code")} || ',"name":' || {_s("p.name")} || '}}'
@@ -294,11 +294,13 @@ LEFT JOIN (
 LEFT JOIN (
     SELECT r.work_id,
            '[{{"id":"physicalProgress","title":"Avance físico","observations":['
-           || string_agg({_observation("physical_pct")}, ',')
+           || string_agg({_observation("physical_pct")}, ',' ORDER BY r.reported_on, r.id)
            || ']}},{{"id":"financialProgress","title":"Avance financiero","observations":['
-           || string_agg({_observation("financial_pct")}, ',') || ']}}]' AS metrics
+           || string_agg({_observation("financial_pct")}, ',' ORDER BY r.reported_on, r.id)
+           || ']}}]' AS metrics
       FROM (
-        SELECT r.work_id, r.id, {_day("r.reported_on")} AS day, r.physical_pct, r.financial_pct
+        SELECT r.work_id, r.id, r.reported_on, {_day("r.reported_on")} AS day, r.physical_pct,
+               r.financial_pct
           FROM works_map_progressreport r
          WHERE r.state = 'APPROVED' AND r.work_id IN ({{ids}})
          ORDER BY r.work_id, r.reported_on, r.id

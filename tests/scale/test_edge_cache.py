@@ -206,3 +206,16 @@ def test_a_cache_directory_named_in_the_environment_is_used_and_kept(
         assert _cache_dir(edge.prefix) == chosen
         assert edge.cache_status(path) == ["MISS", "HIT"]
     assert [p for p in chosen.rglob("*") if p.is_file()]  # kept across restarts, as a disk cache is
+
+
+def test_a_cache_larger_than_dev_shm_goes_to_disk_with_a_warning(transactional_db, tmp_path, work_well_xichu):
+    port = free_port()
+    path = f"{tile_url('works', TileCoord.containing(*WELL, 14))}?v={layer_version('works')}"
+    env = {**edge_env(tmp_path, port), "EDGE_CACHE_SIZE": "100000g"}  # more than any /dev/shm here
+    with serve_script(env, port, timeout=90, args=["--edge"]) as proc:
+        _wait_for(port, proc)
+        edge = Edge(port, tmp_path / "nginx", proc)
+        assert _cache_dir(edge.prefix) == tmp_path / "nginx" / "cache"
+        assert edge.cache_status(path) == ["MISS", "HIT"]
+    assert proc.stdout is not None
+    assert "cannot hold EDGE_CACHE_SIZE=100000g" in proc.stdout.read()
