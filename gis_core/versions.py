@@ -5,7 +5,7 @@ Stored in the database (one row per layer) so a cache eviction can never resurre
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -25,6 +25,16 @@ def _version_ttl() -> int:
     from django.core.cache.backends.locmem import LocMemCache
 
     return LOCAL_TTL if isinstance(caches["default"], LocMemCache) else SHARED_TTL
+
+
+# Called with the names bumped, in the process that bumped them, once the bump is stored.
+_bump_listeners: list[Callable[[tuple[str, ...]], None]] = []
+
+
+def on_bump(listener: Callable[[tuple[str, ...]], None]) -> None:
+    """Call `listener(names)` after every bump made by this process (a process-local memo of
+    versions forgets them: layers.tilecache.recent_version)."""
+    _bump_listeners.append(listener)
 
 
 # Inside bumps_once(): the layers written so far, bumped together when the block ends.
@@ -61,6 +71,8 @@ def bump_layers(*names: str) -> None:
         for name in names:
             LayerVersion.objects.bump(name)
             cache.delete(version_cache_key(name))
+        for listener in _bump_listeners:
+            listener(names)
 
     if connection.in_atomic_block:
         transaction.on_commit(_bump)

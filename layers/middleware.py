@@ -18,14 +18,11 @@ from django.http import HttpRequest, HttpResponse
 
 from gis_core.http import activate_chosen_language, database_error_response
 from gis_core.tiles import TileError
+from layers.edgepath import FAILURE, TILE_PATH
 from layers.filters import parsed_without_queries
 from layers.registry import get_layer
-from layers.tilecache import vector_tile
+from layers.tilecache import edge_asks, vector_tile
 from layers.views import parse_tile_request, public_tile_response
-
-_TILE_PATH = re.compile(
-    r"^/tiles/(?P<layer>[a-z_]{1,64})/(?P<z>[0-9]{1,2})/(?P<x>[0-9]{1,9})/(?P<y>[0-9]{1,9})\.mvt$"
-)
 
 
 class PublicTileMiddleware:
@@ -33,7 +30,10 @@ class PublicTileMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "GET" and (match := _TILE_PATH.match(request.path_info)):
+        failure = request.META.pop(FAILURE, None)
+        if failure is not None:  # layers.edgepath failed on this request: answered here, not run again
+            return self._failed(request, failure)
+        if request.method == "GET" and (match := TILE_PATH.match(request.path_info)):
             response = self._serve(request, match)
             if response is not None:
                 return response
@@ -50,11 +50,17 @@ class PublicTileMiddleware:
         except TileError:
             return None  # the view answers the 400, in the visitor's language
         try:
-            tile = vector_tile(layer, coord, filters)
+            tile = vector_tile(layer, coord, filters, edge_asks(request))
         except DatabaseError as exc:
-            activate_chosen_language(request)  # the message in the visitor's language
-            response = database_error_response(request, exc)
-            if response is None:
-                raise
-            return response
+            return PublicTileMiddleware._failed(request, exc)
         return public_tile_response(request, tile)
+
+    @staticmethod
+    def _failed(request: HttpRequest, exc: BaseException) -> HttpResponse:
+        """A database error's problem response, in the visitor's language; anything else raised
+        for Django's handler to log and answer (500)."""
+        activate_chosen_language(request)
+        response = database_error_response(request, exc) if isinstance(exc, DatabaseError) else None
+        if response is None:
+            raise exc
+        return response

@@ -17,7 +17,7 @@ from gis_core.tiles import TileCoord, TileError
 from layers import access, documents, raster
 from layers.filters import Filters, parse_filters
 from layers.registry import Layer, get_layer
-from layers.tilecache import Tile
+from layers.tilecache import Tile, edge_asks
 from layers.tilecache import vector_tile as vector_tile_of
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def vector_tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> Htt
         filters = access.scope_filters(found, request.user, filters)
     except TileError as exc:
         return _bad(exc)
-    tile = vector_tile_of(found, coord, filters)
+    tile = vector_tile_of(found, coord, filters, edge_asks(request) if found.public else None)
     if not found.public:
         access.log_tile_read(found, request)
         return tile_response(

@@ -27,7 +27,10 @@ def empty_cache():
     versions, which restart with every test database state."""
     from django.core.cache import cache
 
+    from layers import tilecache
+
     cache.clear()
+    tilecache.forget_recent()
 
 
 @pytest.fixture(autouse=True)

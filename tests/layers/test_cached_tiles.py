@@ -110,3 +110,82 @@ def test_a_fresh_tile_is_stored_when_its_response_is_closed(rf, work_well_xichu)
     assert cache.get(key) is None  # not while the response is being made
     response.close()  # what the WSGI server does once it has the whole response
     assert cache.get(key)[1] == response.content
+
+
+EDGE = {"X-Territorio-Edge": "1"}  # what deploy/nginx sets on every request it passes
+
+
+def _stored(coord: TileCoord, filters: dict | None = None):
+    from django.core.cache import cache
+
+    from layers.registry import LAYERS
+    from layers.tilecache import cache_key
+
+    return cache.get(cache_key(LAYERS["works"], coord, filters or {}))
+
+
+def test_behind_the_edge_a_current_tile_is_left_to_the_edge_and_any_other_is_stored(client, work_well_xichu):
+    from gis_core.versions import layer_version
+
+    coord = TileCoord.containing(*WELL, 14)
+    url, version = tile_url("works", coord), layer_version("works")
+    through_edge = client.get(url, {"v": version}, headers=EDGE)
+    assert through_edge.status_code == 200
+    assert through_edge["Cache-Control"] == "public, max-age=86400"  # nginx keeps it a day
+    assert _stored(coord) is None
+    # The same tile asked directly, or through the edge without the current version, is stored.
+    for headers, query in (({}, {"v": version}), (EDGE, {}), (EDGE, {"v": version - 1})):
+        from django.core.cache import cache
+
+        cache.clear()
+        response = client.get(url, query, headers=headers)
+        assert response.content == through_edge.content
+        assert response["ETag"] == through_edge["ETag"]
+        assert _stored(coord)[1] == through_edge.content, (headers, query)
+    # A catalogue filter goes through the view: the same rule there.
+    cache.clear()
+    filtered = client.get(url, {"v": version, "municipio": "11045"}, headers=EDGE)
+    assert filtered.content == through_edge.content and _stored(coord, {"municipio": ["11045"]}) is None
+
+
+def test_behind_the_edge_a_write_is_seen_at_once_and_a_restricted_tile_is_still_stored(
+    client, work_well_xichu, planner_xichu, households_xichu, django_capture_on_commit_callbacks
+):
+    from gis_core.versions import bump_layers, layer_version
+
+    coord = TileCoord.containing(*WELL, 14)
+    url, before = tile_url("works", coord), layer_version("works")
+    assert client.get(url, {"v": before}, headers=EDGE)["Cache-Control"] == "public, max-age=86400"
+    with django_capture_on_commit_callbacks(execute=True):
+        bump_layers("works")  # this process bumps: its remembered version goes at once
+    after = layer_version("works")
+    assert after == before + 1
+    assert client.get(url, {"v": after}, headers=EDGE)["Cache-Control"] == "public, max-age=86400"
+    stale = client.get(url, {"v": before}, headers=EDGE)
+    assert stale["Cache-Control"] == "public, max-age=0, must-revalidate"  # not kept by the edge
+    # Another process's bump: this one reads the version again when a request names a newer one.
+    from django.core.cache import cache
+
+    from gis_core.models import LayerVersion
+    from gis_core.versions import version_cache_key
+
+    LayerVersion.objects.bump("works")
+    cache.delete(version_cache_key("works"))
+    newest = client.get(url, {"v": after + 1}, headers=EDGE)
+    assert newest["Cache-Control"] == "public, max-age=86400"
+    assert _stored(coord)[0] == after  # what the older request stored; the newest left to the edge
+    # A household tile is private: never kept by the edge, so the app's own cache still has it.
+    planner = Client()
+    planner.force_login(planner_xichu)
+    households = tile_url("households", TileCoord.containing(*CLUSTER, 14))
+    from layers.registry import LAYERS
+    from layers.tilecache import cache_key
+
+    version = layer_version(LAYERS["households"].version_name)
+    response = planner.get(households, {"v": version}, headers=EDGE)
+    assert response.status_code == 200 and response["Cache-Control"].startswith("private")
+    from layers.access import scope_filters
+
+    scoped = scope_filters(LAYERS["households"], planner_xichu, {})
+    stored = cache.get(cache_key(LAYERS["households"], TileCoord.containing(*CLUSTER, 14), scoped))
+    assert stored[1] == response.content

@@ -119,6 +119,37 @@ def test_a_versioned_tile_is_stored_and_served_from_the_edge(edge):
     assert first[0] == 200 and first[2] == second[2] and first[1]["etag"] == second[1]["etag"]
     # Without the current version the tile may change: it goes to the app every time.
     assert edge.cache_status(tile_url("works", coord)) == ["MISS", "MISS"]
+    # An empty tile (204) is kept too: the app leaves it to the edge as well.
+    empty = f"{tile_url('works', TileCoord.containing(-101.0, 20.5, 14))}?v={layer_version('works')}"
+    assert edge.get(empty)[0] == 204
+    assert edge.cache_status(empty) == ["HIT", "HIT"]
+
+
+def test_the_app_leaves_the_tiles_the_edge_keeps_out_of_redis(transactional_db, tmp_path, work_well_xichu):
+    from tests.scale.conftest import RedisProcess
+
+    redis = RedisProcess(free_port(), tmp_path)
+    redis.start()
+    port = free_port()
+    try:
+        env = edge_env(tmp_path, port, redis_url=redis.url)
+        with serve_script(env, port, timeout=90, args=["--edge"]) as proc:
+            _wait_for(port, proc)
+            edge = Edge(port, tmp_path / "nginx", proc)
+            coord = TileCoord.containing(*WELL, 14)
+            versioned = f"{tile_url('works', coord)}?v={layer_version('works')}"
+            assert edge.cache_status(versioned) == ["MISS", "HIT"]
+            client = redis.client()
+            assert client.keys("*mvt:works:*") == []  # kept by nginx alone
+            # Without the current version nginx keeps nothing: the app's cache does.
+            assert edge.get(tile_url("works", coord))[0] == 200
+            deadline = time.monotonic() + 5  # stored as the response closes: may land just after
+            while not client.keys("*mvt:works:*"):
+                assert time.monotonic() < deadline, "the unversioned tile was not stored"
+                time.sleep(0.05)
+            assert len(client.keys("*mvt:works:*")) == 1
+    finally:
+        redis.stop()
 
 
 def test_tilejson_style_static_files_and_public_summaries_are_stored(edge):
