@@ -273,6 +273,33 @@ class TileResponse(HttpResponse):
             super().close()
 
 
+def tile_answer(
+    if_none_match: str,
+    body: bytes,
+    etag: str,
+    *,
+    cache_control: str,
+    content_type: str = MVT_CONTENT_TYPE,
+    vary: str = "",
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A tile's status, headers and body with martin's semantics: 304 when the client holds it
+    (If-None-Match), 204 when it is empty, otherwise 200; always a strong ETag and an explicit
+    Cache-Control. Shared by tile_response and the WSGI path of layers.edgepath."""
+    if _etag_matches(if_none_match, etag):
+        status, body = 304, b""
+    elif not body:
+        status = 204
+    else:
+        status = 200
+    headers = [("Content-Type", content_type)]
+    if status == 200:
+        headers.append(("Content-Length", str(len(body))))
+    headers += [("ETag", etag), ("Cache-Control", cache_control)]
+    if vary:
+        headers.append(("Vary", vary))
+    return status, headers, body
+
+
 def tile_response(
     request: HttpRequest,
     body: bytes,
@@ -283,15 +310,18 @@ def tile_response(
     vary: str = "",
     on_close: Callable[[], None] | None = None,
 ) -> HttpResponse:
-    """A tile with martin's semantics: 304 when the client holds it, 204 when it is empty,
-    otherwise 200; always a strong ETag and an explicit Cache-Control."""
-    if _etag_matches(request.headers.get("If-None-Match", ""), etag):
-        response = TileResponse(status=304)
-    elif not body:
-        response = TileResponse(status=204)
-    else:
-        response = TileResponse(body, content_type=content_type)
-        response["Content-Length"] = str(len(body))
+    """tile_answer as a response, which runs `on_close` when the server closes it."""
+    status, headers, content = tile_answer(
+        request.headers.get("If-None-Match", ""),
+        body,
+        etag,
+        cache_control=cache_control,
+        content_type=content_type,
+        vary=vary,
+    )
+    response = TileResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
     response.on_close = on_close
     # Data, never a document: no Content-Security-Policy nor frame options, whichever way the tile
     # comes (layers.middleware answers public tiles before those middlewares run; the view's tiles
@@ -299,10 +329,6 @@ def tile_response(
     # referrer policy (SecurityMiddleware) stay.
     response._csp_exempt = True  # type: ignore[attr-defined]
     response.xframe_options_exempt = True  # type: ignore[attr-defined]
-    response["ETag"] = etag
-    response["Cache-Control"] = cache_control
-    if vary:
-        response["Vary"] = vary
     return response
 
 
