@@ -128,7 +128,7 @@ class EdgeMisses:
                 return None
             tile = vector_tile(layer, coord, {}, asked)
         if tile.version != int(asked):
-            return None  # cannot happen (vector_tile renders at the asked version); never label it wrong
+            return None  # a bump read between the two looks (rare): Django answers it, not as current
         status, headers, content = tile_answer(
             environ.get("HTTP_IF_NONE_MATCH", ""), tile.body, tile.etag, cache_control=VERSIONED
         )
