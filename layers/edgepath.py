@@ -20,10 +20,11 @@ Django's 500), so the query is not run twice.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import nullcontext
 from http import HTTPStatus
 from types import SimpleNamespace
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -70,7 +71,7 @@ def security_headers(secure: bool) -> list[tuple[str, str]]:
         response = HttpResponse()
         before = set(response.headers)
         request = SimpleNamespace(is_secure=lambda: secure)
-        SecurityMiddleware(lambda r: response).process_response(request, response)
+        SecurityMiddleware(lambda r: response).process_response(request, response)  # type: ignore[arg-type]
         found = [(k, v) for k, v in response.items() if k not in before]
         _security_headers[secure] = found
     return found
@@ -84,14 +85,14 @@ def forget_settings() -> None:
 class EdgeMisses:
     """WSGI middleware: the edge's misses of current public tiles, else the Django application."""
 
-    def __init__(self, app: Callable[[dict, StartResponse], Iterable[bytes]]) -> None:
+    def __init__(self, app: Callable[..., Any]) -> None:
         self.app = app
 
-    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: dict, start_response: StartResponse) -> Any:
         if environ.get(EDGE_HEADER) == "1" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             match = TILE_PATH.match(environ.get("PATH_INFO", ""))
             version = _VERSION_QUERY.match(environ.get("QUERY_STRING", "")) if match else None
-            if version is not None:
+            if match is not None and version is not None:
                 try:
                     answer = self._serve(environ, match, version["v"])
                 except Exception as exc:  # noqa: BLE001 (handed to Django, which answers or raises it)

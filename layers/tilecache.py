@@ -125,9 +125,8 @@ def vector_tile(layer: Layer, coord: TileCoord, filters: Filters, edge_version: 
     version, key, tile = _lookup(layer, coord, filters)
     if tile is not None:
         return tile
-    if edge_version == str(version):  # a version this process had not read yet
-        key = None
-    return _render(layer, coord, filters, version, key)
+    # A version this process had not read yet may be the one the edge asked for: then it keeps it.
+    return _render(layer, coord, filters, version, None if edge_version == str(version) else key)
 
 
 def _render(layer: Layer, coord: TileCoord, filters: Filters, version: int, key: str | None) -> Tile:
