@@ -5,7 +5,8 @@ Stored in the database (one row per layer) so a cache eviction can never resurre
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import time
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -25,16 +26,6 @@ def _version_ttl() -> int:
     from django.core.cache.backends.locmem import LocMemCache
 
     return LOCAL_TTL if isinstance(caches["default"], LocMemCache) else SHARED_TTL
-
-
-# Called with the names bumped, in the process that bumped them, once the bump is stored.
-_bump_listeners: list[Callable[[tuple[str, ...]], None]] = []
-
-
-def on_bump(listener: Callable[[tuple[str, ...]], None]) -> None:
-    """Call `listener(names)` after every bump made by this process (a process-local memo of
-    versions forgets them: layers.tilecache.recent_version)."""
-    _bump_listeners.append(listener)
 
 
 # Inside bumps_once(): the layers written so far, bumped together when the block ends.
@@ -71,8 +62,7 @@ def bump_layers(*names: str) -> None:
         for name in names:
             LayerVersion.objects.bump(name)
             cache.delete(version_cache_key(name))
-        for listener in _bump_listeners:
-            listener(names)
+            _recent.pop(name, None)
 
     if connection.in_atomic_block:
         transaction.on_commit(_bump)
@@ -107,6 +97,36 @@ def layer_version(name: str) -> int:
             return int(version)
         cache.set(key, version, _version_ttl())
     return int(version)
+
+
+# What this process read of each layer's version, and when (recent_version).
+RECENT = 1.0
+_recent: dict[str, tuple[int, float]] = {}
+
+
+def recent_version(name: str) -> int:
+    """The layer's version as this process read it less than RECENT seconds ago, else read again.
+
+    A bump made by this process forgets it at once; another process's bump shows within RECENT
+    seconds. For a check that may lag that long: layers.tilecache uses it to tell whether a request
+    the edge will keep names the current version, where a lag can only put newer data under an
+    older version's URL, never older data under a newer one."""
+    known = _recent.get(name)
+    if known is not None and time.monotonic() - known[1] < RECENT:
+        return known[0]
+    version = layer_version(name)
+    remember_version(name, version)
+    return version
+
+
+def remember_version(name: str, version: int) -> None:
+    """A version just read another way (with a cached tile, in one round trip) counts as recent."""
+    _recent[name] = (version, time.monotonic())
+
+
+def forget_recent() -> None:
+    """Forget every version this process read (each test starts from its own database state)."""
+    _recent.clear()
 
 
 @contextmanager

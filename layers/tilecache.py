@@ -11,14 +11,13 @@ Behind the edge (deploy/nginx, which marks what it passes with EDGE_HEADER), a r
 public tile at the layer's current version is answered without the tile cache: nginx keeps that
 response for a day under its versioned URL, so reading Redis first and storing the tile there
 after would be two round trips for a copy nobody asks for. The version itself is then taken from
-what this process read less than RECENT seconds ago (recent_version), so an edge miss runs the
-tile's SQL and nothing else.
+what this process read less than a second ago (gis_core.versions.recent_version), so an edge miss
+runs the tile's SQL and nothing else (edge_tile).
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,7 +28,7 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError
 from gis_core import replicas
 from gis_core.http import is_statement_timeout
 from gis_core.tiles import TileCoord, render_tile
-from gis_core.versions import layer_version, on_bump, version_cache_key
+from gis_core.versions import layer_version, recent_version, remember_version, version_cache_key
 from layers.filters import Filters
 from layers.registry import Layer
 
@@ -60,36 +59,6 @@ def cache_key(layer: Layer, coord: TileCoord, filters: Filters) -> str:
 # nginx sets this request header on everything it passes to the app (deploy/nginx): it stores the
 # public tiles it asked for under their versioned URLs itself.
 EDGE_HEADER = "HTTP_X_TERRITORIO_EDGE"
-# How long a version read by this process answers an edge request that names that same version.
-RECENT = 1.0
-_recent: dict[str, tuple[int, float]] = {}
-
-
-def recent_version(name: str) -> int:
-    """The layer's version as this process read it less than RECENT seconds ago, else read again.
-
-    A bump in this process forgets it at once (on_bump); in another process it may be up to RECENT
-    seconds old. Only used to tell whether an edge request names the current version: an older
-    one can then be answered, for up to RECENT seconds, with newer data under the older version's
-    URL (never the reverse), and renders from a replica that has replayed at least that version."""
-    now = time.monotonic()
-    known = _recent.get(name)
-    if known is not None and now - known[1] < RECENT:
-        return known[0]
-    version = layer_version(name)
-    _recent[name] = (version, now)
-    return version
-
-
-def forget_recent(names: tuple[str, ...] | None = None) -> None:
-    """Forget the versions read of these layers (all if None)."""
-    if names is None:
-        _recent.clear()
-    for name in names or ():
-        _recent.pop(name, None)
-
-
-on_bump(forget_recent)
 
 
 def edge_asks(request) -> str | None:
@@ -108,20 +77,28 @@ def _lookup(layer: Layer, coord: TileCoord, filters: Filters) -> tuple[int, str,
     version = found.get(version_key)
     if version is None:
         version = layer_version(layer.version_name)  # the database, and back into the cache
-    _recent[layer.version_name] = (version, time.monotonic())
+    remember_version(layer.version_name, version)
     entry = found.get(key)
     if entry is not None and entry[0] == version:
         return version, key, Tile(entry[1], entry[2], version)
     return version, key, None
 
 
+def edge_tile(layer: Layer, coord: TileCoord, filters: Filters, asked: str) -> Tile | None:
+    """For a request the edge will keep (edge_asks): the tile rendered at `asked` if that is the
+    layer's current version (recent_version), neither looked up in nor stored to the cache; None
+    if it is not."""
+    version = recent_version(layer.version_name)
+    if asked != str(version):
+        return None
+    return _render(layer, coord, filters, version, key=None)
+
+
 def vector_tile(layer: Layer, coord: TileCoord, filters: Filters, edge_version: str | None = None) -> Tile:
     """The tile, from the cache or rendered. `edge_version` is edge_asks(request) for a public
     layer's request: when it names the current version, the edge stores the answer, not us."""
-    if edge_version is not None:
-        version = recent_version(layer.version_name)
-        if edge_version == str(version):
-            return _render(layer, coord, filters, version, key=None)
+    if edge_version is not None and (tile := edge_tile(layer, coord, filters, edge_version)) is not None:
+        return tile
     version, key, tile = _lookup(layer, coord, filters)
     if tile is not None:
         return tile

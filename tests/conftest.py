@@ -27,10 +27,10 @@ def empty_cache():
     versions, which restart with every test database state."""
     from django.core.cache import cache
 
-    from layers import tilecache
+    from gis_core.versions import forget_recent
 
     cache.clear()
-    tilecache.forget_recent()
+    forget_recent()
 
 
 @pytest.fixture(autouse=True)

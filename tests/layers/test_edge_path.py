@@ -10,7 +10,6 @@ from django.test import RequestFactory
 
 from gis_core.tiles import TileCoord
 from gis_core.versions import layer_version
-from layers import edgepath
 from layers.edgepath import EdgeMisses
 from tests.layers.conftest import tile_url
 from tests.places import CLUSTER
@@ -29,13 +28,11 @@ def _as_django_test_client():
     from django.core import signals
     from django.db import close_old_connections
 
-    edgepath.forget_settings()
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     yield
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
-    edgepath.forget_settings()
 
 
 def _not_django(environ, start_response):
